@@ -1,0 +1,167 @@
+// Options structs. Field names are the YAML keys (section.key) and the --set names; in-class values
+// are the defaults, and every default written here is the one documented by `towerrec config --print`.
+// Each struct lists its fields once in visit(); see config/field.h.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config/field.h"
+
+namespace towerrec {
+
+// Synthetic data from the planted latent model (data/synthetic_generator.h).
+struct SyntheticOptions {
+  int64_t users = 2000;
+  int64_t items = 1500;
+  double ratings_per_user = 60;  // mean; per-user counts vary around it (min 5)
+  int64_t genres = 18;
+  int64_t latent_dim = 8;
+  double noise = 0.35;           // Gaussian noise std in stars before rounding to half stars
+  double zipf = 0.9;             // item popularity exponent
+  uint64_t seed = 7;
+
+  template <class V> void visit(V& v) {
+    v.field("users", users, "number of users", Check::ge(1));
+    v.field("items", items, "number of items", Check::ge(1));
+    v.field("ratings_per_user", ratings_per_user, "mean ratings per user", Check::gt(0));
+    v.field("genres", genres, "number of genres", Check::range(1, 64));
+    v.field("latent_dim", latent_dim, "dimension of the planted taste/trait vectors", Check::ge(1));
+    v.field("noise", noise, "Gaussian rating noise (stars)", Check::ge(0));
+    v.field("zipf", zipf, "Zipf exponent of item popularity", Check::ge(0));
+    v.field("seed", seed, "generator seed", Check::ge(0));
+  }
+};
+
+struct DataOptions {
+  std::string dir;              // dataset directory; empty = generate the synthetic default into the run
+  std::string format = "auto";  // detected from the files present unless set
+  std::string split = "random:0.2:42";  // see data/split.h for the grammar
+  double rating_min = 0.5;
+  double rating_max = 5.0;
+  std::string duplicates = "last";  // duplicate (user, item) pairs: keep the "last" by timestamp, or "error"
+  SyntheticOptions synthetic;
+
+  template <class V> void visit(V& v) {
+    v.field("dir", dir, "dataset directory (empty: generate the synthetic default)");
+    v.field("format", format, "input format",
+            Check::one_of({"auto", "movielens", "ml100k", "ml1m", "content_lab", "cf_lab"}));
+    v.field("split", split,
+            "train/test split: random:FRACTION:SEED | temporal:N | ml100k:u1..u5,ua,ub");
+    v.field("rating_min", rating_min, "lowest valid rating");
+    v.field("rating_max", rating_max, "highest valid rating");
+    v.field("duplicates", duplicates, "duplicate (user, item) ratings",
+            Check::one_of({"last", "error"}));
+    v.section("synthetic", synthetic, "synthetic generator (used when dir is empty)");
+  }
+};
+
+struct FeatureOptions {
+  double shrinkage = 10;         // item average rating shrunk toward the global mean with this weight
+  bool demographics = true;      // use user demographics when the data has them
+  bool genre_counts = true;      // per-genre rating counts next to per-genre averages
+
+  template <class V> void visit(V& v) {
+    v.field("shrinkage", shrinkage, "prior weight (ratings) pulling item averages to the global mean",
+            Check::ge(0));
+    v.field("demographics", demographics, "use user demographics when present");
+    v.field("genre_counts", genre_counts, "add per-genre log rating counts to user features");
+  }
+};
+
+struct ModelOptions {
+  std::string kind = "two_tower";
+  std::vector<int64_t> user_hidden = {256, 128};
+  std::vector<int64_t> item_hidden = {256, 128};
+  int64_t dim = 32;
+
+  template <class V> void visit(V& v) {
+    v.field("kind", kind, "model kind", Check::one_of({"two_tower", "cf"}));
+    v.field("user_hidden", user_hidden, "user tower hidden layer sizes");
+    v.field("item_hidden", item_hidden, "item tower hidden layer sizes");
+    v.field("dim", dim, "output dimension of both towers", Check::ge(1));
+  }
+};
+
+struct TrainOptions {
+  double lr = 0.001;
+  double weight_decay = 0;
+  int64_t batch_size = 256;
+  int64_t epochs = 30;
+  int64_t patience = 3;               // early stopping: epochs without validation improvement
+  double validation_fraction = 0.1;   // part of the training split held out for early stopping
+  uint64_t seed = 42;
+  int64_t threads = 1;                // torch intra-op threads; 1 measured fastest on 2 cores
+
+  template <class V> void visit(V& v) {
+    v.field("lr", lr, "Adam learning rate", Check::gt(0));
+    v.field("weight_decay", weight_decay, "Adam weight decay", Check::ge(0));
+    v.field("batch_size", batch_size, "rows per step", Check::ge(1));
+    v.field("epochs", epochs, "maximum epochs", Check::ge(1));
+    v.field("patience", patience, "early stopping patience in epochs (0 = off)", Check::ge(0));
+    v.field("validation_fraction", validation_fraction,
+            "fraction of the training split used for validation", Check::range(0, 0.9));
+    v.field("seed", seed, "seed for initialisation, shuffling and validation split", Check::ge(0));
+    v.field("threads", threads, "torch intra-op threads", Check::ge(1));
+  }
+};
+
+struct CfOptions {
+  int64_t features = 100;
+  double lambda = 1.0;
+  double lr = 0.1;
+  int64_t iterations = 200;
+  bool mean_normalize = true;
+  std::string solver = "adam";  // "adam" (autograd) or "als" (closed-form alternating solves)
+  bool binary = false;          // like/click variant: sigmoid + binary cross-entropy
+  double binary_threshold = 4.0;
+  uint64_t seed = 1234;
+
+  template <class V> void visit(V& v) {
+    v.field("features", features, "latent features per user and item", Check::ge(1));
+    v.field("lambda", lambda, "L2 regularisation", Check::ge(0));
+    v.field("lr", lr, "Adam learning rate", Check::gt(0));
+    v.field("iterations", iterations, "full-batch iterations (ALS: sweeps)", Check::ge(1));
+    v.field("mean_normalize", mean_normalize, "subtract each item's mean rating");
+    v.field("solver", solver, "optimiser", Check::one_of({"adam", "als"}));
+    v.field("binary", binary, "binary like/click variant (sigmoid, cross-entropy)");
+    v.field("binary_threshold", binary_threshold, "rating >= threshold counts as a like");
+    v.field("seed", seed, "initialisation seed", Check::ge(0));
+  }
+};
+
+struct EvalOptions {
+  int64_t k = 10;
+  double relevant_min = 4.0;  // a test item is relevant when rated at least this
+
+  template <class V> void visit(V& v) {
+    v.field("k", k, "cut-off for Recall@K and NDCG@K", Check::ge(1));
+    v.field("relevant_min", relevant_min, "lowest rating that makes a test item relevant");
+  }
+};
+
+// One training run: the whole YAML file.
+struct RunOptions {
+  std::string name = "run";
+  std::string out = "";  // run directory; empty = models/<name>
+  DataOptions data;
+  FeatureOptions features;
+  ModelOptions model;
+  TrainOptions train;
+  CfOptions cf;
+  EvalOptions eval;
+
+  template <class V> void visit(V& v) {
+    v.field("name", name, "run name");
+    v.field("out", out, "run directory (empty: models/<name>)");
+    v.section("data", data, "where ratings come from and how they are split");
+    v.section("features", features, "feature engineering (two-tower model)");
+    v.section("model", model, "model kind and tower shapes");
+    v.section("train", train, "optimisation");
+    v.section("cf", cf, "collaborative-filtering model (model.kind: cf)");
+    v.section("eval", eval, "evaluation");
+  }
+};
+
+}  // namespace towerrec

@@ -1,0 +1,78 @@
+#include "test_util.h"
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace towerrec::test {
+namespace fs = std::filesystem;
+
+TempDir::TempDir() {
+  static std::random_device rd;
+  const fs::path base = fs::temp_directory_path();
+  for (int i = 0; i < 100; ++i) {
+    fs::path p = base / ("towerrec-test-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
+    std::error_code ec;
+    if (fs::create_directory(p, ec)) {
+      path_ = p.string();
+      return;
+    }
+  }
+  throw std::runtime_error("cannot create a temp dir");
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ec);
+  fs::remove_all(path_, ec);
+}
+
+std::string TempDir::write(const std::string& name, const std::string& contents) const {
+  const fs::path p = fs::path(path_) / name;
+  fs::create_directories(p.parent_path());
+  std::ofstream out(p, std::ios::binary);
+  out << contents;
+  return p.string();
+}
+
+std::string shared_data(const std::string& name) {
+  const char* env = std::getenv("TOWERREC_SHARED_DATA");
+  const fs::path base = env ? fs::path(env) : fs::path(TOWERREC_SOURCE_DIR) / ".." / "shared" / "data";
+  const fs::path p = base / name;
+  std::error_code ec;
+  return fs::is_directory(p, ec) ? p.lexically_normal().string() : std::string();
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+CliResult run_cli(const std::vector<std::string>& args, const std::string& env) {
+  TempDir tmp;
+  std::string cmd = env.empty() ? "" : env + " ";
+  cmd += std::string("'") + TOWERREC_CLI + "'";
+  for (const auto& a : args) {
+    std::string q = "'";
+    for (char c : a) q += (c == '\'') ? std::string("'\\''") : std::string(1, c);
+    cmd += " " + q + "'";
+  }
+  cmd += " >'" + tmp.file("out") + "' 2>'" + tmp.file("err") + "' </dev/null";
+  const int status = std::system(cmd.c_str());
+  CliResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = slurp(tmp.file("out"));
+  r.err = slurp(tmp.file("err"));
+  return r;
+}
+
+}  // namespace towerrec::test

@@ -1,0 +1,42 @@
+// Helpers shared by the tests: temporary directories, fixture files, the shared real datasets, and
+// running the towerrec binary.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace towerrec::test {
+
+// A fresh directory under the system temp dir, removed (recursively) on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+  // Writes `contents` to path()/name (creating parent dirs) and returns the full path.
+  std::string write(const std::string& name, const std::string& contents) const;
+
+ private:
+  std::string path_;
+};
+
+// ../shared/data/<name> (or $TOWERREC_SHARED_DATA/<name>) when it exists, "" otherwise. Tests that need
+// real data WARN with the reason and return when this is "".
+std::string shared_data(const std::string& name);
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+// Runs the built towerrec binary with `args` (each quoted for the shell) and captures its output.
+CliResult run_cli(const std::vector<std::string>& args, const std::string& env = "");
+
+// The whole content of a file ("" if it does not exist).
+std::string slurp(const std::string& path);
+
+}  // namespace towerrec::test
