@@ -34,6 +34,9 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
+  } catch (const towerrec::ConfigError& e) {
+    std::fprintf(stderr, "towerrec: %s\n", e.what());
+    return 2;
   } catch (const towerrec::UsageError& e) {
     std::fprintf(stderr, "towerrec: %s\n", e.what());
     return 2;

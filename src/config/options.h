@@ -11,15 +11,17 @@
 
 namespace towerrec {
 
-// Synthetic data from the planted latent model (data/synthetic_generator.h).
+// Synthetic data from the planted latent model (data/synthetic_model.h, data/synthetic_generator.h).
 struct SyntheticOptions {
   int64_t users = 2000;
   int64_t items = 1500;
-  double ratings_per_user = 60;  // mean; per-user counts vary around it (min 5)
+  double ratings_per_user = 60;  // mean; per-user counts vary log-normally around it (min 5)
   int64_t genres = 18;
   int64_t latent_dim = 8;
   double noise = 0.35;           // Gaussian noise std in stars before rounding to half stars
   double zipf = 0.9;             // item popularity exponent
+  double personal = 0.3;         // variance share of tastes/traits that features do not explain
+  double genre_affinity = 0.5;   // share of a user's items picked through their genre preferences
   uint64_t seed = 7;
 
   template <class V> void visit(V& v) {
@@ -27,9 +29,16 @@ struct SyntheticOptions {
     v.field("items", items, "number of items", Check::ge(1));
     v.field("ratings_per_user", ratings_per_user, "mean ratings per user", Check::gt(0));
     v.field("genres", genres, "number of genres", Check::range(1, 64));
-    v.field("latent_dim", latent_dim, "dimension of the planted taste/trait vectors", Check::ge(1));
+    v.field("latent_dim", latent_dim, "dimension of the planted taste/trait vectors",
+            Check::range(1, 1024));
     v.field("noise", noise, "Gaussian rating noise (stars)", Check::ge(0));
-    v.field("zipf", zipf, "Zipf exponent of item popularity", Check::ge(0));
+    v.field("zipf", zipf, "Zipf exponent of item popularity", Check::range(0, 5));
+    v.field("personal", personal,
+            "share of tastes/traits not explained by demographics/genres/year (0 = none, 1 = all)",
+            Check::range(0, 1));
+    v.field("genre_affinity", genre_affinity,
+            "share of rated items chosen by the user's genre preference instead of popularity alone",
+            Check::range(0, 1));
     v.field("seed", seed, "generator seed", Check::ge(0));
   }
 };
@@ -61,12 +70,15 @@ struct FeatureOptions {
   double shrinkage = 10;         // item average rating shrunk toward the global mean with this weight
   bool demographics = true;      // use user demographics when the data has them
   bool genre_counts = true;      // per-genre rating counts next to per-genre averages
+  int64_t max_categories = 64;   // categorical demographics with more categories are left out (zip codes)
 
   template <class V> void visit(V& v) {
     v.field("shrinkage", shrinkage, "prior weight (ratings) pulling item averages to the global mean",
             Check::ge(0));
     v.field("demographics", demographics, "use user demographics when present");
     v.field("genre_counts", genre_counts, "add per-genre log rating counts to user features");
+    v.field("max_categories", max_categories,
+            "leave out categorical demographics with more categories than this", Check::ge(1));
   }
 };
 
@@ -116,6 +128,7 @@ struct CfOptions {
   std::string solver = "adam";  // "adam" (autograd) or "als" (closed-form alternating solves)
   bool binary = false;          // like/click variant: sigmoid + binary cross-entropy
   double binary_threshold = 4.0;
+  double init_std = 1.0;        // the lab draws W, X, b from N(0, 1)
   uint64_t seed = 1234;
 
   template <class V> void visit(V& v) {
@@ -126,7 +139,9 @@ struct CfOptions {
     v.field("mean_normalize", mean_normalize, "subtract each item's mean rating");
     v.field("solver", solver, "optimiser", Check::one_of({"adam", "als"}));
     v.field("binary", binary, "binary like/click variant (sigmoid, cross-entropy)");
-    v.field("binary_threshold", binary_threshold, "rating >= threshold counts as a like");
+    v.field("binary_threshold", binary_threshold,
+            "rating >= threshold counts as a like (ratings that are all 0/1 are labels already)");
+    v.field("init_std", init_std, "std of the normal initialisation of W, X, b", Check::gt(0));
     v.field("seed", seed, "initialisation seed", Check::ge(0));
   }
 };
@@ -141,6 +156,48 @@ struct EvalOptions {
   }
 };
 
+// Approximate nearest-neighbour index over item vectors (serve/ann_index.h, hnswlib HNSW graph in
+// inner-product space). Larger m / ef_construction: better recall, slower build, more memory; larger
+// ef_search: better recall, slower queries.
+struct AnnOptions {
+  int64_t m = 16;                 // graph links per node (hnswlib M); memory ~ n * (dim + 2 * m) * 4 bytes
+  int64_t ef_construction = 200;  // candidate list size while building
+  int64_t ef_search = 64;         // candidate list size while searching (raised to k when smaller)
+  int64_t threads = 1;            // build threads (queries parallelise over the caller's threads)
+  double overfetch = 2.0;         // with exclusions, fetch k * overfetch + excluded candidates, then filter
+  uint64_t seed = 100;            // level-assignment seed (hnswlib random_seed)
+
+  template <class V> void visit(V& v) {
+    v.field("m", m, "HNSW links per node (hnswlib M)", Check::range(2, 256));
+    v.field("ef_construction", ef_construction, "HNSW candidate list size while building",
+            Check::ge(1));
+    v.field("ef_search", ef_search, "HNSW candidate list size while searching", Check::ge(1));
+    v.field("threads", threads, "threads used to build the index", Check::ge(1));
+    v.field("overfetch", overfetch, "candidates fetched per wanted result when filtering",
+            Check::range(1, 100));
+    v.field("seed", seed, "HNSW level-assignment seed", Check::ge(0));
+  }
+};
+
+// Offline scoring of whole catalogues: `embed`, `recommend`, `similar` (serve/exact_topk.h).
+struct ServeOptions {
+  int64_t k = 10;                 // recommendations / related items per row
+  int64_t threads = 1;            // scoring threads over query blocks
+  int64_t query_block = 256;      // queries per GEMM block (fixes the work split, not the results)
+  int64_t item_chunk = 1024;      // items per GEMM chunk; query_block * item_chunk floats ~ L2 size
+  bool exclude_seen = true;       // never recommend items the user rated in training
+  AnnOptions ann;
+
+  template <class V> void visit(V& v) {
+    v.field("k", k, "results per user or item", Check::ge(1));
+    v.field("threads", threads, "scoring threads", Check::ge(1));
+    v.field("query_block", query_block, "queries per scoring block", Check::range(1, 65536));
+    v.field("item_chunk", item_chunk, "items per scoring chunk", Check::range(16, 1048576));
+    v.field("exclude_seen", exclude_seen, "skip items the user rated in training");
+    v.section("ann", ann, "approximate nearest-neighbour index (hnswlib)");
+  }
+};
+
 // One training run: the whole YAML file.
 struct RunOptions {
   std::string name = "run";
@@ -151,6 +208,7 @@ struct RunOptions {
   TrainOptions train;
   CfOptions cf;
   EvalOptions eval;
+  ServeOptions serve;
 
   template <class V> void visit(V& v) {
     v.field("name", name, "run name");
@@ -161,6 +219,7 @@ struct RunOptions {
     v.section("train", train, "optimisation");
     v.section("cf", cf, "collaborative-filtering model (model.kind: cf)");
     v.section("eval", eval, "evaluation");
+    v.section("serve", serve, "offline scoring: recommend, similar, ANN index");
   }
 };
 

@@ -27,10 +27,10 @@ void YamlLoader::fail(const YAML::Node& n, const std::string& path, const std::s
   if (origins_) {
     // An override from the command line is named as such, not by a line of the file.
     for (const auto& [key, origin] : *origins_) {
-      if (path == key || path.rfind(key + ".", 0) == 0) throw InputError(origin, 0, msg);
+      if (path == key || path.rfind(key + ".", 0) == 0) throw ConfigError(origin, 0, msg);
     }
   }
-  throw InputError(file_, n.Mark().is_null() ? 0 : n.Mark().line + 1, msg);
+  throw ConfigError(file_, n.Mark().is_null() ? 0 : n.Mark().line + 1, msg);
 }
 
 void YamlLoader::reject_unknown() const {
@@ -262,7 +262,7 @@ RunOptions load_run_options(const std::string& path, const std::vector<std::stri
     try {
       root = YAML::Load(text);
     } catch (const YAML::ParserException& e) {
-      throw InputError(path, e.mark.line + 1, "invalid YAML: " + e.msg);
+      throw ConfigError(path, e.mark.line + 1, "invalid YAML: " + e.msg);
     }
   }
   std::map<std::string, std::string> origins;
@@ -270,7 +270,7 @@ RunOptions load_run_options(const std::string& path, const std::vector<std::stri
   RunOptions opts;
   load_options(root, path.empty() ? "(defaults)" : path, opts, &origins);
   if (opts.data.rating_max <= opts.data.rating_min)
-    throw InputError(path, 0, "data.rating_max must be greater than data.rating_min");
+    throw ConfigError(path, 0, "data.rating_max must be greater than data.rating_min");
   if (opts.model.user_hidden.empty() && opts.model.item_hidden.empty()) {
     // Zero hidden layers is legal (a linear tower).
   }

@@ -35,6 +35,13 @@ class InputError : public Error {
   std::string message_;
 };
 
+// A bad value in a YAML config or a --set override: "file:line: key: expected ..., got ...".
+// The CLI maps it to exit code 2, like a bad flag.
+class ConfigError : public InputError {
+ public:
+  using InputError::InputError;
+};
+
 // Bad content in a binary file: "file: byte N: message".
 class FormatError : public Error {
  public:

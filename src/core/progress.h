@@ -19,3 +19,10 @@ struct Progress {
 using ProgressFn = std::function<void(const Progress&)>;
 
 }  // namespace towerrec
+
+namespace towerrec {
+
+// One-line messages for the user ("wrote models/x/metrics.json"); the CLI prints them to stderr.
+using LogFn = std::function<void(const std::string&)>;
+
+}  // namespace towerrec

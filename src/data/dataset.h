@@ -89,6 +89,7 @@ struct Dataset {
   Ratings ratings;
   ItemMeta item_meta;   // sized items.size()
   UserMeta user_meta;   // columns sized users.size()
+  int64_t duplicates_dropped = 0;  // repeated (user, item) ratings removed (data.duplicates: last)
 
   int32_t num_users() const { return users.size(); }
   int32_t num_items() const { return items.size(); }

@@ -1,12 +1,21 @@
-// Train/test splits over a Dataset's rating rows. Grammar of a split spec (config key data.split, or
+// Train/test splits over a Dataset's rating rows. Grammar of a split spec (config key data.split,
+// or
 // --split on every command that reads data):
-//   random:FRACTION:SEED   each rating goes to test with probability FRACTION (seeded; exact count
-//                          round(FRACTION * n) chosen by a seeded shuffle)
-//   temporal:N             per user, the N latest ratings by timestamp go to test (users with <= N
-//                          ratings keep at least one in train)
+//   random:FRACTION:SEED   exactly round(FRACTION * n) ratings go to test, FRACTION in (0, 1),
+//   chosen
+//                          by a seeded partial Fisher-Yates shuffle on core/rng.h (not
+//                          std::shuffle, whose output differs between standard libraries)
+//   temporal:N             per user, the N latest ratings by timestamp go to test (equal
+//   timestamps:
+//                          the later row is the later rating); a user with <= N ratings keeps at
+//                          least one in train (so a user with one rating has none in test)
 //   ml100k:u1 .. ml100k:u5, ml100k:ua, ml100k:ub
 //                          MovieLens 100K's canonical folds, rebuilt from u.data's file order
-// Same dataset + same spec => same split, byte for byte.
+//                          (which the ml100k reader keeps as the rating row order): u{i} tests rows
+//                          (i-1)*20000 .. i*20000-1; ua tests each user's 1st..10th ratings in file
+//                          order, ub the 11th..20th. Needs format "ml100k" with exactly 100000
+//                          rows.
+// Same dataset + same spec => same split, byte for byte, on every platform.
 #pragma once
 
 #include <cstdint>
@@ -20,13 +29,15 @@ struct Dataset;
 struct SplitSpec {
   enum class Kind { kRandom, kTemporal, kMl100k };
   Kind kind = Kind::kRandom;
-  double fraction = 0.2;   // random
-  uint64_t seed = 42;      // random
-  int64_t n = 1;           // temporal
-  std::string fold;        // ml100k: "u1".."u5", "ua", "ub"
+  double fraction = 0.2;  // random
+  uint64_t seed = 42;     // random
+  int64_t n = 1;          // temporal
+  std::string fold;       // ml100k: "u1".."u5", "ua", "ub"
 
-  // Throws UsageError naming the spec and the grammar on anything malformed.
-  static SplitSpec parse(const std::string& spec);
+  // Throws UsageError naming `where` (the flag or config key it came from), the spec and the
+  // grammar on anything malformed: `--split "random:abc": expected random:FRACTION:SEED (...) ...`.
+  static SplitSpec parse(const std::string& spec, const std::string& where = "--split");
+  // The canonical spec; parse(str()) gives back the same SplitSpec.
   std::string str() const;
 };
 
@@ -36,7 +47,8 @@ struct Split {
   std::vector<uint32_t> test;
 };
 
-// Throws Error when the spec does not fit the data (e.g. ml100k folds on another format).
+// Throws Error when the spec does not fit the data (ml100k folds on another format or row count),
+// UsageError when the spec itself is invalid (e.g. built by hand with a fraction outside (0, 1)).
 Split make_split(const Dataset& data, const SplitSpec& spec);
 
 }  // namespace towerrec

@@ -1,0 +1,179 @@
+// towerrec_bench_score: the C++ side of scripts/bench_score. Each mode prints one JSON line.
+//   exact ITEMS.npy QUERIES.npy USERS K THREADS [OUT.npy]   our exact top-K over the first USERS queries
+//   gemm DIM THREADS                                        plain [B, DIM] x [DIM, N] rate, best shape
+//   ann ITEMS.npy QUERIES.npy USERS K EXACT.npy M EFC EF[,EF...]  hnswlib build + search + recall
+// Timing lives here, not in the library; the peers (Faiss) run in scripts/bench_score itself.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <ATen/ATen.h>
+
+#include "core/npy.h"
+#include "serve/ann_index.h"
+#include "serve/exact_topk.h"
+#include "train/threads.h"
+
+using namespace towerrec;
+
+namespace {
+
+double now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+long rss_kb() {
+  FILE* f = std::fopen("/proc/self/statm", "r");
+  long pages = 0, res = 0;
+  if (f) {
+    if (std::fscanf(f, "%ld %ld", &pages, &res) != 2) res = 0;
+    std::fclose(f);
+  }
+  return res * 4;
+}
+
+int exact_mode(int argc, char** argv) {
+  if (argc < 7) return 2;
+  const auto items = read_npy_f32(argv[2]);
+  const auto queries = read_npy_f32(argv[3]);
+  const int64_t users = std::min<int64_t>(std::atoll(argv[4]), queries.rows);
+  TopKOptions o;
+  o.k = std::atoll(argv[5]);
+  o.threads = std::atoll(argv[6]);
+  if (const char* qb = std::getenv("QUERY_BLOCK")) o.query_block = std::atoll(qb);
+  if (const char* ic = std::getenv("ITEM_CHUNK")) o.item_chunk = std::atoll(ic);
+  const ExactTopK topk({items.data.data(), items.rows, items.cols}, o);
+  // Warm-up block (page faults, OpenBLAS buffers), then the best of three timed passes.
+  topk.search({queries.data.data(), std::min<int64_t>(users, o.query_block), queries.cols});
+  double best = 1e30;
+  TopKResult r;
+  for (int rep = 0; rep < 3; ++rep) {
+    const double t0 = now();
+    r = topk.search({queries.data.data(), users, queries.cols});
+    best = std::min(best, now() - t0);
+  }
+  if (argc > 7) write_npy(argv[7], r.items.data(), r.rows, r.k);
+  std::printf("{\"mode\": \"exact\", \"threads\": %lld, \"users\": %lld, \"items\": %lld, \"seconds\": %.4f, "
+              "\"users_per_s\": %.1f, \"query_block\": %lld, \"item_chunk\": %lld}\n",
+              (long long)o.threads, (long long)users, (long long)items.rows, best, users / best,
+              (long long)o.query_block, (long long)o.item_chunk);
+  return 0;
+}
+
+int gemm_mode(int argc, char** argv) {
+  if (argc < 4) return 2;
+  const int64_t dim = std::atoll(argv[2]);
+  const int threads = std::atoi(argv[3]);
+  set_threads(1);
+  std::string shapes;
+  double best = 0;
+  for (int64_t b : {64, 256, 1024}) {
+    for (int64_t n : {1024, 4096, 16384}) {
+      std::atomic<double> total_flops{0};
+      double elapsed = 0;
+      auto run = [&](int64_t seed) {
+        c10::InferenceMode guard;
+        at::manual_seed(seed);
+        const at::Tensor q = at::randn({b, dim});
+        const at::Tensor it = at::randn({n, dim});
+        at::Tensor out = at::empty({b, n});
+        at::mm_out(out, q, it.t());  // warm-up
+        const double t0 = now();
+        double flops = 0;
+        while (now() - t0 < 0.4) {
+          for (int r = 0; r < 8; ++r) at::mm_out(out, q, it.t());
+          flops += 8.0 * 2.0 * b * n * dim;
+        }
+        double cur = total_flops.load();
+        while (!total_flops.compare_exchange_weak(cur, cur + flops)) {
+        }
+      };
+      const double t0 = now();
+      std::vector<std::thread> pool;
+      for (int t = 0; t < threads; ++t) pool.emplace_back(run, t);
+      for (auto& t : pool) t.join();
+      elapsed = now() - t0;
+      const double rate = total_flops.load() / elapsed / 1e9;
+      best = std::max(best, rate);
+      shapes += (shapes.empty() ? "" : ", ") + std::string("\"") + std::to_string(b) + "x" +
+                std::to_string(n) + "\": " + std::to_string(rate);
+    }
+  }
+  std::printf("{\"mode\": \"gemm\", \"threads\": %d, \"dim\": %lld, \"gflops\": %.2f, \"shapes\": {%s}}\n",
+              threads, (long long)dim, best, shapes.c_str());
+  return 0;
+}
+
+int ann_mode(int argc, char** argv) {
+  if (argc < 10) return 2;
+  const auto items = read_npy_f32(argv[2]);
+  const auto queries = read_npy_f32(argv[3]);
+  const int64_t users = std::min<int64_t>(std::atoll(argv[4]), queries.rows);
+  const int64_t k = std::atoll(argv[5]);
+  const auto exact = read_npy_i64(argv[6]);
+  AnnOptions o;
+  o.m = std::atoll(argv[7]);
+  o.ef_construction = std::atoll(argv[8]);
+  o.threads = std::thread::hardware_concurrency();
+  if (const char* t = std::getenv("BUILD_THREADS")) o.threads = std::atoll(t);
+  const int64_t search_threads = std::getenv("SEARCH_THREADS") ? std::atoll(std::getenv("SEARCH_THREADS")) : 1;
+  const long rss0 = rss_kb();
+  const double t0 = now();
+  AnnIndex index = AnnIndex::build({items.data.data(), items.rows, items.cols}, o);
+  const double build_s = now() - t0;
+  const long rss1 = rss_kb();
+  std::printf("{\"mode\": \"ann_build\", \"m\": %lld, \"ef_construction\": %lld, \"build_threads\": %lld, "
+              "\"build_seconds\": %.2f, \"rss_mb\": %.1f, \"index_mb\": %.1f}\n",
+              (long long)o.m, (long long)o.ef_construction, (long long)o.threads, build_s,
+              (rss1 - rss0) / 1024.0, index.memory_bytes() / 1048576.0);
+  std::fflush(stdout);
+  std::stringstream efs(argv[9]);
+  std::string ef;
+  while (std::getline(efs, ef, ',')) {
+    index.set_ef(std::atoll(ef.c_str()));
+    double best = 1e30;
+    TopKResult r;
+    for (int rep = 0; rep < 2; ++rep) {
+      const double s0 = now();
+      r = index.search({queries.data.data(), users, queries.cols}, k, {}, {}, search_threads);
+      best = std::min(best, now() - s0);
+    }
+    int64_t hit = 0;
+    for (int64_t q = 0; q < users; ++q) {
+      std::set<int64_t> truth(exact.data.begin() + q * exact.cols, exact.data.begin() + q * exact.cols + k);
+      for (int64_t j = 0; j < k; ++j) hit += truth.count(r.items[q * k + j]);
+    }
+    std::printf("{\"mode\": \"ann_search\", \"ef\": %s, \"threads\": %lld, \"users\": %lld, \"qps\": %.1f, "
+                "\"recall\": %.4f}\n",
+                ef.c_str(), (long long)search_threads, (long long)users, users / best,
+                double(hit) / double(users * k));
+    std::fflush(stdout);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const std::string mode = argc > 1 ? argv[1] : "";
+    int rc = 2;
+    if (mode == "exact") rc = exact_mode(argc, argv);
+    else if (mode == "gemm") rc = gemm_mode(argc, argv);
+    else if (mode == "ann") rc = ann_mode(argc, argv);
+    if (rc == 2) std::fprintf(stderr, "usage: see the header of scripts/bench/bench_score.cpp\n");
+    return rc;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "towerrec_bench_score: %s\n", e.what());
+    return 1;
+  }
+}

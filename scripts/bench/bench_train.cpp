@@ -1,0 +1,225 @@
+// towerrec_bench_train: the C++ side of scripts/bench_train (timings live in scripts/, not in tests).
+//   towerrec_bench_train data  --out DIR [--users N --items N --rows N --user-in N --item-in N --seed S]
+//       writes user_x.f32 [users, user_in], item_x.f32, pairs.i32 ([rows, 2] user, item), target.f32,
+//       shape.json: the same bytes the Python peer reads.
+//   towerrec_bench_train train --data DIR --batch B --threads T --epochs E
+//       trains the default two-tower model (256-128-32 towers, Adam, MSE) and prints one JSON line.
+//   towerrec_bench_train gemm  --data DIR --batch B --threads T --seconds S
+//       times only the matrix products of one training step (torch::mm_out on preallocated
+//       tensors): the ceiling a step could reach. Prints one JSON line.
+#include <malloc.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <ATen/ops/empty.h>
+#include <ATen/ops/mm.h>
+#include <ATen/ops/randn.h>
+#include <c10/core/InferenceMode.h>
+#include <nlohmann/json.hpp>
+
+#include "core/atomic_file.h"
+#include "core/rng.h"
+#include "train/threads.h"
+#include "train/two_tower_trainer.h"
+
+namespace {
+
+using namespace towerrec;
+
+std::map<std::string, std::string> parse_flags(int argc, char** argv) {
+  std::map<std::string, std::string> flags;
+  for (int i = 2; i + 1 < argc; i += 2) {
+    std::string key = argv[i];
+    if (key.rfind("--", 0) != 0) throw std::runtime_error("expected --flag value, got " + key);
+    flags[key.substr(2)] = argv[i + 1];
+  }
+  return flags;
+}
+
+int64_t flag(const std::map<std::string, std::string>& f, const std::string& k, int64_t def) {
+  auto it = f.find(k);
+  return it == f.end() ? def : std::stoll(it->second);
+}
+
+template <class T>
+void write_raw(const std::string& path, const std::vector<T>& v) {
+  std::string bytes(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+  write_file_atomic(path, bytes);
+}
+
+template <class T>
+std::vector<T> read_raw(const std::string& path) {
+  const std::string bytes = read_file(path);
+  std::vector<T> v(bytes.size() / sizeof(T));
+  std::memcpy(v.data(), bytes.data(), v.size() * sizeof(T));
+  return v;
+}
+
+FeatureMatrix matrix(std::vector<float> data, int64_t cols) {
+  FeatureMatrix m;
+  for (int64_t c = 0; c < cols; ++c) m.names.push_back("f" + std::to_string(c));
+  m.rows = static_cast<int64_t>(data.size()) / cols;
+  m.data = std::move(data);
+  return m;
+}
+
+int make_data(const std::map<std::string, std::string>& f) {
+  const std::string out = f.at("out");
+  const int64_t users = flag(f, "users", 400), items = flag(f, "items", 850);
+  const int64_t rows = flag(f, "rows", 50000);
+  const int64_t user_in = flag(f, "user-in", 14), item_in = flag(f, "item-in", 16);
+  Rng rng(static_cast<uint64_t>(flag(f, "seed", 1)));
+  std::vector<float> ux(static_cast<size_t>(users * user_in)), ix(static_cast<size_t>(items * item_in));
+  for (float& v : ux) v = static_cast<float>(rng.normal());
+  for (float& v : ix) v = static_cast<float>(rng.normal());
+  std::vector<int32_t> pairs(static_cast<size_t>(rows * 2));
+  std::vector<float> target(static_cast<size_t>(rows));
+  for (int64_t r = 0; r < rows; ++r) {
+    pairs[static_cast<size_t>(2 * r)] = static_cast<int32_t>(rng.below(static_cast<uint64_t>(users)));
+    pairs[static_cast<size_t>(2 * r + 1)] =
+        static_cast<int32_t>(rng.below(static_cast<uint64_t>(items)));
+    target[static_cast<size_t>(r)] = static_cast<float>(2 * rng.uniform() - 1);
+  }
+  write_raw(out + "/user_x.f32", ux);
+  write_raw(out + "/item_x.f32", ix);
+  write_raw(out + "/pairs.i32", pairs);
+  write_raw(out + "/target.f32", target);
+  const nlohmann::json shape = {{"users", users}, {"items", items},     {"rows", rows},
+                                {"user_in", user_in}, {"item_in", item_in}};
+  write_file_atomic(out + "/shape.json", shape.dump() + "\n");
+  return 0;
+}
+
+struct Data {
+  FeatureMatrix users, items;
+  TrainPairs pairs;
+};
+
+Data load_data(const std::string& dir) {
+  const auto shape = nlohmann::json::parse(read_file(dir + "/shape.json"));
+  Data d;
+  d.users = matrix(read_raw<float>(dir + "/user_x.f32"), shape.at("user_in").get<int64_t>());
+  d.items = matrix(read_raw<float>(dir + "/item_x.f32"), shape.at("item_in").get<int64_t>());
+  const auto pairs = read_raw<int32_t>(dir + "/pairs.i32");
+  for (size_t k = 0; k + 1 < pairs.size(); k += 2) {
+    d.pairs.user.push_back(pairs[k]);
+    d.pairs.item.push_back(pairs[k + 1]);
+  }
+  d.pairs.target = read_raw<float>(dir + "/target.f32");
+  return d;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+int train(const std::map<std::string, std::string>& f) {
+  const Data d = load_data(f.at("data"));
+  set_threads(static_cast<int>(flag(f, "threads", 1)));
+  TrainOptions opts;
+  opts.batch_size = flag(f, "batch", 32);
+  opts.epochs = flag(f, "epochs", 3);
+  opts.patience = 0;
+  opts.seed = 42;
+  TwoTowerModel model(d.users.cols(), d.items.cols(), ModelOptions{}, 42);
+  const TrainResult r = train_two_tower(model, d.users, d.items, d.pairs, TrainPairs{}, opts);
+  std::vector<double> rates, losses;
+  for (const auto& m : r.history) {
+    rates.push_back(m.rows_per_sec);
+    losses.push_back(m.train_loss);
+  }
+  const nlohmann::json out = {{"impl", "towerrec"},
+                              {"batch", opts.batch_size},
+                              {"threads", torch_threads()},
+                              {"epochs", opts.epochs},
+                              {"rows", d.pairs.size()},
+                              {"rows_per_sec", median(rates)},
+                              {"epoch_rows_per_sec", rates},
+                              {"train_loss", losses}};
+  std::printf("%s\n", out.dump().c_str());
+  return 0;
+}
+
+// The products of one step of a tower with layer widths in -> h1 -> ... -> dim, at batch b:
+// forward x W^T, backward dW = g^T a and (except the first layer) dX = g W.
+int gemm(const std::map<std::string, std::string>& f) {
+  const auto shape = nlohmann::json::parse(read_file(f.at("data") + "/shape.json"));
+  set_threads(static_cast<int>(flag(f, "threads", 1)));
+  const int64_t b = flag(f, "batch", 32);
+  const double seconds = static_cast<double>(flag(f, "millis", 2000)) / 1000.0;
+  c10::InferenceMode guard;
+  struct Mm {
+    at::Tensor out, a, bt;
+  };
+  std::vector<Mm> mms;
+  double flops = 0;
+  const ModelOptions mo;
+  for (auto [in, hidden] : {std::make_pair(shape.at("user_in").get<int64_t>(), mo.user_hidden),
+                            std::make_pair(shape.at("item_in").get<int64_t>(), mo.item_hidden)}) {
+    std::vector<int64_t> widths = hidden;
+    widths.push_back(mo.dim);
+    bool first = true;
+    for (int64_t out : widths) {
+      const at::Tensor x = at::randn({b, in}), w = at::randn({out, in}), g = at::randn({b, out});
+      mms.push_back({at::empty({b, out}), x, w.t()});  // forward
+      mms.push_back({at::empty({out, in}), g.t(), x});  // dW
+      flops += 4.0 * static_cast<double>(b * in * out);
+      if (!first) {
+        mms.push_back({at::empty({b, in}), g, w});  // dX
+        flops += 2.0 * static_cast<double>(b * in * out);
+      }
+      first = false;
+      in = out;
+    }
+  }
+  auto run = [&] {
+    for (Mm& m : mms) at::mm_out(m.out, m.a, m.bt);
+  };
+  for (int i = 0; i < 5; ++i) run();
+  int64_t steps = 0;
+  const auto start = std::chrono::steady_clock::now();
+  double elapsed = 0;
+  while (elapsed < seconds) {
+    run();
+    ++steps;
+    elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+  const nlohmann::json out = {{"impl", "gemm"},
+                              {"batch", b},
+                              {"threads", torch_threads()},
+                              {"flops_per_row", flops / static_cast<double>(b)},
+                              {"rows_per_sec", static_cast<double>(steps * b) / elapsed},
+                              {"gflops", flops * static_cast<double>(steps) / elapsed / 1e9}};
+  std::printf("%s\n", out.dump().c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // As in src/cli/main.cpp: keep freed blocks in the heap, or every batch-4096 step page-faults its
+  // buffers back in.
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  mallopt(M_TOP_PAD, 64 << 20);
+  try {
+    if (argc < 2) throw std::runtime_error("usage: towerrec_bench_train data|train|gemm --flag value ...");
+    const std::string verb = argv[1];
+    const auto flags = parse_flags(argc, argv);
+    if (verb == "data") return make_data(flags);
+    if (verb == "train") return train(flags);
+    if (verb == "gemm") return gemm(flags);
+    throw std::runtime_error("unknown verb " + verb + " (expected data, train or gemm)");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "towerrec_bench_train: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,253 @@
+#include "cf/cf_model.h"
+
+#include <cmath>
+#include <cstring>
+
+#include <nlohmann/json.hpp>
+
+#include "cf/ridge_solve.h"
+#include "core/atomic_file.h"
+#include "core/error.h"
+
+namespace towerrec {
+namespace {
+
+// File layout (little-endian, as written by x86/ARM hosts):
+//   "TRCFMODL"                      8 bytes magic
+//   uint32 version                  kVersion
+//   uint32 n, then n bytes          CfOptions as JSON (the config the model was trained with)
+//   int32 n_users, n_items, features
+//   float W[n_users*features], b[n_users], X[n_items*features], mu[n_items]
+constexpr char kMagic[8] = {'T', 'R', 'C', 'F', 'M', 'O', 'D', 'L'};
+constexpr uint32_t kVersion = 1;
+
+// visit() adapters: CfOptions <-> JSON, so the saved config follows options.h automatically.
+struct ToJson {
+  nlohmann::json j;
+  template <class T>
+  void field(const char* key, T& v, const char*, const Check& = Check::any()) {
+    j[key] = v;
+  }
+};
+struct FromJson {
+  const nlohmann::json& j;
+  template <class T>
+  void field(const char* key, T& v, const char*, const Check& = Check::any()) {
+    if (j.contains(key)) j.at(key).get_to(v);
+  }
+};
+
+template <class T>
+void put(std::string& out, const T& v) {
+  out.append(reinterpret_cast<const char*>(&v), sizeof(T));
+}
+void put_floats(std::string& out, const std::vector<float>& v) {
+  out.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(float));
+}
+
+// Bounds-checked reader naming the byte offset of whatever is missing.
+class Reader {
+ public:
+  Reader(const std::string& path, const std::string& bytes) : path_(path), bytes_(bytes) {}
+  void need(uint64_t n, const std::string& what) const {
+    if (bytes_.size() - pos_ < n)
+      throw FormatError(path_, pos_,
+                        "file ends early: expected " + std::to_string(n) + " bytes of " + what +
+                            ", found " + std::to_string(bytes_.size() - pos_));
+  }
+  template <class T>
+  T get(const std::string& what) {
+    need(sizeof(T), what);
+    T v;
+    std::memcpy(&v, bytes_.data() + pos_, sizeof(T));
+    pos_ += sizeof(T);
+    return v;
+  }
+  std::string get_string(uint64_t n, const std::string& what) {
+    need(n, what);
+    std::string s = bytes_.substr(pos_, n);
+    pos_ += n;
+    return s;
+  }
+  void get_floats(std::vector<float>& v, uint64_t n, const std::string& what) {
+    need(n * sizeof(float), what);
+    v.resize(n);
+    std::memcpy(v.data(), bytes_.data() + pos_, n * sizeof(float));
+    pos_ += n * sizeof(float);
+  }
+  uint64_t pos() const { return pos_; }
+  uint64_t size() const { return bytes_.size(); }
+
+ private:
+  const std::string& path_;
+  const std::string& bytes_;
+  uint64_t pos_ = 0;
+};
+
+float sigmoid(float z) { return 1.f / (1.f + std::exp(-z)); }
+
+}  // namespace
+
+CfModel::CfModel(int32_t n_users, int32_t n_items, const CfOptions& opts)
+    : options_(opts),
+      n_users_(n_users),
+      n_items_(n_items),
+      f_(static_cast<int32_t>(opts.features)),
+      W_(static_cast<size_t>(n_users) * opts.features, 0.f),
+      b_(static_cast<size_t>(n_users), 0.f),
+      X_(static_cast<size_t>(n_items) * opts.features, 0.f),
+      mu_(static_cast<size_t>(n_items), 0.f) {
+  TOWERREC_CHECK(n_users >= 0 && n_items >= 0 && opts.features >= 1);
+}
+
+void CfModel::check_user(int32_t user) const {
+  if (user < 0 || user >= n_users_)
+    throw Error("cf model: user index " + std::to_string(user) + " out of range [0, " +
+                std::to_string(n_users_) + ")");
+}
+void CfModel::check_item(int32_t item) const {
+  if (item < 0 || item >= n_items_)
+    throw Error("cf model: item index " + std::to_string(item) + " out of range [0, " +
+                std::to_string(n_items_) + ")");
+}
+
+float CfModel::raw_score(const float* w, float b, int32_t item) const {
+  const float* x = X_.data() + static_cast<int64_t>(item) * f_;
+  float s = 0.f;
+  for (int32_t k = 0; k < f_; ++k) s += w[k] * x[k];
+  return s + b + mu_[item];
+}
+
+float CfModel::predict(int32_t user, int32_t item) const {
+  check_user(user);
+  check_item(item);
+  const float z = raw_score(W_.data() + static_cast<int64_t>(user) * f_, b_[user], item);
+  return binary() ? sigmoid(z) : z;
+}
+
+std::vector<float> CfModel::predict(const std::vector<int32_t>& user,
+                                    const std::vector<int32_t>& item) const {
+  if (user.size() != item.size())
+    throw Error("cf model: predict: " + std::to_string(user.size()) + " users but " +
+                std::to_string(item.size()) + " items");
+  std::vector<float> out(user.size());
+  for (size_t r = 0; r < user.size(); ++r) out[r] = predict(user[r], item[r]);
+  return out;
+}
+
+std::vector<float> CfModel::scores(int32_t user) const {
+  check_user(user);
+  CfUserParams p;
+  p.w.assign(W_.begin() + static_cast<int64_t>(user) * f_,
+             W_.begin() + static_cast<int64_t>(user + 1) * f_);
+  p.b = b_[user];
+  return scores(p);
+}
+
+std::vector<float> CfModel::scores(const CfUserParams& user) const {
+  if (static_cast<int32_t>(user.w.size()) != f_)
+    throw Error("cf model: user parameters have " + std::to_string(user.w.size()) +
+                " features, the model " + std::to_string(f_));
+  std::vector<float> out(static_cast<size_t>(n_items_));
+  for (int32_t i = 0; i < n_items_; ++i) {
+    const float z = raw_score(user.w.data(), user.b, i);
+    out[i] = binary() ? sigmoid(z) : z;
+  }
+  return out;
+}
+
+CfUserParams CfModel::fold_in_user(const std::vector<int32_t>& items,
+                                   const std::vector<float>& values, double lambda) const {
+  if (items.size() != values.size())
+    throw Error("cf model: fold_in_user: " + std::to_string(items.size()) + " items but " +
+                std::to_string(values.size()) + " values");
+  for (int32_t i : items) check_item(i);
+  for (float v : values)
+    if (!std::isfinite(v)) throw Error("cf model: fold_in_user: non-finite rating");
+  if (lambda < 0) lambda = options_.lambda;
+  CfUserParams p;
+  p.w.assign(static_cast<size_t>(f_), 0.f);
+  const int64_t n = static_cast<int64_t>(items.size());
+  if (binary()) {
+    bool zero_one = true;
+    for (float v : values) zero_one = zero_one && (v == 0.f || v == 1.f);
+    std::vector<float> y(values.size());
+    for (size_t r = 0; r < values.size(); ++r)
+      y[r] = zero_one ? values[r] : (values[r] >= options_.binary_threshold ? 1.f : 0.f);
+    logistic_fit_user(X_.data(), f_, mu_.data(), items.data(), y.data(), n, lambda, p.w.data(),
+                      &p.b);
+  } else {
+    ridge_fit_user(X_.data(), f_, mu_.data(), items.data(), values.data(), n, lambda, p.w.data(),
+                   &p.b);
+  }
+  return p;
+}
+
+void CfModel::save(const std::string& path) const {
+  ToJson tj;
+  CfOptions opts = options_;
+  opts.visit(tj);
+  const std::string json = tj.j.dump();
+  std::string out;
+  out.reserve(64 + json.size() + (W_.size() + b_.size() + X_.size() + mu_.size()) * sizeof(float));
+  out.append(kMagic, sizeof(kMagic));
+  put(out, kVersion);
+  put(out, static_cast<uint32_t>(json.size()));
+  out += json;
+  put(out, n_users_);
+  put(out, n_items_);
+  put(out, f_);
+  put_floats(out, W_);
+  put_floats(out, b_);
+  put_floats(out, X_);
+  put_floats(out, mu_);
+  write_file_atomic(path, out);
+}
+
+CfModel CfModel::load(const std::string& path) {
+  const std::string bytes = read_file(path);
+  Reader in(path, bytes);
+  const std::string magic = in.get_string(sizeof(kMagic), "magic");
+  if (magic != std::string(kMagic, sizeof(kMagic)))
+    throw FormatError(path, 0,
+                      "expected magic \"TRCFMODL\" (a towerrec CF model), found " + quote_found(magic));
+  const uint64_t version_at = in.pos();
+  const uint32_t version = in.get<uint32_t>("version");
+  if (version != kVersion)
+    throw FormatError(path, version_at,
+                      "expected format version " + std::to_string(kVersion) + ", found " +
+                          std::to_string(version));
+  const uint32_t json_size = in.get<uint32_t>("options length");
+  const uint64_t json_at = in.pos();
+  const std::string json = in.get_string(json_size, "options");
+  CfModel m;
+  try {
+    FromJson fj{nlohmann::json::parse(json)};
+    m.options_.visit(fj);
+  } catch (const nlohmann::json::exception& e) {
+    throw FormatError(path, json_at, std::string("options: expected CfOptions JSON, found: ") + e.what());
+  }
+  const uint64_t dims_at = in.pos();
+  m.n_users_ = in.get<int32_t>("n_users");
+  m.n_items_ = in.get<int32_t>("n_items");
+  m.f_ = in.get<int32_t>("features");
+  if (m.n_users_ < 0 || m.n_items_ < 0 || m.f_ < 1 || m.f_ != m.options_.features)
+    throw FormatError(path, dims_at,
+                      "expected n_users >= 0, n_items >= 0, features = options.features (" +
+                          std::to_string(m.options_.features) + "), found " +
+                          std::to_string(m.n_users_) + ", " + std::to_string(m.n_items_) + ", " +
+                          std::to_string(m.f_));
+  const uint64_t nu = static_cast<uint64_t>(m.n_users_), ni = static_cast<uint64_t>(m.n_items_),
+                 f = static_cast<uint64_t>(m.f_);
+  in.get_floats(m.W_, nu * f, "W");
+  in.get_floats(m.b_, nu, "b");
+  in.get_floats(m.X_, ni * f, "X");
+  in.get_floats(m.mu_, ni, "mu");
+  if (in.pos() != in.size())
+    throw FormatError(path, in.pos(),
+                      "expected end of file, found " + std::to_string(in.size() - in.pos()) +
+                          " more bytes");
+  return m;
+}
+
+}  // namespace towerrec

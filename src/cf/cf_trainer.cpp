@@ -1,0 +1,295 @@
+#include "cf/cf_trainer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <sstream>
+
+#include <torch/torch.h>
+
+#include "cf/ridge_solve.h"
+#include "core/error.h"
+#include "core/rng.h"
+#include "data/dataset.h"
+
+namespace towerrec {
+namespace {
+
+// Gathered rows cost chunk * features floats each; this bound (64 MB per gathered tensor) is what keeps
+// memory O(ratings + parameters) however many ratings there are.
+constexpr int64_t kChunkFloats = int64_t{16} << 20;
+
+void check_ratings(const Ratings& r, int32_t n_users, int32_t n_items, const char* what) {
+  if (r.user.size() != r.item.size() || r.user.size() != r.value.size())
+    throw Error(std::string("train_cf: ") + what + ": user/item/value arrays differ in length");
+  for (size_t k = 0; k < r.size(); ++k) {
+    if (r.user[k] < 0 || r.user[k] >= n_users || r.item[k] < 0 || r.item[k] >= n_items)
+      throw Error(std::string("train_cf: ") + what + ": rating " + std::to_string(k) +
+                  ": expected user < " + std::to_string(n_users) + " and item < " +
+                  std::to_string(n_items) + ", found user " + std::to_string(r.user[k]) +
+                  ", item " + std::to_string(r.item[k]));
+    if (!std::isfinite(r.value[k]))
+      throw Error(std::string("train_cf: ") + what + ": rating " + std::to_string(k) +
+                  ": expected a finite value");
+  }
+}
+
+// Item offsets μ: mean training rating (binary: log-odds of the Laplace-smoothed like rate); the global
+// value for an item without training ratings.
+std::vector<float> item_offsets(const Ratings& r, const std::vector<float>& target, int32_t n_items,
+                                bool binary) {
+  std::vector<double> sum(static_cast<size_t>(n_items), 0.0);
+  std::vector<int64_t> count(static_cast<size_t>(n_items), 0);
+  double total = 0;
+  for (size_t k = 0; k < r.size(); ++k) {
+    sum[r.item[k]] += target[k];
+    ++count[r.item[k]];
+    total += target[k];
+  }
+  const double n = static_cast<double>(r.size());
+  std::vector<float> mu(static_cast<size_t>(n_items));
+  if (!binary) {
+    const double global = n > 0 ? total / n : 0.0;
+    for (int32_t i = 0; i < n_items; ++i)
+      mu[i] = static_cast<float>(count[i] ? sum[i] / count[i] : global);
+  } else {
+    auto logit = [](double p) { return std::log(p / (1.0 - p)); };
+    const double global = (total + 1.0) / (n + 2.0);
+    for (int32_t i = 0; i < n_items; ++i)
+      mu[i] = static_cast<float>(logit(count[i] ? (sum[i] + 1.0) / (count[i] + 2.0) : global));
+  }
+  return mu;
+}
+
+// Validation metric from plain parameter arrays: RMSE (stars) or mean log-loss (binary).
+double validation_metric(const float* W, const float* b, const float* X, const float* mu, int64_t f,
+                         bool binary, const Ratings& val, const std::vector<float>& target) {
+  if (val.size() == 0) return 0.0;
+  double acc = 0;
+  for (size_t r = 0; r < val.size(); ++r) {
+    const float* w = W + static_cast<int64_t>(val.user[r]) * f;
+    const float* x = X + static_cast<int64_t>(val.item[r]) * f;
+    double z = b[val.user[r]] + mu[val.item[r]];
+    for (int64_t k = 0; k < f; ++k) z += static_cast<double>(w[k]) * x[k];
+    if (binary) {
+      // log(1 + e^-|z|) + max(z, 0) - y z: the stable form of the cross-entropy.
+      acc += std::log1p(std::exp(-std::abs(z))) + std::max(z, 0.0) - target[r] * z;
+    } else {
+      acc += (z - target[r]) * (z - target[r]);
+    }
+  }
+  const double mean = acc / static_cast<double>(val.size());
+  return binary ? mean : std::sqrt(mean);
+}
+
+std::vector<float> normal_init(size_t n, double std, Rng& rng) {
+  std::vector<float> v(n);
+  for (auto& x : v) x = static_cast<float>(rng.normal() * std);
+  return v;
+}
+
+struct Chunk {
+  torch::Tensor user, item, target, offset;  // offset: μ per rating (binary only)
+};
+
+std::vector<Chunk> make_chunks(const Ratings& r, const std::vector<float>& target,
+                               const std::vector<float>& mu, int64_t f, bool binary) {
+  const int64_t n = static_cast<int64_t>(r.size());
+  const int64_t step = std::max<int64_t>(1024, kChunkFloats / f);
+  std::vector<Chunk> chunks;
+  for (int64_t s = 0; s < n; s += step) {
+    const int64_t len = std::min(step, n - s);
+    Chunk c;
+    c.user = torch::from_blob(const_cast<int32_t*>(r.user.data()) + s, {len}, torch::kInt32)
+                 .to(torch::kInt64);
+    c.item = torch::from_blob(const_cast<int32_t*>(r.item.data()) + s, {len}, torch::kInt32)
+                 .to(torch::kInt64);
+    c.target = torch::from_blob(const_cast<float*>(target.data()) + s, {len}, torch::kFloat32).clone();
+    if (binary) {
+      std::vector<float> off(static_cast<size_t>(len));
+      for (int64_t k = 0; k < len; ++k) off[k] = mu[r.item[s + k]];
+      c.offset = torch::from_blob(off.data(), {len}, torch::kFloat32).clone();
+    }
+    chunks.push_back(std::move(c));
+  }
+  return chunks;
+}
+
+torch::Tensor to_param(const std::vector<float>& v, std::vector<int64_t> shape) {
+  return torch::from_blob(const_cast<float*>(v.data()), shape, torch::kFloat32)
+      .clone()
+      .requires_grad_(true);
+}
+
+void copy_out(const torch::Tensor& t, std::vector<float>& v) {
+  const torch::Tensor c = t.detach().contiguous();
+  std::copy(c.data_ptr<float>(), c.data_ptr<float>() + c.numel(), v.begin());
+}
+
+std::string loss_text(double loss, const CfHistory& h) {
+  std::ostringstream s;
+  s.precision(6);
+  s << "loss " << loss;
+  if (!h.validation.empty()) s << " val " << h.validation.back();
+  return s.str();
+}
+
+}  // namespace
+
+std::vector<float> cf_labels(const std::vector<float>& values, double threshold) {
+  const bool zero_one =
+      std::all_of(values.begin(), values.end(), [](float v) { return v == 0.f || v == 1.f; });
+  std::vector<float> y(values.size());
+  for (size_t k = 0; k < values.size(); ++k)
+    y[k] = zero_one ? values[k] : (values[k] >= threshold ? 1.f : 0.f);
+  return y;
+}
+
+CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const CfOptions& opts,
+                 const ProgressFn& progress, CfHistory* history, const Ratings* validation) {
+  if (opts.binary && opts.solver == "als")
+    throw Error("train_cf: cf.solver: expected \"adam\" with cf.binary: true (ALS solves squared "
+                "error only), found \"als\"");
+  if (opts.solver != "adam" && opts.solver != "als")
+    throw Error("train_cf: cf.solver: expected one of: adam, als, found " + quote_found(opts.solver));
+  if (n_users < 0 || n_items < 0) throw Error("train_cf: negative n_users or n_items");
+  check_ratings(train, n_users, n_items, "train");
+  if (validation) check_ratings(*validation, n_users, n_items, "validation");
+
+  const bool binary = opts.binary;
+  const int64_t f = opts.features;
+  CfHistory local;
+  CfHistory& h = history ? *history : local;
+  h = CfHistory{};
+
+  // Targets: stars, or 0/1 labels. Under mean normalisation the regression target is y − μ_i; the
+  // binary model keeps 0/1 targets and adds μ_i inside the sigmoid instead.
+  std::vector<float> y = binary ? cf_labels(train.value, opts.binary_threshold) : train.value;
+  CfModel model(n_users, n_items, opts);
+  std::vector<float>& mu = model.item_offset();
+  if (opts.mean_normalize) mu = item_offsets(train, y, n_items, binary);
+  if (!binary)
+    for (size_t k = 0; k < y.size(); ++k) y[k] -= mu[train.item[k]];
+  std::vector<float> val_target;
+  if (validation)
+    val_target = binary ? cf_labels(validation->value, opts.binary_threshold) : validation->value;
+
+  Rng rng(opts.seed);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto report = [&](int64_t it, double loss) {
+    if (progress)
+      progress({opts.solver == "als" ? "cf als" : "cf adam", static_cast<uint64_t>(it + 1),
+                static_cast<uint64_t>(opts.iterations), "iterations", loss_text(loss, h)});
+  };
+
+  if (opts.solver == "als") {
+    std::vector<float>& W = model.user_weights();
+    std::vector<float>& b = model.user_bias();
+    std::vector<float>& X = model.item_features();
+    X = normal_init(X.size(), opts.init_std, rng);
+    const std::vector<float> zero_mu(static_cast<size_t>(n_items), 0.f);
+    for (int64_t it = 0; it < opts.iterations; ++it) {
+      // y is already normalised, so the solves see no offset.
+      ridge_fit_users(train, y, n_users, X.data(), zero_mu.data(), f, opts.lambda, W.data(), b.data());
+      ridge_fit_items(train, y, n_items, W.data(), b.data(), zero_mu.data(), f, opts.lambda, X.data());
+      h.loss.push_back(cf_cost(model, train));
+      if (validation)
+        h.validation.push_back(validation_metric(W.data(), b.data(), X.data(), mu.data(), f, false,
+                                                 *validation, val_target));
+      report(it, h.loss.back());
+    }
+  } else {
+    // The lab initialises W, X and b from N(0, 1) (init_std scales that). Users and items without
+    // training ratings start at 0 and stay there (zero gradient, and Adam's step for a zero gradient
+    // is 0), so an unrated user is predicted μ_i exactly.
+    std::vector<float> W0 = normal_init(static_cast<size_t>(n_users) * f, opts.init_std, rng);
+    std::vector<float> X0 = normal_init(static_cast<size_t>(n_items) * f, opts.init_std, rng);
+    std::vector<float> b0 = normal_init(static_cast<size_t>(n_users), opts.init_std, rng);
+    std::vector<char> user_rated(static_cast<size_t>(n_users), 0), item_rated(static_cast<size_t>(n_items), 0);
+    for (size_t k = 0; k < train.size(); ++k) {
+      user_rated[train.user[k]] = 1;
+      item_rated[train.item[k]] = 1;
+    }
+    for (int32_t u = 0; u < n_users; ++u)
+      if (!user_rated[u]) {
+        std::fill(W0.begin() + u * f, W0.begin() + (u + 1) * f, 0.f);
+        b0[u] = 0.f;
+      }
+    for (int32_t i = 0; i < n_items; ++i)
+      if (!item_rated[i]) std::fill(X0.begin() + i * f, X0.begin() + (i + 1) * f, 0.f);
+    torch::Tensor W = to_param(W0, {n_users, f});
+    torch::Tensor X = to_param(X0, {n_items, f});
+    torch::Tensor b = to_param(b0, {n_users});
+    const std::vector<Chunk> chunks = make_chunks(train, y, mu, f, binary);
+    torch::optim::Adam adam({W, X, b}, torch::optim::AdamOptions(opts.lr));
+    for (int64_t it = 0; it < opts.iterations; ++it) {
+      adam.zero_grad();
+      double data_loss = 0;
+      for (const Chunk& c : chunks) {
+        torch::Tensor z = (W.index_select(0, c.user) * X.index_select(0, c.item)).sum(1) +
+                          b.index_select(0, c.user);
+        torch::Tensor loss =
+            binary ? torch::binary_cross_entropy_with_logits(z + c.offset, c.target, {}, {},
+                                                             at::Reduction::Sum)
+                   : 0.5 * (z - c.target).square().sum();
+        loss.backward();
+        data_loss += loss.item<double>();
+      }
+      torch::Tensor reg = 0.5 * opts.lambda * (W.square().sum() + X.square().sum());
+      reg.backward();
+      h.loss.push_back(data_loss + reg.item<double>());
+      adam.step();
+      if (validation) {
+        torch::NoGradGuard no_grad;
+        h.validation.push_back(validation_metric(W.data_ptr<float>(), b.data_ptr<float>(),
+                                                 X.data_ptr<float>(), mu.data(), f, binary,
+                                                 *validation, val_target));
+      }
+      report(it, h.loss.back());
+    }
+    copy_out(W, model.user_weights());
+    copy_out(X, model.item_features());
+    copy_out(b, model.user_bias());
+  }
+  h.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return model;
+}
+
+CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const CfOptions& opts,
+                 const ProgressFn& progress, std::vector<double>* loss_history) {
+  CfHistory h;
+  CfModel m = train_cf(train, n_users, n_items, opts, progress, &h, nullptr);
+  if (loss_history) *loss_history = std::move(h.loss);
+  return m;
+}
+
+double cf_cost(const CfModel& model, const Ratings& ratings) {
+  const int64_t f = model.features();
+  check_ratings(ratings, model.num_users(), model.num_items(), "cf_cost");
+  const CfOptions& o = model.options();
+  torch::NoGradGuard no_grad;
+  const torch::Tensor W = torch::from_blob(const_cast<float*>(model.user_weights().data()),
+                                           {model.num_users(), f}, torch::kFloat32);
+  const torch::Tensor X = torch::from_blob(const_cast<float*>(model.item_features().data()),
+                                           {model.num_items(), f}, torch::kFloat32);
+  const torch::Tensor b = torch::from_blob(const_cast<float*>(model.user_bias().data()),
+                                           {model.num_users()}, torch::kFloat32);
+  std::vector<float> y = o.binary ? cf_labels(ratings.value, o.binary_threshold) : ratings.value;
+  const std::vector<float>& mu = model.item_offset();
+  if (!o.binary)
+    for (size_t k = 0; k < y.size(); ++k) y[k] -= mu[ratings.item[k]];
+  double J = 0;
+  for (const Chunk& c : make_chunks(ratings, y, mu, f, o.binary)) {
+    torch::Tensor z = (W.index_select(0, c.user) * X.index_select(0, c.item)).sum(1) +
+                      b.index_select(0, c.user);
+    J += (o.binary ? torch::binary_cross_entropy_with_logits(z + c.offset, c.target, {}, {},
+                                                             at::Reduction::Sum)
+                   : 0.5 * (z - c.target).to(torch::kFloat64).square().sum())
+             .item<double>();
+  }
+  J += 0.5 * o.lambda *
+       (W.to(torch::kFloat64).square().sum() + X.to(torch::kFloat64).square().sum()).item<double>();
+  return J;
+}
+
+}  // namespace towerrec

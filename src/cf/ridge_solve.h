@@ -1,0 +1,45 @@
+// Closed-form per-row regressions on fixed features: the per-user linear regression of the course
+// (learn w, b for each user given item features X), its mirror image for items (learn x given W, b), and
+// the logistic version used to fold a new user into a binary model. Eigen only; no torch.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace towerrec {
+
+struct Ratings;
+
+// For one user: minimises ½Σ_r (w·x_{item[r]} + b + offset[item[r]] − y[r])² + λ/2‖w‖² over w, b (the
+// bias is not penalised). `X` is row-major [n_items, f]; `offset` is [n_items] or nullptr (zeros).
+// Writes w[0..f) and *b. No ratings: w = 0, b = 0. λ = 0 with fewer ratings than unknowns returns the
+// minimum-norm solution.
+void ridge_fit_user(const float* X, int64_t f, const float* offset, const int32_t* items,
+                    const float* y, int64_t n, double lambda, float* w, float* b);
+
+// Logistic version for labels y in {0, 1}: minimises Σ BCE(sigmoid(w·x + b + offset), y) + λ/2‖w‖²
+// by Newton steps (a tiny ridge on b keeps all-0 or all-1 labels finite).
+void logistic_fit_user(const float* X, int64_t f, const float* offset, const int32_t* items,
+                       const float* y, int64_t n, double lambda, float* w, float* b);
+
+// Ratings grouped by one side: rows of group g are order[start[g] .. start[g+1]).
+struct RatingGroups {
+  std::vector<int64_t> start;  // [groups + 1]
+  std::vector<int32_t> order;  // rating row indices
+};
+RatingGroups group_ratings(const std::vector<int32_t>& key, int32_t groups);
+
+// Per-user ridge regression for every user on fixed item features X [n_items, f] (row-major): fills
+// W [n_users, f] and b [n_users]. `y` are the (already normalised) targets of `train`, `offset` as above.
+// Runs on torch's intra-op thread pool (at::parallel_for) when built into the torch library.
+void ridge_fit_users(const Ratings& train, const std::vector<float>& y, int32_t n_users,
+                     const float* X, const float* offset, int64_t f, double lambda, float* W,
+                     float* b);
+
+// The item half of ALS: for each item, x_i = argmin ½Σ_u (w_u·x + b_u + offset_i − y)² + λ/2‖x‖²
+// with W, b fixed. Fills X [n_items, f].
+void ridge_fit_items(const Ratings& train, const std::vector<float>& y, int32_t n_items,
+                     const float* W, const float* b, const float* offset, int64_t f, double lambda,
+                     float* X);
+
+}  // namespace towerrec

@@ -1,0 +1,44 @@
+// towerrec eval: re-evaluate a finished run on its test split, side by side with the baselines.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "cli/command.h"
+#include "cli/progress_printer.h"
+#include "eval/comparison.h"
+#include "train/threads.h"
+#include "train/training_run.h"
+
+namespace towerrec::cli {
+namespace {
+
+struct EvalArgs {
+  std::string run;
+  bool json = false;
+};
+
+Registrar reg([](CLI::App& root) {
+  auto a = std::make_shared<EvalArgs>();
+  CLI::App* sub = root.add_subcommand(
+      "eval", "Evaluate a trained run: RMSE/MAE (stars), Recall@K and NDCG@K, beside the global-mean, "
+              "user-mean, item-mean and popularity baselines on the same split");
+  sub->add_option("--run", a->run, "run directory written by `towerrec train`")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  sub->add_flag("--json", a->json, "print JSON instead of a table");
+  sub->callback([a] {
+    ProgressPrinter printer;
+    set_threads(1);
+    const nlohmann::json m = evaluate_run(a->run, {printer.fn(), {}});
+    printer.finish();
+    if (a->json) {
+      std::cout << m.dump(2) << "\n";
+    } else {
+      std::cout << metrics_table_markdown(m);
+    }
+  });
+});
+
+}  // namespace
+}  // namespace towerrec::cli

@@ -1,0 +1,27 @@
+// Reading a dataset directory into a Dataset, whatever its format. Formats are detected from the files
+// present (first match wins):
+//   ratings.csv (+ movies.csv, optional users.csv)       -> "movielens"  (MovieLens latest layout; also
+//                                                           what `towerrec generate` writes)
+//   u.data (+ u.item, u.user)                             -> "ml100k"
+//   ratings.dat (+ movies.dat, users.dat)                 -> "ml1m"
+//   content_user_train.csv + content_item_train.csv + ... -> "content_lab"
+//   small_movies_Y.csv + small_movies_R.csv               -> "cf_lab"
+// Readers keep the ratings in file order (the ml100k folds and temporal ties depend on it). Bad input
+// throws InputError "file:line: field 'rating': expected a number in [0.5, 5], found \"abc\"".
+#pragma once
+
+#include <string>
+
+#include "config/options.h"
+#include "core/progress.h"
+#include "data/dataset.h"
+
+namespace towerrec {
+
+// The format name for `dir` (see above); throws Error listing what was looked for when none matches.
+std::string detect_format(const std::string& dir);
+
+// Reads `dir` in opts.format ("auto" = detect_format). Uses opts.rating_min/max and opts.duplicates.
+Dataset read_dataset(const std::string& dir, const DataOptions& opts, const ProgressFn& progress = {});
+
+}  // namespace towerrec

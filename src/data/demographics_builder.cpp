@@ -1,0 +1,77 @@
+#include "data/demographics_builder.h"
+
+#include <cmath>
+#include <unordered_map>
+
+#include "core/error.h"
+#include "data/delimited_reader.h"
+#include "data/field_parser.h"
+
+namespace towerrec {
+
+DemographicsBuilder::DemographicsBuilder(std::vector<std::string> names, std::vector<Kind> kinds)
+    : names_(std::move(names)), kinds_(std::move(kinds)) {
+  TOWERREC_CHECK(names_.size() == kinds_.size());
+}
+
+void DemographicsBuilder::add(int32_t user, const DelimitedReader& r, const std::vector<size_t>& cols) {
+  if (static_cast<size_t>(user) >= line_of_user_.size()) line_of_user_.resize(user + 1, 0);
+  if (line_of_user_[user] != 0) {
+    r.fail("user " + std::string(r[0]) + " is listed twice (first at line " +
+           std::to_string(line_of_user_[user]) + ")");
+  }
+  line_of_user_[user] = r.line();
+  Row row{user, r.line(), {}};
+  row.values.reserve(names_.size());
+  for (size_t c = 0; c < names_.size(); ++c) {
+    const std::string_view v = r[cols[c]];
+    if (kinds_[c] == Kind::kNumeric && !v.empty()) {
+      double x;
+      if (!parse_double(v, &x)) r.field_error(cols[c], names_[c].c_str(), "a finite number");
+    }
+    row.values.emplace_back(v);
+  }
+  rows_.push_back(std::move(row));
+}
+
+UserMeta DemographicsBuilder::build(int32_t num_users) const {
+  UserMeta meta;
+  for (size_t c = 0; c < names_.size(); ++c) {
+    DemographicColumn col;
+    col.name = names_[c];
+    bool numeric = kinds_[c] == Kind::kNumeric;
+    if (kinds_[c] == Kind::kAuto) {
+      numeric = true;
+      double x;
+      for (const Row& row : rows_) {
+        if (!row.values[c].empty() && !parse_double(row.values[c], &x)) {
+          numeric = false;
+          break;
+        }
+      }
+    }
+    col.categorical = !numeric;
+    if (numeric) {
+      col.numeric.assign(static_cast<size_t>(num_users), std::nanf(""));
+      for (const Row& row : rows_) {
+        double x;
+        if (!row.values[c].empty() && parse_double(row.values[c], &x)) {
+          col.numeric[row.user] = static_cast<float>(x);
+        }
+      }
+    } else {
+      col.code.assign(static_cast<size_t>(num_users), -1);
+      std::unordered_map<std::string, int32_t> index;
+      for (const Row& row : rows_) {
+        if (row.values[c].empty()) continue;
+        auto [it, inserted] = index.emplace(row.values[c], static_cast<int32_t>(col.categories.size()));
+        if (inserted) col.categories.push_back(row.values[c]);
+        col.code[row.user] = it->second;
+      }
+    }
+    meta.columns.push_back(std::move(col));
+  }
+  return meta;
+}
+
+}  // namespace towerrec

@@ -1,0 +1,142 @@
+#include "eval/comparison.h"
+
+#include <cmath>
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "data/dataset.h"
+#include "eval/rating_metrics.h"
+
+namespace towerrec {
+
+namespace {
+
+nlohmann::json opt_json(const std::optional<double>& v) {
+  // NaN (e.g. a ranking with no users) is as good as absent.
+  return v && std::isfinite(*v) ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+std::optional<double> opt_from(const nlohmann::json& row, const std::string& key) {
+  if (!row.contains(key) || row[key].is_null()) return std::nullopt;
+  if (!row[key].is_number()) {
+    throw Error("comparison table: key '" + key + "': expected a number or null, found " +
+                quote_found(row[key].dump()));
+  }
+  return row[key].get<double>();
+}
+
+std::string cell(const std::optional<double>& v, const char* fmt) {
+  if (!v || !std::isfinite(*v)) return "—";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, fmt, *v);
+  return buf;
+}
+
+const nlohmann::json& require(const nlohmann::json& j, const char* key, bool (nlohmann::json::*is)() const,
+                              const char* expected) {
+  if (!j.is_object() || !j.contains(key) || !(j[key].*is)()) {
+    throw Error(std::string("comparison table: key '") + key + "': expected " + expected + ", found " +
+                (j.is_object() && j.contains(key) ? quote_found(j[key].dump()) : "no such key"));
+  }
+  return j[key];
+}
+
+}  // namespace
+
+nlohmann::json ComparisonTable::to_json() const {
+  const std::string ks = std::to_string(k);
+  nlohmann::json out = {{"k", k},
+                        {"relevant_min", relevant_min},
+                        {"ranking_users", ranking_users},
+                        {"ranking_users_skipped", ranking_users_skipped},
+                        {"rows", nlohmann::json::array()}};
+  for (const ComparisonRow& r : rows) {
+    nlohmann::json row;
+    row["model"] = r.model;
+    row["test_rmse"] = opt_json(r.test_rmse);
+    row["test_mae"] = opt_json(r.test_mae);
+    row["recall_at_" + ks] = opt_json(r.recall_at_k);
+    row["ndcg_at_" + ks] = opt_json(r.ndcg_at_k);
+    row["train_seconds"] = opt_json(r.train_seconds);
+    out["rows"].push_back(std::move(row));
+  }
+  return out;
+}
+
+ComparisonTable ComparisonTable::from_json(const nlohmann::json& j) {
+  ComparisonTable t;
+  t.k = require(j, "k", &nlohmann::json::is_number_integer, "an integer").get<int64_t>();
+  t.relevant_min = require(j, "relevant_min", &nlohmann::json::is_number, "a number").get<double>();
+  t.ranking_users =
+      require(j, "ranking_users", &nlohmann::json::is_number_integer, "an integer").get<int64_t>();
+  t.ranking_users_skipped =
+      require(j, "ranking_users_skipped", &nlohmann::json::is_number_integer, "an integer")
+          .get<int64_t>();
+  const std::string ks = std::to_string(t.k);
+  for (const auto& row : require(j, "rows", &nlohmann::json::is_array, "an array")) {
+    ComparisonRow r;
+    r.model = require(row, "model", &nlohmann::json::is_string, "a string").get<std::string>();
+    r.test_rmse = opt_from(row, "test_rmse");
+    r.test_mae = opt_from(row, "test_mae");
+    r.recall_at_k = opt_from(row, "recall_at_" + ks);
+    r.ndcg_at_k = opt_from(row, "ndcg_at_" + ks);
+    r.train_seconds = opt_from(row, "train_seconds");
+    t.rows.push_back(std::move(r));
+  }
+  return t;
+}
+
+std::string ComparisonTable::to_markdown() const {
+  const std::string ks = std::to_string(k);
+  std::string md = "| model | test RMSE | test MAE | Recall@" + ks + " | NDCG@" + ks + " | train s |\n";
+  md += "|:--|--:|--:|--:|--:|--:|\n";
+  for (const ComparisonRow& r : rows) {
+    md += "| " + r.model + " | " + cell(r.test_rmse, "%.4f") + " | " + cell(r.test_mae, "%.4f") + " | " +
+          cell(r.recall_at_k, "%.4f") + " | " + cell(r.ndcg_at_k, "%.4f") + " | " +
+          cell(r.train_seconds, "%.2f") + " |\n";
+  }
+  char rel[32];
+  std::snprintf(rel, sizeof rel, "%g", relevant_min);
+  md += "\nRecall@" + ks + " and NDCG@" + ks + ": mean over " + std::to_string(ranking_users) +
+        " users with a test rating >= " + rel + " (" + std::to_string(ranking_users_skipped) +
+        " users skipped: no such rating); candidates are the items a user did not rate in training.\n";
+  return md;
+}
+
+std::string metrics_table_markdown(const nlohmann::json& j) {
+  if (j.is_object() && j.contains("rows")) return ComparisonTable::from_json(j).to_markdown();
+  if (j.is_object() && j.contains("comparison")) {
+    return ComparisonTable::from_json(j["comparison"]).to_markdown();
+  }
+  throw Error("metrics: expected a comparison table (key 'rows') or an object with key 'comparison', "
+              "found neither");
+}
+
+ComparisonRow evaluate_model(const std::string& name, const Dataset& data,
+                             const std::vector<uint32_t>& train_rows,
+                             const std::vector<uint32_t>& test_rows,
+                             const std::vector<float>& test_predictions, const BlockScorer& scorer,
+                             const EvalOptions& opts, std::optional<double> train_seconds,
+                             RankingMetrics* ranking, const ProgressFn& progress) {
+  ComparisonRow row;
+  row.model = name;
+  row.train_seconds = train_seconds;
+  if (!test_predictions.empty()) {
+    const RatingMetrics rm = rating_metrics(data, test_rows, test_predictions);
+    row.test_rmse = rm.rmse;
+    row.test_mae = rm.mae;
+  }
+  if (scorer) {
+    const RankingMetrics rk = evaluate_ranking(data, train_rows, test_rows, scorer, opts, progress);
+    if (rk.users > 0) {
+      row.recall_at_k = rk.recall;
+      row.ndcg_at_k = rk.ndcg;
+    }
+    if (ranking) *ranking = rk;
+  }
+  return row;
+}
+
+}  // namespace towerrec

@@ -1,0 +1,97 @@
+#include "eval/html_report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+namespace towerrec {
+namespace {
+
+std::string cell(const std::optional<double>& v, int decimals) {
+  if (!v || !std::isfinite(*v)) return "&mdash;";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, *v);
+  return buf;
+}
+
+double value_or_nan(const std::optional<double>& v) { return v ? *v : NAN; }
+
+}  // namespace
+
+std::vector<double> half_star_histogram(const std::vector<float>& values, double rating_min,
+                                        double rating_max) {
+  const int bins = std::max(1, static_cast<int>(std::lround((rating_max - rating_min) * 2)) + 1);
+  std::vector<double> counts(static_cast<size_t>(bins), 0.0);
+  for (float v : values) {
+    if (!std::isfinite(v)) continue;
+    int b = static_cast<int>(std::lround((v - rating_min) * 2));
+    b = std::clamp(b, 0, bins - 1);
+    counts[static_cast<size_t>(b)] += 1;
+  }
+  return counts;
+}
+
+std::string render_html_report(const ReportInput& in) {
+  std::ostringstream o;
+  o << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>"
+    << html_escape(in.title) << "</title><style>"
+    << "body{font-family:sans-serif;max-width:1180px;margin:2em auto;color:#222}"
+    << "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}"
+    << "th:first-child,td:first-child{text-align:left}.charts{display:flex;flex-wrap:wrap;gap:12px}"
+    << "</style></head><body>\n";
+  o << "<h1>" << html_escape(in.title) << "</h1>\n<p>" << html_escape(in.summary) << "</p>\n";
+
+  const std::string k = std::to_string(in.table.k);
+  o << "<h2>Test metrics</h2>\n<table><tr><th>model</th><th>RMSE</th><th>MAE</th><th>Recall@" << k
+    << "</th><th>NDCG@" << k << "</th><th>train seconds</th></tr>\n";
+  for (const auto& r : in.table.rows)
+    o << "<tr><td>" << html_escape(r.model) << "</td><td>" << cell(r.test_rmse, 4) << "</td><td>"
+      << cell(r.test_mae, 4) << "</td><td>" << cell(r.recall_at_k, 4) << "</td><td>"
+      << cell(r.ndcg_at_k, 4) << "</td><td>" << cell(r.train_seconds, 2) << "</td></tr>\n";
+  o << "</table>\n<p>Ranking metrics over " << in.table.ranking_users
+    << " users with a test item rated &ge; " << in.table.relevant_min
+    << "; candidates are all items the user did not rate in training.</p>\n";
+
+  std::vector<std::string> names;
+  std::vector<double> rmse, mae, recall, ndcg;
+  for (const auto& r : in.table.rows) {
+    names.push_back(r.model);
+    rmse.push_back(value_or_nan(r.test_rmse));
+    mae.push_back(value_or_nan(r.test_mae));
+    recall.push_back(value_or_nan(r.recall_at_k));
+    ndcg.push_back(value_or_nan(r.ndcg_at_k));
+  }
+  o << "<h2>Metrics as bars</h2>\n<div class=\"charts\">"
+    << svg_bar_chart("RMSE (stars, lower is better)", names, rmse)
+    << svg_bar_chart("MAE (stars, lower is better)", names, mae)
+    << svg_bar_chart("Recall@" + k + " (higher is better)", names, recall)
+    << svg_bar_chart("NDCG@" + k + " (higher is better)", names, ndcg) << "</div>\n";
+
+  o << "<h2>Learning curves</h2>\n<div class=\"charts\">";
+  for (const auto& m : in.models) {
+    std::vector<Series> s{m.train_loss};
+    if (!m.val_loss.y.empty()) s.push_back(m.val_loss);
+    o << svg_line_chart(m.name + ": training and validation", "epoch", m.loss_label, s);
+  }
+  o << "</div>\n";
+
+  o << "<h2>Predicted versus actual ratings (test split)</h2>\n<div class=\"charts\">";
+  std::vector<std::string> bins;
+  for (double v = in.rating_min; v <= in.rating_max + 1e-9; v += 0.5) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    bins.push_back(buf);
+  }
+  for (const auto& m : in.models) {
+    if (m.predicted.empty()) continue;
+    Series actual{"actual", {}, half_star_histogram(m.actual, in.rating_min, in.rating_max)};
+    Series pred{"predicted (rounded to half stars)", {},
+                half_star_histogram(m.predicted, in.rating_min, in.rating_max)};
+    o << svg_grouped_bars(m.name + ": rating distribution", bins, {actual, pred});
+  }
+  o << "</div>\n</body></html>\n";
+  return o.str();
+}
+
+}  // namespace towerrec

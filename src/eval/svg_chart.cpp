@@ -1,0 +1,175 @@
+#include "eval/svg_chart.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+namespace towerrec {
+namespace {
+
+constexpr const char* kColors[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"};
+constexpr int kW = 560, kH = 300, kLeft = 60, kRight = 20, kTop = 34, kBottom = 44;
+
+std::string num(double v) {
+  char buf[32];
+  if (std::fabs(v) >= 1000 || (std::fabs(v) < 0.01 && v != 0))
+    std::snprintf(buf, sizeof buf, "%.3g", v);
+  else
+    std::snprintf(buf, sizeof buf, "%.3f", v);
+  std::string s = buf;
+  if (s.find('.') != std::string::npos && s.find('e') == std::string::npos) {
+    while (!s.empty() && s.back() == '0') s.pop_back();
+    if (!s.empty() && s.back() == '.') s.pop_back();
+  }
+  return s;
+}
+
+void header(std::ostringstream& o, const std::string& title, int h = kH) {
+  o << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << kW << "\" height=\"" << h
+    << "\" viewBox=\"0 0 " << kW << " " << h << "\" font-family=\"sans-serif\" font-size=\"11\">"
+    << "<text x=\"" << kW / 2 << "\" y=\"18\" text-anchor=\"middle\" font-size=\"14\">"
+    << html_escape(title) << "</text>";
+}
+
+}  // namespace
+
+std::string html_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string svg_line_chart(const std::string& title, const std::string& x_label,
+                           const std::string& y_label, const std::vector<Series>& series) {
+  double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
+  for (const auto& s : series)
+    for (size_t i = 0; i < s.x.size() && i < s.y.size(); ++i) {
+      if (!std::isfinite(s.y[i])) continue;
+      x0 = std::min(x0, s.x[i]);
+      x1 = std::max(x1, s.x[i]);
+      y0 = std::min(y0, s.y[i]);
+      y1 = std::max(y1, s.y[i]);
+    }
+  std::ostringstream o;
+  header(o, title);
+  if (!std::isfinite(x0)) {
+    o << "<text x=\"" << kW / 2 << "\" y=\"" << kH / 2 << "\" text-anchor=\"middle\">no data</text></svg>";
+    return o.str();
+  }
+  if (x1 == x0) x1 = x0 + 1;
+  if (y1 == y0) y1 = y0 + 1;
+  const double pad = 0.05 * (y1 - y0);
+  y0 -= pad;
+  y1 += pad;
+  const double pw = kW - kLeft - kRight, ph = kH - kTop - kBottom;
+  auto px = [&](double x) { return kLeft + (x - x0) / (x1 - x0) * pw; };
+  auto py = [&](double y) { return kTop + (1 - (y - y0) / (y1 - y0)) * ph; };
+  o << "<rect x=\"" << kLeft << "\" y=\"" << kTop << "\" width=\"" << pw << "\" height=\"" << ph
+    << "\" fill=\"none\" stroke=\"#999\"/>";
+  for (int t = 0; t <= 4; ++t) {
+    const double yv = y0 + (y1 - y0) * t / 4, xv = x0 + (x1 - x0) * t / 4;
+    o << "<text x=\"" << kLeft - 4 << "\" y=\"" << py(yv) + 4 << "\" text-anchor=\"end\">" << num(yv)
+      << "</text><line x1=\"" << kLeft << "\" x2=\"" << kLeft + pw << "\" y1=\"" << py(yv)
+      << "\" y2=\"" << py(yv) << "\" stroke=\"#eee\"/>";
+    o << "<text x=\"" << px(xv) << "\" y=\"" << kTop + ph + 14 << "\" text-anchor=\"middle\">"
+      << num(xv) << "</text>";
+  }
+  o << "<text x=\"" << kLeft + pw / 2 << "\" y=\"" << kH - 8 << "\" text-anchor=\"middle\">"
+    << html_escape(x_label) << "</text>";
+  o << "<text transform=\"translate(14," << kTop + ph / 2 << ") rotate(-90)\" text-anchor=\"middle\">"
+    << html_escape(y_label) << "</text>";
+  for (size_t k = 0; k < series.size(); ++k) {
+    const auto& s = series[k];
+    const char* color = kColors[k % 6];
+    o << "<polyline fill=\"none\" stroke=\"" << color << "\" stroke-width=\"2\" points=\"";
+    for (size_t i = 0; i < s.x.size() && i < s.y.size(); ++i)
+      if (std::isfinite(s.y[i])) o << px(s.x[i]) << "," << py(s.y[i]) << " ";
+    o << "\"/>";
+    o << "<rect x=\"" << kLeft + pw - 150 << "\" y=\"" << kTop + 8 + 16 * k
+      << "\" width=\"12\" height=\"4\" fill=\"" << color << "\"/><text x=\"" << kLeft + pw - 132
+      << "\" y=\"" << kTop + 13 + 16 * k << "\">" << html_escape(s.name) << "</text>";
+  }
+  o << "</svg>";
+  return o.str();
+}
+
+std::string svg_bar_chart(const std::string& title, const std::vector<std::string>& labels,
+                          const std::vector<double>& values) {
+  const int row = 22;
+  const int h = kTop + row * static_cast<int>(labels.size()) + 12;
+  double vmax = 0;
+  for (double v : values)
+    if (std::isfinite(v)) vmax = std::max(vmax, v);
+  if (vmax <= 0) vmax = 1;
+  std::ostringstream o;
+  header(o, title, h);
+  const int left = 110;
+  const double pw = kW - left - 70;
+  for (size_t i = 0; i < labels.size(); ++i) {
+    const double y = kTop + row * static_cast<double>(i);
+    o << "<text x=\"" << left - 6 << "\" y=\"" << y + 14 << "\" text-anchor=\"end\">"
+      << html_escape(labels[i]) << "</text>";
+    const double v = i < values.size() ? values[i] : NAN;
+    if (!std::isfinite(v)) {
+      o << "<text x=\"" << left + 4 << "\" y=\"" << y + 14 << "\" fill=\"#888\">n/a</text>";
+      continue;
+    }
+    const double w = std::max(1.0, v / vmax * pw);
+    o << "<rect x=\"" << left << "\" y=\"" << y + 3 << "\" width=\"" << w << "\" height=\"" << row - 6
+      << "\" fill=\"" << kColors[i % 6] << "\"/><text x=\"" << left + w + 4 << "\" y=\"" << y + 14
+      << "\">" << num(v) << "</text>";
+  }
+  o << "</svg>";
+  return o.str();
+}
+
+std::string svg_grouped_bars(const std::string& title, const std::vector<std::string>& bins,
+                             const std::vector<Series>& series) {
+  double vmax = 0;
+  for (const auto& s : series)
+    for (double v : s.y)
+      if (std::isfinite(v)) vmax = std::max(vmax, v);
+  if (vmax <= 0) vmax = 1;
+  std::ostringstream o;
+  header(o, title);
+  const double pw = kW - kLeft - kRight, ph = kH - kTop - kBottom;
+  const double group = pw / std::max<size_t>(1, bins.size());
+  const double bar = group * 0.8 / std::max<size_t>(1, series.size());
+  o << "<line x1=\"" << kLeft << "\" x2=\"" << kLeft + pw << "\" y1=\"" << kTop + ph << "\" y2=\""
+    << kTop + ph << "\" stroke=\"#999\"/>";
+  for (int t = 0; t <= 4; ++t) {
+    const double yv = vmax * t / 4;
+    o << "<text x=\"" << kLeft - 4 << "\" y=\"" << kTop + ph - yv / vmax * ph + 4
+      << "\" text-anchor=\"end\">" << num(yv) << "</text>";
+  }
+  for (size_t b = 0; b < bins.size(); ++b) {
+    const double gx = kLeft + group * static_cast<double>(b) + group * 0.1;
+    for (size_t k = 0; k < series.size(); ++k) {
+      const double v = b < series[k].y.size() ? series[k].y[b] : 0;
+      if (!std::isfinite(v)) continue;
+      const double hgt = v / vmax * ph;
+      o << "<rect x=\"" << gx + bar * static_cast<double>(k) << "\" y=\"" << kTop + ph - hgt
+        << "\" width=\"" << bar << "\" height=\"" << hgt << "\" fill=\"" << kColors[k % 6]
+        << "\"/>";
+    }
+    o << "<text x=\"" << gx + group * 0.4 << "\" y=\"" << kTop + ph + 14
+      << "\" text-anchor=\"middle\">" << html_escape(bins[b]) << "</text>";
+  }
+  for (size_t k = 0; k < series.size(); ++k)
+    o << "<rect x=\"" << kLeft + 10 << "\" y=\"" << kTop + 6 + 16 * k << "\" width=\"12\" height=\"8\" fill=\""
+      << kColors[k % 6] << "\"/><text x=\"" << kLeft + 28 << "\" y=\"" << kTop + 14 + 16 * k << "\">"
+      << html_escape(series[k].name) << "</text>";
+  o << "</svg>";
+  return o.str();
+}
+
+}  // namespace towerrec

@@ -1,0 +1,109 @@
+#include "model/tower_impl.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <ATen/ops/empty.h>
+#include <ATen/ops/mm.h>
+
+#include "core/error.h"
+
+namespace towerrec {
+namespace {
+
+// torch.nn.functional.normalize's floor on the norm, so an all-zero output stays finite.
+constexpr float kNormEps = 1e-12f;
+
+float* ptr(const at::Tensor& t) { return t.data_ptr<float>(); }
+
+at::Tensor rows(const at::Tensor& t, int64_t n) { return t.narrow(0, 0, n); }
+
+}  // namespace
+
+TowerBuffers::TowerBuffers(const Tower& tower, int64_t cap, bool for_training) : capacity(cap) {
+  TOWERREC_CHECK(cap >= 1);
+  const auto f32 = at::TensorOptions().dtype(at::kFloat);
+  x = at::empty({cap, tower.in}, f32);
+  for (const TowerLayer& layer : tower.layers) {
+    act.push_back(at::empty({cap, layer.weight.size(0)}, f32));
+    if (for_training) grad.push_back(at::empty({cap, layer.weight.size(0)}, f32));
+  }
+  y = at::empty({cap, tower.out()}, f32);
+  inv_norm.resize(static_cast<size_t>(cap));
+  if (for_training) dy = at::empty({cap, tower.out()}, f32);
+}
+
+void tower_forward(const Tower& tower, TowerBuffers& buf, int64_t n) {
+  TOWERREC_CHECK(n >= 1 && n <= buf.capacity);
+  const size_t num_layers = tower.layers.size();
+  at::Tensor in = rows(buf.x, n);
+  for (size_t l = 0; l < num_layers; ++l) {
+    const TowerLayer& layer = tower.layers[l];
+    at::Tensor out = rows(buf.act[l], n);
+    // mm then a fused bias(+ReLU) loop: addmm_out would first broadcast-copy the bias through a
+    // TensorIterator, which costs more than the loop at small batches.
+    at::mm_out(out, in, layer.weight.t());
+    const int64_t width = out.size(1);
+    const float* b = ptr(layer.bias);
+    float* o = ptr(out);
+    if (l + 1 < num_layers) {
+      for (int64_t r = 0; r < n; ++r, o += width)
+        for (int64_t j = 0; j < width; ++j) o[j] = std::max(o[j] + b[j], 0.f);
+    } else {
+      for (int64_t r = 0; r < n; ++r, o += width)
+        for (int64_t j = 0; j < width; ++j) o[j] += b[j];
+    }
+    in = out;
+  }
+  const int64_t d = tower.out();
+  const float* z = ptr(buf.act.back());
+  float* y = ptr(buf.y);
+  for (int64_t r = 0; r < n; ++r, z += d, y += d) {
+    float ss = 0;
+    for (int64_t j = 0; j < d; ++j) ss += z[j] * z[j];
+    const float inv = 1.f / std::max(std::sqrt(ss), kNormEps);
+    buf.inv_norm[static_cast<size_t>(r)] = inv;
+    for (int64_t j = 0; j < d; ++j) y[j] = z[j] * inv;
+  }
+}
+
+void tower_backward(const Tower& tower, TowerBuffers& buf, int64_t n) {
+  TOWERREC_CHECK(n >= 1 && n <= buf.capacity && !buf.grad.empty());
+  const size_t num_layers = tower.layers.size();
+  // Through y = z / ||z||: dz = (dy - y (y . dy)) / ||z||.
+  {
+    const int64_t d = tower.out();
+    const float* y = ptr(buf.y);
+    const float* dy = ptr(buf.dy);
+    float* dz = ptr(buf.grad.back());
+    for (int64_t r = 0; r < n; ++r, y += d, dy += d, dz += d) {
+      float dot = 0;
+      for (int64_t j = 0; j < d; ++j) dot += y[j] * dy[j];
+      const float inv = buf.inv_norm[static_cast<size_t>(r)];
+      for (int64_t j = 0; j < d; ++j) dz[j] = (dy[j] - y[j] * dot) * inv;
+    }
+  }
+  for (size_t l = num_layers; l-- > 0;) {
+    const TowerLayer& layer = tower.layers[l];
+    at::Tensor g = rows(buf.grad[l], n);
+    at::Tensor input = l == 0 ? rows(buf.x, n) : rows(buf.act[l - 1], n);
+    at::Tensor weight_grad = layer.weight_grad;  // a view: mm_out writes straight into the flat buffer
+    at::mm_out(weight_grad, g.t(), input);
+    const int64_t width = g.size(1);
+    float* bg = ptr(layer.bias_grad);
+    std::fill(bg, bg + width, 0.f);
+    const float* gp = ptr(g);
+    for (int64_t r = 0; r < n; ++r, gp += width)
+      for (int64_t j = 0; j < width; ++j) bg[j] += gp[j];
+    if (l == 0) break;  // no gradient w.r.t. the features
+    at::Tensor g_prev = rows(buf.grad[l - 1], n);
+    at::mm_out(g_prev, g, layer.weight);
+    // ReLU': the stored activation is > 0 exactly where the pre-activation was.
+    const float* a = ptr(input);
+    float* d = ptr(g_prev);
+    const int64_t count = g_prev.numel();
+    for (int64_t i = 0; i < count; ++i) d[i] = a[i] > 0.f ? d[i] : 0.f;
+  }
+}
+
+}  // namespace towerrec

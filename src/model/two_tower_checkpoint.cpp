@@ -1,0 +1,212 @@
+// TwoTowerModel::save / load: the checkpoint format documented in two_tower_model.h.
+#include <cstring>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "model/two_tower_impl.h"
+#include "model/two_tower_model.h"
+
+namespace towerrec {
+namespace {
+
+constexpr char kMagic[8] = {'T', 'W', 'O', 'T', 'O', 'W', 'E', 'R'};
+constexpr uint32_t kVersion = 1;
+constexpr uint64_t kHeaderStart = 16;
+
+uint64_t fnv1a(const char* data, size_t size) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (size_t i = 0; i < size; ++i) {
+    h ^= static_cast<unsigned char>(data[i]);
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+// ModelOptions <-> JSON through its visit() list, so a field added there is saved without edits here.
+struct ToJson {
+  nlohmann::json& j;
+  template <class T, class... Rest>
+  void field(const char* key, const T& value, const Rest&...) { j[key] = value; }
+  template <class T>
+  void section(const char* key, const T& value, const char*) {
+    nlohmann::json sub = nlohmann::json::object();
+    ToJson v{sub};
+    const_cast<T&>(value).visit(v);
+    j[key] = sub;
+  }
+};
+
+struct FromJson {
+  const nlohmann::json& j;
+  template <class T, class... Rest>
+  void field(const char* key, T& value, const Rest&...) {
+    if (j.contains(key)) value = j.at(key).get<T>();
+  }
+  template <class T>
+  void section(const char* key, T& value, const char*) {
+    if (!j.contains(key)) return;
+    FromJson v{j.at(key)};
+    value.visit(v);
+  }
+};
+
+std::string shape_string(const std::vector<int64_t>& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+template <class T>
+void put(std::ostream& out, T value) {
+  out.write(reinterpret_cast<const char*>(&value), sizeof value);
+}
+
+// Reads fixed-size pieces of the file, naming the byte offset in every error.
+class Cursor {
+ public:
+  Cursor(const std::string& path, const std::string& bytes) : path_(path), bytes_(bytes) {}
+
+  const char* take(uint64_t n, const std::string& what) {
+    const uint64_t left = bytes_.size() - pos_;
+    if (n > left)
+      fail("truncated: expected " + std::to_string(n) + " bytes of " + what + ", found " +
+           std::to_string(left));
+    const char* p = bytes_.data() + pos_;
+    pos_ += n;
+    return p;
+  }
+  template <class T>
+  T get(const std::string& what) {
+    T value;
+    std::memcpy(&value, take(sizeof value, what), sizeof value);
+    return value;
+  }
+  uint64_t pos() const { return pos_; }
+  uint64_t left() const { return bytes_.size() - pos_; }
+  [[noreturn]] void fail(const std::string& message) const { fail_at(pos_, message); }
+  [[noreturn]] void fail_at(uint64_t pos, const std::string& message) const {
+    throw FormatError(path_, pos, message);
+  }
+
+ private:
+  const std::string& path_;
+  const std::string& bytes_;
+  uint64_t pos_ = 0;
+};
+
+}  // namespace
+
+void TwoTowerModel::save(const std::string& path, const nlohmann::json& meta) const {
+  nlohmann::json model = nlohmann::json::object();
+  ToJson v{model};
+  const_cast<ModelOptions&>(impl_->opts).visit(v);
+  nlohmann::json tensors = nlohmann::json::array();
+  for (const auto& [name, t] : impl_->named_parameters())
+    tensors.push_back({{"name", name}, {"shape", t.sizes().vec()}});
+  const nlohmann::json header = {{"user_in", impl_->user_in}, {"item_in", impl_->item_in},
+                                 {"model", model},           {"tensors", tensors},
+                                 {"meta", meta}};
+  const std::string header_text = header.dump();
+  const at::Tensor flat = impl_->params.contiguous();
+  const uint64_t count = static_cast<uint64_t>(flat.numel());
+  const char* data = reinterpret_cast<const char*>(flat.data_ptr<float>());
+  const size_t data_bytes = count * sizeof(float);
+
+  AtomicFile file(path, /*binary=*/true);
+  std::ostream& out = file.stream();
+  out.write(kMagic, sizeof kMagic);
+  put<uint32_t>(out, kVersion);
+  put<uint32_t>(out, static_cast<uint32_t>(header_text.size()));
+  out.write(header_text.data(), static_cast<std::streamsize>(header_text.size()));
+  put<uint64_t>(out, count);
+  out.write(data, static_cast<std::streamsize>(data_bytes));
+  put<uint64_t>(out, fnv1a(data, data_bytes));
+  file.commit();
+}
+
+TwoTowerModel TwoTowerModel::load(const std::string& path, nlohmann::json* meta) {
+  const std::string bytes = read_file(path);
+  Cursor in(path, bytes);
+  if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
+    in.fail("expected magic \"TWOTOWER\" (a towerrec two-tower checkpoint), found " +
+            quote_found(bytes.substr(0, sizeof kMagic)));
+  in.take(sizeof kMagic, "magic");
+  const uint64_t version_pos = in.pos();
+  const uint32_t version = in.get<uint32_t>("format version");
+  if (version != kVersion)
+    in.fail_at(version_pos, "unsupported format version " + std::to_string(version) +
+                                " (this build reads version " + std::to_string(kVersion) + ")");
+  const uint32_t header_size = in.get<uint32_t>("header length");
+  const char* header_text = in.take(header_size, "header JSON");
+
+  nlohmann::json header;
+  try {
+    header = nlohmann::json::parse(header_text, header_text + header_size);
+  } catch (const nlohmann::json::parse_error& e) {
+    in.fail_at(kHeaderStart + (e.byte > 0 ? e.byte - 1 : 0),
+               std::string("bad header JSON: ") + e.what());
+  }
+  if (!header.is_object()) in.fail_at(kHeaderStart, "bad header: expected a JSON object");
+  std::unique_ptr<Impl> impl;
+  try {
+    ModelOptions opts;
+    FromJson v{header.at("model")};
+    opts.visit(v);
+    impl = std::make_unique<Impl>(header.at("user_in").get<int64_t>(),
+                                  header.at("item_in").get<int64_t>(), opts);
+  } catch (const nlohmann::json::exception& e) {
+    in.fail_at(kHeaderStart, std::string("bad header: ") + e.what());
+  } catch (const UsageError& e) {
+    in.fail_at(kHeaderStart, std::string("bad header: ") + e.what());
+  }
+
+  // The tensor list must be exactly what the header's options build: names and shapes are the format.
+  const auto expected = impl->named_parameters();
+  const nlohmann::json tensors =
+      header.contains("tensors") && header["tensors"].is_array() ? header["tensors"]
+                                                                 : nlohmann::json::array();
+  for (size_t i = 0; i < expected.size() || i < tensors.size(); ++i) {
+    const std::string want = i < expected.size() ? expected[i].first + " " +
+                                                       shape_string(expected[i].second.sizes().vec())
+                                                 : "no more tensors";
+    std::string found = "no more tensors";
+    if (i < tensors.size()) {
+      const auto& t = tensors[i];
+      if (!t.is_object()) in.fail_at(kHeaderStart, "tensor " + std::to_string(i) + ": expected an object");
+      found = (t.contains("name") && t["name"].is_string() ? t["name"].get<std::string>() : "?") +
+              " " +
+              (t.contains("shape") && t["shape"].is_array()
+                   ? shape_string(t["shape"].get<std::vector<int64_t>>())
+                   : "?");
+    }
+    if (want != found)
+      in.fail_at(kHeaderStart, "tensor " + std::to_string(i) + ": expected " + want +
+                                   " (from the header's model options), found " + found);
+  }
+
+  const uint64_t count_pos = in.pos();
+  const uint64_t count = in.get<uint64_t>("float count");
+  const uint64_t expected_count = static_cast<uint64_t>(impl->params.numel());
+  if (count != expected_count)
+    in.fail_at(count_pos, "expected " + std::to_string(expected_count) +
+                              " floats (the sum of the tensor sizes), found " +
+                              std::to_string(count));
+  const size_t data_bytes = count * sizeof(float);
+  const uint64_t data_pos = in.pos();
+  const char* data = in.take(data_bytes, "weights");
+  const uint64_t hash = in.get<uint64_t>("weights hash");
+  if (hash != fnv1a(data, data_bytes))
+    in.fail_at(data_pos, "weights do not match their hash: the file is corrupt");
+  if (in.left() != 0)
+    in.fail("expected the end of the file, found " + std::to_string(in.left()) + " more bytes");
+
+  std::memcpy(impl->params.data_ptr<float>(), data, data_bytes);
+  if (meta) *meta = header.contains("meta") ? header["meta"] : nlohmann::json();
+  return TwoTowerModel(std::move(impl));
+}
+
+}  // namespace towerrec

@@ -1,0 +1,67 @@
+// Approximate top-K by inner product over item vectors: an HNSW graph from Debian's hnswlib (0.6.2,
+// inner-product space) — we wrap it, we do not implement ANN ourselves. For L2-normalised vectors
+// the inner product is the cosine, so this also serves "similar items".
+//
+// Exclusions (seen items, a global list) are applied by over-fetching candidates and filtering:
+// hnswlib 0.6.2 has no search-time filter. When filtering leaves fewer than k, the search is repeated
+// with twice the candidates, so a query gets min(k, allowed items) results whenever the graph reaches
+// them.
+//
+// Files: save(path) writes `path` in hnswlib's own format (loadable by the hnswlib Python package)
+// and `path.json` with the format name, version, dimension, count and options; load() verifies both.
+// Both go through AtomicFile.
+//
+// Thread-safety: search() is const and may run concurrently; set_ef() must not overlap a search.
+// Builds with threads > 1 insert in a non-deterministic order (the graph, not its quality, varies);
+// threads = 1 gives the same graph for the same seed.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "config/options.h"
+#include "core/progress.h"
+#include "serve/exact_topk.h"
+
+namespace towerrec {
+
+class AnnIndex {
+ public:
+  // Builds over `items` ([n, dim]; copied into the graph). Throws Error on n < 1 or dim < 1.
+  // `progress` (optional) is called from the calling thread every few thousand items.
+  static AnnIndex build(MatrixRef items, const AnnOptions& options, const ProgressFn& progress = {});
+  // Loads `path` + `path.json`; throws IoError when missing and FormatError when foreign, truncated
+  // or inconsistent. ef_search comes from the saved options.
+  static AnnIndex load(const std::string& path);
+
+  AnnIndex(AnnIndex&&) noexcept;
+  AnnIndex& operator=(AnnIndex&&) noexcept;
+  ~AnnIndex();
+
+  void save(const std::string& path) const;
+
+  // Top-k items by (approximate) inner product for each query ([n, dim]); exclusions as for
+  // ExactTopK::search (CSR per query, sorted) plus `global_exclusions` (sorted ascending). Results
+  // have the TopKResult layout: score descending, ties by lower index, padded with -1 / -infinity.
+  // `threads` parallelises over queries.
+  TopKResult search(MatrixRef queries, int64_t k, ExclusionsRef exclusions = {},
+                    const std::vector<int64_t>& global_exclusions = {}, int64_t threads = 1) const;
+
+  // Search-time candidate list size (hnswlib ef); at least k is used anyway.
+  void set_ef(int64_t ef);
+  int64_t ef() const;
+
+  int64_t size() const;
+  int64_t dim() const;
+  const AnnOptions& options() const;
+  // Bytes held by the graph and the vector copies (hnswlib's level-0 block and upper-level lists).
+  int64_t memory_bytes() const;
+
+ private:
+  struct Impl;
+  explicit AnnIndex(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace towerrec

@@ -1,0 +1,263 @@
+#include "serve/exact_topk.h"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include <dlfcn.h>
+
+#include <ATen/ATen.h>
+
+#include "core/error.h"
+
+namespace towerrec {
+namespace {
+
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+constexpr int64_t kGroup = 16;
+
+// OpenBLAS is reached through LibTorch's libblas.so.3; look its setter up at run time (as
+// train/threads.cpp does) so the build does not depend on which BLAS the alternatives system picked.
+void blas_single_thread() {
+  using SetFn = void (*)(int);
+  if (auto fn = reinterpret_cast<SetFn>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) fn(1);
+}
+
+// The running top-K of one query: a sorted array (score descending, index ascending on ties) living
+// in the block's result row, and the score a newcomer must beat.
+struct QueryState {
+  float* scores;
+  int64_t* items;
+  int64_t count;
+  float threshold;  // -inf until k items are held, then scores[k - 1]
+  const int64_t* ex;  // cursor into this query's sorted exclusions
+  const int64_t* ex_end;
+  const int64_t* gx;  // cursor into the global exclusions
+};
+
+// Candidates arrive in increasing item order (chunks in order, rows left to right), so a newcomer
+// has a higher index than everything held and goes after equal scores; exclusion lists are walked
+// with forward-only cursors.
+inline void offer(QueryState& q, int64_t k, float s, int64_t item, const int64_t* gx_end) {
+  while (q.ex < q.ex_end && *q.ex < item) ++q.ex;
+  if (q.ex < q.ex_end && *q.ex == item) return;
+  while (q.gx < gx_end && *q.gx < item) ++q.gx;
+  if (q.gx < gx_end && *q.gx == item) return;
+  int64_t pos = q.count < k ? q.count : k - 1;
+  while (pos > 0 && q.scores[pos - 1] < s) {
+    q.scores[pos] = q.scores[pos - 1];
+    q.items[pos] = q.items[pos - 1];
+    --pos;
+  }
+  q.scores[pos] = s;
+  q.items[pos] = item;
+  if (q.count < k) ++q.count;
+  if (q.count == k) q.threshold = q.scores[k - 1];
+}
+
+// The hot loop: one row of chunk scores. The 16-wide "any score above the threshold?" test has no
+// branches inside, so the compiler turns it into a few vector compares and one rarely-taken branch;
+// built for AVX2 too and picked at load time (the library itself targets baseline x86-64).
+__attribute__((target_clones("avx2", "default"))) void scan_row(const float* row, int64_t n,
+                                                                 int64_t base, QueryState& q,
+                                                                 int64_t k,
+                                                                 const int64_t* gx_end) {
+  int64_t j = 0;
+  for (; j + kGroup <= n; j += kGroup) {
+    const float t = q.threshold;
+    int hit = 0;
+    for (int64_t u = 0; u < kGroup; ++u) hit |= row[j + u] > t;
+    if (__builtin_expect(hit, 0)) {
+      for (int64_t u = 0; u < kGroup; ++u)
+        if (row[j + u] > q.threshold) offer(q, k, row[j + u], base + j + u, gx_end);
+    }
+  }
+  for (; j < n; ++j)
+    if (row[j] > q.threshold) offer(q, k, row[j], base + j, gx_end);
+}
+
+struct BlockResult {
+  std::vector<int64_t> items;
+  std::vector<float> scores;
+  std::vector<int32_t> found;
+};
+
+at::Tensor wrap(const float* data, int64_t rows, int64_t cols) {
+  return at::from_blob(const_cast<float*>(data), {rows, cols}, at::TensorOptions(at::kFloat));
+}
+
+void check_exclusions(MatrixRef queries, ExclusionsRef ex, int64_t n_items) {
+  if (!ex.offsets) return;
+  if (ex.offsets[0] != 0)
+    throw Error("exclusions: offsets[0]: expected 0, got " + std::to_string(ex.offsets[0]));
+  for (int64_t q = 0; q < queries.rows; ++q) {
+    const int64_t b = ex.offsets[q], e = ex.offsets[q + 1];
+    if (e < b)
+      throw Error("exclusions: offsets[" + std::to_string(q + 1) + "]: expected >= " +
+                  std::to_string(b) + ", got " + std::to_string(e));
+    for (int64_t i = b; i < e; ++i) {
+      if (ex.items[i] < 0 || ex.items[i] >= n_items)
+        throw Error("exclusions: query " + std::to_string(q) + ": expected item indices in [0, " +
+                    std::to_string(n_items) + "), got " + std::to_string(ex.items[i]));
+      if (i > b && ex.items[i] < ex.items[i - 1])
+        throw Error("exclusions: query " + std::to_string(q) +
+                    ": expected item indices sorted ascending, got " +
+                    std::to_string(ex.items[i - 1]) + " before " + std::to_string(ex.items[i]));
+    }
+  }
+}
+
+}  // namespace
+
+ExactTopK::ExactTopK(MatrixRef items, TopKOptions options, std::vector<int64_t> global_exclusions)
+    : items_(items), options_(options), global_(std::move(global_exclusions)) {
+  if (options_.k < 1) throw Error("top-K: k: expected an integer >= 1, got " + std::to_string(options_.k));
+  if (options_.threads < 1)
+    throw Error("top-K: threads: expected an integer >= 1, got " + std::to_string(options_.threads));
+  if (options_.query_block < 1 || options_.item_chunk < 1)
+    throw Error("top-K: query_block and item_chunk: expected integers >= 1");
+  if (items_.cols < 1)
+    throw Error("top-K: items: expected a dimension >= 1, got " + std::to_string(items_.cols));
+  std::sort(global_.begin(), global_.end());
+  global_.erase(std::unique(global_.begin(), global_.end()), global_.end());
+  if (!global_.empty() && (global_.front() < 0 || global_.back() >= items_.rows))
+    throw Error("top-K: global exclusions: expected item indices in [0, " +
+                std::to_string(items_.rows) + "), got " +
+                std::to_string(global_.front() < 0 ? global_.front() : global_.back()));
+}
+
+void ExactTopK::search(MatrixRef queries, ExclusionsRef exclusions,
+                       const TopKCallback& on_block) const {
+  if (queries.rows > 0 && queries.cols != items_.cols)
+    throw Error("top-K: queries: expected dimension " + std::to_string(items_.cols) +
+                " (the item vectors'), got " + std::to_string(queries.cols));
+  check_exclusions(queries, exclusions, items_.rows);
+  if (queries.rows == 0) return;
+  blas_single_thread();
+
+  const int64_t k = options_.k, dim = items_.cols, n_items = items_.rows;
+  const int64_t qb = options_.query_block;
+  const int64_t chunk = std::max<int64_t>(kGroup, std::min(options_.item_chunk, std::max<int64_t>(n_items, 1)));
+  const int64_t n_blocks = (queries.rows + qb - 1) / qb;
+  const int64_t n_threads = std::min<int64_t>(options_.threads, n_blocks);
+  const int64_t window = 2 * n_threads;  // finished blocks allowed to wait for their turn
+  const int64_t* gx_begin = global_.data();
+  const int64_t* gx_end = global_.data() + global_.size();
+
+  std::atomic<int64_t> next_block{0};
+  std::mutex mu;
+  std::condition_variable cv;
+  int64_t next_emit = 0;
+  std::map<int64_t, BlockResult> ready;
+  std::exception_ptr error;
+
+  auto compute = [&](int64_t b, std::vector<float>& buf, std::vector<QueryState>& states) {
+    const int64_t q0 = b * qb, nq = std::min(qb, queries.rows - q0);
+    BlockResult res;
+    res.items.assign(static_cast<size_t>(nq * k), -1);
+    res.scores.assign(static_cast<size_t>(nq * k), kNegInf);
+    res.found.assign(static_cast<size_t>(nq), 0);
+    for (int64_t r = 0; r < nq; ++r) {
+      QueryState& s = states[static_cast<size_t>(r)];
+      s.scores = res.scores.data() + r * k;
+      s.items = res.items.data() + r * k;
+      s.count = 0;
+      s.threshold = kNegInf;
+      s.ex = s.ex_end = nullptr;
+      if (exclusions.offsets) {
+        s.ex = exclusions.items + exclusions.offsets[q0 + r];
+        s.ex_end = exclusions.items + exclusions.offsets[q0 + r + 1];
+      }
+      s.gx = gx_begin;
+    }
+    const at::Tensor q = wrap(queries.row(q0), nq, dim);
+    for (int64_t c0 = 0; c0 < n_items; c0 += chunk) {
+      const int64_t nc = std::min(chunk, n_items - c0);
+      at::Tensor out = at::from_blob(buf.data(), {nq, nc}, at::TensorOptions(at::kFloat));
+      at::mm_out(out, q, wrap(items_.row(c0), nc, dim).t());
+      for (int64_t r = 0; r < nq; ++r)
+        scan_row(buf.data() + r * nc, nc, c0, states[static_cast<size_t>(r)], k, gx_end);
+    }
+    for (int64_t r = 0; r < nq; ++r) res.found[static_cast<size_t>(r)] = static_cast<int32_t>(states[static_cast<size_t>(r)].count);
+    return res;
+  };
+
+  auto emit = [&](int64_t b, const BlockResult& res) {
+    TopKBlock blk;
+    blk.first_query = b * qb;
+    blk.count = static_cast<int64_t>(res.found.size());
+    blk.k = k;
+    blk.items = res.items.data();
+    blk.scores = res.scores.data();
+    blk.found = res.found.data();
+    on_block(blk);
+  };
+
+  auto worker = [&]() {
+    c10::InferenceMode guard;
+    std::vector<float> buf(static_cast<size_t>(qb * chunk));
+    std::vector<QueryState> states(static_cast<size_t>(qb));
+    for (;;) {
+      const int64_t b = next_block++;
+      if (b >= n_blocks) return;
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait(lock, [&] { return error || b < next_emit + window; });
+        if (error) return;
+      }
+      BlockResult res;
+      try {
+        res = compute(b, buf, states);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(mu);
+        if (!error) error = std::current_exception();
+        cv.notify_all();
+        return;
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      if (error) return;
+      ready.emplace(b, std::move(res));
+      try {
+        for (auto it = ready.find(next_emit); it != ready.end(); it = ready.find(next_emit)) {
+          emit(it->first, it->second);
+          ready.erase(it);
+          ++next_emit;
+        }
+      } catch (...) {
+        error = std::current_exception();
+      }
+      cv.notify_all();
+    }
+  };
+
+  if (n_threads == 1) {
+    worker();
+  } else {
+    std::vector<std::thread> pool;
+    for (int64_t t = 0; t < n_threads; ++t) pool.emplace_back(worker);
+    for (auto& th : pool) th.join();
+  }
+  if (error) std::rethrow_exception(error);
+}
+
+TopKResult ExactTopK::search(MatrixRef queries, ExclusionsRef exclusions) const {
+  TopKResult out;
+  out.rows = queries.rows;
+  out.k = options_.k;
+  out.items.resize(static_cast<size_t>(out.rows * out.k));
+  out.scores.resize(out.items.size());
+  out.found.resize(static_cast<size_t>(out.rows));
+  search(queries, exclusions, [&](const TopKBlock& b) {
+    std::copy(b.items, b.items + b.count * b.k, out.items.begin() + b.first_query * b.k);
+    std::copy(b.scores, b.scores + b.count * b.k, out.scores.begin() + b.first_query * b.k);
+    std::copy(b.found, b.found + b.count, out.found.begin() + b.first_query);
+  });
+  return out;
+}
+
+}  // namespace towerrec

@@ -1,0 +1,98 @@
+// Exact top-K by inner product: for every query vector the K item vectors with the largest dot
+// product, optionally skipping per-query excluded items (those the user rated in training) and a
+// global exclusion list. This is the offline scoring kernel behind `recommend` and `similar`.
+//
+// How: queries are cut into fixed blocks of `query_block`; for each block the item matrix is walked
+// in chunks of `item_chunk`, a GEMM fills a [query_block, item_chunk] score buffer (sized to stay in
+// cache), and every score row is scanned against the query's current K-th best score in groups of 16
+// with a branch-free "any greater?" test, so only the rare winners touch the small sorted top-K array.
+// Blocks are spread over `threads` std::threads, each owning its buffers; the block cut does not
+// depend on the thread count, so results are identical for any `threads`.
+//
+// Ties: equal scores rank the lower item index first. Items with a NaN score never enter a result.
+// Memory: items are borrowed, not copied; per thread one score buffer plus at most 2 * threads
+// finished blocks waiting to be handed over in order — independent of the number of queries, so a
+// caller streams a million users by calling search() on slices (or passing all at once).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <vector>
+
+namespace towerrec {
+
+// A borrowed row-major float matrix: rows x cols, row r at data + r * cols.
+struct MatrixRef {
+  const float* data = nullptr;
+  int64_t rows = 0;
+  int64_t cols = 0;
+  const float* row(int64_t r) const { return data + r * cols; }
+};
+
+// Per-query excluded item indices in CSR form, for the queries of one search() call: query q skips
+// items[offsets[q] .. offsets[q+1]), which must be sorted ascending (duplicates allowed) and lie in
+// [0, n_items). offsets has rows + 1 entries with offsets[0] = 0. Borrowed, not copied.
+struct ExclusionsRef {
+  const int64_t* offsets = nullptr;  // nullptr: nothing excluded per query
+  const int64_t* items = nullptr;
+};
+
+struct TopKOptions {
+  int64_t k = 10;              // results per query (fewer when fewer items remain after exclusions)
+  int64_t threads = 1;         // worker threads over query blocks (1 = run in the calling thread)
+  int64_t query_block = 256;   // queries per GEMM; fixes the work split (so results never depend on threads)
+  int64_t item_chunk = 1024;   // items per GEMM; query_block * item_chunk floats should fit in L2
+};
+
+// One finished block of queries, valid only during the callback. Rows are in query order; each row
+// holds `k` slots, the first found[r] filled (score descending, ties by lower index), the rest padded
+// with item -1 and score -infinity.
+struct TopKBlock {
+  int64_t first_query = 0;  // index of the block's first query in the search() call
+  int64_t count = 0;        // queries in the block
+  int64_t k = 0;
+  const int64_t* items = nullptr;  // [count, k]
+  const float* scores = nullptr;   // [count, k]
+  const int32_t* found = nullptr;  // [count]
+};
+
+// Called once per block, in query order, never concurrently (the search holds a lock around it).
+// An exception thrown here stops the search and is rethrown from search().
+using TopKCallback = std::function<void(const TopKBlock&)>;
+
+// All results of one search() call, [rows, k] each (see TopKBlock for the padding).
+struct TopKResult {
+  int64_t rows = 0;
+  int64_t k = 0;
+  std::vector<int64_t> items;
+  std::vector<float> scores;
+  std::vector<int32_t> found;
+};
+
+class ExactTopK {
+ public:
+  // `items` is borrowed and must outlive this object. `global_exclusions` (any order, duplicates
+  // fine) never appear in any result. Throws Error on k < 1, threads < 1, empty dims, or an
+  // exclusion outside [0, items.rows).
+  ExactTopK(MatrixRef items, TopKOptions options, std::vector<int64_t> global_exclusions = {});
+
+  // Scores `queries` ([n, dim], dim = items.cols) and calls `on_block` for every finished block.
+  // Throws Error when the dims differ or the exclusions are malformed (unsorted, out of range).
+  // Sets OpenBLAS to one thread for the process: parallelism comes from the query blocks, and
+  // BLAS threads on top would oversubscribe the cores (see train/threads.h).
+  void search(MatrixRef queries, ExclusionsRef exclusions, const TopKCallback& on_block) const;
+
+  // Convenience form that keeps every result in memory ([queries.rows, k]).
+  TopKResult search(MatrixRef queries, ExclusionsRef exclusions = {}) const;
+
+  const TopKOptions& options() const { return options_; }
+  const MatrixRef& items() const { return items_; }
+
+ private:
+  MatrixRef items_;
+  TopKOptions options_;
+  std::vector<int64_t> global_;  // sorted, unique
+};
+
+}  // namespace towerrec

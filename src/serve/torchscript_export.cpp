@@ -1,0 +1,212 @@
+#include "serve/torchscript_export.h"
+
+#include <filesystem>
+#include <sstream>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <torch/script.h>
+
+#include "config/yaml_config.h"
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "features/column_scaler.h"
+#include "features/target_scaler.h"
+#include "model/two_tower_impl.h"
+#include "serve/tower_module_format.h"
+
+namespace towerrec {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+struct SideStats {
+  std::vector<std::string> names;
+  ColumnScaler scaler;
+};
+
+SideStats side_stats(const json& stats, const char* side) {
+  if (!stats.is_object() || !stats.contains(side) || !stats[side].is_object())
+    throw Error(std::string("features stats: key '") + side +
+                "': expected an object with names, mean and scale, found " +
+                (stats.is_object() && stats.contains(side) ? quote_found(stats[side].dump())
+                                                            : "no such key"));
+  const json& j = stats[side];
+  SideStats s;
+  if (!j.contains("names") || !j["names"].is_array())
+    throw Error(std::string("features stats: key '") + side +
+                ".names': expected an array of column names, found " +
+                (j.contains("names") ? quote_found(j["names"].dump()) : "no such key"));
+  for (const json& n : j["names"]) {
+    if (!n.is_string())
+      throw Error(std::string("features stats: key '") + side +
+                  ".names': expected strings, found " + quote_found(n.dump()));
+    s.names.push_back(n.get<std::string>());
+  }
+  s.scaler = ColumnScaler::from_json(j);
+  if (s.scaler.mean.size() != s.names.size())
+    throw Error(std::string("features stats: key '") + side + "': expected " +
+                std::to_string(s.names.size()) + " means and scales (one per name), found " +
+                std::to_string(s.scaler.mean.size()));
+  return s;
+}
+
+at::Tensor owned(const std::vector<float>& v) {
+  return torch::from_blob(const_cast<float*>(v.data()), {static_cast<int64_t>(v.size())},
+                          torch::kFloat32)
+      .clone();
+}
+
+// The forward, unrolled over the layers. LibTorch 1.13's define() has no torch.nn.functional, so the
+// MLP and the normalisation are spelled with plain tensor ops. The arithmetic follows the trainer's
+// ((x - mean) / scale, then x W^T + b), so exported and trained vectors agree to float rounding.
+std::string forward_source(const std::string& side, size_t num_layers) {
+  std::ostringstream s;
+  s << "def forward(self, x: Tensor) -> Tensor:\n"
+    << "    if x.dim() != 2 or x.size(1) != self.n_features:\n"
+    << "        raise ValueError(\"towerrec " << side
+    << " tower: expected input [batch, \" + str(self.n_features) + \"] of raw " << side
+    << " features in towers.json order, got shape \" + str(x.shape))\n"
+    << "    h = (x.float() - self.mean) / self.scale\n";
+  for (size_t l = 0; l < num_layers; ++l) {
+    const std::string lin =
+        "torch.addmm(self.b" + std::to_string(l) + ", h, self.w" + std::to_string(l) + ".t())";
+    if (l + 1 < num_layers) {
+      s << "    h = torch.relu(" << lin << ")\n";
+    } else {
+      s << "    h = " << lin << "\n";
+    }
+  }
+  s << "    norm = torch.sqrt(torch.sum(h * h, dim=1, keepdim=True))\n"
+    << "    return h / torch.clamp(norm, min=" << kTowerNormEps << ")\n";
+  return s.str();
+}
+
+torch::jit::Module tower_module(const std::string& side, const Tower& tower,
+                                const ColumnScaler& scaler) {
+  torch::jit::Module m(c10::QualifiedName("__torch__.towerrec." + side + "_tower"));
+  m.register_attribute("training", c10::BoolType::get(), false);
+  m.register_attribute(kAttrTower, c10::StringType::get(), side);
+  m.register_attribute(kAttrFormat, c10::IntType::get(), kTowerFormatVersion);
+  m.register_attribute(kAttrFeatures, c10::IntType::get(), tower.in);
+  m.register_attribute(kAttrDim, c10::IntType::get(), tower.out());
+  m.register_buffer("mean", owned(scaler.mean));
+  m.register_buffer("scale", owned(scaler.scale));
+  for (size_t l = 0; l < tower.layers.size(); ++l) {
+    // Clones: the layers are views into the model's flat parameter block, and a saved view would
+    // carry (and serialise) the whole block.
+    m.register_parameter("w" + std::to_string(l),
+                         tower.layers[l].weight.detach().clone().contiguous(), false);
+    m.register_parameter("b" + std::to_string(l),
+                         tower.layers[l].bias.detach().clone().contiguous(), false);
+  }
+  m.define(forward_source(side, tower.layers.size()));
+  return m;
+}
+
+void save_module(const torch::jit::Module& m, const std::string& path) {
+  AtomicFile file(path, /*binary=*/true);
+  try {
+    m.save(file.stream());
+  } catch (const c10::Error& e) {
+    throw IoError("cannot write " + path + ": " + e.what_without_backtrace());
+  }
+  file.commit();
+}
+
+}  // namespace
+
+ExportResult export_towers(const TwoTowerModel& model, const json& stats,
+                           const ExportSource& source, const std::string& out_dir) {
+  const SideStats user = side_stats(stats, "user");
+  const SideStats item = side_stats(stats, "item");
+  if (!stats.contains("target"))
+    throw Error("features stats: key 'target': expected {\"min\", \"max\"}, found no such key");
+  const TargetScaler target = TargetScaler::from_json(stats["target"]);
+  if (static_cast<int64_t>(user.names.size()) != model.user_in() ||
+      static_cast<int64_t>(item.names.size()) != model.item_in())
+    throw Error("export: the model expects " + std::to_string(model.user_in()) + " user and " +
+                std::to_string(model.item_in()) + " item features, the features stats name " +
+                std::to_string(user.names.size()) + " and " + std::to_string(item.names.size()));
+
+  const TwoTowerModel::Impl& impl = model.impl();
+  make_dirs(out_dir);
+  ExportResult r;
+  r.user_tower = out_dir + "/" + kUserTowerFile;
+  r.item_tower = out_dir + "/" + kItemTowerFile;
+  r.towers_json = out_dir + "/" + kTowersJsonFile;
+  r.dim = model.dim();
+  r.user_features = model.user_in();
+  r.item_features = model.item_in();
+  {
+    // Modules are built and saved under no-grad: their tensors are plain data, not graph leaves.
+    torch::NoGradGuard no_grad;
+    save_module(tower_module("user", impl.user, user.scaler), r.user_tower);
+    save_module(tower_module("item", impl.item, item.scaler), r.item_tower);
+  }
+
+  json j;
+  j["format"] = kTowersFormat;
+  j["version"] = kTowerFormatVersion;
+  j["towerrec_version"] = TOWERREC_VERSION;
+  j["run"] = {{"dir", source.run_dir},
+              {"name", source.run_name},
+              {"epoch", source.epoch >= 0 ? json(source.epoch) : json(nullptr)}};
+  j["dim"] = model.dim();
+  j["user_tower"] = kUserTowerFile;
+  j["item_tower"] = kItemTowerFile;
+  j["user_features"] = user.names;
+  j["item_features"] = item.names;
+  j["input"] = "float32 [batch, n_features]: raw (unscaled) features in the order listed; the "
+               "training split's scaling is inside each module";
+  j["output"] = "float32 [batch, dim], each row of L2 norm 1";
+  j["target"] = target.to_json();
+  j["stars"] = "stars = (dot + 1) / 2 * (max - min) + min";
+  j["global_mean"] = stats.value("global_mean", json(nullptr));
+  j["imputed"] = stats.value("imputed", json::object());
+  // Written last: a directory with a towers.json always has both modules beside it.
+  write_file_atomic(r.towers_json, j.dump(2) + "\n");
+  return r;
+}
+
+ExportResult export_run_towers(const std::string& run_dir, const std::string& out_dir) {
+  const std::string config = run_dir + "/config.yaml";
+  if (!fs::exists(config))
+    throw Error(run_dir + ": not a run directory (no config.yaml; expected the output of "
+                "`towerrec train`)");
+  const RunOptions o = load_run_options(config);
+  if (o.model.kind != "two_tower")
+    throw Error(run_dir + ": model.kind is " + o.model.kind +
+                "; only two_tower runs have towers to export");
+  const std::string ckpt = run_dir + "/model.ckpt";
+  if (!fs::exists(ckpt))
+    throw Error(run_dir + ": no model.ckpt (training did not finish an epoch)");
+  const std::string features = run_dir + "/features.json";
+  if (!fs::exists(features)) throw Error(run_dir + ": no features.json (expected beside model.ckpt)");
+  json stats;
+  try {
+    stats = json::parse(read_file(features));
+  } catch (const json::parse_error& e) {
+    throw InputError(features, 0, std::string("expected JSON, found a parse error: ") + e.what());
+  }
+  json meta;
+  const TwoTowerModel model = TwoTowerModel::load(ckpt, &meta);
+  ExportSource source;
+  source.run_dir = run_dir;
+  source.run_name = meta.is_object() && meta.contains("run") && meta["run"].is_string()
+                        ? meta["run"].get<std::string>()
+                        : o.name;
+  if (meta.is_object() && meta.contains("epoch") && meta["epoch"].is_number_integer())
+    source.epoch = meta["epoch"].get<int64_t>();
+  try {
+    return export_towers(model, stats, source, out_dir);
+  } catch (const IoError&) {
+    throw;
+  } catch (const Error& e) {
+    // Name the file the bad statistics came from.
+    throw Error(features + ": " + e.what());
+  }
+}
+
+}  // namespace towerrec

@@ -1,0 +1,25 @@
+// Names shared by the writer (serve/torchscript_export.cpp) and the reader (serve/exported_towers.cpp)
+// of an export directory: file names, towers.json's format tag and the modules' attributes. They are
+// part of the file format (Python code reads them too), so change them only with the version.
+#pragma once
+
+#include <cstdint>
+
+namespace towerrec {
+
+inline constexpr const char* kUserTowerFile = "user_tower.pt";
+inline constexpr const char* kItemTowerFile = "item_tower.pt";
+inline constexpr const char* kTowersJsonFile = "towers.json";
+inline constexpr const char* kTowersFormat = "towerrec-towers";
+inline constexpr int64_t kTowerFormatVersion = 1;
+
+// Module attributes: "user" | "item", the format version, input width and output width.
+inline constexpr const char* kAttrTower = "tower";
+inline constexpr const char* kAttrFormat = "format_version";
+inline constexpr const char* kAttrFeatures = "n_features";
+inline constexpr const char* kAttrDim = "dim";
+
+// The floor on the output norm, as in model/tower.cpp (torch.nn.functional.normalize's eps).
+inline constexpr double kTowerNormEps = 1e-12;
+
+}  // namespace towerrec

@@ -1,0 +1,410 @@
+#include "train/training_run.h"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <memory>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cf/binary_metrics.h"
+#include "cf/cf_model.h"
+#include "cf/cf_trainer.h"
+#include "config/yaml_config.h"
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "core/rng.h"
+#include "data/content_lab.h"
+#include "data/dataset_reader.h"
+#include "data/split.h"
+#include "data/synthetic_generator.h"
+#include "eval/baselines.h"
+#include "eval/comparison.h"
+#include "eval/ranking_eval.h"
+#include "features/features.h"
+#include "model/two_tower_model.h"
+#include "train/two_tower_trainer.h"
+
+namespace towerrec {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+constexpr const char* kCheckpoint = "model.ckpt";
+
+// Everything a run computes from its config before the model: the same for train, eval and compare.
+struct RunInputs {
+  std::string data_dir;
+  Dataset data;
+  Split split;
+  std::vector<uint32_t> fit_rows;  // training split minus the validation part
+  std::vector<uint32_t> val_rows;  // validation part (early stopping)
+  Features features;
+  std::unique_ptr<ContentLab> lab;  // course-lab mode: features per training row
+  bool lab_mode() const { return lab != nullptr; }
+};
+
+void log(const RunCallbacks& cb, const std::string& msg) {
+  if (cb.log) cb.log(msg);
+}
+
+}  // namespace
+
+// The synthetic default is generated once into the run directory, so `eval` re-reads the same files.
+std::string prepare_data_dir(const RunOptions& o, const std::string& run_dir, const RunCallbacks& cb) {
+  if (!o.data.dir.empty()) return o.data.dir;
+  const std::string dir = run_dir + "/data";
+  if (!fs::exists(dir + "/ratings.csv")) {
+    log(cb, "generating the synthetic default into " + dir);
+    SyntheticGenerator gen(o.data.synthetic);
+    gen.write(dir, cb.progress);
+  }
+  return dir;
+}
+
+namespace {
+
+// A seeded validation subset of the training rows; both outputs sorted ascending.
+void carve_validation(const std::vector<uint32_t>& train, double fraction, uint64_t seed,
+                      std::vector<uint32_t>& fit, std::vector<uint32_t>& val) {
+  std::vector<uint32_t> shuffled = train;
+  Rng rng(mix_seed(seed, 0x7661'6c69'6461'7465ULL));  // own stream: independent of init/shuffle
+  rng.shuffle(shuffled);
+  const size_t n_val = static_cast<size_t>(std::llround(fraction * static_cast<double>(train.size())));
+  val.assign(shuffled.begin(), shuffled.begin() + static_cast<std::ptrdiff_t>(n_val));
+  fit.assign(shuffled.begin() + static_cast<std::ptrdiff_t>(n_val), shuffled.end());
+  std::sort(val.begin(), val.end());
+  std::sort(fit.begin(), fit.end());
+}
+
+RunInputs prepare_inputs(const RunOptions& o, const std::string& run_dir, const RunCallbacks& cb) {
+  RunInputs in;
+  in.data_dir = prepare_data_dir(o, run_dir, cb);
+  in.data = read_dataset(in.data_dir, o.data, cb.progress);
+  log(cb, "read " + std::to_string(in.data.ratings.size()) + " ratings, " +
+              std::to_string(in.data.num_users()) + " users, " +
+              std::to_string(in.data.num_items()) + " items (" + in.data.format + ") from " +
+              in.data_dir);
+  in.split = make_split(in.data, SplitSpec::parse(o.data.split));
+  if (in.split.train.empty() || in.split.test.empty())
+    throw Error("split " + o.data.split + " leaves an empty train or test set (" +
+                std::to_string(in.split.train.size()) + " / " +
+                std::to_string(in.split.test.size()) + " ratings)");
+  carve_validation(in.split.train, o.train.validation_fraction, o.train.seed, in.fit_rows,
+                   in.val_rows);
+  if (in.data.format == "content_lab") {
+    in.lab = std::make_unique<ContentLab>(read_content_lab(in.data_dir));
+    in.features = build_lab_features(*in.lab, in.split.train);
+  } else {
+    in.features = build_features(in.data, in.split.train, o.features);
+  }
+  log(cb, "split " + o.data.split + ": " + std::to_string(in.fit_rows.size()) + " train, " +
+              std::to_string(in.val_rows.size()) + " validation, " +
+              std::to_string(in.split.test.size()) + " test; features: " +
+              std::to_string(in.features.user.cols()) + " user, " +
+              std::to_string(in.features.item.cols()) + " item");
+  return in;
+}
+
+// Lab rows are their own user and item entities (features per training row).
+TrainPairs make_pairs(const RunInputs& in, const std::vector<uint32_t>& rows) {
+  TrainPairs p;
+  p.user.reserve(rows.size());
+  p.item.reserve(rows.size());
+  p.target.reserve(rows.size());
+  for (uint32_t r : rows) {
+    p.user.push_back(in.lab_mode() ? static_cast<int32_t>(r) : in.data.ratings.user[r]);
+    p.item.push_back(in.lab_mode() ? static_cast<int32_t>(r) : in.data.ratings.item[r]);
+    p.target.push_back(in.features.target.scale(in.data.ratings.value[r]));
+  }
+  return p;
+}
+
+// Scores a block of users against the whole catalogue: dot products of precomputed tower outputs.
+BlockScorer tower_scorer(const TwoTowerModel& model, const Features& f) {
+  auto users = std::make_shared<std::vector<float>>(model.embed_users(f.user.data.data(), f.user.rows));
+  auto items = std::make_shared<std::vector<float>>(model.embed_items(f.item.data.data(), f.item.rows));
+  const int64_t d = model.dim();
+  const int64_t n_items = f.item.rows;
+  return [users, items, d, n_items](const std::vector<int32_t>& block, float* out) {
+    for (size_t b = 0; b < block.size(); ++b) {
+      const float* u = users->data() + static_cast<int64_t>(block[b]) * d;
+      float* row = out + static_cast<int64_t>(b) * n_items;
+      for (int64_t i = 0; i < n_items; ++i) {
+        const float* v = items->data() + i * d;
+        float s = 0;
+        for (int64_t j = 0; j < d; ++j) s += u[j] * v[j];
+        row[i] = s;
+      }
+    }
+  };
+}
+
+std::string k_key(const char* base, int64_t k) { return std::string(base) + std::to_string(k); }
+
+// Test predictions of a trained model, in stars (two-tower: the dot product mapped back from [-1, 1]).
+struct ModelOutput {
+  std::string name;
+  std::vector<float> test_stars;   // parallel to split.test; empty for binary models
+  BlockScorer scorer;              // empty: no ranking metrics
+  double train_seconds = NAN;
+  json extra = json::object();     // model-specific figures (test_mse_scaled, auc, log_loss, ...)
+};
+
+ModelOutput two_tower_output(const RunInputs& in, const TwoTowerModel& model) {
+  ModelOutput out;
+  out.name = "two_tower";
+  const TrainPairs test = make_pairs(in, in.split.test);
+  const std::vector<float> scaled =
+      predict_two_tower(model, in.features.user, in.features.item, test.user, test.item);
+  out.test_stars.resize(scaled.size());
+  double mse_scaled = 0;
+  for (size_t k = 0; k < scaled.size(); ++k) {
+    out.test_stars[k] = in.features.target.unscale(scaled[k]);
+    const double e = scaled[k] - test.target[k];
+    mse_scaled += e * e;
+  }
+  out.extra["test_mse_scaled"] = mse_scaled / static_cast<double>(std::max<size_t>(1, scaled.size()));
+  // Ranking needs users and items as entities; lab rows are not, so the lab reports errors only.
+  if (!in.lab_mode()) out.scorer = tower_scorer(model, in.features);
+  return out;
+}
+
+BlockScorer cf_scorer(std::shared_ptr<const CfModel> model) {
+  return [model](const std::vector<int32_t>& block, float* out) {
+    const int64_t n = model->num_items();
+    for (size_t b = 0; b < block.size(); ++b) {
+      const std::vector<float> s = model->scores(block[b]);
+      std::copy(s.begin(), s.end(), out + static_cast<int64_t>(b) * n);
+    }
+  };
+}
+
+ModelOutput cf_output(const RunInputs& in, std::shared_ptr<const CfModel> model) {
+  ModelOutput out;
+  out.name = "cf";
+  std::vector<int32_t> users, items;
+  std::vector<float> truth;
+  for (uint32_t r : in.split.test) {
+    users.push_back(in.data.ratings.user[r]);
+    items.push_back(in.data.ratings.item[r]);
+    truth.push_back(in.data.ratings.value[r]);
+  }
+  std::vector<float> pred = model->predict(users, items);
+  if (model->binary()) {
+    const std::vector<float> labels = cf_labels(truth, model->options().binary_threshold);
+    out.extra["test_auc"] = auc(labels, pred);
+    out.extra["test_log_loss"] = log_loss(labels, pred);
+  } else {
+    out.test_stars = std::move(pred);
+  }
+  out.scorer = cf_scorer(model);
+  return out;
+}
+
+json opt_json(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+
+// Test metrics of a trained model beside the baselines, as metrics.json holds them.
+json evaluate_with_baselines(const RunOptions& o, const RunInputs& in, const ModelOutput& mo,
+                             const RunCallbacks& cb) {
+  RankingMetrics ranking;
+  ComparisonTable table;
+  table.k = o.eval.k;
+  table.relevant_min = o.eval.relevant_min;
+  table.rows.push_back(evaluate_model(mo.name, in.data, in.split.train, in.split.test,
+                                      mo.test_stars, mo.scorer, o.eval,
+                                      std::isnan(mo.train_seconds)
+                                          ? std::optional<double>()
+                                          : std::optional<double>(mo.train_seconds),
+                                      &ranking, cb.progress));
+  RankingMetrics base_ranking;
+  for (auto& row : evaluate_baselines(in.data, in.split.train, in.split.test, o.eval,
+                                      &base_ranking, cb.progress))
+    table.rows.push_back(row);
+  const RankingMetrics& counts = mo.scorer ? ranking : base_ranking;
+  table.ranking_users = counts.users;
+  table.ranking_users_skipped = counts.users_skipped;
+
+  const ComparisonRow& mine = table.rows.front();
+  json m;
+  m["model"] = mo.name;
+  m["test_rmse"] = opt_json(mine.test_rmse);
+  m["test_mae"] = opt_json(mine.test_mae);
+  m[k_key("recall_at_", o.eval.k)] = opt_json(mine.recall_at_k);
+  m[k_key("ndcg_at_", o.eval.k)] = opt_json(mine.ndcg_at_k);
+  for (auto it = mo.extra.begin(); it != mo.extra.end(); ++it) m[it.key()] = it.value();
+  if (!std::isnan(mo.train_seconds)) m["train_seconds"] = mo.train_seconds;
+  m["split"] = o.data.split;
+  m["n_train"] = in.fit_rows.size();
+  m["n_validation"] = in.val_rows.size();
+  m["n_test"] = in.split.test.size();
+  json baselines = json::object();
+  for (size_t r = 1; r < table.rows.size(); ++r) {
+    const ComparisonRow& b = table.rows[r];
+    baselines[b.model] = {{"test_rmse", opt_json(b.test_rmse)},
+                          {"test_mae", opt_json(b.test_mae)},
+                          {k_key("recall_at_", o.eval.k), opt_json(b.recall_at_k)},
+                          {k_key("ndcg_at_", o.eval.k), opt_json(b.ndcg_at_k)},
+                          {"train_seconds", opt_json(b.train_seconds)}};
+  }
+  m["baselines"] = baselines;
+  m["comparison"] = table.to_json();
+  return m;
+}
+
+// test_predictions.csv: the model's prediction beside every test rating (report histograms use it).
+void write_predictions(const std::string& path, const RunInputs& in, const ModelOutput& mo) {
+  if (mo.test_stars.empty()) return;
+  AtomicFile f(path);
+  f.stream() << "user_id,item_id,rating,prediction\n";
+  for (size_t k = 0; k < in.split.test.size(); ++k) {
+    const uint32_t r = in.split.test[k];
+    f.stream() << in.data.users.id(in.data.ratings.user[r]) << ','
+               << in.data.items.id(in.data.ratings.item[r]) << ',' << in.data.ratings.value[r]
+               << ',' << mo.test_stars[k] << '\n';
+  }
+  f.commit();
+}
+
+Ratings rows_of(const Dataset& data, const std::vector<uint32_t>& rows) {
+  return data.ratings.subset(rows);
+}
+
+std::string jsonl(const std::vector<EpochMetrics>& history) {
+  std::ostringstream s;
+  for (const auto& e : history) {
+    json j = {{"epoch", e.epoch},
+              {"train_loss", e.train_loss},
+              {"val_loss", std::isnan(e.val_loss) ? json(nullptr) : json(e.val_loss)},
+              {"seconds", e.seconds},
+              {"rows_per_sec", e.rows_per_sec}};
+    s << j.dump() << "\n";
+  }
+  return s.str();
+}
+
+constexpr const char* kCfModel = "model.cf";
+
+ModelOutput train_two_tower_run(const RunOptions& o, const RunInputs& in, const std::string& run_dir,
+                                const RunCallbacks& cb, json& info) {
+  const TrainPairs train = make_pairs(in, in.fit_rows);
+  const TrainPairs val = make_pairs(in, in.val_rows);
+  TwoTowerModel model(in.features.user.cols(), in.features.item.cols(), o.model, o.train.seed);
+  log(cb, "training " + std::to_string(model.num_parameters()) + " parameters on " +
+              std::to_string(train.size()) + " rows");
+  const json meta = {{"towerrec_version", TOWERREC_VERSION}, {"run", o.name}};
+  std::vector<EpochMetrics> history;
+  double best = INFINITY;
+  const auto on_epoch = [&](const EpochMetrics& e, const TwoTowerModel& m) {
+    history.push_back(e);
+    write_file_atomic(run_dir + "/epochs.jsonl", jsonl(history));
+    // Without validation every epoch is "best": the checkpoint follows the last epoch.
+    const double score = std::isnan(e.val_loss) ? -static_cast<double>(e.epoch) : e.val_loss;
+    if (score < best) {
+      best = score;
+      json m_meta = meta;
+      m_meta["epoch"] = e.epoch;
+      m.save(run_dir + "/" + kCheckpoint, m_meta);
+    }
+  };
+  const auto t0 = std::chrono::steady_clock::now();
+  const TrainResult result = train_two_tower(model, in.features.user, in.features.item, train, val,
+                                             o.train, on_epoch, cb.progress);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  log(cb, "trained " + std::to_string(result.history.size()) + " epochs in " +
+              std::to_string(seconds) + " s; best epoch " + std::to_string(result.best_epoch));
+  info["best_epoch"] = result.best_epoch;
+  info["epochs_run"] = result.history.size();
+  info["stopped_early"] = result.stopped_early;
+  ModelOutput out = two_tower_output(in, model);
+  out.train_seconds = seconds;
+  return out;
+}
+
+ModelOutput train_cf_run(const RunOptions& o, const RunInputs& in, const std::string& run_dir,
+                         const RunCallbacks& cb, json& info) {
+  if (in.lab_mode())
+    throw UsageError("model.kind cf needs ratings of users and items; the content lab's rows are "
+                     "precomputed feature vectors (use the cf_lab data or a ratings dataset)");
+  const Ratings train = rows_of(in.data, in.fit_rows);
+  const Ratings val = rows_of(in.data, in.val_rows);
+  CfHistory history;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto model = std::make_shared<CfModel>(train_cf(train, in.data.num_users(), in.data.num_items(),
+                                                  o.cf, cb.progress, &history,
+                                                  val.size() ? &val : nullptr));
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::ostringstream lines;
+  for (size_t i = 0; i < history.loss.size(); ++i) {
+    json j = {{"epoch", i + 1}, {"train_loss", history.loss[i]}};
+    j["val_loss"] = i < history.validation.size() ? json(history.validation[i]) : json(nullptr);
+    lines << j.dump() << "\n";
+  }
+  write_file_atomic(run_dir + "/epochs.jsonl", lines.str());
+  model->save(run_dir + "/" + kCfModel);
+  log(cb, "trained cf (" + o.cf.solver + ", " + std::to_string(o.cf.iterations) +
+              " iterations) in " + std::to_string(seconds) + " s");
+  info["iterations"] = o.cf.iterations;
+  ModelOutput out = cf_output(in, model);
+  out.train_seconds = seconds;
+  return out;
+}
+
+}  // namespace
+
+std::string run_dir_for(const RunOptions& opts) {
+  return opts.out.empty() ? "models/" + opts.name : opts.out;
+}
+
+json run_training(const RunOptions& o, const RunCallbacks& cb) {
+  SplitSpec::parse(o.data.split);  // a bad spec fails before anything is written
+  const std::string run_dir = run_dir_for(o);
+  make_dirs(run_dir);
+  write_file_atomic(run_dir + "/config.yaml", dump_run_options(o));
+
+  const RunInputs in = prepare_inputs(o, run_dir, cb);
+  write_file_atomic(run_dir + "/features.json", in.features.stats_json().dump(2) + "\n");
+
+  json info = json::object();
+  const ModelOutput mo = o.model.kind == "cf" ? train_cf_run(o, in, run_dir, cb, info)
+                                              : train_two_tower_run(o, in, run_dir, cb, info);
+  json metrics = evaluate_with_baselines(o, in, mo, cb);
+  for (auto it = info.begin(); it != info.end(); ++it) metrics[it.key()] = it.value();
+  write_predictions(run_dir + "/test_predictions.csv", in, mo);
+  write_file_atomic(run_dir + "/metrics.json", metrics.dump(2) + "\n");
+  log(cb, "wrote " + run_dir + "/metrics.json");
+  return metrics;
+}
+
+json evaluate_run(const std::string& run_dir, const RunCallbacks& cb) {
+  const std::string config = run_dir + "/config.yaml";
+  if (!fs::exists(config))
+    throw Error(run_dir + ": not a run directory (no config.yaml; expected the output of "
+                "`towerrec train`)");
+  const RunOptions o = load_run_options(config);
+  const RunInputs in = prepare_inputs(o, run_dir, cb);
+  ModelOutput mo;
+  if (o.model.kind == "cf") {
+    const std::string path = run_dir + "/" + kCfModel;
+    if (!fs::exists(path)) throw Error(run_dir + ": no " + kCfModel + " (training did not finish)");
+    mo = cf_output(in, std::make_shared<CfModel>(CfModel::load(path)));
+  } else {
+    const std::string ckpt = run_dir + "/" + kCheckpoint;
+    if (!fs::exists(ckpt))
+      throw Error(run_dir + ": no " + kCheckpoint + " (training did not finish an epoch)");
+    TwoTowerModel model = TwoTowerModel::load(ckpt);
+    if (model.user_in() != in.features.user.cols() || model.item_in() != in.features.item.cols())
+      throw Error(ckpt + ": checkpoint expects " + std::to_string(model.user_in()) + " user and " +
+                  std::to_string(model.item_in()) + " item features, the data gives " +
+                  std::to_string(in.features.user.cols()) + " and " +
+                  std::to_string(in.features.item.cols()));
+    mo = two_tower_output(in, model);
+  }
+  return evaluate_with_baselines(o, in, mo, cb);
+}
+
+}  // namespace towerrec

@@ -1,0 +1,36 @@
+// A training run end to end: read (or generate) the data, split it, build features on the training split,
+// train the model named by model.kind, evaluate it beside the baselines, and write the run directory
+// (layout in models/README.md). Every file is written atomically; the checkpoint is rewritten only when
+// validation improves.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "config/options.h"
+#include "core/progress.h"
+
+namespace towerrec {
+
+struct RunCallbacks {
+  ProgressFn progress;
+  LogFn log;
+};
+
+// opts.out, or models/<name> when empty.
+std::string run_dir_for(const RunOptions& opts);
+
+// The dataset directory of a run: data.dir, or (empty) <run_dir>/data, generating the synthetic default
+// there the first time.
+std::string prepare_data_dir(const RunOptions& opts, const std::string& run_dir,
+                             const RunCallbacks& cb);
+
+// Trains and evaluates; returns the content written to metrics.json. Besides the files listed in
+// models/README.md it writes test_predictions.csv (user_id,item_id,rating,prediction) for rating models.
+nlohmann::json run_training(const RunOptions& opts, const RunCallbacks& cb);
+
+// Re-evaluates a finished run from its config.yaml and model.ckpt (same data, same split); writes nothing.
+nlohmann::json evaluate_run(const std::string& run_dir, const RunCallbacks& cb);
+
+}  // namespace towerrec

@@ -1,0 +1,121 @@
+#include "cf/cf_trainer.h"
+
+#include <cmath>
+#include <map>
+
+#include <catch2/catch.hpp>
+
+#include "cf/binary_metrics.h"
+#include "cf_test_data.h"
+#include "core/error.h"
+
+using namespace towerrec;
+
+namespace {
+
+CfOptions small_options(const std::string& solver) {
+  CfOptions o;
+  o.features = 4;
+  o.lambda = 0.5;
+  o.lr = 0.05;
+  o.iterations = solver == "als" ? 15 : 300;
+  o.init_std = 0.1;
+  o.solver = solver;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("train_cf: Adam and ALS fit planted low-rank ratings and generalise", "[cf]") {
+  const auto p = test::planted_cf(80, 60, 3, 0.5, 0.1, 0.2, 11);
+  for (const std::string solver : {"adam", "als"}) {
+    SECTION(solver) {
+      CfHistory h;
+      const CfModel m =
+          train_cf(p.train, p.n_users, p.n_items, small_options(solver), {}, &h, &p.test);
+      REQUIRE(h.loss.size() == static_cast<size_t>(small_options(solver).iterations));
+      REQUIRE(h.validation.size() == h.loss.size());
+      CHECK(h.loss.back() < 0.1 * h.loss.front());
+      // The planted noise is 0.1; predicting every rating by its item mean is far worse.
+      const double test_rmse = test::rmse(m.predict(p.test.user, p.test.item), p.test.value);
+      CHECK(test_rmse < 0.2);
+      CHECK(h.validation.back() == Approx(test_rmse).epsilon(1e-4));
+      // J of the returned model (cf_cost) is what the last iteration was heading to.
+      CHECK(cf_cost(m, p.train) <= h.loss.back() * 1.01);
+    }
+  }
+}
+
+TEST_CASE("train_cf: ALS never increases J", "[cf]") {
+  const auto p = test::planted_cf(50, 40, 3, 0.4, 0.3, 0.0, 5);
+  CfOptions o = small_options("als");
+  o.lambda = 2;
+  std::vector<double> loss;
+  train_cf(p.train, p.n_users, p.n_items, o, {}, &loss);
+  for (size_t k = 1; k < loss.size(); ++k) CHECK(loss[k] <= loss[k - 1] * (1 + 1e-6));
+}
+
+TEST_CASE("train_cf: mean normalisation — unrated users get μ_i, unrated items the global mean",
+          "[cf]") {
+  // User 7 and item 3 have no ratings at all.
+  const auto p = test::planted_cf(30, 20, 2, 0.6, 0.1, 0.0, 3, {7}, {3});
+  std::map<int32_t, std::pair<double, int>> item_sum;
+  double total = 0;
+  for (size_t r = 0; r < p.train.size(); ++r) {
+    item_sum[p.train.item[r]].first += p.train.value[r];
+    item_sum[p.train.item[r]].second += 1;
+    total += p.train.value[r];
+  }
+  const double global = total / static_cast<double>(p.train.size());
+  for (const std::string solver : {"adam", "als"}) {
+    CfOptions o = small_options(solver);
+    o.iterations = 20;
+    const CfModel m = train_cf(p.train, p.n_users, p.n_items, o);
+    const std::vector<float> s = m.scores(7);
+    for (int32_t i = 0; i < p.n_items; ++i) {
+      const double mu = i == 3 ? global : item_sum[i].first / item_sum[i].second;
+      CHECK(m.item_offset()[i] == Approx(mu).epsilon(1e-5));
+      CHECK(s[i] == Approx(mu).epsilon(1e-5));  // w = 0, b = 0 for the unrated user
+    }
+    // The unrated item: global mean plus the user's bias (its features stay 0).
+    CHECK(m.predict(0, 3) == Approx(global + m.user_bias()[0]).epsilon(1e-5));
+  }
+}
+
+TEST_CASE("train_cf: the binary variant learns likes and reports AUC and log-loss", "[cf]") {
+  const auto p = test::planted_cf(80, 60, 3, 0.5, 0.1, 0.2, 17);
+  CfOptions o = small_options("adam");
+  o.binary = true;
+  o.binary_threshold = 3.5;
+  o.iterations = 200;
+  CfHistory h;
+  const CfModel m = train_cf(p.train, p.n_users, p.n_items, o, {}, &h, &p.test);
+  const std::vector<float> labels = cf_labels(p.test.value, o.binary_threshold);
+  const std::vector<float> prob = m.predict(p.test.user, p.test.item);
+  for (float q : prob) REQUIRE((q > 0.f && q < 1.f));
+  CHECK(auc(labels, prob) > 0.9);
+  const double ll = log_loss(labels, prob);
+  CHECK(ll < 0.45);
+  CHECK(h.validation.back() == Approx(ll).epsilon(1e-3));  // validation metric = log-loss
+  CHECK(h.loss.back() < h.loss.front());
+  // Labels: a threshold on stars, or the values themselves when they are all 0/1.
+  CHECK(cf_labels({3.f, 4.f, 5.f}, 4.0) == std::vector<float>{0, 1, 1});
+  CHECK(cf_labels({0.f, 1.f, 1.f}, 4.0) == std::vector<float>{0, 1, 1});
+}
+
+TEST_CASE("train_cf: bad input is rejected with the offending values", "[cf]") {
+  Ratings r;
+  r.push_back(0, 0, 4, 0);
+  r.push_back(2, 1, 3, 0);
+  CHECK_THROWS_WITH(train_cf(r, 2, 2, CfOptions{}),
+                    "train_cf: train: rating 1: expected user < 2 and item < 2, found user 2, item 1");
+  CfOptions o;
+  o.binary = true;
+  o.solver = "als";
+  CHECK_THROWS_WITH(train_cf(r, 3, 2, o),
+                    "train_cf: cf.solver: expected \"adam\" with cf.binary: true (ALS solves squared "
+                    "error only), found \"als\"");
+  r.value[0] = NAN;
+  CHECK_THROWS_WITH(train_cf(r, 3, 2, CfOptions{}),
+                    "train_cf: train: rating 0: expected a finite value");
+}

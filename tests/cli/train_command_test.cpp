@@ -1,0 +1,56 @@
+#include <filesystem>
+
+#include <catch2/catch.hpp>
+
+#include "test_util.h"
+
+using towerrec::test::run_cli;
+using towerrec::test::TempDir;
+
+TEST_CASE("cli train: --help documents the stable interface", "[cli]") {
+  const auto r = run_cli({"train", "--help"});
+  CHECK(r.exit_code == 0);
+  for (const char* flag : {"--config", "--data", "--split", "--out", "--set"})
+    CHECK(r.out.find(flag) != std::string::npos);
+  CHECK(r.out.find("random:FRACTION:SEED") != std::string::npos);
+}
+
+TEST_CASE("cli train: bad configs and flags exit 2 with file:line", "[cli]") {
+  TempDir dir;
+  const auto cfg = dir.write("bad.yaml", "name: x\ntrain:\n  epochs: many\n");
+  auto r = run_cli({"train", "--config", cfg, "--out", dir.file("run")});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find(cfg + ":3: train.epochs: expected an integer >= 1, got \"many\"") !=
+        std::string::npos);
+  CHECK(!std::filesystem::exists(dir.file("run")));
+
+  r = run_cli({"train", "--config", dir.file("missing.yaml")});
+  CHECK(r.exit_code == 2);
+  r = run_cli({"train", "--config", cfg, "--bogus"});
+  CHECK(r.exit_code == 2);
+  r = run_cli({"train", "--config", dir.write("ok.yaml", "name: x\n"), "--split", "random:2:1",
+               "--out", dir.file("run2")});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("random:2:1") != std::string::npos);
+}
+
+TEST_CASE("cli train + eval: a small synthetic run end to end", "[cli]") {
+  TempDir dir;
+  const auto cfg = dir.write("small.yaml",
+                             "name: small\n"
+                             "data:\n  synthetic:\n    users: 120\n    items: 100\n"
+                             "    ratings_per_user: 20\n"
+                             "model:\n  user_hidden: [16]\n  item_hidden: [16]\n  dim: 8\n"
+                             "train:\n  epochs: 2\n  batch_size: 64\n");
+  auto r = run_cli({"train", "--config", cfg, "--out", dir.file("run"), "--quiet"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("\"test_rmse\"") != std::string::npos);
+  CHECK(std::filesystem::exists(dir.file("run/metrics.json")));
+  r = run_cli({"eval", "--run", dir.file("run")});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("two_tower") != std::string::npos);
+  CHECK(r.out.find("popularity") != std::string::npos);
+  r = run_cli({"eval", "--run", dir.path()});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("not a run directory") != std::string::npos);
+}

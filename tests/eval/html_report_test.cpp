@@ -1,0 +1,60 @@
+#include "eval/html_report.h"
+
+#include <catch2/catch.hpp>
+
+using namespace towerrec;
+
+TEST_CASE("html report: half-star histogram bins and clamps", "[eval]") {
+  const auto h = half_star_histogram({0.5f, 0.7f, 1.0f, 4.9f, 5.0f, 7.0f, -1.0f}, 0.5, 5.0);
+  REQUIRE(h.size() == 10);
+  CHECK(h[0] == 2);  // 0.5, -1 (clamped)
+  CHECK(h[1] == 2);  // 0.7 rounds to 1.0, 1.0
+  CHECK(h[9] == 3);  // 4.9, 5.0, 7 (clamped)
+}
+
+TEST_CASE("html report: self-contained page with table, bars, curves and distributions", "[eval]") {
+  ReportInput in;
+  in.title = "t <&> x";
+  in.summary = "summary";
+  in.table.k = 10;
+  ComparisonRow a;
+  a.model = "two_tower";
+  a.test_rmse = 0.9;
+  a.test_mae = 0.7;
+  a.recall_at_k = 0.1;
+  a.ndcg_at_k = 0.2;
+  a.train_seconds = 3.5;
+  ComparisonRow b;
+  b.model = "global_mean";
+  b.test_rmse = 1.1;
+  b.test_mae = 0.95;
+  in.table.rows = {a, b};
+  ReportModel m;
+  m.name = "two_tower";
+  m.loss_label = "MSE";
+  m.train_loss = {"train", {1, 2, 3}, {0.3, 0.2, 0.1}};
+  m.val_loss = {"validation", {1, 2, 3}, {0.35, 0.25, 0.2}};
+  m.predicted = {3.5f, 4.0f};
+  m.actual = {3.0f, 4.5f};
+  in.models = {m};
+  const std::string html = render_html_report(in);
+  CHECK(html.rfind("<!DOCTYPE html>", 0) == 0);
+  CHECK(html.find("t &lt;&amp;&gt; x") != std::string::npos);
+  CHECK(html.find("<td>two_tower</td><td>0.9000</td><td>0.7000</td><td>0.1000</td><td>0.2000</td>"
+                  "<td>3.50</td>") != std::string::npos);
+  CHECK(html.find("<td>global_mean</td><td>1.1000</td><td>0.9500</td><td>&mdash;</td>") !=
+        std::string::npos);
+  CHECK(html.find("two_tower: training and validation") != std::string::npos);
+  CHECK(html.find("two_tower: rating distribution") != std::string::npos);
+  CHECK(html.find("<polyline") != std::string::npos);
+  // No scripts and no network: the only URL is the SVG namespace.
+  CHECK(html.find("<script") == std::string::npos);
+  CHECK(html.find("https://") == std::string::npos);
+  size_t pos = 0, urls = 0, svgs = 0;
+  while ((pos = html.find("http://", pos)) != std::string::npos) {
+    ++urls;
+    if (html.compare(pos, 26, "http://www.w3.org/2000/svg") == 0) ++svgs;
+    ++pos;
+  }
+  CHECK(urls == svgs);
+}

@@ -1,0 +1,96 @@
+#include "serve/nearest.h"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <limits>
+#include <vector>
+
+#include "core/error.h"
+#include "core/rng.h"
+
+using namespace towerrec;
+
+namespace {
+
+std::vector<float> normal_matrix(int64_t rows, int64_t cols, uint64_t seed, double scale) {
+  Rng rng(seed);
+  std::vector<float> m(static_cast<size_t>(rows * cols));
+  for (float& x : m) x = static_cast<float>(scale * rng.normal());
+  return m;
+}
+
+// Brute force: every other item's squared distance, sorted (distance, index).
+std::vector<std::pair<double, int64_t>> brute(const std::vector<float>& v, int64_t dim, int64_t i) {
+  const int64_t n = static_cast<int64_t>(v.size()) / dim;
+  std::vector<std::pair<double, int64_t>> all;
+  for (int64_t j = 0; j < n; ++j) {
+    if (j == i) continue;
+    double s = 0;
+    for (int64_t d = 0; d < dim; ++d) {
+      const double diff = double(v[j * dim + d]) - v[i * dim + d];
+      s += diff * diff;
+    }
+    all.emplace_back(s, j);
+  }
+  std::sort(all.begin(), all.end());
+  return all;
+}
+
+}  // namespace
+
+TEST_CASE("nearest items: unnormalised vectors match brute force, never the item itself", "[serve]") {
+  const int64_t n = 777, dim = 12, k = 8;
+  // Varied norms: ranking by dot product alone would be wrong here.
+  auto v = normal_matrix(n, dim, 11, 1.0);
+  Rng rng(12);
+  for (int64_t i = 0; i < n; ++i) {
+    const float s = static_cast<float>(0.2 + 3 * rng.uniform());
+    for (int64_t d = 0; d < dim; ++d) v[static_cast<size_t>(i * dim + d)] *= s;
+  }
+  TopKOptions o;
+  o.k = k;
+  o.query_block = 16;
+  o.item_chunk = 100;
+  o.threads = 2;
+  const NearestItems nearest({v.data(), n, dim}, o);
+  const NeighborResult got = nearest.search_all();
+  REQUIRE(got.rows == n);
+  int64_t mismatched = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    const auto want = brute(v, dim, i);
+    CHECK(got.found[static_cast<size_t>(i)] == k);
+    for (int64_t j = 0; j < k; ++j) {
+      const size_t at = static_cast<size_t>(i * k + j);
+      CHECK(got.items[at] != i);
+      mismatched += got.items[at] != want[static_cast<size_t>(j)].second;
+      CHECK(got.distances[at] == Approx(want[static_cast<size_t>(j)].first).epsilon(1e-5));
+    }
+  }
+  CHECK(mismatched == 0);
+}
+
+TEST_CASE("nearest items: a subset, exact ties, and fewer items than k", "[serve]") {
+  // Points on a line: 0, 1, 2, 3 and a duplicate of 1 at index 4.
+  const std::vector<float> v = {0, 0, 1, 0, 2, 0, 3, 0, 1, 0};
+  TopKOptions o;
+  o.k = 6;
+  const NearestItems nearest({v.data(), 5, 2}, o);
+  const NeighborResult r = nearest.search({2, 4});
+  CHECK(r.found == std::vector<int32_t>{4, 4});
+  // From 2.0: items 1 and 4 (both at 1.0, distance 1) tie -> lower index first, then 3, then 0.
+  CHECK(std::vector<int64_t>(r.items.begin(), r.items.begin() + 6) ==
+        std::vector<int64_t>{1, 3, 4, 0, -1, -1});
+  CHECK(std::vector<float>(r.distances.begin(), r.distances.begin() + 4) ==
+        std::vector<float>{1, 1, 1, 4});
+  CHECK(r.distances[5] == std::numeric_limits<float>::infinity());
+  // From the duplicate (index 4): item 1 at distance 0.
+  CHECK(r.items[6] == 1);
+  CHECK(r.distances[6] == 0.0f);
+  try {
+    nearest.search({5});
+    FAIL("expected an error");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()) == "nearest items: item 0: expected an index in [0, 5), got 5");
+  }
+}

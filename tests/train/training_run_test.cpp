@@ -1,0 +1,124 @@
+#include "train/training_run.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "config/yaml_config.h"
+#include "test_util.h"
+#include "train/model_comparison.h"
+
+using namespace towerrec;
+using towerrec::test::TempDir;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A small synthetic run that trains in about a second.
+RunOptions small_run(const TempDir& dir, const std::string& name) {
+  return load_run_options("", {"name=" + name, "out=" + dir.file(name),
+                               "data.synthetic.users=150", "data.synthetic.items=120",
+                               "data.synthetic.ratings_per_user=25", "model.user_hidden=[32]",
+                               "model.item_hidden=[32]", "model.dim=8", "train.epochs=3",
+                               "train.batch_size=64", "train.lr=0.003", "cf.features=4",
+                               "cf.iterations=30", "cf.lr=0.05"});
+}
+
+int count_lines(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("training run: writes the run directory and eval reproduces its metrics", "[train]") {
+  TempDir dir;
+  const RunOptions o = small_run(dir, "tt");
+  const json m = run_training(o, {});
+  const std::string run = dir.file("tt");
+  for (const char* f : {"config.yaml", "features.json", "epochs.jsonl", "model.ckpt", "metrics.json",
+                        "test_predictions.csv", "data/ratings.csv", "data/movies.csv", "data/users.csv"})
+    CHECK(fs::exists(run + "/" + f));
+  CHECK(count_lines(run + "/epochs.jsonl") == m.at("epochs_run").get<int>());
+  // No temporary files are left behind.
+  for (const auto& e : fs::directory_iterator(run))
+    CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
+
+  const json saved = json::parse(test::slurp(run + "/metrics.json"));
+  for (const char* key : {"test_rmse", "test_mae", "recall_at_10", "ndcg_at_10", "train_seconds",
+                          "baselines", "n_test", "best_epoch"})
+    CHECK(saved.contains(key));
+  for (const char* b : {"global_mean", "user_mean", "item_mean", "popularity"})
+    CHECK(saved.at("baselines").contains(b));
+  CHECK(saved.at("test_rmse").get<double>() > 0);
+  CHECK(saved.at("test_rmse").get<double>() < 2.0);
+
+  // The resolved config loads back to the same options.
+  const RunOptions back = load_run_options(run + "/config.yaml");
+  CHECK(dump_run_options(back) == dump_run_options(o));
+
+  const json again = evaluate_run(run, {});
+  CHECK(again.at("test_rmse").get<double>() == Approx(saved.at("test_rmse").get<double>()).epsilon(1e-6));
+  CHECK(again.at("recall_at_10").get<double>() ==
+        Approx(saved.at("recall_at_10").get<double>()).epsilon(1e-6));
+  for (const char* b : {"global_mean", "user_mean", "item_mean", "popularity"})
+    CHECK(again.at("baselines").at(b).at("test_rmse") == saved.at("baselines").at(b).at("test_rmse"));
+}
+
+TEST_CASE("training run: same seed gives identical metrics", "[train]") {
+  TempDir dir;
+  const json a = run_training(small_run(dir, "a"), {});
+  const json b = run_training(small_run(dir, "b"), {});
+  CHECK(a.at("test_rmse").get<double>() == b.at("test_rmse").get<double>());
+  CHECK(test::slurp(dir.file("a/epochs.jsonl")).substr(0, 40) ==
+        test::slurp(dir.file("b/epochs.jsonl")).substr(0, 40));
+}
+
+TEST_CASE("training run: cf kind trains and evaluates through the same layout", "[train]") {
+  TempDir dir;
+  RunOptions o = small_run(dir, "cf");
+  o.model.kind = "cf";
+  const json m = run_training(o, {});
+  CHECK(m.at("model") == "cf");
+  CHECK(fs::exists(dir.file("cf/model.cf")));
+  CHECK(count_lines(dir.file("cf/epochs.jsonl")) == 30);
+  const json again = evaluate_run(dir.file("cf"), {});
+  CHECK(again.at("test_rmse").get<double>() == Approx(m.at("test_rmse").get<double>()).epsilon(1e-6));
+}
+
+TEST_CASE("compare: table, JSON rows and report for all six models", "[train]") {
+  TempDir dir;
+  const RunOptions o = small_run(dir, "cmp");
+  const json rows = compare_models(o, dir.file("cmp"), {});
+  REQUIRE(rows.is_array());
+  std::vector<std::string> names;
+  for (const auto& r : rows) {
+    names.push_back(r.at("model"));
+    for (const char* k : {"test_rmse", "test_mae", "recall_at_10", "ndcg_at_10", "train_seconds"})
+      CHECK(r.contains(k));
+  }
+  CHECK(names == std::vector<std::string>{"two_tower", "cf", "global_mean", "user_mean", "item_mean",
+                                          "popularity"});
+  CHECK(json::parse(test::slurp(dir.file("cmp/compare.json"))) == rows);
+  const std::string md = test::slurp(dir.file("cmp/compare.md"));
+  CHECK(md.find("two_tower") != std::string::npos);
+  const std::string html = test::slurp(dir.file("cmp/report.html"));
+  CHECK(html.find("cf: training and validation") != std::string::npos);
+  CHECK(html.find("two_tower: rating distribution") != std::string::npos);
+  // Both models read one generated dataset.
+  CHECK(fs::exists(dir.file("cmp/data/ratings.csv")));
+  CHECK(!fs::exists(dir.file("cmp/two_tower/data")));
+}
+
+TEST_CASE("training run: a missing run directory or checkpoint is a clear error", "[train]") {
+  TempDir dir;
+  CHECK_THROWS_WITH(evaluate_run(dir.file("nope"), {}),
+                    dir.file("nope") + ": not a run directory (no config.yaml; expected the output "
+                                       "of `towerrec train`)");
+}
