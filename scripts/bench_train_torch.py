@@ -13,10 +13,15 @@ import json
 import os
 import time
 
-import numpy as np
-import torch
-import torch.nn.functional as F
-from torch import nn
+# Same threads as towerrec: torch.set_num_threads does not reach OpenBLAS's own pool, which would
+# otherwise add threads of its own on top (towerrec pins it to 1, src/train/threads.h). Must be set
+# before torch loads OpenBLAS.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+from torch import nn  # noqa: E402
 
 
 def tower(n_in, hidden=(256, 128), dim=32):

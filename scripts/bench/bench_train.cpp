@@ -1,7 +1,9 @@
-// towerrec_bench_train: the C++ side of scripts/bench_train (timings live in scripts/, not in tests).
-//   towerrec_bench_train data  --out DIR [--users N --items N --rows N --user-in N --item-in N --seed S]
-//       writes user_x.f32 [users, user_in], item_x.f32, pairs.i32 ([rows, 2] user, item), target.f32,
-//       shape.json: the same bytes the Python peer reads.
+// towerrec_bench_train: the C++ side of scripts/bench_train (timings live in scripts/, not in
+// tests).
+//   towerrec_bench_train data  --out DIR [--users N --items N --rows N --user-in N --item-in N
+//   --seed S]
+//       writes user_x.f32 [users, user_in], item_x.f32, pairs.i32 ([rows, 2] user, item),
+//       target.f32, shape.json: the same bytes the Python peer reads.
 //   towerrec_bench_train train --data DIR --batch B --threads T --epochs E
 //       trains the default two-tower model (256-128-32 towers, Adam, MSE) and prints one JSON line.
 //   towerrec_bench_train gemm  --data DIR --batch B --threads T --seconds S
@@ -76,13 +78,15 @@ int make_data(const std::map<std::string, std::string>& f) {
   const int64_t rows = flag(f, "rows", 50000);
   const int64_t user_in = flag(f, "user-in", 14), item_in = flag(f, "item-in", 16);
   Rng rng(static_cast<uint64_t>(flag(f, "seed", 1)));
-  std::vector<float> ux(static_cast<size_t>(users * user_in)), ix(static_cast<size_t>(items * item_in));
+  std::vector<float> ux(static_cast<size_t>(users * user_in)),
+      ix(static_cast<size_t>(items * item_in));
   for (float& v : ux) v = static_cast<float>(rng.normal());
   for (float& v : ix) v = static_cast<float>(rng.normal());
   std::vector<int32_t> pairs(static_cast<size_t>(rows * 2));
   std::vector<float> target(static_cast<size_t>(rows));
   for (int64_t r = 0; r < rows; ++r) {
-    pairs[static_cast<size_t>(2 * r)] = static_cast<int32_t>(rng.below(static_cast<uint64_t>(users)));
+    pairs[static_cast<size_t>(2 * r)] =
+        static_cast<int32_t>(rng.below(static_cast<uint64_t>(users)));
     pairs[static_cast<size_t>(2 * r + 1)] =
         static_cast<int32_t>(rng.below(static_cast<uint64_t>(items)));
     target[static_cast<size_t>(r)] = static_cast<float>(2 * rng.uniform() - 1);
@@ -91,8 +95,11 @@ int make_data(const std::map<std::string, std::string>& f) {
   write_raw(out + "/item_x.f32", ix);
   write_raw(out + "/pairs.i32", pairs);
   write_raw(out + "/target.f32", target);
-  const nlohmann::json shape = {{"users", users}, {"items", items},     {"rows", rows},
-                                {"user_in", user_in}, {"item_in", item_in}};
+  const nlohmann::json shape = {{"users", users},
+                                {"items", items},
+                                {"rows", rows},
+                                {"user_in", user_in},
+                                {"item_in", item_in}};
   write_file_atomic(out + "/shape.json", shape.dump() + "\n");
   return 0;
 }
@@ -136,14 +143,10 @@ int train(const std::map<std::string, std::string>& f) {
     rates.push_back(m.rows_per_sec);
     losses.push_back(m.train_loss);
   }
-  const nlohmann::json out = {{"impl", "towerrec"},
-                              {"batch", opts.batch_size},
-                              {"threads", torch_threads()},
-                              {"epochs", opts.epochs},
-                              {"rows", d.pairs.size()},
-                              {"rows_per_sec", median(rates)},
-                              {"epoch_rows_per_sec", rates},
-                              {"train_loss", losses}};
+  const nlohmann::json out = {{"impl", "towerrec"},          {"batch", opts.batch_size},
+                              {"threads", torch_threads()},  {"epochs", opts.epochs},
+                              {"rows", d.pairs.size()},      {"rows_per_sec", median(rates)},
+                              {"epoch_rows_per_sec", rates}, {"train_loss", losses}};
   std::printf("%s\n", out.dump().c_str());
   return 0;
 }
@@ -169,7 +172,7 @@ int gemm(const std::map<std::string, std::string>& f) {
     bool first = true;
     for (int64_t out : widths) {
       const at::Tensor x = at::randn({b, in}), w = at::randn({out, in}), g = at::randn({b, out});
-      mms.push_back({at::empty({b, out}), x, w.t()});  // forward
+      mms.push_back({at::empty({b, out}), x, w.t()});   // forward
       mms.push_back({at::empty({out, in}), g.t(), x});  // dW
       flops += 4.0 * static_cast<double>(b * in * out);
       if (!first) {
@@ -211,7 +214,8 @@ int main(int argc, char** argv) {
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
   mallopt(M_TOP_PAD, 64 << 20);
   try {
-    if (argc < 2) throw std::runtime_error("usage: towerrec_bench_train data|train|gemm --flag value ...");
+    if (argc < 2)
+      throw std::runtime_error("usage: towerrec_bench_train data|train|gemm --flag value ...");
     const std::string verb = argv[1];
     const auto flags = parse_flags(argc, argv);
     if (verb == "data") return make_data(flags);

@@ -1,5 +1,6 @@
 // towerrec inspect DIR: read a dataset directory and print what it holds (counts, sparsity, rating
-// histogram, genres, demographics, duplicates dropped). Bad input exits 1 with the file:line message.
+// histogram, genres, demographics, duplicates dropped). Bad input exits 1 with the file:line
+// message.
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -22,13 +23,17 @@ Registrar reg([](CLI::App& root) {
   auto args = std::make_shared<InspectArgs>();
   CLI::App* sub = root.add_subcommand("inspect", "Read a dataset directory and summarise it");
   sub->add_option("dir", args->dir, "dataset directory")->required();
-  sub->add_option("--format", args->data.format, "input format (auto detects it)")->capture_default_str()
+  sub->add_option("--format", args->data.format, "input format (auto detects it)")
+      ->capture_default_str()
       ->check(CLI::IsMember({"auto", "movielens", "ml100k", "ml1m", "content_lab", "cf_lab"}));
   sub->add_option("--duplicates", args->data.duplicates,
-                  "repeated (user, item) ratings: keep the latest (last) or fail (error)")->capture_default_str()
+                  "repeated (user, item) ratings: keep the latest (last) or fail (error)")
+      ->capture_default_str()
       ->check(CLI::IsMember({"last", "error"}));
-  sub->add_option("--rating-min", args->data.rating_min, "lowest valid rating")->capture_default_str();
-  sub->add_option("--rating-max", args->data.rating_max, "highest valid rating")->capture_default_str();
+  sub->add_option("--rating-min", args->data.rating_min, "lowest valid rating")
+      ->capture_default_str();
+  sub->add_option("--rating-max", args->data.rating_max, "highest valid rating")
+      ->capture_default_str();
   sub->add_flag("--quiet", args->quiet, "no progress lines on stderr");
   sub->callback([args] {
     ProgressPrinter printer(args->quiet);

@@ -20,8 +20,10 @@ CfLab::Matrix to_matrix(const NumericTable& t) {
 void expect_shape(const std::string& path, const NumericTable& t, int64_t rows, int64_t cols,
                   const std::string& why) {
   if (t.rows != rows || t.cols != cols) {
-    throw InputError(path, 0, "expected a " + std::to_string(rows) + " x " + std::to_string(cols) + " matrix (" +
-                                  why + "), found " + std::to_string(t.rows) + " x " + std::to_string(t.cols));
+    throw InputError(path, 0,
+                     "expected a " + std::to_string(rows) + " x " + std::to_string(cols) +
+                         " matrix (" + why + "), found " + std::to_string(t.rows) + " x " +
+                         std::to_string(t.cols));
   }
 }
 
@@ -30,7 +32,8 @@ void expect_shape(const std::string& path, const NumericTable& t, int64_t rows, 
 std::vector<std::string> read_titles(const std::string& path, int64_t rows) {
   MappedFile file(path);
   if (file.text().empty()) {
-    throw InputError(path, 0, "empty file; expected the header \",mean rating,number of ratings,title\"");
+    throw InputError(path, 0,
+                     "empty file; expected the header \",mean rating,number of ratings,title\"");
   }
   DelimitedReader r(path, file.text(), ",", true);
   r.next();
@@ -43,8 +46,10 @@ std::vector<std::string> read_titles(const std::string& path, int64_t rows) {
     titles.emplace_back(r[3]);
   }
   if (static_cast<int64_t>(titles.size()) != rows) {
-    throw InputError(path, 0, "expected " + std::to_string(rows) + " movies (the rows of small_movies_Y.csv), found " +
-                                  std::to_string(titles.size()));
+    throw InputError(path, 0,
+                     "expected " + std::to_string(rows) +
+                         " movies (the rows of small_movies_Y.csv), found " +
+                         std::to_string(titles.size()));
   }
   return titles;
 }
@@ -65,8 +70,9 @@ YR read_y_r(const std::string& dir) {
     for (int64_t j = 0; j < out.r.cols; ++j) {
       const float v = out.r.at(i, j);
       if (v != 0 && v != 1) {
-        throw InputError(r_path, i + 1, "field 'column " + std::to_string(j + 1) + "': expected 0 or 1, found " +
-                                            quote_found(format_number(v)));
+        throw InputError(r_path, i + 1,
+                         "field 'column " + std::to_string(j + 1) + "': expected 0 or 1, found " +
+                             quote_found(format_number(v)));
       }
     }
   }
@@ -123,9 +129,11 @@ Dataset read_cf_lab_dataset(const std::string& dir, const DataOptions& opts) {
       if (yr.r.at(i, j) == 0) continue;
       const float v = yr.y.at(i, j);
       if (v < opts.rating_min || v > opts.rating_max) {
-        throw InputError(y_path, i + 1, "field 'column " + std::to_string(j + 1) + "': expected a number in [" +
-                                            format_number(opts.rating_min) + ", " + format_number(opts.rating_max) +
-                                            "] where small_movies_R.csv is 1, found " + quote_found(format_number(v)));
+        throw InputError(
+            y_path, i + 1,
+            "field 'column " + std::to_string(j + 1) + "': expected a number in [" +
+                format_number(opts.rating_min) + ", " + format_number(opts.rating_max) +
+                "] where small_movies_R.csv is 1, found " + quote_found(format_number(v)));
       }
       data.ratings.push_back(static_cast<int32_t>(j), static_cast<int32_t>(i), v, 0);
     }

@@ -1,5 +1,5 @@
-// The collaborative-filtering course lab's matrices (C3 W2 practice lab 1). Movies are rows, users are
-// columns, as in the lab: Y and R are [num_movies, num_users].
+// The collaborative-filtering course lab's matrices (C3 W2 practice lab 1). Movies are rows, users
+// are columns, as in the lab: Y and R are [num_movies, num_users].
 #pragma once
 
 #include <string>
@@ -22,7 +22,8 @@ struct CfLab {
   std::vector<std::string> titles;  // small_movie_list.csv titles, row order (empty if absent)
 };
 
-// Reads the lab files from `dir`; throws InputError with file:line on bad content or shape mismatch.
+// Reads the lab files from `dir`; throws InputError with file:line on bad content or shape
+// mismatch.
 CfLab read_cf_lab(const std::string& dir);
 
 // Y and R (and titles) as a Dataset (format "cf_lab"): one rating per cell with R == 1, value Y, in

@@ -22,16 +22,19 @@ FeatureMatrix to_matrix(const NumericTable& t, std::vector<std::string> names) {
 
 void expect_rows(const std::string& path, int64_t found, int64_t want, const std::string& other) {
   if (found != want) {
-    throw InputError(path, 0, "expected " + std::to_string(want) + " rows (as many as " + other +
-                                  "), found " + std::to_string(found));
+    throw InputError(path, 0,
+                     "expected " + std::to_string(want) + " rows (as many as " + other +
+                         "), found " + std::to_string(found));
   }
 }
 
 // An id stored as a float ("2.0"); row r is on line r + 1.
 int64_t integral_id(const std::string& path, int64_t row, const char* field, float v) {
-  if (!(v >= 0) || v > static_cast<float>(std::numeric_limits<int32_t>::max()) || v != std::floor(v)) {
-    throw InputError(path, row + 1, std::string("field '") + field + "': expected an integer id >= 0, found " +
-                                         quote_found(format_number(v)));
+  if (!(v >= 0) || v > static_cast<float>(std::numeric_limits<int32_t>::max()) ||
+      v != std::floor(v)) {
+    throw InputError(path, row + 1,
+                     std::string("field '") + field + "': expected an integer id >= 0, found " +
+                         quote_found(format_number(v)));
   }
   return static_cast<int64_t>(v);
 }
@@ -43,8 +46,10 @@ ContentLab read_content_lab(const std::string& dir) {
   const std::string user_path = data_file(dir, "content_user_train.csv");
   const std::string item_path = data_file(dir, "content_item_train.csv");
   const std::string y_path = data_file(dir, "content_y_train.csv");
-  std::vector<std::string> user_names = read_header_names(data_file(dir, "content_user_train_header.txt"));
-  std::vector<std::string> item_names = read_header_names(data_file(dir, "content_item_train_header.txt"));
+  std::vector<std::string> user_names =
+      read_header_names(data_file(dir, "content_user_train_header.txt"));
+  std::vector<std::string> item_names =
+      read_header_names(data_file(dir, "content_item_train_header.txt"));
   const NumericTable users = read_numeric_csv(user_path, user_names);
   const NumericTable items = read_numeric_csv(item_path, item_names);
   const NumericTable y = read_numeric_csv(y_path, {"y"});
@@ -52,12 +57,14 @@ ContentLab read_content_lab(const std::string& dir) {
   expect_rows(item_path, items.rows, users.rows, "content_user_train.csv");
   expect_rows(y_path, y.rows, users.rows, "content_user_train.csv");
   if (static_cast<int>(user_names.size()) <= ContentLab::kUserFirstFeature) {
-    throw InputError(data_file(dir, "content_user_train_header.txt"), 1,
-                     "expected more than " + std::to_string(ContentLab::kUserFirstFeature) + " columns");
+    throw InputError(
+        data_file(dir, "content_user_train_header.txt"), 1,
+        "expected more than " + std::to_string(ContentLab::kUserFirstFeature) + " columns");
   }
   if (static_cast<int>(item_names.size()) <= ContentLab::kItemFirstFeature) {
-    throw InputError(data_file(dir, "content_item_train_header.txt"), 1,
-                     "expected more than " + std::to_string(ContentLab::kItemFirstFeature) + " columns");
+    throw InputError(
+        data_file(dir, "content_item_train_header.txt"), 1,
+        "expected more than " + std::to_string(ContentLab::kItemFirstFeature) + " columns");
   }
   lab.user_train = to_matrix(users, user_names);
   lab.item_train = to_matrix(items, item_names);
@@ -86,7 +93,9 @@ Dataset read_content_lab_dataset(const std::string& dir, const DataOptions& opts
     for (int64_t r = 0; r < v.rows; ++r) {
       const int64_t id = integral_id(vecs_path, r, v.names[0].c_str(), v.row(r)[0]);
       if (data.items.find(id) >= 0) {
-        throw InputError(vecs_path, r + 1, "movie id " + std::to_string(id) + " appears twice in the catalogue (each id once)");
+        throw InputError(
+            vecs_path, r + 1,
+            "movie id " + std::to_string(id) + " appears twice in the catalogue (each id once)");
       }
       data.items.add(id);
       uint64_t mask = 0;
@@ -104,19 +113,23 @@ Dataset read_content_lab_dataset(const std::string& dir, const DataOptions& opts
   const int64_t n = lab.user_train.rows;
   data.ratings.reserve(static_cast<size_t>(n));
   for (int64_t r = 0; r < n; ++r) {
-    const int64_t uid = integral_id(user_path, r, lab.user_train.names[0].c_str(), lab.user_train.row(r)[0]);
-    const int64_t iid = integral_id(item_path, r, lab.item_train.names[0].c_str(), lab.item_train.row(r)[0]);
+    const int64_t uid =
+        integral_id(user_path, r, lab.user_train.names[0].c_str(), lab.user_train.row(r)[0]);
+    const int64_t iid =
+        integral_id(item_path, r, lab.item_train.names[0].c_str(), lab.item_train.row(r)[0]);
     const int32_t item = data.items.find(iid);
     if (item < 0) {
       throw InputError(item_path, r + 1,
-                       "field '" + lab.item_train.names[0] + "': movie " + std::to_string(iid) + " is not in " +
-                           catalogue + "; add a row for it to " + catalogue + " or remove its rows");
+                       "field '" + lab.item_train.names[0] + "': movie " + std::to_string(iid) +
+                           " is not in " + catalogue + "; add a row for it to " + catalogue +
+                           " or remove its rows");
     }
     const float y = lab.y_train[static_cast<size_t>(r)];
     if (y < opts.rating_min || y > opts.rating_max) {
-      throw InputError(y_path, r + 1, "field 'y': expected a number in [" + format_number(opts.rating_min) +
-                                          ", " + format_number(opts.rating_max) + "], found " +
-                                          quote_found(format_number(y)));
+      throw InputError(y_path, r + 1,
+                       "field 'y': expected a number in [" + format_number(opts.rating_min) + ", " +
+                           format_number(opts.rating_max) + "], found " +
+                           quote_found(format_number(y)));
     }
     data.ratings.push_back(data.users.add(uid), item, y, 0);
   }

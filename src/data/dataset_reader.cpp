@@ -20,7 +20,8 @@ namespace {
 void expect_directory(const std::string& dir) {
   struct stat st;
   if (::stat(dir.c_str(), &st) != 0) throw Error("dataset directory " + dir + " does not exist");
-  if (!S_ISDIR(st.st_mode)) throw Error("dataset path " + dir + ": expected a directory, found a file");
+  if (!S_ISDIR(st.st_mode))
+    throw Error("dataset path " + dir + ": expected a directory, found a file");
 }
 
 }  // namespace
@@ -33,10 +34,11 @@ std::string detect_format(const std::string& dir) {
   if (has("ratings.dat")) return "ml1m";
   if (has("content_user_train.csv") && has("content_item_train.csv")) return "content_lab";
   if (has("small_movies_Y.csv") && has("small_movies_R.csv")) return "cf_lab";
-  throw Error("cannot tell the format of " + dir +
-              ": expected ratings.csv (movielens), u.data (ml100k), ratings.dat (ml1m), "
-              "content_user_train.csv + content_item_train.csv (content_lab) or small_movies_Y.csv + "
-              "small_movies_R.csv (cf_lab)");
+  throw Error(
+      "cannot tell the format of " + dir +
+      ": expected ratings.csv (movielens), u.data (ml100k), ratings.dat (ml1m), "
+      "content_user_train.csv + content_item_train.csv (content_lab) or small_movies_Y.csv + "
+      "small_movies_R.csv (cf_lab)");
 }
 
 namespace {
@@ -50,9 +52,11 @@ std::string detect_format_or(const std::string& dir, const std::string& format) 
 }  // namespace
 
 Dataset read_dataset(const std::string& dir, const DataOptions& opts, const ProgressFn& progress) {
-  if (!std::isfinite(opts.rating_min) || !std::isfinite(opts.rating_max) || opts.rating_min > opts.rating_max) {
-    throw UsageError("data.rating_min/rating_max: expected finite numbers with rating_min <= rating_max, got " +
-                     format_number(opts.rating_min) + " and " + format_number(opts.rating_max));
+  if (!std::isfinite(opts.rating_min) || !std::isfinite(opts.rating_max) ||
+      opts.rating_min > opts.rating_max) {
+    throw UsageError(
+        "data.rating_min/rating_max: expected finite numbers with rating_min <= rating_max, got " +
+        format_number(opts.rating_min) + " and " + format_number(opts.rating_max));
   }
   // detect_format also checks that `dir` is a directory; an explicit format needs the same check.
   const std::string format = detect_format_or(dir, opts.format);
@@ -61,8 +65,9 @@ Dataset read_dataset(const std::string& dir, const DataOptions& opts, const Prog
   if (format == "ml1m") return read_ml1m(dir, opts, progress);
   if (format == "content_lab") return read_content_lab_dataset(dir, opts);
   if (format == "cf_lab") return read_cf_lab_dataset(dir, opts);
-  throw UsageError("data.format: expected one of: auto, movielens, ml100k, ml1m, content_lab, cf_lab, got \"" +
-                   opts.format + "\"");
+  throw UsageError(
+      "data.format: expected one of: auto, movielens, ml100k, ml1m, content_lab, cf_lab, got \"" +
+      opts.format + "\"");
 }
 
 }  // namespace towerrec

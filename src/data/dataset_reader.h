@@ -1,13 +1,17 @@
-// Reading a dataset directory into a Dataset, whatever its format. Formats are detected from the files
-// present (first match wins):
-//   ratings.csv (+ movies.csv, optional users.csv)       -> "movielens"  (MovieLens latest layout; also
+// Reading a dataset directory into a Dataset, whatever its format. Formats are detected from the
+// files present (first match wins):
+//   ratings.csv (+ movies.csv, optional users.csv)       -> "movielens"  (MovieLens latest layout;
+//   also
 //                                                           what `towerrec generate` writes)
 //   u.data (+ u.item, u.user)                             -> "ml100k"
 //   ratings.dat (+ movies.dat, users.dat)                 -> "ml1m"
 //   content_user_train.csv + content_item_train.csv + ... -> "content_lab"
 //   small_movies_Y.csv + small_movies_R.csv               -> "cf_lab"
-// Readers keep the ratings in file order (the ml100k folds and temporal ties depend on it). Bad input
-// throws InputError "file:line: field 'rating': expected a number in [0.5, 5], found \"abc\"".
+// Readers keep the ratings in file order (the ml100k folds and temporal ties depend on it). Bad
+// input throws InputError "file:line: field 'rating': expected a number in [0.5, 5], found
+// \"abc\"". The policy for every kind of bad input (duplicates, off-scale ratings, unknown items,
+// headers, CRLF, BOM, truncated lines, ...) is docs/ingest.md; the readers themselves are in
+// data/movielens_reader.h, ml100k_reader.h, ml1m_reader.h, content_lab.h and cf_lab.h.
 #pragma once
 
 #include <string>
@@ -18,10 +22,13 @@
 
 namespace towerrec {
 
-// The format name for `dir` (see above); throws Error listing what was looked for when none matches.
+// The format name for `dir` (see above); throws Error listing what was looked for when none
+// matches.
 std::string detect_format(const std::string& dir);
 
-// Reads `dir` in opts.format ("auto" = detect_format). Uses opts.rating_min/max and opts.duplicates.
-Dataset read_dataset(const std::string& dir, const DataOptions& opts, const ProgressFn& progress = {});
+// Reads `dir` in opts.format ("auto" = detect_format). Uses opts.rating_min/max (UsageError when
+// min > max) and opts.duplicates. `progress` gets rows read for ratings files over ~1M lines.
+Dataset read_dataset(const std::string& dir, const DataOptions& opts,
+                     const ProgressFn& progress = {});
 
 }  // namespace towerrec

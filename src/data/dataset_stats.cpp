@@ -16,11 +16,13 @@ constexpr int kBins = 10;
 
 void histogram(const Dataset& data, DatasetStats& s) {
   const auto& v = data.ratings.value;
-  // Distinct values first (ratings are usually half stars); a short list searched linearly beats a map.
+  // Distinct values first (ratings are usually half stars); a short list searched linearly beats a
+  // map.
   std::vector<std::pair<float, int64_t>> distinct;
   bool too_many = false;
   for (float x : v) {
-    auto it = std::find_if(distinct.begin(), distinct.end(), [x](const auto& p) { return p.first == x; });
+    auto it =
+        std::find_if(distinct.begin(), distinct.end(), [x](const auto& p) { return p.first == x; });
     if (it != distinct.end()) {
       ++it->second;
       continue;
@@ -99,7 +101,8 @@ DatasetStats compute_dataset_stats(const Dataset& data) {
           ++count[static_cast<size_t>(c)];
         }
       }
-      for (size_t c = 0; c < count.size(); ++c) d.categories.emplace_back(col.categories[c], count[c]);
+      for (size_t c = 0; c < count.size(); ++c)
+        d.categories.emplace_back(col.categories[c], count[c]);
       std::stable_sort(d.categories.begin(), d.categories.end(),
                        [](const auto& a, const auto& b) { return a.second > b.second; });
     } else {
@@ -132,12 +135,13 @@ std::string format_dataset_stats(const DatasetStats& s) {
   line("source:             " + s.source);
   line("format:             " + s.format);
   line("users:              " + std::to_string(s.users));
-  line("items:              " + std::to_string(s.items) + " (" + std::to_string(s.rated_items) + " rated)");
+  line("items:              " + std::to_string(s.items) + " (" + std::to_string(s.rated_items) +
+       " rated)");
   line("ratings:            " + std::to_string(s.ratings));
   line("sparsity:           " + fmt("%.4f%%", 100 * s.sparsity) + " (density " +
        fmt("%.4f%%", 100 * (1 - s.sparsity)) + ")");
-  line("rating scale:       [" + format_number(s.rating_min) + ", " + format_number(s.rating_max) + "], mean " +
-       fmt("%.4f", s.rating_mean));
+  line("rating scale:       [" + format_number(s.rating_min) + ", " + format_number(s.rating_max) +
+       "], mean " + fmt("%.4f", s.rating_mean));
   line("duplicates dropped: " + std::to_string(s.duplicates_dropped));
   line(s.histogram_binned ? "rating histogram (10 bins, lower edge):" : "rating histogram:");
   int64_t most = 1;
@@ -156,7 +160,8 @@ std::string format_dataset_stats(const DatasetStats& s) {
       line(buf);
     }
     char buf[128];
-    std::snprintf(buf, sizeof buf, "  %-20s %8lld", "(none)", static_cast<long long>(s.items_without_genre));
+    std::snprintf(buf, sizeof buf, "  %-20s %8lld", "(none)",
+                  static_cast<long long>(s.items_without_genre));
     line(buf);
   }
   if (s.demographics.empty()) {
@@ -167,10 +172,12 @@ std::string format_dataset_stats(const DatasetStats& s) {
       std::string text = "  " + d.name + (d.categorical ? " (categorical): " : " (numeric): ");
       if (d.categorical) {
         for (size_t c = 0; c < d.categories.size(); ++c) {
-          text += (c ? ", " : "") + d.categories[c].first + " " + std::to_string(d.categories[c].second);
+          text += (c ? ", " : "") + d.categories[c].first + " " +
+                  std::to_string(d.categories[c].second);
         }
       } else {
-        text += "min " + format_number(d.min) + ", mean " + fmt("%.2f", d.mean) + ", max " + format_number(d.max);
+        text += "min " + format_number(d.min) + ", mean " + fmt("%.2f", d.mean) + ", max " +
+                format_number(d.max);
       }
       text += "; missing " + std::to_string(d.missing);
       line(text);

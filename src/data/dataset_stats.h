@@ -15,9 +15,10 @@ struct DatasetStats {
   struct Demographic {
     std::string name;
     bool categorical = false;
-    double min = 0, mean = 0, max = 0;                       // numeric columns, over present values
-    std::vector<std::pair<std::string, int64_t>> categories;  // categorical: users per category, most first
-    int64_t missing = 0;                                      // users without a value
+    double min = 0, mean = 0, max = 0;  // numeric columns, over present values
+    std::vector<std::pair<std::string, int64_t>>
+        categories;       // categorical: users per category, most first
+    int64_t missing = 0;  // users without a value
   };
 
   std::string source;
@@ -26,7 +27,7 @@ struct DatasetStats {
   int64_t items = 0;
   int64_t rated_items = 0;  // items with at least one rating
   int64_t ratings = 0;
-  double sparsity = 0;      // 1 - ratings / (users * items)
+  double sparsity = 0;  // 1 - ratings / (users * items)
   double rating_mean = 0;
   double rating_min = 0, rating_max = 0;  // declared scale
   // (value, count) ascending by value: one entry per distinct value when there are at most 20, else

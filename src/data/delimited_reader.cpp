@@ -30,7 +30,8 @@ bool DelimitedReader::next() {
   if (pos_ >= end_) return false;
   line_ = next_line_;
   fields_.clear();
-  const char* eol = static_cast<const char*>(std::memchr(pos_, '\n', static_cast<size_t>(end_ - pos_)));
+  const char* eol =
+      static_cast<const char*>(std::memchr(pos_, '\n', static_cast<size_t>(end_ - pos_)));
   const char* line_end = eol ? eol : end_;
   if (quotes_ && std::memchr(pos_, '"', static_cast<size_t>(line_end - pos_))) {
     parse_quoted(line_end);
@@ -48,7 +49,8 @@ bool DelimitedReader::next() {
   if (sep_.size() == 1) {
     const char c = sep_[0];
     for (;;) {
-      const char* q = static_cast<const char*>(std::memchr(p, c, static_cast<size_t>(content_end - p)));
+      const char* q =
+          static_cast<const char*>(std::memchr(p, c, static_cast<size_t>(content_end - p)));
       if (!q) {
         fields_.emplace_back(p, static_cast<size_t>(content_end - p));
         break;
@@ -92,7 +94,8 @@ void DelimitedReader::parse_quoted(const char* /*line_end*/) {
       ++p;
       const size_t off = scratch_.size();
       for (;;) {
-        const char* q = static_cast<const char*>(std::memchr(p, '"', static_cast<size_t>(end_ - p)));
+        const char* q =
+            static_cast<const char*>(std::memchr(p, '"', static_cast<size_t>(end_ - p)));
         if (!q) {
           line_ += lines_inside;  // the line where this quote opened
           fail("unterminated quoted field: a '\"' opened on this line is never closed");
@@ -110,10 +113,12 @@ void DelimitedReader::parse_quoted(const char* /*line_end*/) {
       spans.push_back({true, off, scratch_.size() - off});
       // After a closing quote: a separator, a line end, or the end of the file.
       if (p >= end_) break;
-      if (*p == '\n' || (*p == '\r' && p + 1 < end_ && p[1] == '\n') || (*p == '\r' && p + 1 == end_)) {
+      if (*p == '\n' || (*p == '\r' && p + 1 < end_ && p[1] == '\n') ||
+          (*p == '\r' && p + 1 == end_)) {
         break;
       }
-      if (static_cast<size_t>(end_ - p) >= sep_.size() && std::memcmp(p, sep_.data(), sep_.size()) == 0) {
+      if (static_cast<size_t>(end_ - p) >= sep_.size() &&
+          std::memcmp(p, sep_.data(), sep_.size()) == 0) {
         p += sep_.size();
         continue;
       }
@@ -124,7 +129,8 @@ void DelimitedReader::parse_quoted(const char* /*line_end*/) {
     // Unquoted field: runs to the next separator or line end.
     const char* f = p;
     while (p < end_ && *p != '\n' &&
-           !(static_cast<size_t>(end_ - p) >= sep_.size() && std::memcmp(p, sep_.data(), sep_.size()) == 0)) {
+           !(static_cast<size_t>(end_ - p) >= sep_.size() &&
+             std::memcmp(p, sep_.data(), sep_.size()) == 0)) {
       ++p;
     }
     const char* fend = p;
@@ -174,7 +180,8 @@ void DelimitedReader::fail(const std::string& message) const {
   throw InputError(path_, line_, message);
 }
 
-void DelimitedReader::field_error(size_t col, const char* field, const std::string& expected) const {
+void DelimitedReader::field_error(size_t col, const char* field,
+                                  const std::string& expected) const {
   fail(std::string("field '") + field + "': expected " + expected + ", found " +
        quote_found(std::string(fields_[col])));
 }

@@ -1,11 +1,12 @@
 // A fast record/field tokenizer over delimited text already in memory (see MappedFile), plus the
-// field accessors that turn bad values into InputError "file:line: field 'x': expected ..., found "..."".
+// field accessors that turn bad values into InputError "file:line: field 'x': expected ..., found
+// "..."".
 //
 // Accepted: a UTF-8 byte-order mark at the start, LF or CRLF line ends, a missing final newline,
 // trailing blank lines at the very end of the file. With quotes on (CSV), a field may be wrapped in
-// double quotes; inside it separators and newlines are literal and "" is one quote. Rejected (with the
-// line): a quote left open at end of file, text after a closing quote, blank lines between records
-// (they come back as a record of one empty field, which every field-count check rejects).
+// double quotes; inside it separators and newlines are literal and "" is one quote. Rejected (with
+// the line): a quote left open at end of file, text after a closing quote, blank lines between
+// records (they come back as a record of one empty field, which every field-count check rejects).
 #pragma once
 
 #include <cstdint>
@@ -17,7 +18,8 @@ namespace towerrec {
 
 class DelimitedReader {
  public:
-  // `path` is only used in messages; `text` must outlive the reader. `separator` is one or more bytes
+  // `path` is only used in messages; `text` must outlive the reader. `separator` is one or more
+  // bytes
   // ("," "\t" "|" "::"); `quotes` turns on CSV quoting.
   DelimitedReader(std::string path, std::string_view text, std::string separator, bool quotes);
 
@@ -52,8 +54,8 @@ class DelimitedReader {
   // Throws "field 'name': expected <expected>, found "<value of col>"".
   [[noreturn]] void field_error(size_t col, const char* field, const std::string& expected) const;
 
-  // Number of line ends in `text` plus one for an unterminated last line (an upper bound on records,
-  // used to reserve arrays exactly and as the progress total).
+  // Number of line ends in `text` plus one for an unterminated last line (an upper bound on
+  // records, used to reserve arrays exactly and as the progress total).
   static size_t count_lines(std::string_view text);
 
  private:

@@ -14,7 +14,8 @@ DemographicsBuilder::DemographicsBuilder(std::vector<std::string> names, std::ve
   TOWERREC_CHECK(names_.size() == kinds_.size());
 }
 
-void DemographicsBuilder::add(int32_t user, const DelimitedReader& r, const std::vector<size_t>& cols) {
+void DemographicsBuilder::add(int32_t user, const DelimitedReader& r,
+                              const std::vector<size_t>& cols) {
   if (static_cast<size_t>(user) >= line_of_user_.size()) line_of_user_.resize(user + 1, 0);
   if (line_of_user_[user] != 0) {
     r.fail("user " + std::string(r[0]) + " is listed twice (first at line " +
@@ -64,7 +65,8 @@ UserMeta DemographicsBuilder::build(int32_t num_users) const {
       std::unordered_map<std::string, int32_t> index;
       for (const Row& row : rows_) {
         if (row.values[c].empty()) continue;
-        auto [it, inserted] = index.emplace(row.values[c], static_cast<int32_t>(col.categories.size()));
+        auto [it, inserted] =
+            index.emplace(row.values[c], static_cast<int32_t>(col.categories.size()));
         if (inserted) col.categories.push_back(row.values[c]);
         col.code[row.user] = it->second;
       }

@@ -1,7 +1,7 @@
 // Builds UserMeta columns from a users file read row by row. A column is numeric or categorical:
-// forced by the format (ml-100k age is numeric, gender categorical), or decided from the data (users.csv):
-// numeric when every non-empty value parses as a finite number. An empty value is missing (NaN, or
-// code -1). Categories are numbered in order of first appearance.
+// forced by the format (ml-100k age is numeric, gender categorical), or decided from the data
+// (users.csv): numeric when every non-empty value parses as a finite number. An empty value is
+// missing (NaN, or code -1). Categories are numbered in order of first appearance.
 #pragma once
 
 #include <cstdint>
@@ -20,9 +20,9 @@ class DemographicsBuilder {
   enum class Kind { kAuto, kNumeric, kCategorical };
   DemographicsBuilder(std::vector<std::string> names, std::vector<Kind> kinds);
 
-  // Records the values of user `user` (dense index) from the current record of `r`: column c is field
-  // cols[c]. Throws through `r` when the user was already given (naming the earlier line) or a
-  // forced-numeric value is not a number.
+  // Records the values of user `user` (dense index) from the current record of `r`: column c is
+  // field cols[c]. Throws through `r` when the user was already given (naming the earlier line) or
+  // a forced-numeric value is not a number.
   void add(int32_t user, const DelimitedReader& r, const std::vector<size_t>& cols);
   // Columns sized `num_users`; users never added are missing everywhere.
   UserMeta build(int32_t num_users) const;

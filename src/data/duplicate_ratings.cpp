@@ -80,8 +80,9 @@ void resolve_duplicates(Dataset& data, const std::string& policy, const RatingsS
     throw InputError(source.path, source.first_line + static_cast<int64_t>(worst_later),
                      "duplicate rating: " + source.user_field + " " +
                          std::to_string(data.users.id(r.user[worst_later])) + " already rated " +
-                         source.item_field + " " + std::to_string(data.items.id(r.item[worst_later])) +
-                         " at line " + std::to_string(source.first_line + static_cast<int64_t>(worst_earlier)) +
+                         source.item_field + " " +
+                         std::to_string(data.items.id(r.item[worst_later])) + " at line " +
+                         std::to_string(source.first_line + static_cast<int64_t>(worst_earlier)) +
                          " (data.duplicates is \"error\"; set it to \"last\" to keep the latest)");
   }
   if (dropped == 0) return;

@@ -1,6 +1,8 @@
 // Policy for a (user, item) pair rated more than once in a ratings file (DataOptions.duplicates):
-//   "last"  keep the rating with the later timestamp (equal timestamps: the later line); the others are
-//           removed and counted in Dataset::duplicates_dropped. File order of the kept rows is preserved.
+//   "last"  keep the rating with the later timestamp (equal timestamps: the later line); the others
+//   are
+//           removed and counted in Dataset::duplicates_dropped. File order of the kept rows is
+//           preserved.
 //   "error" throw InputError at the later line of the earliest such pair, naming the earlier line.
 #pragma once
 

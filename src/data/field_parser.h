@@ -1,6 +1,6 @@
-// Text -> number for data files: std::from_chars for integers, fast_float for reals (locale-free, no
-// atof/stod). A field must be the number and nothing else (surrounding spaces are allowed); NaN and
-// infinities are rejected because no rating, id or feature may be one.
+// Text -> number for data files: std::from_chars for integers, fast_float for reals (locale-free,
+// no atof/stod). A field must be the number and nothing else (surrounding spaces are allowed); NaN
+// and infinities are rejected because no rating, id or feature may be one.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,6 @@
 #include "data/mapped_file.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "data/delimited_reader.h"
 
 namespace towerrec {
 
@@ -51,6 +53,20 @@ void MappedFile::release_before(const char* p) {
   if (upto < released_ + (32u << 20)) return;
   ::madvise(const_cast<char*>(data_) + released_, upto - released_, MADV_DONTNEED);
   released_ = upto;
+}
+
+size_t MappedFile::count_lines() {
+  constexpr size_t kChunk = size_t{32} << 20;
+  size_t lines = 0;
+  for (size_t off = 0; off < size_; off += kChunk) {
+    const size_t len = std::min(kChunk, size_ - off);
+    lines += DelimitedReader::count_lines(std::string_view(data_ + off, len));
+    // A chunk that ends mid-line was counted as a line; the next chunk continues it.
+    if (off + len < size_ && data_[off + len - 1] != '\n') --lines;
+    release_before(data_ + off + len);
+  }
+  released_ = 0;  // the parse that follows releases its own way through the file
+  return lines;
 }
 
 }  // namespace towerrec

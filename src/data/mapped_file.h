@@ -1,6 +1,6 @@
 // A whole input file mapped read-only into memory (mmap), so readers tokenize it in place without a
-// copy. Multi-GB rating files stream through: release_before() hands already-parsed pages back to the
-// kernel so the mapping does not count twice against peak memory next to the parsed arrays.
+// copy. Multi-GB rating files stream through: release_before() hands already-parsed pages back to
+// the kernel so the mapping does not count twice against peak memory next to the parsed arrays.
 #pragma once
 
 #include <cstddef>
@@ -22,6 +22,9 @@ class MappedFile {
   std::string_view text() const { return {data_, size_}; }
   // Advises the kernel that bytes before `p` (a pointer into text()) will not be read again.
   void release_before(const char* p);
+  // DelimitedReader::count_lines(text()) without leaving the whole file resident: pages are
+  // released behind the scan (a later pass faults them back from the page cache).
+  size_t count_lines();
 
  private:
   std::string path_;

@@ -19,9 +19,9 @@ constexpr size_t kGenres = 19;
 
 // The u.genre list of the 1998 release, used when u.genre is absent.
 const char* const kStandardGenres[kGenres] = {
-    "unknown", "Action",    "Adventure", "Animation", "Children's", "Comedy",  "Crime",
-    "Documentary", "Drama", "Fantasy",   "Film-Noir", "Horror",     "Musical", "Mystery",
-    "Romance", "Sci-Fi",    "Thriller",  "War",       "Western"};
+    "unknown",     "Action", "Adventure", "Animation", "Children's", "Comedy",  "Crime",
+    "Documentary", "Drama",  "Fantasy",   "Film-Noir", "Horror",     "Musical", "Mystery",
+    "Romance",     "Sci-Fi", "Thriller",  "War",       "Western"};
 
 std::vector<std::string> read_genre_names(const std::string& path) {
   std::vector<std::string> names;
@@ -30,7 +30,8 @@ std::vector<std::string> read_genre_names(const std::string& path) {
     return names;
   }
   MappedFile file(path);
-  if (file.text().empty()) throw InputError(path, 0, "empty file; expected 19 lines \"name|index\"");
+  if (file.text().empty())
+    throw InputError(path, 0, "empty file; expected 19 lines \"name|index\"");
   DelimitedReader r(path, file.text(), "|", false);
   while (r.next()) {
     r.expect_fields(2, "name|index");
@@ -38,8 +39,9 @@ std::vector<std::string> read_genre_names(const std::string& path) {
     names.emplace_back(latin1_to_utf8(r[0]));
   }
   if (names.size() != kGenres) {
-    throw InputError(path, 0, "expected 19 genres (u.item has 19 genre flags), found " +
-                                  std::to_string(names.size()));
+    throw InputError(
+        path, 0,
+        "expected 19 genres (u.item has 19 genre flags), found " + std::to_string(names.size()));
   }
   return names;
 }
@@ -59,9 +61,11 @@ int32_t release_year(const DelimitedReader& r, size_t col) {
   return year;
 }
 
-void read_u_item(const std::string& path, const std::vector<std::string>& genre_names, Dataset& data) {
+void read_u_item(const std::string& path, const std::vector<std::string>& genre_names,
+                 Dataset& data) {
   MappedFile file(path);
-  if (file.text().empty()) throw InputError(path, 0, "empty file; expected movies (24 '|'-separated fields)");
+  if (file.text().empty())
+    throw InputError(path, 0, "empty file; expected movies (24 '|'-separated fields)");
   DelimitedReader r(path, file.text(), "|", false);
   data.item_meta.genre_names = genre_names;
   static const std::string kLayout =
@@ -81,7 +85,9 @@ void read_u_item(const std::string& path, const std::vector<std::string>& genre_
 
 void read_u_user(const std::string& path, Dataset& data) {
   MappedFile file(path);
-  if (file.text().empty()) throw InputError(path, 0, "empty file; expected users (user id|age|gender|occupation|zip code)");
+  if (file.text().empty())
+    throw InputError(path, 0,
+                     "empty file; expected users (user id|age|gender|occupation|zip code)");
   DelimitedReader r(path, file.text(), "|", false);
   using Kind = DemographicsBuilder::Kind;
   DemographicsBuilder builder({"age", "gender", "occupation"},

@@ -18,7 +18,8 @@ constexpr int64_t kMaxId = std::numeric_limits<int32_t>::max();
 
 void read_movies_dat(const std::string& path, Dataset& data) {
   MappedFile file(path);
-  if (file.text().empty()) throw InputError(path, 0, "empty file; expected movies (MovieID::Title::Genres)");
+  if (file.text().empty())
+    throw InputError(path, 0, "empty file; expected movies (MovieID::Title::Genres)");
   DelimitedReader r(path, file.text(), "::", false);
   while (r.next()) {
     r.expect_fields(3, "MovieID::Title::Genres");
@@ -32,7 +33,8 @@ void read_movies_dat(const std::string& path, Dataset& data) {
 void read_users_dat(const std::string& path, Dataset& data) {
   MappedFile file(path);
   if (file.text().empty()) {
-    throw InputError(path, 0, "empty file; expected users (UserID::Gender::Age::Occupation::Zip-code)");
+    throw InputError(path, 0,
+                     "empty file; expected users (UserID::Gender::Age::Occupation::Zip-code)");
   }
   DelimitedReader r(path, file.text(), "::", false);
   using Kind = DemographicsBuilder::Kind;

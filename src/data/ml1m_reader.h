@@ -1,6 +1,7 @@
 // MovieLens readers share these rules: items in catalogue order (so unrated items exist), users in
-// order of first appearance in the ratings file, then users known only from the users file; ratings in
-// file order after the duplicates policy (data/duplicate_ratings.h). Bad input throws InputError.
+// order of first appearance in the ratings file, then users known only from the users file; ratings
+// in file order after the duplicates policy (data/duplicate_ratings.h). Bad input throws
+// InputError.
 #pragma once
 
 #include <string>

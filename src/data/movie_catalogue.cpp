@@ -44,7 +44,8 @@ void add_catalogue_item(Dataset& data, const DelimitedReader& r, int64_t id, std
     size_t start = 0;
     for (;;) {
       const size_t bar = genres.find('|', start);
-      const std::string_view g = genres.substr(start, bar == std::string_view::npos ? bar : bar - start);
+      const std::string_view g =
+          genres.substr(start, bar == std::string_view::npos ? bar : bar - start);
       if (g.empty()) r.fail("empty genre name in " + quote_found(std::string(genres)));
       mask |= uint64_t{1} << genre_bit(data, r, g);
       if (bar == std::string_view::npos) break;
@@ -58,7 +59,8 @@ void add_catalogue_item(Dataset& data, const DelimitedReader& r, int64_t id, std
 
 void read_movies_csv(const std::string& path, Dataset& data) {
   MappedFile file(path);
-  if (file.text().empty()) throw InputError(path, 0, "empty file; expected the header \"movieId,title,genres\"");
+  if (file.text().empty())
+    throw InputError(path, 0, "empty file; expected the header \"movieId,title,genres\"");
   DelimitedReader r(path, file.text(), ",", true);
   r.next();
   r.expect_header({"movieId", "title", "genres"});

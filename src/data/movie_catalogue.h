@@ -1,5 +1,5 @@
-// The item catalogue of MovieLens-style data: movie ids in catalogue order, titles, years and genres.
-// Shared by the MovieLens readers (movies.csv, movies.dat, u.item) and the content lab
+// The item catalogue of MovieLens-style data: movie ids in catalogue order, titles, years and
+// genres. Shared by the MovieLens readers (movies.csv, movies.dat, u.item) and the content lab
 // (content_movie_list.csv).
 #pragma once
 
@@ -21,11 +21,12 @@ int32_t year_from_title(std::string_view title);
 void add_catalogue_item(Dataset& data, const DelimitedReader& r, int64_t id, std::string title,
                         int32_t year, std::string_view genres);
 
-// Sets bit `genre` of item `index`, registering the name when new; throws through `r` past 64 genres.
+// Sets bit `genre` of item `index`, registering the name when new; throws through `r` past 64
+// genres.
 int genre_bit(Dataset& data, const DelimitedReader& r, std::string_view name);
 
-// Reads a "movieId,title,genres" CSV (MovieLens movies.csv, the content lab's content_movie_list.csv)
-// into data.items / data.item_meta, in file order.
+// Reads a "movieId,title,genres" CSV (MovieLens movies.csv, the content lab's
+// content_movie_list.csv) into data.items / data.item_meta, in file order.
 void read_movies_csv(const std::string& path, Dataset& data);
 
 }  // namespace towerrec

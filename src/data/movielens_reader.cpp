@@ -15,7 +15,8 @@ namespace {
 
 void read_users_csv(const std::string& path, Dataset& data) {
   MappedFile file(path);
-  if (file.text().empty()) throw InputError(path, 0, "empty file; expected a header \"userId,<column>,...\"");
+  if (file.text().empty())
+    throw InputError(path, 0, "empty file; expected a header \"userId,<column>,...\"");
   DelimitedReader r(path, file.text(), ",", true);
   r.next();
   if (r.size() < 2 || r[0] != "userId") {
@@ -26,7 +27,8 @@ void read_users_csv(const std::string& path, Dataset& data) {
   std::string layout = "userId";
   std::vector<size_t> cols;
   for (size_t c = 1; c < r.size(); ++c) {
-    if (r[c].empty()) r.fail("empty column name in the header (column " + std::to_string(c + 1) + ")");
+    if (r[c].empty())
+      r.fail("empty column name in the header (column " + std::to_string(c + 1) + ")");
     names.emplace_back(r[c]);
     layout += "," + names.back();
     cols.push_back(c);
@@ -43,7 +45,8 @@ void read_users_csv(const std::string& path, Dataset& data) {
 
 }  // namespace
 
-Dataset read_movielens(const std::string& dir, const DataOptions& opts, const ProgressFn& progress) {
+Dataset read_movielens(const std::string& dir, const DataOptions& opts,
+                       const ProgressFn& progress) {
   Dataset data;
   data.source = dir;
   data.format = "movielens";

@@ -20,7 +20,8 @@ NumericTable read_numeric_csv(const std::string& path, const std::vector<std::st
   t.data.reserve(DelimitedReader::count_lines(file.text()) * (names.empty() ? 1 : names.size()));
   while (r.next()) {
     if (t.cols == 0) t.cols = static_cast<int64_t>(r.size());
-    if (r.size() != static_cast<size_t>(t.cols)) r.expect_fields(static_cast<size_t>(t.cols), layout);
+    if (r.size() != static_cast<size_t>(t.cols))
+      r.expect_fields(static_cast<size_t>(t.cols), layout);
     for (size_t c = 0; c < r.size(); ++c) {
       double v;
       if (!parse_double(r[c], &v)) {
@@ -36,7 +37,8 @@ NumericTable read_numeric_csv(const std::string& path, const std::vector<std::st
 
 std::vector<std::string> read_header_names(const std::string& path) {
   MappedFile file(path);
-  if (file.text().empty()) throw InputError(path, 0, "empty file; expected one line of column names");
+  if (file.text().empty())
+    throw InputError(path, 0, "empty file; expected one line of column names");
   DelimitedReader r(path, file.text(), ",", true);
   r.next();
   std::vector<std::string> names;

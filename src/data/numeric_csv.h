@@ -1,5 +1,5 @@
-// Headerless CSV files of numbers only (the course labs' matrices and training vectors): every row the
-// same number of columns, every value a finite number. Row r is on line r + 1.
+// Headerless CSV files of numbers only (the course labs' matrices and training vectors): every row
+// the same number of columns, every value a finite number. Row r is on line r + 1.
 #pragma once
 
 #include <cstdint>

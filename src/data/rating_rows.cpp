@@ -21,16 +21,17 @@ constexpr size_t kProgressEvery = size_t{1} << 20;
 
 }  // namespace
 
-void read_rating_rows(const std::string& path, const RatingFileLayout& layout, const DataOptions& opts,
-                      Dataset& data, const ProgressFn& progress) {
+void read_rating_rows(const std::string& path, const RatingFileLayout& layout,
+                      const DataOptions& opts, Dataset& data, const ProgressFn& progress) {
   MappedFile file(path);
   // Field names as they would appear in a header, for messages (a tab shown as "<tab>").
   const std::string sep = layout.separator == "\t" ? "<tab>" : layout.separator;
-  const std::string names = layout.user_field + sep + layout.item_field + sep + layout.rating_field + sep +
-                            layout.time_field;
+  const std::string names = layout.user_field + sep + layout.item_field + sep +
+                            layout.rating_field + sep + layout.time_field;
   if (file.text().empty()) {
     throw InputError(path, 0,
-                     layout.header ? "empty file; expected the header \"" + names + "\"" : "empty file; expected ratings (" + names + ")");
+                     layout.header ? "empty file; expected the header \"" + names + "\""
+                                   : "empty file; expected ratings (" + names + ")");
   }
   DelimitedReader r(path, file.text(), layout.separator, layout.quotes);
   int64_t first_line = 1;
@@ -39,7 +40,7 @@ void read_rating_rows(const std::string& path, const RatingFileLayout& layout, c
     r.expect_header({layout.user_field, layout.item_field, layout.rating_field, layout.time_field});
     first_line = 2;
   }
-  const size_t lines = DelimitedReader::count_lines(file.text());
+  const size_t lines = file.count_lines();
   data.ratings.reserve(lines);
 
   std::vector<int32_t> item_direct;
@@ -59,6 +60,7 @@ void read_rating_rows(const std::string& path, const RatingFileLayout& layout, c
   const char* rf = layout.rating_field.c_str();
   const char* tf = layout.time_field.c_str();
   const float lo = static_cast<float>(opts.rating_min), hi = static_cast<float>(opts.rating_max);
+  const bool report = progress && lines > kProgressEvery;  // small files finish before a line shows
   size_t rows = 0;
   while (r.next()) {
     if (r.size() != 4) r.expect_fields(4, layout_text);
@@ -88,7 +90,8 @@ void read_rating_rows(const std::string& path, const RatingFileLayout& layout, c
       user = last_user;
     } else if (uid < kDirectLimit) {
       if (uid >= static_cast<int64_t>(user_direct.size())) {
-        user_direct.resize(std::max<size_t>(static_cast<size_t>(uid) + 1, user_direct.size() * 2), -1);
+        user_direct.resize(std::max<size_t>(static_cast<size_t>(uid) + 1, user_direct.size() * 2),
+                           -1);
       }
       int32_t& slot = user_direct[static_cast<size_t>(uid)];
       if (slot < 0) slot = data.users.add(uid);
@@ -99,18 +102,20 @@ void read_rating_rows(const std::string& path, const RatingFileLayout& layout, c
     last_user_id = uid;
     last_user = user;
     float fv = static_cast<float>(v);
-    fv = std::min(std::max(fv, lo), hi);  // a value on the scale stays on it after rounding to float
+    fv =
+        std::min(std::max(fv, lo), hi);  // a value on the scale stays on it after rounding to float
     data.ratings.push_back(user, item, fv, ts);
     if (++rows % kProgressEvery == 0) {
       file.release_before(r.position());
-      if (progress) progress({"read " + path, rows, lines - (layout.header ? 1 : 0), "rows", ""});
+      if (report) progress({"read " + path, rows, lines - (layout.header ? 1 : 0), "rows", ""});
     }
   }
   if (rows == 0) {
-    throw InputError(path, layout.header ? 1 : 0,
-                     "no ratings: expected rows of " + names + (layout.header ? " after the header" : ""));
+    throw InputError(
+        path, layout.header ? 1 : 0,
+        "no ratings: expected rows of " + names + (layout.header ? " after the header" : ""));
   }
-  if (progress) progress({"read " + path, rows, rows, "rows", ""});
+  if (report) progress({"read " + path, rows, rows, "rows", ""});
   resolve_duplicates(data, opts.duplicates,
                      RatingsSource{path, first_line, layout.user_field, layout.item_field});
 }

@@ -34,10 +34,11 @@ std::string cell(const std::optional<double>& v, const char* fmt) {
   return buf;
 }
 
-const nlohmann::json& require(const nlohmann::json& j, const char* key, bool (nlohmann::json::*is)() const,
-                              const char* expected) {
+const nlohmann::json& require(const nlohmann::json& j, const char* key,
+                              bool (nlohmann::json::*is)() const, const char* expected) {
   if (!j.is_object() || !j.contains(key) || !(j[key].*is)()) {
-    throw Error(std::string("comparison table: key '") + key + "': expected " + expected + ", found " +
+    throw Error(std::string("comparison table: key '") + key + "': expected " + expected +
+                ", found " +
                 (j.is_object() && j.contains(key) ? quote_found(j[key].dump()) : "no such key"));
   }
   return j[key];
@@ -90,18 +91,20 @@ ComparisonTable ComparisonTable::from_json(const nlohmann::json& j) {
 
 std::string ComparisonTable::to_markdown() const {
   const std::string ks = std::to_string(k);
-  std::string md = "| model | test RMSE | test MAE | Recall@" + ks + " | NDCG@" + ks + " | train s |\n";
+  std::string md =
+      "| model | test RMSE | test MAE | Recall@" + ks + " | NDCG@" + ks + " | train s |\n";
   md += "|:--|--:|--:|--:|--:|--:|\n";
   for (const ComparisonRow& r : rows) {
-    md += "| " + r.model + " | " + cell(r.test_rmse, "%.4f") + " | " + cell(r.test_mae, "%.4f") + " | " +
-          cell(r.recall_at_k, "%.4f") + " | " + cell(r.ndcg_at_k, "%.4f") + " | " +
+    md += "| " + r.model + " | " + cell(r.test_rmse, "%.4f") + " | " + cell(r.test_mae, "%.4f") +
+          " | " + cell(r.recall_at_k, "%.4f") + " | " + cell(r.ndcg_at_k, "%.4f") + " | " +
           cell(r.train_seconds, "%.2f") + " |\n";
   }
   char rel[32];
   std::snprintf(rel, sizeof rel, "%g", relevant_min);
   md += "\nRecall@" + ks + " and NDCG@" + ks + ": mean over " + std::to_string(ranking_users) +
         " users with a test rating >= " + rel + " (" + std::to_string(ranking_users_skipped) +
-        " users skipped: no such rating); candidates are the items a user did not rate in training.\n";
+        " users skipped: no such rating); candidates are the items a user did not rate in "
+        "training.\n";
   return md;
 }
 
@@ -110,8 +113,9 @@ std::string metrics_table_markdown(const nlohmann::json& j) {
   if (j.is_object() && j.contains("comparison")) {
     return ComparisonTable::from_json(j["comparison"]).to_markdown();
   }
-  throw Error("metrics: expected a comparison table (key 'rows') or an object with key 'comparison', "
-              "found neither");
+  throw Error(
+      "metrics: expected a comparison table (key 'rows') or an object with key 'comparison', "
+      "found neither");
 }
 
 ComparisonRow evaluate_model(const std::string& name, const Dataset& data,

@@ -16,8 +16,8 @@ namespace towerrec {
 
 struct Dataset;
 
-// A metric that does not apply to a model (ranking by a constant, RMSE of a binary model) is nullopt
-// and appears as JSON null and "—" in Markdown.
+// A metric that does not apply to a model (ranking by a constant, RMSE of a binary model) is
+// nullopt and appears as JSON null and "—" in Markdown.
 struct ComparisonRow {
   std::string model;
   std::optional<double> test_rmse;      // stars
@@ -40,13 +40,13 @@ struct ComparisonTable {
   nlohmann::json to_json() const;
   // Throws Error naming the key on a malformed table.
   static ComparisonTable from_json(const nlohmann::json& j);
-  // A GitHub-flavoured Markdown table (4 decimals, seconds with 2) and a line saying over which users
-  // the ranking metrics were averaged.
+  // A GitHub-flavoured Markdown table (4 decimals, seconds with 2) and a line saying over which
+  // users the ranking metrics were averaged.
   std::string to_markdown() const;
 };
 
-// The CLI's table for a metrics.json: `j` is either a ComparisonTable's JSON or an object holding one
-// under "comparison". Throws Error when neither.
+// The CLI's table for a metrics.json: `j` is either a ComparisonTable's JSON or an object holding
+// one under "comparison". Throws Error when neither.
 std::string metrics_table_markdown(const nlohmann::json& j);
 
 // Evaluates one model on the split: RMSE/MAE of `test_predictions` (stars, parallel to `test_rows`;

@@ -13,7 +13,8 @@ namespace towerrec {
 
 BlockScorer same_for_every_user(std::vector<float> item_scores) {
   return [scores = std::move(item_scores)](const std::vector<int32_t>& users, float* out) {
-    for (size_t b = 0; b < users.size(); ++b) std::copy(scores.begin(), scores.end(), out + b * scores.size());
+    for (size_t b = 0; b < users.size(); ++b)
+      std::copy(scores.begin(), scores.end(), out + b * scores.size());
   };
 }
 

@@ -13,9 +13,9 @@ namespace towerrec {
 
 struct Dataset;
 
-// Fills out[b * num_items + i] with the score of item i for user users[b] (higher = better; only the
-// order matters). `out` holds users.size() * num_items floats, allocated by the caller. Called from
-// one thread; the users of one call are ascending dense indices.
+// Fills out[b * num_items + i] with the score of item i for user users[b] (higher = better; only
+// the order matters). `out` holds users.size() * num_items floats, allocated by the caller. Called
+// from one thread; the users of one call are ascending dense indices.
 using BlockScorer = std::function<void(const std::vector<int32_t>& users, float* out)>;
 
 // A scorer giving every user the same item scores (popularity, item mean).
@@ -23,18 +23,18 @@ BlockScorer same_for_every_user(std::vector<float> item_scores);
 
 struct RankingMetrics {
   int64_t k = 10;
-  double recall = 0;            // mean over evaluated users
-  double ndcg = 0;              // mean over evaluated users
-  int64_t users = 0;            // users evaluated: at least one relevant test item
-  int64_t users_skipped = 0;    // users with test ratings but none relevant (>= relevant_min)
+  double recall = 0;          // mean over evaluated users
+  double ndcg = 0;            // mean over evaluated users
+  int64_t users = 0;          // users evaluated: at least one relevant test item
+  int64_t users_skipped = 0;  // users with test ratings but none relevant (>= relevant_min)
 };
 
-// For every user with a test rating, in ascending user index: relevant = the user's test items rated
-// >= opts.relevant_min; candidates = every catalogue item the user did not rate in `train_rows`; the
-// ranked list = top opts.k candidates by score (ties: lower item index first, see eval/ranking_metrics.h).
-// Recall@K = hits / |relevant| (not capped at K); NDCG@K with binary gains. Users are scored in blocks
-// of `block_users`. When no user is evaluated, recall and ndcg are NaN and users == 0.
-// Throws Error when the scorer gives NaN for a candidate.
+// For every user with a test rating, in ascending user index: relevant = the user's test items
+// rated at least opts.relevant_min; candidates = every catalogue item the user did not rate in
+// `train_rows`; the ranked list = top opts.k candidates by score (ties: lower item index first, see
+// eval/ranking_metrics.h). Recall@K = hits / |relevant| (not capped at K); NDCG@K with binary
+// gains. Users are scored in blocks of `block_users`. When no user is evaluated, recall and ndcg
+// are NaN and users == 0. Throws Error when the scorer gives NaN for a candidate.
 RankingMetrics evaluate_ranking(const Dataset& data, const std::vector<uint32_t>& train_rows,
                                 const std::vector<uint32_t>& test_rows, const BlockScorer& scorer,
                                 const EvalOptions& opts, const ProgressFn& progress = {},

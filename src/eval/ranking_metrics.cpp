@@ -35,11 +35,13 @@ double recall_at_k(const std::vector<int32_t>& ranked, const std::vector<int32_t
   return static_cast<double>(hits) / static_cast<double>(relevant.size());
 }
 
-double ndcg_at_k(const std::vector<int32_t>& ranked, const std::vector<int32_t>& relevant, int64_t k) {
+double ndcg_at_k(const std::vector<int32_t>& ranked, const std::vector<int32_t>& relevant,
+                 int64_t k) {
   if (relevant.empty()) return 0.0;
   double dcg = 0, idcg = 0;
   for (int64_t p = 0; p < k && p < static_cast<int64_t>(ranked.size()); ++p) {
-    if (std::binary_search(relevant.begin(), relevant.end(), ranked[p])) dcg += 1.0 / std::log2(p + 2.0);
+    if (std::binary_search(relevant.begin(), relevant.end(), ranked[p]))
+      dcg += 1.0 / std::log2(p + 2.0);
   }
   for (int64_t p = 0; p < k && p < static_cast<int64_t>(relevant.size()); ++p) {
     idcg += 1.0 / std::log2(p + 2.0);

@@ -8,10 +8,11 @@
 
 namespace towerrec {
 
-RatingMetrics rating_metrics(const std::vector<float>& predictions, const std::vector<float>& truth) {
+RatingMetrics rating_metrics(const std::vector<float>& predictions,
+                             const std::vector<float>& truth) {
   if (predictions.size() != truth.size()) {
-    throw Error("rating metrics: expected one prediction per rating (" + std::to_string(truth.size()) +
-                "), found " + std::to_string(predictions.size()));
+    throw Error("rating metrics: expected one prediction per rating (" +
+                std::to_string(truth.size()) + "), found " + std::to_string(predictions.size()));
   }
   if (truth.empty()) throw Error("rating metrics: expected at least one rating, found none");
   double se = 0, ae = 0;

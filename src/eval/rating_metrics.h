@@ -15,7 +15,8 @@ struct RatingMetrics {
 };
 
 // Throws Error when the sizes differ, or there is nothing to compare, or a prediction is NaN/inf.
-RatingMetrics rating_metrics(const std::vector<float>& predictions, const std::vector<float>& truth);
+RatingMetrics rating_metrics(const std::vector<float>& predictions,
+                             const std::vector<float>& truth);
 
 // predictions[k] is the prediction for rating row rows[k] of `data` (stars).
 RatingMetrics rating_metrics(const Dataset& data, const std::vector<uint32_t>& rows,

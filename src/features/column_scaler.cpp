@@ -15,7 +15,8 @@ namespace {
 
 std::vector<float> float_array(const nlohmann::json& j, const char* key) {
   if (!j.is_object() || !j.contains(key) || !j[key].is_array()) {
-    throw Error(std::string("column scaler: key '") + key + "': expected an array of numbers, found " +
+    throw Error(std::string("column scaler: key '") + key +
+                "': expected an array of numbers, found " +
                 (j.is_object() && j.contains(key) ? quote_found(j[key].dump()) : "no such key"));
   }
   std::vector<float> out;
@@ -40,7 +41,8 @@ void ColumnScaler::fit(const FeatureMatrix& m) {
 void ColumnScaler::fit(const FeatureMatrix& m, const std::vector<uint32_t>& rows) {
   if (rows.empty()) throw Error("column scaler: expected at least one row to fit on, found none");
   const int64_t cols = m.cols();
-  // Two passes in double: one-pass E[x^2] - E[x]^2 cancels badly for columns like year (~2000 +- 10).
+  // Two passes in double: one-pass E[x^2] - E[x]^2 cancels badly for columns like year (~2000 +-
+  // 10).
   std::vector<double> sum(cols, 0.0), sq(cols, 0.0);
   for (uint32_t r : rows) {
     TOWERREC_CHECK(r < m.rows);

@@ -1,5 +1,5 @@
-// Per-column standardisation of a FeatureMatrix, fit on chosen rows (the training entities) and then
-// applied to every row, so cold entities are scaled with statistics they did not influence.
+// Per-column standardisation of a FeatureMatrix, fit on chosen rows (the training entities) and
+// then applied to every row, so cold entities are scaled with statistics they did not influence.
 #pragma once
 
 #include <cstdint>
@@ -20,8 +20,8 @@ struct ColumnScaler {
 
   // Fits over every row of `m`.
   void fit(const FeatureMatrix& m);
-  // Fits over rows `rows` of `m` only (each < m.rows; duplicates count twice). Throws Error when `rows`
-  // is empty: there is nothing to estimate a scale from.
+  // Fits over rows `rows` of `m` only (each < m.rows; duplicates count twice). Throws Error when
+  // `rows` is empty: there is nothing to estimate a scale from.
   void fit(const FeatureMatrix& m, const std::vector<uint32_t>& rows);
   // In place. Precondition: m.cols() == mean.size() (checked: a mismatch is a bug).
   void apply(FeatureMatrix& m) const;

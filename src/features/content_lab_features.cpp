@@ -13,8 +13,8 @@ namespace {
 // Columns [first, cols) of `m`, names included.
 FeatureMatrix columns_from(const FeatureMatrix& m, int64_t first, const char* what) {
   if (m.cols() <= first) {
-    throw Error(std::string("content lab: ") + what + ": expected more than " + std::to_string(first) +
-                " columns, found " + std::to_string(m.cols()));
+    throw Error(std::string("content lab: ") + what + ": expected more than " +
+                std::to_string(first) + " columns, found " + std::to_string(m.cols()));
   }
   FeatureMatrix out;
   out.names.assign(m.names.begin() + first, m.names.end());

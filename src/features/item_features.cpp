@@ -28,7 +28,8 @@ double mean_known_year(const std::vector<int32_t>& year, const std::vector<int64
 }  // namespace
 
 FeatureMatrix build_item_features(const Dataset& data, const RatingStats& stats,
-                                  const FeatureOptions& opts, std::map<std::string, double>* imputed) {
+                                  const FeatureOptions& opts,
+                                  std::map<std::string, double>* imputed) {
   const int32_t n = data.num_items();
   TOWERREC_CHECK(stats.num_items == n);
   const std::vector<int32_t>& year = data.item_meta.year;

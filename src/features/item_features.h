@@ -21,8 +21,8 @@ struct RatingStats;
 //   item.log_count                 log1p(training rating count)
 // Items without training ratings still get a row (count 0, average = global mean).
 // Unknown years are imputed with the mean year of the items rated in training (falling back to the
-// whole catalogue's mean when none of those has a year — metadata, not ratings, so no leak); the value
-// used is recorded in (*imputed)["item.year"] when `imputed` is given.
+// whole catalogue's mean when none of those has a year — metadata, not ratings, so no leak); the
+// value used is recorded in (*imputed)["item.year"] when `imputed` is given.
 FeatureMatrix build_item_features(const Dataset& data, const RatingStats& stats,
                                   const FeatureOptions& opts,
                                   std::map<std::string, double>* imputed = nullptr);

@@ -1,6 +1,7 @@
 #include "features/rating_stats.h"
 
 #include <algorithm>
+#include <limits>
 #include <string>
 
 #include "core/error.h"
@@ -28,8 +29,8 @@ RatingStats RatingStats::from_rows(const Dataset& data, const std::vector<uint32
 
   const Ratings& r = data.ratings;
   double total = 0;
-  s.min = r.value[rows.front() < r.size() ? rows.front() : 0];
-  s.max = s.min;
+  s.min = std::numeric_limits<double>::infinity();
+  s.max = -s.min;
   for (uint32_t row : rows) {
     if (row >= r.size()) {
       throw Error("training split: expected row indices < " + std::to_string(r.size()) +

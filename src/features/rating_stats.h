@@ -1,6 +1,6 @@
-// Sums and counts of the TRAINING ratings per user, per item and per (user, genre). This is the only
-// place feature engineering reads rating values, which is what makes "features come from the training
-// split only" checkable in one spot.
+// Sums and counts of the TRAINING ratings per user, per item and per (user, genre). This is the
+// only place feature engineering reads rating values, which is what makes "features come from the
+// training split only" checkable in one spot.
 #pragma once
 
 #include <cstdint>
@@ -13,16 +13,16 @@ struct Dataset;
 struct RatingStats {
   int32_t num_users = 0;
   int32_t num_items = 0;
-  int32_t num_genres = 0;          // data.item_meta.genre_names.size() (0 when items have no genres)
-  int64_t count = 0;               // training ratings
-  double global_mean = 0;          // mean training rating
-  double min = 0, max = 0;         // lowest / highest training rating
-  std::vector<double> user_sum;    // [num_users]
-  std::vector<int64_t> user_count; // [num_users]
-  std::vector<double> item_sum;    // [num_items]
-  std::vector<int64_t> item_count; // [num_items]
-  // [num_users * num_genres], row-major: ratings by user u of items that carry genre g (an item with
-  // three genres counts in all three).
+  int32_t num_genres = 0;        // data.item_meta.genre_names.size() (0 when items have no genres)
+  int64_t count = 0;             // training ratings
+  double global_mean = 0;        // mean training rating
+  double min = 0, max = 0;       // lowest / highest training rating
+  std::vector<double> user_sum;  // [num_users]
+  std::vector<int64_t> user_count;  // [num_users]
+  std::vector<double> item_sum;     // [num_items]
+  std::vector<int64_t> item_count;  // [num_items]
+  // [num_users * num_genres], row-major: ratings by user u of items that carry genre g (an item
+  // with three genres counts in all three).
   std::vector<double> user_genre_sum;
   std::vector<int64_t> user_genre_count;
 

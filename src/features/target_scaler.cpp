@@ -16,7 +16,8 @@ TargetScaler TargetScaler::from_json(const nlohmann::json& j) {
   for (const char* key : {"min", "max"}) {
     if (!j.is_object() || !j.contains(key) || !j[key].is_number() ||
         !std::isfinite(j[key].get<double>())) {
-      throw Error(std::string("target scaler: key '") + key + "': expected a finite number, found " +
+      throw Error(std::string("target scaler: key '") + key +
+                  "': expected a finite number, found " +
                   (j.is_object() && j.contains(key) ? quote_found(j[key].dump()) : "no such key"));
     }
   }

@@ -11,7 +11,8 @@ namespace towerrec {
 
 namespace {
 
-// One output column group for a demographic column; `fill` is the imputed value for numeric columns.
+// One output column group for a demographic column; `fill` is the imputed value for numeric
+// columns.
 struct DemoPlan {
   const DemographicColumn* col = nullptr;
   bool missing_flag = false;
@@ -33,7 +34,8 @@ double mean_present(const std::vector<float>& v, const std::vector<int64_t>* cou
 }  // namespace
 
 FeatureMatrix build_user_features(const Dataset& data, const RatingStats& stats,
-                                  const FeatureOptions& opts, std::map<std::string, double>* imputed) {
+                                  const FeatureOptions& opts,
+                                  std::map<std::string, double>* imputed) {
   const int32_t n = data.num_users();
   TOWERREC_CHECK(stats.num_users == n);
   const int32_t num_genres = stats.num_genres;
@@ -58,7 +60,8 @@ FeatureMatrix build_user_features(const Dataset& data, const RatingStats& stats,
       if (col.categorical) {
         TOWERREC_CHECK(col.code.size() == static_cast<size_t>(n));
         if (static_cast<int64_t>(col.categories.size()) > opts.max_categories) continue;
-        for (const std::string& cat : col.categories) m.names.push_back("user." + col.name + "=" + cat);
+        for (const std::string& cat : col.categories)
+          m.names.push_back("user." + col.name + "=" + cat);
       } else {
         TOWERREC_CHECK(col.numeric.size() == static_cast<size_t>(n));
         for (float v : col.numeric) p.missing_flag |= std::isnan(v);
@@ -87,7 +90,8 @@ FeatureMatrix build_user_features(const Dataset& data, const RatingStats& stats,
     }
     if (opts.genre_counts) {
       for (int32_t g = 0; g < num_genres; ++g) {
-        row[c++] = static_cast<float>(std::log1p(static_cast<double>(stats.user_genre_count[base + g])));
+        row[c++] =
+            static_cast<float>(std::log1p(static_cast<double>(stats.user_genre_count[base + g])));
       }
     }
     for (const DemoPlan& p : plans) {

@@ -87,7 +87,8 @@ void tower_backward(const Tower& tower, TowerBuffers& buf, int64_t n) {
     const TowerLayer& layer = tower.layers[l];
     at::Tensor g = rows(buf.grad[l], n);
     at::Tensor input = l == 0 ? rows(buf.x, n) : rows(buf.act[l - 1], n);
-    at::Tensor weight_grad = layer.weight_grad;  // a view: mm_out writes straight into the flat buffer
+    at::Tensor weight_grad =
+        layer.weight_grad;  // a view: mm_out writes straight into the flat buffer
     at::mm_out(weight_grad, g.t(), input);
     const int64_t width = g.size(1);
     float* bg = ptr(layer.bias_grad);

@@ -1,7 +1,8 @@
-// Torch side of one tower (an MLP): its layers as views into the model's flat parameter and gradient
-// buffers, and a hand-written forward and backward over preallocated activation buffers. There is no
-// autograd graph: at batch 32 per-op dispatch and allocation cost more than the arithmetic, so a step
-// is a fixed sequence of BLAS calls (at::addmm_out / at::mm_out) plus fused loops over raw floats.
+// Torch side of one tower (an MLP): its layers as views into the model's flat parameter and
+// gradient buffers, and a hand-written forward and backward over preallocated activation buffers.
+// There is no autograd graph: at batch 32 per-op dispatch and allocation cost more than the
+// arithmetic, so a step is a fixed sequence of BLAS calls (at::addmm_out / at::mm_out) plus fused
+// loops over raw floats.
 #pragma once
 
 #include <cstdint>
@@ -30,10 +31,10 @@ struct Tower {
 struct TowerBuffers {
   TowerBuffers(const Tower& tower, int64_t capacity, bool for_training);
   int64_t capacity = 0;
-  at::Tensor x;                  // [capacity, in]: the caller fills rows [0, n)
-  std::vector<at::Tensor> act;   // act[l]: [capacity, out_l]; after ReLU for hidden layers
-  at::Tensor y;                  // [capacity, dim]: the L2-normalised output
-  std::vector<float> inv_norm;   // [capacity]: 1 / max(||act.back() row||, 1e-12)
+  at::Tensor x;                 // [capacity, in]: the caller fills rows [0, n)
+  std::vector<at::Tensor> act;  // act[l]: [capacity, out_l]; after ReLU for hidden layers
+  at::Tensor y;                 // [capacity, dim]: the L2-normalised output
+  std::vector<float> inv_norm;  // [capacity]: 1 / max(||act.back() row||, 1e-12)
   // Training only.
   std::vector<at::Tensor> grad;  // grad[l]: [capacity, out_l], dLoss/d(pre-activation of layer l)
   at::Tensor dy;                 // [capacity, dim]: the caller fills dLoss/dy rows [0, n)

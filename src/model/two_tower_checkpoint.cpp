@@ -26,11 +26,14 @@ uint64_t fnv1a(const char* data, size_t size) {
   return h;
 }
 
-// ModelOptions <-> JSON through its visit() list, so a field added there is saved without edits here.
+// ModelOptions <-> JSON through its visit() list, so a field added there is saved without edits
+// here.
 struct ToJson {
   nlohmann::json& j;
   template <class T, class... Rest>
-  void field(const char* key, const T& value, const Rest&...) { j[key] = value; }
+  void field(const char* key, const T& value, const Rest&...) {
+    j[key] = value;
+  }
   template <class T>
   void section(const char* key, const T& value, const char*) {
     nlohmann::json sub = nlohmann::json::object();
@@ -107,8 +110,10 @@ void TwoTowerModel::save(const std::string& path, const nlohmann::json& meta) co
   nlohmann::json tensors = nlohmann::json::array();
   for (const auto& [name, t] : impl_->named_parameters())
     tensors.push_back({{"name", name}, {"shape", t.sizes().vec()}});
-  const nlohmann::json header = {{"user_in", impl_->user_in}, {"item_in", impl_->item_in},
-                                 {"model", model},           {"tensors", tensors},
+  const nlohmann::json header = {{"user_in", impl_->user_in},
+                                 {"item_in", impl_->item_in},
+                                 {"model", model},
+                                 {"tensors", tensors},
                                  {"meta", meta}};
   const std::string header_text = header.dump();
   const at::Tensor flat = impl_->params.contiguous();
@@ -164,19 +169,22 @@ TwoTowerModel TwoTowerModel::load(const std::string& path, nlohmann::json* meta)
     in.fail_at(kHeaderStart, std::string("bad header: ") + e.what());
   }
 
-  // The tensor list must be exactly what the header's options build: names and shapes are the format.
+  // The tensor list must be exactly what the header's options build: names and shapes are the
+  // format.
   const auto expected = impl->named_parameters();
-  const nlohmann::json tensors =
-      header.contains("tensors") && header["tensors"].is_array() ? header["tensors"]
-                                                                 : nlohmann::json::array();
+  const nlohmann::json tensors = header.contains("tensors") && header["tensors"].is_array()
+                                     ? header["tensors"]
+                                     : nlohmann::json::array();
   for (size_t i = 0; i < expected.size() || i < tensors.size(); ++i) {
-    const std::string want = i < expected.size() ? expected[i].first + " " +
-                                                       shape_string(expected[i].second.sizes().vec())
-                                                 : "no more tensors";
+    const std::string want =
+        i < expected.size()
+            ? expected[i].first + " " + shape_string(expected[i].second.sizes().vec())
+            : "no more tensors";
     std::string found = "no more tensors";
     if (i < tensors.size()) {
       const auto& t = tensors[i];
-      if (!t.is_object()) in.fail_at(kHeaderStart, "tensor " + std::to_string(i) + ": expected an object");
+      if (!t.is_object())
+        in.fail_at(kHeaderStart, "tensor " + std::to_string(i) + ": expected an object");
       found = (t.contains("name") && t["name"].is_string() ? t["name"].get<std::string>() : "?") +
               " " +
               (t.contains("shape") && t["shape"].is_array()

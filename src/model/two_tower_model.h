@@ -1,10 +1,10 @@
 // TwoTowerModel: a user tower and an item tower (MLPs) whose L2-normalised outputs meet in a dot
-// product, as in the course lab. The prediction for (user, item) is dot(embed_user, embed_item), in the
-// scaled target units [-1, 1] (features/target_scaler.h maps them back to stars).
+// product, as in the course lab. The prediction for (user, item) is dot(embed_user, embed_item), in
+// the scaled target units [-1, 1] (features/target_scaler.h maps them back to stars).
 //
 // Each tower: Linear(in, h1) ReLU Linear(h1, h2) ReLU ... Linear(h_last, dim), no activation after
-// the last layer, then x / max(||x||, 1e-12). Weights use the torch.nn.Linear layout ([out, in]) and
-// its default initialisation (U(-1/sqrt(in), 1/sqrt(in)) for weights and biases), drawn from a
+// the last layer, then x / max(||x||, 1e-12). Weights use the torch.nn.Linear layout ([out, in])
+// and its default initialisation (U(-1/sqrt(in), 1/sqrt(in)) for weights and biases), drawn from a
 // seeded platform-stable Rng.
 //
 // Checkpoint format (version 1, little-endian):
@@ -15,8 +15,8 @@
 //                 "tensors": [{"name", "shape"}...] in storage order, "meta": caller's blob}
 //   then          uint64 float count N (the sum of the tensor sizes), N float32 values,
 //                 uint64 FNV-1a hash of those N*4 bytes; nothing after it.
-// Tensor names are "<tower>.<layer>.<weight|bias>", e.g. "user.0.weight" [h1, user_in]; they and the
-// shapes are part of the format.
+// Tensor names are "<tower>.<layer>.<weight|bias>", e.g. "user.0.weight" [h1, user_in]; they and
+// the shapes are part of the format.
 #pragma once
 
 #include <cstdint>
@@ -56,8 +56,9 @@ class TwoTowerModel {
 
   // Writes the checkpoint atomically (core/atomic_file.h); `meta` is stored as given.
   void save(const std::string& path, const nlohmann::json& meta) const;
-  // Reads a checkpoint; verifies magic, version, shapes, sizes and the hash. Throws IoError when the
-  // file cannot be read and FormatError ("path: byte N: ...") when it is truncated, corrupt or foreign.
+  // Reads a checkpoint; verifies magic, version, shapes, sizes and the hash. Throws IoError when
+  // the file cannot be read and FormatError ("path: byte N: ...") when it is truncated, corrupt or
+  // foreign.
   static TwoTowerModel load(const std::string& path, nlohmann::json* meta = nullptr);
 
   // The torch side (model/two_tower_impl.h), for the trainer, export and serving.

@@ -65,7 +65,7 @@ std::string forward_source(const std::string& side, size_t num_layers) {
   std::ostringstream s;
   s << "def forward(self, x: Tensor) -> Tensor:\n"
     << "    if x.dim() != 2 or x.size(1) != self.n_features:\n"
-    << "        raise ValueError(\"towerrec " << side
+    << "        raise RuntimeError(\"towerrec " << side
     << " tower: expected input [batch, \" + str(self.n_features) + \"] of raw " << side
     << " features in towers.json order, got shape \" + str(x.shape))\n"
     << "    h = (x.float() - self.mean) / self.scale\n";

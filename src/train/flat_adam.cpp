@@ -13,8 +13,10 @@ namespace {
 // more than it saves.
 constexpr int64_t kGrain = 16384;
 
-// One fused pass. The optimize attribute lets GCC vectorise sqrt (errno is never set for v >= 0).
-__attribute__((optimize("no-math-errno"))) void adam_kernel(
+// One fused pass. __builtin_sqrtf without errno (v >= 0 never sets it) lets GCC vectorise the loop,
+// and the AVX2 clone (picked at load time on CPUs that have it) doubles the lanes over the baseline
+// SSE2 build.
+__attribute__((target_clones("avx2", "default"), optimize("no-math-errno"))) void adam_kernel(
     float* __restrict p, const float* __restrict g, float* __restrict m, float* __restrict v,
     int64_t begin, int64_t end, float wd, float b1, float b2, float step_size, float bc2_sqrt,
     float eps) {
@@ -27,7 +29,7 @@ __attribute__((optimize("no-math-errno"))) void adam_kernel(
     const float vi = b2 * v[i] + one_minus_b2 * grad * grad;
     m[i] = mi;
     v[i] = vi;
-    p[i] -= step_size * mi / (std::sqrt(vi) * inv_bc2_sqrt + eps);
+    p[i] -= step_size * mi / (__builtin_sqrtf(vi) * inv_bc2_sqrt + eps);
   }
 }
 

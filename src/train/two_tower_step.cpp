@@ -40,8 +40,8 @@ TwoTowerStep::TwoTowerStep(const TwoTowerModel::Impl& model, int64_t capacity, b
 }
 
 double TwoTowerStep::run(const FeatureMatrix& user_x, const FeatureMatrix& item_x,
-                         const int32_t* user, const int32_t* item, const float* target,
-                         int64_t n, bool backward) {
+                         const int32_t* user, const int32_t* item, const float* target, int64_t n,
+                         bool backward) {
   TOWERREC_CHECK(n >= 1 && n <= capacity_);
   TOWERREC_CHECK(user_x.cols() == model_.user_in && item_x.cols() == model_.item_in);
   TOWERREC_CHECK(!backward || (target != nullptr && !user_buf_.grad.empty()));

@@ -1,6 +1,6 @@
-// One mini-batch of the two-tower model without autograd: gather the batch's feature rows into reused
-// buffers, run both towers, score with the dot product, and (for training) back-propagate the mean
-// squared error into the model's flat gradient buffer. Allocates nothing per call.
+// One mini-batch of the two-tower model without autograd: gather the batch's feature rows into
+// reused buffers, run both towers, score with the dot product, and (for training) back-propagate
+// the mean squared error into the model's flat gradient buffer. Allocates nothing per call.
 #pragma once
 
 #include <cstdint>
@@ -14,8 +14,8 @@ namespace towerrec {
 
 class TwoTowerStep {
  public:
-  // Scratch for batches of up to `capacity` rows. `model` must outlive the step. The step writes only
-  // model.grads (a separate buffer from the weights), so it takes the model as const.
+  // Scratch for batches of up to `capacity` rows. `model` must outlive the step. The step writes
+  // only model.grads (a separate buffer from the weights), so it takes the model as const.
   TwoTowerStep(const TwoTowerModel::Impl& model, int64_t capacity, bool for_training);
 
   // Rows k in [0, n): user_x row user[k] and item_x row item[k] (indices already checked).

@@ -136,8 +136,8 @@ TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
     int64_t steps = 0;
     for (int64_t s = 0; s < n; s += opts.batch_size, ++steps) {
       const int64_t count = std::min(opts.batch_size, n - s);
-      sse += step.run(user_x, item_x, users.data() + s, items.data() + s, targets.data() + s,
-                      count, /*backward=*/true);
+      sse += step.run(user_x, item_x, users.data() + s, items.data() + s, targets.data() + s, count,
+                      /*backward=*/true);
       adam.step();
       if (progress && (steps & 15) == 15) {
         const auto now = Clock::now();

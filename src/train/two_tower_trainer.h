@@ -1,7 +1,8 @@
-// Training the two-tower model: MSE between dot(user tower, item tower) and the scaled target, Adam,
-// mini-batches shuffled each epoch by a seeded Rng, early stopping on a validation set. The step is
-// hand-written (model/tower_impl.h) and the optimiser runs over one flat buffer (train/flat_adam_impl.h),
-// so a step allocates nothing. Same data, options and thread count -> bit-identical losses and weights.
+// Training the two-tower model: MSE between dot(user tower, item tower) and the scaled target,
+// Adam, mini-batches shuffled each epoch by a seeded Rng, early stopping on a validation set. The
+// step is hand-written (model/tower_impl.h) and the optimiser runs over one flat buffer
+// (train/flat_adam_impl.h), so a step allocates nothing. Same data, options and thread count ->
+// bit-identical losses and weights.
 #pragma once
 
 #include <cstdint>
@@ -15,8 +16,8 @@
 
 namespace towerrec {
 
-// Rating pairs: user[k] indexes a row of the user feature matrix, item[k] one of the item matrix, and
-// target[k] is the rating already scaled to [-1, 1] (TargetScaler).
+// Rating pairs: user[k] indexes a row of the user feature matrix, item[k] one of the item matrix,
+// and target[k] is the rating already scaled to [-1, 1] (TargetScaler).
 struct TrainPairs {
   std::vector<int32_t> user;
   std::vector<int32_t> item;
@@ -25,17 +26,17 @@ struct TrainPairs {
 };
 
 struct EpochMetrics {
-  int64_t epoch = 0;          // 1-based
-  double train_loss = 0;      // mean squared error over the epoch's steps (weights changing)
-  double val_loss = 0;        // mean squared error on the validation pairs after the epoch; NaN if none
-  double seconds = 0;         // wall time of the epoch's training steps (validation excluded)
-  double rows_per_sec = 0;    // training rows / seconds
+  int64_t epoch = 0;      // 1-based
+  double train_loss = 0;  // mean squared error over the epoch's steps (weights changing)
+  double val_loss = 0;    // mean squared error on the validation pairs after the epoch; NaN if none
+  double seconds = 0;     // wall time of the epoch's training steps (validation excluded)
+  double rows_per_sec = 0;  // training rows / seconds
 };
 
 struct TrainResult {
   std::vector<EpochMetrics> history;
-  int64_t best_epoch = 0;     // the epoch whose weights the model holds
-  double best_val_loss = 0;   // its validation loss (NaN without validation pairs)
+  int64_t best_epoch = 0;    // the epoch whose weights the model holds
+  double best_val_loss = 0;  // its validation loss (NaN without validation pairs)
   bool stopped_early = false;
 };
 
@@ -51,9 +52,11 @@ using EpochFn = std::function<void(const EpochMetrics&, const TwoTowerModel&)>;
 TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
                             const FeatureMatrix& item_x, const TrainPairs& train,
                             const TrainPairs& val, const TrainOptions& opts,
-                            const EpochFn& on_epoch = nullptr, const ProgressFn& progress = nullptr);
+                            const EpochFn& on_epoch = nullptr,
+                            const ProgressFn& progress = nullptr);
 
-// Predictions dot(user tower(user_x[user[k]]), item tower(item_x[item[k]])) in scaled units [-1, 1].
+// Predictions dot(user tower(user_x[user[k]]), item tower(item_x[item[k]])) in scaled units [-1,
+// 1].
 std::vector<float> predict_two_tower(const TwoTowerModel& model, const FeatureMatrix& user_x,
                                      const FeatureMatrix& item_x, const std::vector<int32_t>& user,
                                      const std::vector<int32_t>& item);

@@ -25,7 +25,8 @@ TEST_CASE("cli inspect: bad input exits 1 with the file:line message", "[cli]") 
   auto r = run_cli({"inspect", dir.path(), "--quiet"});
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("towerrec: error: " + dir.file("ratings.csv") +
-                   ":2: field 'rating': expected a number in [0.5, 5], found \"abc\"") != std::string::npos);
+                   ":2: field 'rating': expected a number in [0.5, 5], found \"abc\"") !=
+        std::string::npos);
   r = run_cli({"inspect", dir.path(), "--format", "csv"});
   CHECK(r.exit_code == 2);
   r = run_cli({"inspect", "--help"});

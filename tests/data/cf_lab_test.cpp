@@ -16,7 +16,9 @@ void write_fixture(const TempDir& dir) {
   dir.write("small_movies_X.csv", "0.1,0.2\n0.3,0.4\n");
   dir.write("small_movies_W.csv", "1,2\n3,4\n5,6\n");
   dir.write("small_movies_b.csv", "0.5,0.25,-1\n");
-  dir.write("small_movie_list.csv", ",mean rating,number of ratings,title\n0,4.25,2,\"Yards, The (2000)\"\n1,1.0,1,Next Friday (2000)\n");
+  dir.write("small_movie_list.csv",
+            ",mean rating,number of ratings,title\n0,4.25,2,\"Yards, The (2000)\"\n1,1.0,1,Next "
+            "Friday (2000)\n");
 }
 
 std::string error_of(const TempDir& dir, bool dataset) {
@@ -66,17 +68,20 @@ TEST_CASE("cf lab: bad input", "[data]") {
   TempDir dir;
   write_fixture(dir);
   dir.write("small_movies_W.csv", "1,2\n3,4\n");
-  CHECK(error_of(dir, false) == dir.file("small_movies_W.csv") +
-                                    ":0: expected a 3 x 2 matrix (one row per user, as many features as "
-                                    "small_movies_X.csv), found 2 x 2");
+  CHECK(error_of(dir, false) ==
+        dir.file("small_movies_W.csv") +
+            ":0: expected a 3 x 2 matrix (one row per user, as many features as "
+            "small_movies_X.csv), found 2 x 2");
   dir.write("small_movies_R.csv", "1,0,1\n0,2,1\n");
-  CHECK(error_of(dir, true) == dir.file("small_movies_R.csv") + ":2: field 'column 2': expected 0 or 1, found \"2\"");
+  CHECK(error_of(dir, true) ==
+        dir.file("small_movies_R.csv") + ":2: field 'column 2': expected 0 or 1, found \"2\"");
   dir.write("small_movies_R.csv", "1,0,1\n0,0\n");
   CHECK(error_of(dir, true) == dir.file("small_movies_R.csv") + ":2: expected 3 fields, found 2");
   dir.write("small_movies_R.csv", "1,0,1\n1,0,1\n");
-  CHECK(error_of(dir, true) == dir.file("small_movies_Y.csv") +
-                                   ":2: field 'column 1': expected a number in [0.5, 5] where small_movies_R.csv is "
-                                   "1, found \"0\"");
+  CHECK(error_of(dir, true) ==
+        dir.file("small_movies_Y.csv") +
+            ":2: field 'column 1': expected a number in [0.5, 5] where small_movies_R.csv is "
+            "1, found \"0\"");
 }
 
 TEST_CASE("cf lab: the real lab files", "[data]") {

@@ -12,14 +12,17 @@ using towerrec::test::TempDir;
 
 namespace {
 
-// A 3-genre miniature of the lab: user rows [id, count, ave, 3 genre averages], item rows [id, year,
-// ave, 3 genre flags].
+// A 3-genre miniature of the lab: user rows [id, count, ave, 3 genre averages], item rows [id,
+// year, ave, 3 genre flags].
 void write_fixture(const TempDir& dir) {
-  dir.write("content_user_train_header.txt", "user id,rating count,rating ave,Action,Comedy,Drama\n");
+  dir.write("content_user_train_header.txt",
+            "user id,rating count,rating ave,Action,Comedy,Drama\n");
   dir.write("content_item_train_header.txt", "movie id,year,ave rating,Action,Comedy,Drama\n");
   dir.write("content_user_train.csv",
-            "2.0,2.0,4.0,4.0,0.0,4.0\n2.0,2.0,4.0,4.0,0.0,4.0\n2.0,2.0,4.0,4.0,0.0,4.0\n5.0,1.0,3.0,0.0,3.0,0.0\n");
-  dir.write("content_item_train.csv", "10,2001,3.5,1,0,0\n10,2001,3.5,1,0,0\n20,2003,4.0,0,0,1\n30,2002,3.0,0,1,0\n");
+            "2.0,2.0,4.0,4.0,0.0,4.0\n2.0,2.0,4.0,4.0,0.0,4.0\n2.0,2.0,4.0,4.0,0.0,4.0\n5.0,1.0,3."
+            "0,0.0,3.0,0.0\n");
+  dir.write("content_item_train.csv",
+            "10,2001,3.5,1,0,0\n10,2001,3.5,1,0,0\n20,2003,4.0,0,0,1\n30,2002,3.0,0,1,0\n");
   dir.write("content_y_train.csv", "4.0\n4.0\n4.5\n3.0\n");
   dir.write("content_item_vecs.csv", "10,2001,3.5,1,0,0\n20,2003,4.0,0,0,1\n30,2002,3.0,0,1,0\n");
 }
@@ -62,7 +65,8 @@ TEST_CASE("content lab: as a Dataset keeps repeated rows", "[data]") {
   CHECK(d.ratings.item == std::vector<int32_t>{0, 0, 1, 2});
 
   dir.write("content_movie_list.csv",
-            "movieId,title,genres\n30,\"Thirty, The (2002)\",Comedy\n20,Twenty (2003),Drama\n10,Ten (2001),Action\n");
+            "movieId,title,genres\n30,\"Thirty, The (2002)\",Comedy\n20,Twenty "
+            "(2003),Drama\n10,Ten (2001),Action\n");
   d = read_content_lab_dataset(dir.path(), DataOptions{});
   CHECK(d.items.ids() == std::vector<int64_t>{30, 20, 10});
   CHECK(d.item_meta.title[0] == "Thirty, The (2002)");
@@ -73,26 +77,34 @@ TEST_CASE("content lab: bad input", "[data]") {
   TempDir dir;
   write_fixture(dir);
   dir.write("content_y_train.csv", "4.0\n4.0\n9\n3.0\n");
-  CHECK(error_of(dir) == dir.file("content_y_train.csv") + ":3: field 'y': expected a number in [0.5, 5], found \"9\"");
+  CHECK(error_of(dir) == dir.file("content_y_train.csv") +
+                             ":3: field 'y': expected a number in [0.5, 5], found \"9\"");
   dir.write("content_y_train.csv", "4.0\n4.0\n4.5\n");
   CHECK(error_of(dir) == dir.file("content_y_train.csv") +
                              ":0: expected 4 rows (as many as content_user_train.csv), found 3");
   dir.write("content_y_train.csv", "4.0\n4.0\n4.5\n3.0\n");
-  dir.write("content_item_train.csv", "10,2001,3.5,1,0,0\n10,2001,3.5,1,0\n20,2003,4.0,0,0,1\n30,2002,3.0,0,1,0\n");
-  CHECK(error_of(dir) == dir.file("content_item_train.csv") +
-                             ":2: expected 6 fields (movie id,year,ave rating,Action,Comedy,Drama), found 5");
-  dir.write("content_item_train.csv", "10,2001,3.5,1,0,0\n10,2001,x,1,0,0\n20,2003,4.0,0,0,1\n30,2002,3.0,0,1,0\n");
+  dir.write("content_item_train.csv",
+            "10,2001,3.5,1,0,0\n10,2001,3.5,1,0\n20,2003,4.0,0,0,1\n30,2002,3.0,0,1,0\n");
   CHECK(error_of(dir) ==
-        dir.file("content_item_train.csv") + ":2: field 'ave rating': expected a finite number, found \"x\"");
-  dir.write("content_item_train.csv", "10,2001,3.5,1,0,0\n11,2001,3.5,1,0,0\n20,2003,4.0,0,0,1\n30,2002,3.0,0,1,0\n");
+        dir.file("content_item_train.csv") +
+            ":2: expected 6 fields (movie id,year,ave rating,Action,Comedy,Drama), found 5");
+  dir.write("content_item_train.csv",
+            "10,2001,3.5,1,0,0\n10,2001,x,1,0,0\n20,2003,4.0,0,0,1\n30,2002,3.0,0,1,0\n");
   CHECK(error_of(dir) == dir.file("content_item_train.csv") +
-                             ":2: field 'movie id': movie 11 is not in content_item_vecs.csv; add a row for it to "
-                             "content_item_vecs.csv or remove its rows");
-  dir.write("content_item_train.csv", "10,2001,3.5,1,0,0\n10,2001,3.5,1,0,0\n20,2003,4.0,0,0,1\n30,2002,3.0,0,1,0\n");
+                             ":2: field 'ave rating': expected a finite number, found \"x\"");
+  dir.write("content_item_train.csv",
+            "10,2001,3.5,1,0,0\n11,2001,3.5,1,0,0\n20,2003,4.0,0,0,1\n30,2002,3.0,0,1,0\n");
+  CHECK(error_of(dir) ==
+        dir.file("content_item_train.csv") +
+            ":2: field 'movie id': movie 11 is not in content_item_vecs.csv; add a row for it to "
+            "content_item_vecs.csv or remove its rows");
+  dir.write("content_item_train.csv",
+            "10,2001,3.5,1,0,0\n10,2001,3.5,1,0,0\n20,2003,4.0,0,0,1\n30,2002,3.0,0,1,0\n");
   dir.write("content_user_train.csv",
-            "2.5,2.0,4.0,4.0,0.0,4.0\n2.0,2.0,4.0,4.0,0.0,4.0\n2.0,2.0,4.0,4.0,0.0,4.0\n5.0,1.0,3.0,0.0,3.0,0.0\n");
-  CHECK(error_of(dir) ==
-        dir.file("content_user_train.csv") + ":1: field 'user id': expected an integer id >= 0, found \"2.5\"");
+            "2.5,2.0,4.0,4.0,0.0,4.0\n2.0,2.0,4.0,4.0,0.0,4.0\n2.0,2.0,4.0,4.0,0.0,4.0\n5.0,1.0,3."
+            "0,0.0,3.0,0.0\n");
+  CHECK(error_of(dir) == dir.file("content_user_train.csv") +
+                             ":1: field 'user id': expected an integer id >= 0, found \"2.5\"");
 }
 
 TEST_CASE("content lab: the real lab files", "[data]") {

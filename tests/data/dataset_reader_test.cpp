@@ -22,7 +22,8 @@ std::string error_of(const std::string& dir, const DataOptions& opts = {}) {
 }
 
 int64_t distinct_items(const Dataset& d) {
-  return static_cast<int64_t>(std::set<int32_t>(d.ratings.item.begin(), d.ratings.item.end()).size());
+  return static_cast<int64_t>(
+      std::set<int32_t>(d.ratings.item.begin(), d.ratings.item.end()).size());
 }
 
 }  // namespace
@@ -42,12 +43,15 @@ TEST_CASE("reader: format detection", "[data]") {
   CHECK(detect_format(d.path()) == "content_lab");
   CHECK(detect_format(e.path()) == "cf_lab");
   none.write("notes.txt", "");
-  CHECK(error_of(none.path()) ==
-        "cannot tell the format of " + none.path() +
-            ": expected ratings.csv (movielens), u.data (ml100k), ratings.dat (ml1m), content_user_train.csv + "
-            "content_item_train.csv (content_lab) or small_movies_Y.csv + small_movies_R.csv (cf_lab)");
-  CHECK(error_of(none.file("nope")) == "dataset directory " + none.file("nope") + " does not exist");
-  CHECK(error_of(none.file("notes.txt")) == "dataset path " + none.file("notes.txt") + ": expected a directory, found a file");
+  CHECK(error_of(none.path()) == "cannot tell the format of " + none.path() +
+                                     ": expected ratings.csv (movielens), u.data (ml100k), "
+                                     "ratings.dat (ml1m), content_user_train.csv + "
+                                     "content_item_train.csv (content_lab) or small_movies_Y.csv + "
+                                     "small_movies_R.csv (cf_lab)");
+  CHECK(error_of(none.file("nope")) ==
+        "dataset directory " + none.file("nope") + " does not exist");
+  CHECK(error_of(none.file("notes.txt")) ==
+        "dataset path " + none.file("notes.txt") + ": expected a directory, found a file");
   DataOptions ml;
   ml.format = "movielens";
   CHECK(error_of(none.file("notes.txt"), ml) ==
@@ -87,7 +91,8 @@ TEST_CASE("reader: ml-latest-small golden counts", "[data]") {
   CHECK(d.duplicates_dropped == 0);
   CHECK(d.item_meta.title[0] == "Toy Story (1995)");
   CHECK(d.item_meta.year[0] == 1995);
-  CHECK(d.item_meta.genre_names.size() == 19);  // 20 names in the file, one of them "(no genres listed)"
+  CHECK(d.item_meta.genre_names.size() ==
+        19);  // 20 names in the file, one of them "(no genres listed)"
 }
 
 TEST_CASE("reader: ml-100k golden counts and demographics", "[data]") {

@@ -10,8 +10,10 @@ using towerrec::test::TempDir;
 
 TEST_CASE("stats: counts, histogram, genres, demographics", "[data]") {
   TempDir dir;
-  dir.write("movies.csv", "movieId,title,genres\n1,a,Drama|Comedy\n2,b,Drama\n3,c,(no genres listed)\n");
-  dir.write("ratings.csv", "userId,movieId,rating,timestamp\n1,1,4,1\n1,2,4,2\n2,1,2.5,3\n2,1,3,4\n");
+  dir.write("movies.csv",
+            "movieId,title,genres\n1,a,Drama|Comedy\n2,b,Drama\n3,c,(no genres listed)\n");
+  dir.write("ratings.csv",
+            "userId,movieId,rating,timestamp\n1,1,4,1\n1,2,4,2\n2,1,2.5,3\n2,1,3,4\n");
   dir.write("users.csv", "userId,age,gender\n1,20,F\n2,40,M\n3,,F\n");
   const DatasetStats s = compute_dataset_stats(read_movielens(dir.path(), DataOptions{}));
   CHECK(s.users == 3);
@@ -29,7 +31,8 @@ TEST_CASE("stats: counts, histogram, genres, demographics", "[data]") {
   CHECK(s.demographics[0].mean == 30);
   CHECK(s.demographics[0].max == 40);
   CHECK(s.demographics[0].missing == 1);
-  CHECK(s.demographics[1].categories == std::vector<std::pair<std::string, int64_t>>{{"F", 2}, {"M", 1}});
+  CHECK(s.demographics[1].categories ==
+        std::vector<std::pair<std::string, int64_t>>{{"F", 2}, {"M", 1}});
   const std::string text = format_dataset_stats(s);
   CHECK(text.find("format:             movielens\n") != std::string::npos);
   CHECK(text.find("items:              3 (2 rated)\n") != std::string::npos);

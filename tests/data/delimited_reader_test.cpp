@@ -39,7 +39,8 @@ using Recs = std::vector<std::vector<std::string>>;
 TEST_CASE("reader: plain records, CRLF, BOM and a missing final newline", "[data]") {
   CHECK(records("a,b\n1,2\n") == Recs{{"a", "b"}, {"1", "2"}});
   CHECK(records("a,b\r\n1,2\r\n") == Recs{{"a", "b"}, {"1", "2"}});
-  CHECK(records("\xEF\xBB\xBF" "a,b\n1,2") == Recs{{"a", "b"}, {"1", "2"}});
+  CHECK(records("\xEF\xBB\xBF"
+                "a,b\n1,2") == Recs{{"a", "b"}, {"1", "2"}});
   CHECK(records("a,,\n") == Recs{{"a", "", ""}});
   CHECK(records("") == Recs{});
 }
@@ -47,7 +48,8 @@ TEST_CASE("reader: plain records, CRLF, BOM and a missing final newline", "[data
 TEST_CASE("reader: quoted fields with separators, doubled quotes and newlines", "[data]") {
   CHECK(records("1,\"American President, The (1995)\",Comedy\n") ==
         Recs{{"1", "American President, The (1995)", "Comedy"}});
-  CHECK(records("1,\"Say \"\"Hi\"\"\",x\r\n2,y,z") == Recs{{"1", "Say \"Hi\"", "x"}, {"2", "y", "z"}});
+  CHECK(records("1,\"Say \"\"Hi\"\"\",x\r\n2,y,z") ==
+        Recs{{"1", "Say \"Hi\"", "x"}, {"2", "y", "z"}});
   CHECK(records("\"\",\"a\"\n") == Recs{{"", "a"}});
   CHECK(records("1,\"two\nlines\",x\n2,y,z\n") == Recs{{"1", "two\nlines", "x"}, {"2", "y", "z"}});
   // Without quoting a quote is an ordinary byte.
@@ -70,7 +72,8 @@ TEST_CASE("reader: multi-byte separators and line numbers", "[data]") {
 
 TEST_CASE("reader: trailing blank lines end the file, inner ones are errors", "[data]") {
   CHECK(records("a,b\n\n\r\n") == Recs{{"a", "b"}});
-  CHECK(error_of("a,b,c\n\n1,2,3\n", 3) == "f.csv:2: expected 3 fields (a,b,c), found an empty line");
+  CHECK(error_of("a,b,c\n\n1,2,3\n", 3) ==
+        "f.csv:2: expected 3 fields (a,b,c), found an empty line");
 }
 
 TEST_CASE("reader: unterminated quotes, stray text and truncated last lines", "[data]") {
@@ -79,7 +82,8 @@ TEST_CASE("reader: unterminated quotes, stray text and truncated last lines", "[
   CHECK(error_of("1,\"x\"y,2\n") ==
         "f.csv:1: expected a separator or a line end after a closing quote, found \"y,2\\x0a\"");
   CHECK(error_of("a,b,c\n1,2,3\n4,5", 3) ==
-        "f.csv:3: expected 3 fields (a,b,c), found 2; the last line has no newline: is the file truncated?");
+        "f.csv:3: expected 3 fields (a,b,c), found 2; the last line has no newline: is the file "
+        "truncated?");
   CHECK(error_of("a,b,c\n1,2,3,4\n", 3) == "f.csv:2: expected 3 fields (a,b,c), found 4");
   CHECK(error_of("a,b,c\n1,2,3", 3) == "(no error)");
 }
@@ -100,8 +104,10 @@ TEST_CASE("reader: field accessors name the field, the range and the value", "[d
         "f.csv:2: field 'rating': expected a number in [0.5, 5], found \"abc\"");
   CHECK(msg([&] { r.integer(1, "userId", 0, 2147483647); }) ==
         "f.csv:2: field 'userId': expected an integer in [0, 2147483647], found \"-3\"");
-  CHECK(msg([&] { r.number(2, "x"); }) == "f.csv:2: field 'x': expected a finite number, found \"nan\"");
-  CHECK(msg([&] { r.number(3, "x"); }) == "f.csv:2: field 'x': expected a finite number, found \"inf\"");
+  CHECK(msg([&] { r.number(2, "x"); }) ==
+        "f.csv:2: field 'x': expected a finite number, found \"nan\"");
+  CHECK(msg([&] { r.number(3, "x"); }) ==
+        "f.csv:2: field 'x': expected a finite number, found \"inf\"");
   CHECK(r.number_in(4, "rating", 0, 10) == 7);
   CHECK(DelimitedReader::count_lines("a\nb\nc") == 3);
   CHECK(DelimitedReader::count_lines("a\nb\n") == 2);

@@ -26,9 +26,9 @@ TEST_CASE("duplicates: last keeps the later timestamp, ties go to the later line
   dir.write("movies.csv", kMovies);
   dir.write("ratings.csv",
             "userId,movieId,rating,timestamp\n"
-            "1,1,1.0,50\n"   // dropped: line 5 is later in time
-            "1,2,2.0,90\n"   // kept: line 6 is older
-            "2,1,3.0,10\n"   // dropped: tie with line 7, which comes later
+            "1,1,1.0,50\n"  // dropped: line 5 is later in time
+            "1,2,2.0,90\n"  // kept: line 6 is older
+            "2,1,3.0,10\n"  // dropped: tie with line 7, which comes later
             "1,1,4.0,60\n"
             "1,2,5.0,80\n"
             "2,1,3.5,10\n"
@@ -61,10 +61,10 @@ TEST_CASE("duplicates: error names both lines", "[data]") {
     FAIL("no error");
   } catch (const InputError& e) {
     // Lines 6 and 7 both repeat an earlier pair; the earliest repeat is reported.
-    CHECK(std::string(e.what()) ==
-          dir.file("ratings.csv") +
-              ":6: duplicate rating: userId 2 already rated movieId 3 at line 2 (data.duplicates is \"error\"; "
-              "set it to \"last\" to keep the latest)");
+    CHECK(std::string(e.what()) == dir.file("ratings.csv") +
+                                       ":6: duplicate rating: userId 2 already rated movieId 3 at "
+                                       "line 2 (data.duplicates is \"error\"; "
+                                       "set it to \"last\" to keep the latest)");
   }
   const Dataset d = read_movielens(dir.path(), with_policy("last"));
   CHECK(d.duplicates_dropped == 2);

@@ -42,8 +42,8 @@ TEST_CASE("ml1m: '::' files, latin-1 titles, users.dat codes", "[data]") {
   CHECK(d.ratings.timestamp[2] == 978301968);
   CHECK(d.item_meta.title[2] == "Cit\xc3\xa9 des enfants perdus, La (1995)");
   CHECK(d.item_meta.year == std::vector<int32_t>{1995, 1995, 1995});
-  CHECK(d.item_meta.genre_names ==
-        std::vector<std::string>{"Animation", "Children's", "Comedy", "Adventure", "Fantasy", "Sci-Fi"});
+  CHECK(d.item_meta.genre_names == std::vector<std::string>{"Animation", "Children's", "Comedy",
+                                                            "Adventure", "Fantasy", "Sci-Fi"});
   REQUIRE(d.user_meta.columns.size() == 3);
   CHECK(d.user_meta.columns[0].name == "age");
   CHECK_FALSE(d.user_meta.columns[0].categorical);
@@ -59,13 +59,16 @@ TEST_CASE("ml1m: bad input", "[data]") {
   TempDir dir;
   write_fixture(dir);
   dir.write("users.dat", "1::F::old::10::48067\n");
-  CHECK(error_of(dir) == dir.file("users.dat") + ":1: field 'age': expected a finite number, found \"old\"");
+  CHECK(error_of(dir) ==
+        dir.file("users.dat") + ":1: field 'age': expected a finite number, found \"old\"");
   dir.write("users.dat", "1::F::1::10\n");
   CHECK(error_of(dir) ==
-        dir.file("users.dat") + ":1: expected 5 fields (UserID::Gender::Age::Occupation::Zip-code), found 4");
+        dir.file("users.dat") +
+            ":1: expected 5 fields (UserID::Gender::Age::Occupation::Zip-code), found 4");
   dir.write("ratings.dat", "1::2::5::978300760\n1:1::3::978302109\n");
-  CHECK(error_of(dir) ==
-        dir.file("ratings.dat") + ":2: expected 4 fields (UserID::MovieID::Rating::Timestamp), found 3");
+  CHECK(error_of(dir) == dir.file("ratings.dat") +
+                             ":2: expected 4 fields (UserID::MovieID::Rating::Timestamp), found 3");
   dir.write("ratings.dat", "1::2::0::978300760\n");
-  CHECK(error_of(dir) == dir.file("ratings.dat") + ":1: field 'Rating': expected a number in [0.5, 5], found \"0\"");
+  CHECK(error_of(dir) ==
+        dir.file("ratings.dat") + ":1: field 'Rating': expected a number in [0.5, 5], found \"0\"");
 }

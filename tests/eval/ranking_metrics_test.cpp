@@ -14,10 +14,11 @@ TEST_CASE("ranking metrics: top_k orders by score, ties by item index", "[eval]"
   CHECK(top_k(scores.data(), all, 5) == std::vector<int32_t>{1, 3, 0, 2, 4});
   CHECK(top_k(scores.data(), all, 3) == std::vector<int32_t>{1, 3, 0});
   CHECK(top_k(scores.data(), {4, 2, 0}, 2) == std::vector<int32_t>{0, 2});  // only candidates
-  CHECK(top_k(scores.data(), {4, 2}, 10) == std::vector<int32_t>{2, 4});   // fewer than k
+  CHECK(top_k(scores.data(), {4, 2}, 10) == std::vector<int32_t>{2, 4});    // fewer than k
   const std::vector<float> nan_scores = {1.f, NAN};
-  CHECK_THROWS_WITH(top_k(nan_scores.data(), {0, 1}, 1),
-                    "ranking: expected a score for every candidate item, found NaN for item index 1");
+  CHECK_THROWS_WITH(
+      top_k(nan_scores.data(), {0, 1}, 1),
+      "ranking: expected a score for every candidate item, found NaN for item index 1");
   CHECK(top_k(nan_scores.data(), {0}, 1) == std::vector<int32_t>{0});  // a non-candidate may be NaN
 }
 

@@ -33,6 +33,7 @@ TEST_CASE("rating metrics: rows of a dataset", "[eval]") {
 TEST_CASE("rating metrics: mismatched sizes, empty input and NaN are errors", "[eval]") {
   CHECK_THROWS_WITH(rating_metrics({1, 2}, {1}),
                     "rating metrics: expected one prediction per rating (1), found 2");
-  CHECK_THROWS_WITH(rating_metrics({}, {}), "rating metrics: expected at least one rating, found none");
+  CHECK_THROWS_WITH(rating_metrics({}, {}),
+                    "rating metrics: expected at least one rating, found none");
   CHECK_THROWS_AS(rating_metrics({NAN}, {1}), Error);
 }

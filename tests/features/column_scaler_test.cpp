@@ -46,7 +46,8 @@ TEST_CASE("column scaler: population sd, constant columns, chosen rows", "[featu
   all.fit(matrix({"a"}, {2, 4}));
   CHECK(all.mean == std::vector<float>{3});
   CHECK(all.scale == std::vector<float>{1});
-  CHECK_THROWS_WITH(all.fit(m, {}), "column scaler: expected at least one row to fit on, found none");
+  CHECK_THROWS_WITH(all.fit(m, {}),
+                    "column scaler: expected at least one row to fit on, found none");
 }
 
 TEST_CASE("column scaler: year-sized values keep their precision", "[features]") {

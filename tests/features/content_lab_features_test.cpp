@@ -36,7 +36,8 @@ ContentLab tiny_lab() {
 
 }  // namespace
 
-TEST_CASE("lab features: columns from the lab's first feature, scaled on the train rows", "[features]") {
+TEST_CASE("lab features: columns from the lab's first feature, scaled on the train rows",
+          "[features]") {
   const ContentLab lab = tiny_lab();
   const Features f = build_lab_features(lab, {0, 1, 2});
   CHECK(f.user_raw.names == std::vector<std::string>{"Action", "Comedy"});
@@ -81,7 +82,8 @@ TEST_CASE("lab features: mismatched rows and bad train rows are errors", "[featu
   CHECK_THROWS_WITH(build_lab_features(lab, {}),
                     "training split: expected at least one training rating, found none");
   lab.y_train.pop_back();
-  CHECK_THROWS_WITH(build_lab_features(lab, {0}),
-                    "content lab: expected user_train, item_train and y_train with equal rows, found "
-                    "4, 4 and 3");
+  CHECK_THROWS_WITH(
+      build_lab_features(lab, {0}),
+      "content lab: expected user_train, item_train and y_train with equal rows, found "
+      "4, 4 and 3");
 }

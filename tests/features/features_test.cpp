@@ -39,10 +39,10 @@ void check_row(const FeatureMatrix& m, int64_t r, const std::vector<double>& exp
 
 TEST_CASE("features: item columns and values on the toy dataset", "[features]") {
   const Features f = build_features(toy_dataset(), toy_train(), toy_options());
-  CHECK(f.item_raw.names ==
-        std::vector<std::string>{"item.year", "item.year_missing", "item.genre.Action",
-                                 "item.genre.Comedy", "item.genre.Drama", "item.avg_rating",
-                                 "item.log_count"});
+  CHECK(f.item_raw.names == std::vector<std::string>{"item.year", "item.year_missing",
+                                                     "item.genre.Action", "item.genre.Comedy",
+                                                     "item.genre.Drama", "item.avg_rating",
+                                                     "item.log_count"});
   REQUIRE(f.item_raw.rows == 4);
   // Mean training rating 18 / 5 = 3.6. Shrunk averages (sum + 2 * 3.6) / (count + 2). The unknown
   // year of i1 is the mean known year of the items rated in training: (2000 + 2010) / 2.
@@ -65,7 +65,8 @@ TEST_CASE("features: user columns, genre fallbacks and demographics", "[features
                                  "user.gender=M", "user.gender=F", "user.gender=X"});
   REQUIRE(f.user_raw.rows == 3);
   // u0 rated i0 (Action) 4 and i1 (Comedy) 2; no Drama -> own average 3. Age 20, gender M.
-  check_row(f.user_raw, 0, {std::log1p(2.0), 3, 4, 2, 3, std::log1p(1.0), std::log1p(1.0), 0, 20, 0, 1, 0, 0});
+  check_row(f.user_raw, 0,
+            {std::log1p(2.0), 3, 4, 2, 3, std::log1p(1.0), std::log1p(1.0), 0, 20, 0, 1, 0, 0});
   // u1 rated i0 (Action) 5, i2 (Action+Comedy) 2, i1 (Comedy) 5; age missing -> mean age of the
   // training users that have one (only u0: 20).
   check_row(f.user_raw, 1,
@@ -80,9 +81,9 @@ TEST_CASE("features: options drop genre counts and demographics", "[features]") 
   o.genre_counts = false;
   o.demographics = false;
   Features f = build_features(toy_dataset(), toy_train(), o);
-  CHECK(f.user_raw.names == std::vector<std::string>{"user.log_count", "user.avg_rating",
-                                                     "user.genre_avg.Action", "user.genre_avg.Comedy",
-                                                     "user.genre_avg.Drama"});
+  CHECK(f.user_raw.names ==
+        std::vector<std::string>{"user.log_count", "user.avg_rating", "user.genre_avg.Action",
+                                 "user.genre_avg.Comedy", "user.genre_avg.Drama"});
   o = toy_options();
   o.max_categories = 2;  // gender has 3 categories: left out
   f = build_features(toy_dataset(), toy_train(), o);

@@ -1,4 +1,5 @@
-// Feature engineering and baselines on the shared real datasets (skipped with a warning when absent).
+// Feature engineering and baselines on the shared real datasets (skipped with a warning when
+// absent).
 #include <cmath>
 
 #include <catch2/catch.hpp>

@@ -1,9 +1,9 @@
 // A hand-made Dataset small enough to compute every feature by hand (numbers in the tests).
 //   genres Action (bit 0), Comedy (bit 1), Drama (bit 2)
-//   items  i0 year 2000 Action | i1 year unknown Comedy | i2 year 2010 Action+Comedy | i3 year 1990 Drama
-//   users  u0 age 20 gender M | u1 age missing gender F | u2 age 40 gender X
-//   rows   r0 u0 i0 4 | r1 u0 i1 2 | r2 u1 i0 5 | r3 u1 i2 2 | r4 u0 i2 1 | r5 u2 i3 5 | r6 u1 i1 5
-//   train  {0, 1, 2, 3, 6}; test {4, 5}: u2 and i3 are cold (test ratings only)
+//   items  i0 year 2000 Action | i1 year unknown Comedy | i2 year 2010 Action+Comedy | i3 year 1990
+//   Drama users  u0 age 20 gender M | u1 age missing gender F | u2 age 40 gender X rows   r0 u0 i0
+//   4 | r1 u0 i1 2 | r2 u1 i0 5 | r3 u1 i2 2 | r4 u0 i2 1 | r5 u2 i3 5 | r6 u1 i1 5 train  {0, 1,
+//   2, 3, 6}; test {4, 5}: u2 and i3 are cold (test ratings only)
 #pragma once
 
 #include <cmath>
@@ -24,7 +24,8 @@ inline Dataset toy_dataset() {
   d.item_meta.year = {2000, 0, 2010, 1990};
   d.item_meta.genres = {1, 2, 3, 4};
   d.item_meta.genre_names = {"Action", "Comedy", "Drama"};
-  const int32_t rows[][3] = {{0, 0, 4}, {0, 1, 2}, {1, 0, 5}, {1, 2, 2}, {0, 2, 1}, {2, 3, 5}, {1, 1, 5}};
+  const int32_t rows[][3] = {{0, 0, 4}, {0, 1, 2}, {1, 0, 5}, {1, 2, 2},
+                             {0, 2, 1}, {2, 3, 5}, {1, 1, 5}};
   int64_t ts = 1000;
   for (const auto& r : rows) d.ratings.push_back(r[0], r[1], static_cast<float>(r[2]), ts++);
   DemographicColumn age;

@@ -4,9 +4,9 @@
 #include <cstring>
 #include <fstream>
 
+#include <torch/torch.h>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
-#include <torch/torch.h>
 
 #include "core/error.h"
 #include "core/rng.h"
@@ -166,18 +166,21 @@ TEST_CASE("two-tower checkpoint: foreign, truncated and corrupt files name the b
 
   const std::string bad = dir.file("bad.ckpt");
   spit(bad, "hello world, not a model");
-  CHECK(load_error(bad) == bad + ": byte 0: expected magic \"TWOTOWER\" (a towerrec two-tower "
-                                 "checkpoint), found \"hello wo\"");
+  CHECK(load_error(bad) == bad +
+                               ": byte 0: expected magic \"TWOTOWER\" (a towerrec two-tower "
+                               "checkpoint), found \"hello wo\"");
   spit(bad, "");
-  CHECK(load_error(bad) == bad + ": byte 0: expected magic \"TWOTOWER\" (a towerrec two-tower "
-                                 "checkpoint), found \"\"");
+  CHECK(load_error(bad) == bad +
+                               ": byte 0: expected magic \"TWOTOWER\" (a towerrec two-tower "
+                               "checkpoint), found \"\"");
   spit(bad, bytes.substr(0, 10));
   CHECK(load_error(bad) ==
         bad + ": byte 8: truncated: expected 4 bytes of format version, found 2");
   std::string v7 = bytes;
   v7[8] = 7;
   spit(bad, v7);
-  CHECK(load_error(bad) == bad + ": byte 8: unsupported format version 7 (this build reads version 1)");
+  CHECK(load_error(bad) ==
+        bad + ": byte 8: unsupported format version 7 (this build reads version 1)");
   spit(bad, bytes.substr(0, 40));
   CHECK(load_error(bad) == bad + ": byte 16: truncated: expected " + std::to_string(header_len) +
                                " bytes of header JSON, found 24");
@@ -207,8 +210,9 @@ TEST_CASE("two-tower checkpoint: foreign, truncated and corrupt files name the b
   REQUIRE(at != std::string::npos);
   header.replace(at, 6, "[16,6]");
   spit(bad, bytes.substr(0, 16) + header + bytes.substr(16 + header_len));
-  CHECK(load_error(bad) == bad + ": byte 16: tensor 0: expected user.0.weight [16, 5] (from the "
-                                 "header's model options), found user.0.weight [16, 6]");
+  CHECK(load_error(bad) == bad +
+                               ": byte 16: tensor 0: expected user.0.weight [16, 5] (from the "
+                               "header's model options), found user.0.weight [16, 6]");
 
   CHECK_THROWS_AS(TwoTowerModel::load(dir.file("missing.ckpt")), IoError);
 }

@@ -1,7 +1,7 @@
 #include "train/flat_adam_impl.h"
 
-#include <catch2/catch.hpp>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 using namespace towerrec;
 
@@ -23,5 +23,7 @@ TEST_CASE("flat adam: matches torch::optim::Adam with weight decay", "[train]") 
     ref.step();
   }
   CHECK(adam.steps() == 20);
-  CHECK((ours - theirs.detach()).abs().max().item<float>() < 1e-6f);
+  // Same formulas; only float rounding differs (our pass is fused, torch's is op by op).
+  CHECK((ours - theirs.detach()).abs().max().item<float>() < 1e-5f);
+  CHECK(torch::allclose(ours, theirs.detach(), 1e-5, 1e-6));
 }

@@ -1,7 +1,7 @@
 #include "train/two_tower_step_impl.h"
 
-#include <catch2/catch.hpp>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 #include "core/rng.h"
 #include "model/two_tower_model.h"

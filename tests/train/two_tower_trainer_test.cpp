@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include <catch2/catch.hpp>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 #include "core/error.h"
 #include "core/rng.h"
@@ -28,8 +28,8 @@ FeatureMatrix random_matrix(int64_t rows, int64_t cols, Rng& rng) {
   return m;
 }
 
-// Targets = 0.9 * cosine(A x_user, B x_item) for fixed random projections A, B: a problem the two towers
-// can fit exactly, so a working trainer drives the loss far below the targets' variance.
+// Targets = 0.9 * cosine(A x_user, B x_item) for fixed random projections A, B: a problem the two
+// towers can fit exactly, so a working trainer drives the loss far below the targets' variance.
 // noise_val: validation targets are pure noise instead (for early stopping).
 Planted planted(int64_t n_train, int64_t n_val, bool noise_val = false) {
   Rng rng(99);
@@ -101,7 +101,8 @@ TEST_CASE("two-tower trainer: fits a planted problem", "[train]") {
   CHECK(r.history.back().val_loss < 0.1 * variance);
   CHECK(r.history.back().val_loss < 0.1 * before);
   CHECK(r.best_val_loss == r.history.back().val_loss);
-  CHECK(evaluate_two_tower(model, p.users, p.items, p.val) == Approx(r.best_val_loss).epsilon(1e-9));
+  CHECK(evaluate_two_tower(model, p.users, p.items, p.val) ==
+        Approx(r.best_val_loss).epsilon(1e-9));
   for (const auto& m : r.history) {
     CHECK(m.rows_per_sec > 0);
     CHECK(m.seconds > 0);
@@ -151,7 +152,8 @@ TEST_CASE("two-tower trainer: early stopping keeps the best validation weights",
   TwoTowerModel model(6, 5, small_model(), 1);
   int calls = 0;
   const TrainResult r = train_two_tower(
-      model, p.users, p.items, p.train, p.val, opts, [&](const EpochMetrics& m, const TwoTowerModel& mm) {
+      model, p.users, p.items, p.train, p.val, opts,
+      [&](const EpochMetrics& m, const TwoTowerModel& mm) {
         ++calls;
         CHECK(m.epoch == calls);
         // The model handed over holds that epoch's weights.
@@ -198,6 +200,7 @@ TEST_CASE("two-tower trainer: mismatched inputs are errors", "[train]") {
   CHECK_THROWS_WITH(train_two_tower(model, p.users, p.items, p.train, p.val, fast_train()),
                     "two-tower training: validation pairs: expected equal user, item and target "
                     "counts, found 10, 9, 10");
-  CHECK_THROWS_WITH(train_two_tower(model, p.users, p.items, TrainPairs{}, TrainPairs{}, fast_train()),
-                    "two-tower training: no training pairs");
+  CHECK_THROWS_WITH(
+      train_two_tower(model, p.users, p.items, TrainPairs{}, TrainPairs{}, fast_train()),
+      "two-tower training: no training pairs");
 }
