@@ -61,13 +61,12 @@ at::Tensor owned(const std::vector<float>& v) {
 // The forward, unrolled over the layers. LibTorch 1.13's define() has no torch.nn.functional, so the
 // MLP and the normalisation are spelled with plain tensor ops. The arithmetic follows the trainer's
 // ((x - mean) / scale, then x W^T + b), so exported and trained vectors agree to float rounding.
+// No width check inside the module: define() in LibTorch 1.13 resolves no exception type (raise
+// RuntimeError/Exception/ValueError are all "undefined value"), so a wrong width fails at the first
+// broadcast; ExportedTowers checks widths before calling, and n_features is an attribute for others.
 std::string forward_source(const std::string& side, size_t num_layers) {
   std::ostringstream s;
   s << "def forward(self, x: Tensor) -> Tensor:\n"
-    << "    if x.dim() != 2 or x.size(1) != self.n_features:\n"
-    << "        raise RuntimeError(\"towerrec " << side
-    << " tower: expected input [batch, \" + str(self.n_features) + \"] of raw " << side
-    << " features in towers.json order, got shape \" + str(x.shape))\n"
     << "    h = (x.float() - self.mean) / self.scale\n";
   for (size_t l = 0; l < num_layers; ++l) {
     const std::string lin =

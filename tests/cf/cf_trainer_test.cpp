@@ -36,7 +36,7 @@ TEST_CASE("train_cf: Adam and ALS fit planted low-rank ratings and generalise", 
       REQUIRE(h.loss.size() == static_cast<size_t>(small_options(solver).iterations));
       REQUIRE(h.validation.size() == h.loss.size());
       // Adam starts from the random initialisation, ALS's first record is after a whole sweep.
-      CHECK(h.loss.back() < (solver == "adam" ? 0.1 : 1.0) * h.loss.front());
+      CHECK(h.loss.back() < (solver == "adam" ? 0.2 : 1.0) * h.loss.front());
       // The planted noise is 0.1; predicting every rating by its item mean is far worse.
       const double test_rmse = test::rmse(m.predict(p.test.user, p.test.item), p.test.value);
       CHECK(test_rmse < 0.2);

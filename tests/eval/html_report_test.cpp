@@ -7,8 +7,8 @@ using namespace towerrec;
 TEST_CASE("html report: half-star histogram bins and clamps", "[eval]") {
   const auto h = half_star_histogram({0.5f, 0.7f, 1.0f, 4.9f, 5.0f, 7.0f, -1.0f}, 0.5, 5.0);
   REQUIRE(h.size() == 10);
-  CHECK(h[0] == 2);  // 0.5, -1 (clamped)
-  CHECK(h[1] == 2);  // 0.7 rounds to 1.0, 1.0
+  CHECK(h[0] == 3);  // 0.5, 0.7 (nearer 0.5 than 1.0), -1 (clamped)
+  CHECK(h[1] == 1);  // 1.0
   CHECK(h[9] == 3);  // 4.9, 5.0, 7 (clamped)
 }
 

@@ -158,12 +158,12 @@ TEST_CASE("exported towers: inputs of the wrong width or with NaN are refused", 
                     "item tower: row 1, feature 'item.f2': expected a finite number, found nan "
                     "(impute missing values as towers.json 'imputed' says)");
 
-  // The module itself refuses a wrong width too, for callers that load it directly (Python).
+  // The module itself fails on a wrong width (at the first broadcast), for callers that load it
+  // directly (Python); n_features tells them the width.
   torch::jit::Module m = torch::jit::load(e.dir.file("user_tower.pt"));
   CHECK(m.attr("n_features").toInt() == 5);
   CHECK(m.attr("dim").toInt() == 6);
   CHECK(m.attr("tower").toStringRef() == "user");
   CHECK_THROWS_WITH(m.forward({torch::zeros({2, 4})}),
-                    Contains("towerrec user tower: expected input [batch, 5] of raw user features in "
-                             "towers.json order, got shape [2, 4]"));
+                    Contains("must match the size of tensor b (5)"));
 }
