@@ -22,7 +22,8 @@ void check_sizes(const char* what, size_t a, size_t b) {
 double auc(const std::vector<float>& labels, const std::vector<float>& scores) {
   check_sizes("auc", labels.size(), scores.size());
   for (float y : labels)
-    if (y != 0.f && y != 1.f) throw Error("auc: expected labels 0 or 1, found " + std::to_string(y));
+    if (y != 0.f && y != 1.f)
+      throw Error("auc: expected labels 0 or 1, found " + std::to_string(y));
   std::vector<size_t> order(scores.size());
   std::iota(order.begin(), order.end(), size_t{0});
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return scores[a] < scores[b]; });

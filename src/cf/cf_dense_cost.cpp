@@ -26,9 +26,10 @@ double cf_dense_cost(const RowMatrixF& X, const RowMatrixF& W, const RowMatrixF&
                   R.rows() == Y.rows() && R.cols() == Y.cols() && b.rows() == 1 &&
                   b.cols() == W.rows();
   if (!ok)
-    throw Error("cf_dense_cost: expected X [n_items, f], W [n_users, f], b [1, n_users], Y and R "
-                "[n_items, n_users], found X " + shape(X) + ", W " + shape(W) + ", b " + shape(b) +
-                ", Y " + shape(Y) + ", R " + shape(R));
+    throw Error(
+        "cf_dense_cost: expected X [n_items, f], W [n_users, f], b [1, n_users], Y and R "
+        "[n_items, n_users], found X " +
+        shape(X) + ", W " + shape(W) + ", b " + shape(b) + ", Y " + shape(Y) + ", R " + shape(R));
   torch::NoGradGuard no_grad;
   const torch::Tensor x = view(X), w = view(W);
   const torch::Tensor err = (torch::matmul(x, w.t()) + view(b) - view(Y)) * view(R);

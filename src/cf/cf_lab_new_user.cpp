@@ -10,8 +10,8 @@
 namespace towerrec {
 
 std::vector<CfLabRating> cf_lab_example_ratings() {
-  return {{2700, 5}, {2609, 2}, {929, 5},  {246, 5},  {2716, 3}, {1150, 5}, {382, 2},
-          {366, 5},  {622, 5},  {988, 3},  {2925, 1}, {2937, 1}, {793, 5}};
+  return {{2700, 5}, {2609, 2}, {929, 5}, {246, 5},  {2716, 3}, {1150, 5}, {382, 2},
+          {366, 5},  {622, 5},  {988, 3}, {2925, 1}, {2937, 1}, {793, 5}};
 }
 
 Ratings cf_lab_ratings(const CfLab& lab) {
@@ -53,8 +53,8 @@ CfLabNewUserResult cf_lab_new_user(const CfLab& lab, const std::vector<CfLabRati
   const CfModel model = train_cf(train, n_users, n_items, opts, progress, &res.loss);
   const std::vector<float> s = model.scores(0);
   auto pred = [&](int32_t i) {
-    return CfLabPrediction{i, i < static_cast<int32_t>(lab.titles.size()) ? lab.titles[i] : "", s[i],
-                           mine[i], count[i]};
+    return CfLabPrediction{i, i < static_cast<int32_t>(lab.titles.size()) ? lab.titles[i] : "",
+                           s[i], mine[i], count[i]};
   };
   std::vector<int32_t> order;
   for (int32_t i = 0; i < n_items; ++i)

@@ -22,10 +22,10 @@ struct CfLabRating {
 
 struct CfLabPrediction {
   int32_t movie;
-  std::string title;   // "" when the lab has no titles
-  float predicted;     // stars
-  float rated;         // the new user's rating; 0 for movies they did not rate
-  int32_t num_ratings; // how many lab users rated the movie (before the new user)
+  std::string title;    // "" when the lab has no titles
+  float predicted;      // stars
+  float rated;          // the new user's rating; 0 for movies they did not rate
+  int32_t num_ratings;  // how many lab users rated the movie (before the new user)
 };
 
 struct CfLabNewUserResult {

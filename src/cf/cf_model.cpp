@@ -1,5 +1,6 @@
 #include "cf/cf_model.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -17,9 +18,10 @@ namespace {
 //   uint32 version                  kVersion
 //   uint32 n, then n bytes          CfOptions as JSON (the config the model was trained with)
 //   int32 n_users, n_items, features
+//   float rating_min, rating_max    (version 2 on; version 1 files load unbounded)
 //   float W[n_users*features], b[n_users], X[n_items*features], mu[n_items]
 constexpr char kMagic[8] = {'T', 'R', 'C', 'F', 'M', 'O', 'D', 'L'};
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;
 
 // visit() adapters: CfOptions <-> JSON, so the saved config follows options.h automatically.
 struct ToJson {
@@ -118,11 +120,20 @@ float CfModel::raw_score(const float* w, float b, int32_t item) const {
   return s + b + mu_[item];
 }
 
+void CfModel::set_rating_range(float lo, float hi) {
+  if (!(lo <= hi))
+    throw Error("cf model: rating range: expected min <= max, found " + std::to_string(lo) + " > " +
+                std::to_string(hi));
+  lo_ = lo;
+  hi_ = hi;
+}
+
+float CfModel::output(float z) const { return binary() ? sigmoid(z) : std::clamp(z, lo_, hi_); }
+
 float CfModel::predict(int32_t user, int32_t item) const {
   check_user(user);
   check_item(item);
-  const float z = raw_score(W_.data() + static_cast<int64_t>(user) * f_, b_[user], item);
-  return binary() ? sigmoid(z) : z;
+  return output(raw_score(W_.data() + static_cast<int64_t>(user) * f_, b_[user], item));
 }
 
 std::vector<float> CfModel::predict(const std::vector<int32_t>& user,
@@ -150,8 +161,7 @@ std::vector<float> CfModel::scores(const CfUserParams& user) const {
                 " features, the model " + std::to_string(f_));
   std::vector<float> out(static_cast<size_t>(n_items_));
   for (int32_t i = 0; i < n_items_; ++i) {
-    const float z = raw_score(user.w.data(), user.b, i);
-    out[i] = binary() ? sigmoid(z) : z;
+    out[i] = output(raw_score(user.w.data(), user.b, i));
   }
   return out;
 }
@@ -165,6 +175,7 @@ CfUserParams CfModel::fold_in_user(const std::vector<int32_t>& items,
   for (float v : values)
     if (!std::isfinite(v)) throw Error("cf model: fold_in_user: non-finite rating");
   if (lambda < 0) lambda = options_.lambda;
+  if (options_.regularization == "per_rating") lambda *= static_cast<double>(items.size());
   CfUserParams p;
   p.w.assign(static_cast<size_t>(f_), 0.f);
   const int64_t n = static_cast<int64_t>(items.size());
@@ -197,6 +208,8 @@ void CfModel::save(const std::string& path) const {
   put(out, n_users_);
   put(out, n_items_);
   put(out, f_);
+  put(out, lo_);
+  put(out, hi_);
   put_floats(out, W_);
   put_floats(out, b_);
   put_floats(out, X_);
@@ -209,13 +222,13 @@ CfModel CfModel::load(const std::string& path) {
   Reader in(path, bytes);
   const std::string magic = in.get_string(sizeof(kMagic), "magic");
   if (magic != std::string(kMagic, sizeof(kMagic)))
-    throw FormatError(path, 0,
-                      "expected magic \"TRCFMODL\" (a towerrec CF model), found " + quote_found(magic));
+    throw FormatError(
+        path, 0, "expected magic \"TRCFMODL\" (a towerrec CF model), found " + quote_found(magic));
   const uint64_t version_at = in.pos();
   const uint32_t version = in.get<uint32_t>("version");
-  if (version != kVersion)
+  if (version < 1 || version > kVersion)
     throw FormatError(path, version_at,
-                      "expected format version " + std::to_string(kVersion) + ", found " +
+                      "expected format version 1.." + std::to_string(kVersion) + ", found " +
                           std::to_string(version));
   const uint32_t json_size = in.get<uint32_t>("options length");
   const uint64_t json_at = in.pos();
@@ -225,7 +238,8 @@ CfModel CfModel::load(const std::string& path) {
     FromJson fj{nlohmann::json::parse(json)};
     m.options_.visit(fj);
   } catch (const nlohmann::json::exception& e) {
-    throw FormatError(path, json_at, std::string("options: expected CfOptions JSON, found: ") + e.what());
+    throw FormatError(path, json_at,
+                      std::string("options: expected CfOptions JSON, found: ") + e.what());
   }
   const uint64_t dims_at = in.pos();
   m.n_users_ = in.get<int32_t>("n_users");
@@ -237,6 +251,16 @@ CfModel CfModel::load(const std::string& path) {
                           std::to_string(m.options_.features) + "), found " +
                           std::to_string(m.n_users_) + ", " + std::to_string(m.n_items_) + ", " +
                           std::to_string(m.f_));
+  if (version >= 2) {
+    const uint64_t range_at = in.pos();
+    const float lo = in.get<float>("rating_min"), hi = in.get<float>("rating_max");
+    if (!(lo <= hi))
+      throw FormatError(path, range_at,
+                        "expected rating_min <= rating_max, found " + std::to_string(lo) + " > " +
+                            std::to_string(hi));
+    m.lo_ = lo;
+    m.hi_ = hi;
+  }
   const uint64_t nu = static_cast<uint64_t>(m.n_users_), ni = static_cast<uint64_t>(m.n_items_),
                  f = static_cast<uint64_t>(m.f_);
   in.get_floats(m.W_, nu * f, "W");
@@ -244,9 +268,9 @@ CfModel CfModel::load(const std::string& path) {
   in.get_floats(m.X_, ni * f, "X");
   in.get_floats(m.mu_, ni, "mu");
   if (in.pos() != in.size())
-    throw FormatError(path, in.pos(),
-                      "expected end of file, found " + std::to_string(in.size() - in.pos()) +
-                          " more bytes");
+    throw FormatError(
+        path, in.pos(),
+        "expected end of file, found " + std::to_string(in.size() - in.pos()) + " more bytes");
   return m;
 }
 

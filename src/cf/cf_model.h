@@ -1,11 +1,13 @@
-// CfModel: a trained collaborative-filtering model, r̂(u, i) = w_u · x_i + b_u + μ_i (stars), or, in the
-// binary variant, p(u likes i) = sigmoid(w_u · x_i + b_u + μ_i). μ_i is the item offset learned by mean
-// normalisation (0 when it is off): the item's training mean rating (binary: the log-odds of its smoothed
-// like rate), the global value for an item nobody rated. A user with no ratings has w = 0, b = 0 and so
-// gets μ_i. Plain float arrays, no torch: predicting, folding in and saving need none.
+// CfModel: a trained collaborative-filtering model, r̂(u, i) = w_u · x_i + b_u + μ_i (stars), or, in
+// the binary variant, p(u likes i) = sigmoid(w_u · x_i + b_u + μ_i). μ_i is the item offset learned
+// by mean normalisation (0 when it is off): the item's training mean rating (binary: the log-odds
+// of its smoothed like rate), the global value for an item nobody rated. A user with no ratings has
+// w = 0, b = 0 and so gets μ_i. Plain float arrays, no torch: predicting, folding in and saving
+// need none.
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -31,25 +33,35 @@ class CfModel {
   bool binary() const { return options_.binary; }
   const CfOptions& options() const { return options_; }
 
-  // Prediction for one pair: stars, or a like probability in (0, 1) when binary(). Indices are checked
-  // (Error on out of range).
+  // Star predictions are clipped to [rating_min(), rating_max()]: train_cf sets the range of the
+  // training ratings (a linear model overshoots 5 stars for enthusiasts, and clipping never hurts
+  // RMSE). Unbounded by default; binary models ignore it.
+  float rating_min() const { return lo_; }
+  float rating_max() const { return hi_; }
+  void set_rating_range(float lo, float hi);
+
+  // Prediction for one pair: stars, or a like probability in (0, 1) when binary(). Indices are
+  // checked (Error on out of range).
   float predict(int32_t user, int32_t item) const;
   // predict(user[r], item[r]) for every pair.
-  std::vector<float> predict(const std::vector<int32_t>& user, const std::vector<int32_t>& item) const;
+  std::vector<float> predict(const std::vector<int32_t>& user,
+                             const std::vector<int32_t>& item) const;
   // [num_items] predictions of one user for every item (ranking metrics, top-N).
   std::vector<float> scores(int32_t user) const;
   // [num_items] predictions for a user given by parameters (e.g. from fold_in_user).
   std::vector<float> scores(const CfUserParams& user) const;
 
-  // Fits a NEW user who rated `items` with `values` (stars; binary models: 0/1 labels, or stars that
-  // are thresholded at options().binary_threshold when any value is not 0 or 1) against the fixed item
-  // features: ridge regression, ½Σ(w·x_i + b + μ_i − y)² + λ/2‖w‖², bias unpenalised (binary: the
-  // logistic loss, solved by Newton steps). lambda < 0 means options().lambda. No ratings: w = 0, b = 0.
+  // Fits a NEW user who rated `items` with `values` (stars; binary models: 0/1 labels, or stars
+  // that are thresholded at options().binary_threshold when any value is not 0 or 1) against the
+  // fixed item features: ridge regression, ½Σ(w·x_i + b + μ_i − y)² + λ/2‖w‖², bias unpenalised
+  // (binary: the logistic loss, solved by Newton steps). lambda < 0 means options().lambda; a
+  // model trained with regularization "per_rating" multiplies it by the number of ratings, as in
+  // training. No ratings: w = 0, b = 0.
   CfUserParams fold_in_user(const std::vector<int32_t>& items, const std::vector<float>& values,
                             double lambda = -1) const;
 
-  // Writes the model atomically; format: see cf_model.cpp (magic "TRCFMODL", version, options as JSON,
-  // then the float arrays). Throws IoError.
+  // Writes the model atomically; format: see cf_model.cpp (magic "TRCFMODL", version, options as
+  // JSON, then the float arrays). Throws IoError.
   void save(const std::string& path) const;
   // Throws IoError / FormatError ("file: byte N: ...") on a missing, truncated or foreign file.
   static CfModel load(const std::string& path);
@@ -66,7 +78,8 @@ class CfModel {
   std::vector<float>& item_offset() { return mu_; }
 
  private:
-  float raw_score(const float* w, float b, int32_t item) const;  // before the sigmoid
+  float raw_score(const float* w, float b, int32_t item) const;  // before the sigmoid or clip
+  float output(float z) const;                                   // sigmoid or clip
   void check_user(int32_t user) const;
   void check_item(int32_t item) const;
 
@@ -74,6 +87,8 @@ class CfModel {
   int32_t n_users_ = 0;
   int32_t n_items_ = 0;
   int32_t f_ = 0;
+  float lo_ = -std::numeric_limits<float>::infinity();
+  float hi_ = std::numeric_limits<float>::infinity();
   std::vector<float> W_, b_, X_, mu_;
 };
 

@@ -8,16 +8,13 @@
 #include <torch/torch.h>
 
 #include "cf/ridge_solve.h"
+#include "cf/sparse_dot_impl.h"
 #include "core/error.h"
 #include "core/rng.h"
 #include "data/dataset.h"
 
 namespace towerrec {
 namespace {
-
-// Gathered rows cost chunk * features floats each; this bound (64 MB per gathered tensor) is what keeps
-// memory O(ratings + parameters) however many ratings there are.
-constexpr int64_t kChunkFloats = int64_t{16} << 20;
 
 void check_ratings(const Ratings& r, int32_t n_users, int32_t n_items, const char* what) {
   if (r.user.size() != r.item.size() || r.user.size() != r.value.size())
@@ -34,8 +31,8 @@ void check_ratings(const Ratings& r, int32_t n_users, int32_t n_items, const cha
   }
 }
 
-// Item offsets μ: mean training rating (binary: log-odds of the Laplace-smoothed like rate); the global
-// value for an item without training ratings.
+// Item offsets μ: mean training rating (binary: log-odds of the Laplace-smoothed like rate); the
+// global value for an item without training ratings.
 std::vector<float> item_offsets(const Ratings& r, const std::vector<float>& target, int32_t n_items,
                                 bool binary) {
   std::vector<double> sum(static_cast<size_t>(n_items), 0.0);
@@ -61,9 +58,11 @@ std::vector<float> item_offsets(const Ratings& r, const std::vector<float>& targ
   return mu;
 }
 
-// Validation metric from plain parameter arrays: RMSE (stars) or mean log-loss (binary).
+// Validation metric from plain parameter arrays: RMSE of the predictions clipped to [lo, hi] as
+// CfModel::predict clips them (stars), or mean log-loss (binary).
 double validation_metric(const float* W, const float* b, const float* X, const float* mu, int64_t f,
-                         bool binary, const Ratings& val, const std::vector<float>& target) {
+                         bool binary, double lo, double hi, const Ratings& val,
+                         const std::vector<float>& target) {
   if (val.size() == 0) return 0.0;
   double acc = 0;
   for (size_t r = 0; r < val.size(); ++r) {
@@ -75,6 +74,7 @@ double validation_metric(const float* W, const float* b, const float* X, const f
       // log(1 + e^-|z|) + max(z, 0) - y z: the stable form of the cross-entropy.
       acc += std::log1p(std::exp(-std::abs(z))) + std::max(z, 0.0) - target[r] * z;
     } else {
+      z = std::clamp(z, lo, hi);
       acc += (z - target[r]) * (z - target[r]);
     }
   }
@@ -88,32 +88,54 @@ std::vector<float> normal_init(size_t n, double std, Rng& rng) {
   return v;
 }
 
-struct Chunk {
-  torch::Tensor user, item, target, offset;  // offset: μ per rating (binary only)
+// Per-rating tensors of the loss: targets, and μ_i per rating for the binary model's logits.
+struct Targets {
+  torch::Tensor target, offset;
 };
 
-std::vector<Chunk> make_chunks(const Ratings& r, const std::vector<float>& target,
-                               const std::vector<float>& mu, int64_t f, bool binary) {
+Targets make_targets(const Ratings& r, const std::vector<float>& target,
+                     const std::vector<float>& mu, bool binary) {
   const int64_t n = static_cast<int64_t>(r.size());
-  const int64_t step = std::max<int64_t>(1024, kChunkFloats / f);
-  std::vector<Chunk> chunks;
-  for (int64_t s = 0; s < n; s += step) {
-    const int64_t len = std::min(step, n - s);
-    Chunk c;
-    c.user = torch::from_blob(const_cast<int32_t*>(r.user.data()) + s, {len}, torch::kInt32)
-                 .to(torch::kInt64);
-    c.item = torch::from_blob(const_cast<int32_t*>(r.item.data()) + s, {len}, torch::kInt32)
-                 .to(torch::kInt64);
-    c.target = torch::from_blob(const_cast<float*>(target.data()) + s, {len}, torch::kFloat32).clone();
-    if (binary) {
-      std::vector<float> off(static_cast<size_t>(len));
-      for (int64_t k = 0; k < len; ++k) off[k] = mu[r.item[s + k]];
-      c.offset = torch::from_blob(off.data(), {len}, torch::kFloat32).clone();
-    }
-    chunks.push_back(std::move(c));
+  Targets t;
+  t.target = torch::from_blob(const_cast<float*>(target.data()), {n}, torch::kFloat32).clone();
+  if (binary) {
+    t.offset = torch::empty({n}, torch::kFloat32);
+    float* off = t.offset.data_ptr<float>();
+    for (int64_t k = 0; k < n; ++k) off[k] = mu[r.item[k]];
   }
-  return chunks;
+  return t;
 }
+
+// The data term of J for logits/predictions z (targets follow z's dtype: cf_cost sums in double).
+torch::Tensor data_loss(const torch::Tensor& z, const Targets& t, bool binary) {
+  const torch::Tensor y = t.target.to(z.scalar_type());
+  return binary ? torch::binary_cross_entropy_with_logits(z + t.offset.to(z.scalar_type()), y, {},
+                                                          {}, at::Reduction::Sum)
+                : 0.5 * (z - y).square().sum();
+}
+
+// ΣW² + ΣX², or with per_rating each row's squared norm weighted by its training rating count.
+class Penalty {
+ public:
+  Penalty(const Ratings& r, int32_t n_users, int32_t n_items, bool per_rating) {
+    if (!per_rating) return;
+    user_count_ = torch::zeros({n_users, 1}, torch::kFloat32);
+    item_count_ = torch::zeros({n_items, 1}, torch::kFloat32);
+    float *cu = user_count_.data_ptr<float>(), *ci = item_count_.data_ptr<float>();
+    for (size_t k = 0; k < r.size(); ++k) {
+      cu[r.user[k]] += 1.f;
+      ci[r.item[k]] += 1.f;
+    }
+  }
+  torch::Tensor operator()(const torch::Tensor& W, const torch::Tensor& X) const {
+    if (!user_count_.defined()) return W.square().sum() + X.square().sum();
+    return (W.square() * user_count_.to(W.scalar_type())).sum() +
+           (X.square() * item_count_.to(X.scalar_type())).sum();
+  }
+
+ private:
+  torch::Tensor user_count_, item_count_;
+};
 
 torch::Tensor to_param(const std::vector<float>& v, std::vector<int64_t> shape) {
   return torch::from_blob(const_cast<float*>(v.data()), shape, torch::kFloat32)
@@ -148,15 +170,18 @@ std::vector<float> cf_labels(const std::vector<float>& values, double threshold)
 CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const CfOptions& opts,
                  const ProgressFn& progress, CfHistory* history, const Ratings* validation) {
   if (opts.binary && opts.solver == "als")
-    throw Error("train_cf: cf.solver: expected \"adam\" with cf.binary: true (ALS solves squared "
-                "error only), found \"als\"");
+    throw Error(
+        "train_cf: cf.solver: expected \"adam\" with cf.binary: true (ALS solves squared "
+        "error only), found \"als\"");
   if (opts.solver != "adam" && opts.solver != "als")
-    throw Error("train_cf: cf.solver: expected one of: adam, als, found " + quote_found(opts.solver));
+    throw Error("train_cf: cf.solver: expected one of: adam, als, found " +
+                quote_found(opts.solver));
   if (n_users < 0 || n_items < 0) throw Error("train_cf: negative n_users or n_items");
   check_ratings(train, n_users, n_items, "train");
   if (validation) check_ratings(*validation, n_users, n_items, "validation");
 
   const bool binary = opts.binary;
+  const bool per_rating = opts.regularization == "per_rating";
   const int64_t f = opts.features;
   CfHistory local;
   CfHistory& h = history ? *history : local;
@@ -166,6 +191,10 @@ CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const C
   // binary model keeps 0/1 targets and adds μ_i inside the sigmoid instead.
   std::vector<float> y = binary ? cf_labels(train.value, opts.binary_threshold) : train.value;
   CfModel model(n_users, n_items, opts);
+  if (!binary && train.size() > 0) {
+    const auto [lo, hi] = std::minmax_element(train.value.begin(), train.value.end());
+    model.set_rating_range(*lo, *hi);
+  }
   std::vector<float>& mu = model.item_offset();
   if (opts.mean_normalize) mu = item_offsets(train, y, n_items, binary);
   if (!binary)
@@ -190,22 +219,26 @@ CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const C
     const std::vector<float> zero_mu(static_cast<size_t>(n_items), 0.f);
     for (int64_t it = 0; it < opts.iterations; ++it) {
       // y is already normalised, so the solves see no offset.
-      ridge_fit_users(train, y, n_users, X.data(), zero_mu.data(), f, opts.lambda, W.data(), b.data());
-      ridge_fit_items(train, y, n_items, W.data(), b.data(), zero_mu.data(), f, opts.lambda, X.data());
+      ridge_fit_users(train, y, n_users, X.data(), zero_mu.data(), f, opts.lambda, per_rating,
+                      W.data(), b.data());
+      ridge_fit_items(train, y, n_items, W.data(), b.data(), zero_mu.data(), f, opts.lambda,
+                      per_rating, X.data());
       h.loss.push_back(cf_cost(model, train));
       if (validation)
         h.validation.push_back(validation_metric(W.data(), b.data(), X.data(), mu.data(), f, false,
+                                                 model.rating_min(), model.rating_max(),
                                                  *validation, val_target));
       report(it, h.loss.back());
     }
   } else {
     // The lab initialises W, X and b from N(0, 1) (init_std scales that). Users and items without
-    // training ratings start at 0 and stay there (zero gradient, and Adam's step for a zero gradient
-    // is 0), so an unrated user is predicted μ_i exactly.
+    // training ratings start at 0 and stay there (zero gradient, and Adam's step for a zero
+    // gradient is 0), so an unrated user is predicted μ_i exactly.
     std::vector<float> W0 = normal_init(static_cast<size_t>(n_users) * f, opts.init_std, rng);
     std::vector<float> X0 = normal_init(static_cast<size_t>(n_items) * f, opts.init_std, rng);
     std::vector<float> b0 = normal_init(static_cast<size_t>(n_users), opts.init_std, rng);
-    std::vector<char> user_rated(static_cast<size_t>(n_users), 0), item_rated(static_cast<size_t>(n_items), 0);
+    std::vector<char> user_rated(static_cast<size_t>(n_users), 0),
+        item_rated(static_cast<size_t>(n_items), 0);
     for (size_t k = 0; k < train.size(); ++k) {
       user_rated[train.user[k]] = 1;
       item_rated[train.item[k]] = 1;
@@ -220,30 +253,22 @@ CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const C
     torch::Tensor W = to_param(W0, {n_users, f});
     torch::Tensor X = to_param(X0, {n_items, f});
     torch::Tensor b = to_param(b0, {n_users});
-    const std::vector<Chunk> chunks = make_chunks(train, y, mu, f, binary);
+    const SparsePairs pairs(train.user, train.item, n_users, n_items);
+    const Targets targets = make_targets(train, y, mu, binary);
+    const Penalty penalty(train, n_users, n_items, per_rating);
     torch::optim::Adam adam({W, X, b}, torch::optim::AdamOptions(opts.lr));
     for (int64_t it = 0; it < opts.iterations; ++it) {
       adam.zero_grad();
-      double data_loss = 0;
-      for (const Chunk& c : chunks) {
-        torch::Tensor z = (W.index_select(0, c.user) * X.index_select(0, c.item)).sum(1) +
-                          b.index_select(0, c.user);
-        torch::Tensor loss =
-            binary ? torch::binary_cross_entropy_with_logits(z + c.offset, c.target, {}, {},
-                                                             at::Reduction::Sum)
-                   : 0.5 * (z - c.target).square().sum();
-        loss.backward();
-        data_loss += loss.item<double>();
-      }
-      torch::Tensor reg = 0.5 * opts.lambda * (W.square().sum() + X.square().sum());
-      reg.backward();
-      h.loss.push_back(data_loss + reg.item<double>());
+      const torch::Tensor loss = data_loss(sparse_dot(W, X, b, pairs), targets, binary) +
+                                 0.5 * opts.lambda * penalty(W, X);
+      loss.backward();
+      h.loss.push_back(loss.item<double>());
       adam.step();
       if (validation) {
         torch::NoGradGuard no_grad;
-        h.validation.push_back(validation_metric(W.data_ptr<float>(), b.data_ptr<float>(),
-                                                 X.data_ptr<float>(), mu.data(), f, binary,
-                                                 *validation, val_target));
+        h.validation.push_back(validation_metric(
+            W.data_ptr<float>(), b.data_ptr<float>(), X.data_ptr<float>(), mu.data(), f, binary,
+            model.rating_min(), model.rating_max(), *validation, val_target));
       }
       report(it, h.loss.back());
     }
@@ -278,17 +303,14 @@ double cf_cost(const CfModel& model, const Ratings& ratings) {
   const std::vector<float>& mu = model.item_offset();
   if (!o.binary)
     for (size_t k = 0; k < y.size(); ++k) y[k] -= mu[ratings.item[k]];
-  double J = 0;
-  for (const Chunk& c : make_chunks(ratings, y, mu, f, o.binary)) {
-    torch::Tensor z = (W.index_select(0, c.user) * X.index_select(0, c.item)).sum(1) +
-                      b.index_select(0, c.user);
-    J += (o.binary ? torch::binary_cross_entropy_with_logits(z + c.offset, c.target, {}, {},
-                                                             at::Reduction::Sum)
-                   : 0.5 * (z - c.target).to(torch::kFloat64).square().sum())
-             .item<double>();
-  }
+  const SparsePairs pairs(ratings.user, ratings.item, model.num_users(), model.num_items());
+  const torch::Tensor z = sparse_dot(W, X, b, pairs);
+  double J = data_loss(z.to(torch::kFloat64), make_targets(ratings, y, mu, o.binary), o.binary)
+                 .item<double>();
   J += 0.5 * o.lambda *
-       (W.to(torch::kFloat64).square().sum() + X.to(torch::kFloat64).square().sum()).item<double>();
+       Penalty(ratings, model.num_users(), model.num_items(), o.regularization == "per_rating")(
+           W.to(torch::kFloat64), X.to(torch::kFloat64))
+           .item<double>();
   return J;
 }
 

@@ -1,12 +1,12 @@
-// Training the collaborative-filtering model on a SPARSE list of ratings: only rated pairs are touched,
-// so memory is O(ratings + parameters) (the gathered rows are processed in bounded chunks) and a
-// 25M-rating set fits. Cost (the course lab's, summed over rated pairs only):
+// Training the collaborative-filtering model on a SPARSE list of ratings: only rated pairs are
+// touched, so memory is O(ratings + parameters) (the gathered rows are processed in bounded chunks)
+// and a 25M-rating set fits. Cost (the course lab's, summed over rated pairs only):
 //   J = ½ Σ_(u,i) rated (w_u·x_i + b_u − ỹ_ui)² + λ/2 ΣW² + λ/2 ΣX²
 // with ỹ = y − μ_i under mean normalisation. Binary variant (cf.binary): labels 1/0 (see
 // cf_labels), prediction sigmoid(w·x + b + μ_i), data term Σ BCE-with-logits.
-// Solvers: "adam" (torch autograd + torch::optim::Adam, full batch, one step per iteration) and "als"
-// (closed-form ridge solves per user, then per item, with Eigen; one sweep per iteration; squared error
-// only).
+// Solvers: "adam" (torch autograd + torch::optim::Adam, full batch, one step per iteration) and
+// "als" (closed-form ridge solves per user, then per item, with Eigen; one sweep per iteration;
+// squared error only).
 #pragma once
 
 #include <cstdint>
@@ -22,17 +22,18 @@ struct Ratings;
 
 // Per-iteration record, for learning curves.
 struct CfHistory {
-  std::vector<double> loss;             // J after each iteration (Adam: at the step's start)
-  std::vector<double> validation;       // validation RMSE in stars (binary: mean log-loss), if given
-  double seconds = 0;                   // wall time of the iterations
+  std::vector<double> loss;        // J after each iteration (Adam: at the step's start)
+  std::vector<double> validation;  // validation RMSE in stars (binary: mean log-loss), if given
+  double seconds = 0;              // wall time of the iterations
 };
 
 // Trains on `train` (user/item indices < n_users / n_items). Throws Error on out-of-range indices,
-// non-finite values or an unsupported combination (binary with solver "als"). `validation` (optional)
-// is scored after every iteration into history->validation. The loss_history overload is the short
-// form used by callers that need only J.
+// non-finite values or an unsupported combination (binary with solver "als"). `validation`
+// (optional) is scored after every iteration into history->validation. The loss_history overload is
+// the short form used by callers that need only J.
 CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const CfOptions& opts,
-                 const ProgressFn& progress, CfHistory* history, const Ratings* validation = nullptr);
+                 const ProgressFn& progress, CfHistory* history,
+                 const Ratings* validation = nullptr);
 CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const CfOptions& opts,
                  const ProgressFn& progress = {}, std::vector<double>* loss_history = nullptr);
 

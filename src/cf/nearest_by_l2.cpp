@@ -27,7 +27,8 @@ std::vector<std::pair<int32_t, float>> nearest_by_l2(const float* vecs, int64_t 
   auto closer = [](const std::pair<int32_t, float>& a, const std::pair<int32_t, float>& b) {
     return a.second != b.second ? a.second < b.second : a.first < b.first;
   };
-  std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(take), all.end(), closer);
+  std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(take), all.end(),
+                    closer);
   all.resize(take);
   return all;
 }

@@ -1,6 +1,6 @@
 // Related items by squared Euclidean distance between feature vectors (the course's "find similar
-// items": the k items with smallest ‖x_k − x_i‖²). Torch-free on purpose: serve/ will route both models
-// through one shared nearest-neighbour routine later, and this signature is the seam.
+// items": the k items with smallest ‖x_k − x_i‖²). Torch-free on purpose: serve/ will route both
+// models through one shared nearest-neighbour routine later, and this signature is the seam.
 #pragma once
 
 #include <cstdint>

@@ -64,7 +64,8 @@ void logistic_fit_user(const float* X, int64_t f, const float* offset, const int
   const MatD D = user_design(X, f, items, n);
   VecD off(n);
   for (int64_t r = 0; r < n; ++r) off(r) = offset ? offset[items[r]] : 0.0;
-  // A small penalty on the bias (and a floor on λ) keeps labels that are all 1 (or separable) finite.
+  // A small penalty on the bias (and a floor on λ) keeps labels that are all 1 (or separable)
+  // finite.
   VecD penalty = VecD::Constant(f + 1, std::max(lambda, 1e-6));
   penalty(f) = 1e-3;
   VecD theta = VecD::Zero(f + 1);
@@ -102,8 +103,8 @@ RatingGroups group_ratings(const std::vector<int32_t>& key, int32_t groups) {
 }
 
 void ridge_fit_users(const Ratings& train, const std::vector<float>& y, int32_t n_users,
-                     const float* X, const float* offset, int64_t f, double lambda, float* W,
-                     float* b) {
+                     const float* X, const float* offset, int64_t f, double lambda, bool per_rating,
+                     float* W, float* b) {
   TOWERREC_CHECK(y.size() == train.size());
   const RatingGroups g = group_ratings(train.user, n_users);
   at::parallel_for(0, n_users, kGrain, [&](int64_t begin, int64_t end) {
@@ -116,15 +117,16 @@ void ridge_fit_users(const Ratings& train, const std::vector<float>& y, int32_t 
         items.push_back(train.item[g.order[k]]);
         t.push_back(y[g.order[k]]);
       }
-      ridge_fit_user(X, f, offset, items.data(), t.data(), static_cast<int64_t>(items.size()),
-                     lambda, W + u * f, b + u);
+      const int64_t n = static_cast<int64_t>(items.size());
+      ridge_fit_user(X, f, offset, items.data(), t.data(), n,
+                     per_rating ? lambda * static_cast<double>(n) : lambda, W + u * f, b + u);
     }
   });
 }
 
 void ridge_fit_items(const Ratings& train, const std::vector<float>& y, int32_t n_items,
                      const float* W, const float* b, const float* offset, int64_t f, double lambda,
-                     float* X) {
+                     bool per_rating, float* X) {
   TOWERREC_CHECK(y.size() == train.size());
   const RatingGroups g = group_ratings(train.item, n_items);
   at::parallel_for(0, n_items, kGrain, [&](int64_t begin, int64_t end) {
@@ -145,7 +147,7 @@ void ridge_fit_items(const Ratings& train, const std::vector<float>& y, int32_t 
         t(r) = y[row] - b[u] - off;
       }
       MatD A = D.transpose() * D;
-      A.diagonal().array() += lambda;
+      A.diagonal().array() += per_rating ? lambda * static_cast<double>(n) : lambda;
       const VecD sol = solve_spd(A, D.transpose() * t);
       for (int64_t k = 0; k < f; ++k) x[k] = static_cast<float>(sol(k));
     }

@@ -1,6 +1,6 @@
 // Closed-form per-row regressions on fixed features: the per-user linear regression of the course
-// (learn w, b for each user given item features X), its mirror image for items (learn x given W, b), and
-// the logistic version used to fold a new user into a binary model. Eigen only; no torch.
+// (learn w, b for each user given item features X), its mirror image for items (learn x given W,
+// b), and the logistic version used to fold a new user into a binary model. Eigen only; no torch.
 #pragma once
 
 #include <cstdint>
@@ -10,10 +10,10 @@ namespace towerrec {
 
 struct Ratings;
 
-// For one user: minimises ½Σ_r (w·x_{item[r]} + b + offset[item[r]] − y[r])² + λ/2‖w‖² over w, b (the
-// bias is not penalised). `X` is row-major [n_items, f]; `offset` is [n_items] or nullptr (zeros).
-// Writes w[0..f) and *b. No ratings: w = 0, b = 0. λ = 0 with fewer ratings than unknowns returns the
-// minimum-norm solution.
+// For one user: minimises ½Σ_r (w·x_{item[r]} + b + offset[item[r]] − y[r])² + λ/2‖w‖² over w, b
+// (the bias is not penalised). `X` is row-major [n_items, f]; `offset` is [n_items] or nullptr
+// (zeros). Writes w[0..f) and *b. No ratings: w = 0, b = 0. λ = 0 with fewer ratings than unknowns
+// returns the minimum-norm solution.
 void ridge_fit_user(const float* X, int64_t f, const float* offset, const int32_t* items,
                     const float* y, int64_t n, double lambda, float* w, float* b);
 
@@ -30,16 +30,17 @@ struct RatingGroups {
 RatingGroups group_ratings(const std::vector<int32_t>& key, int32_t groups);
 
 // Per-user ridge regression for every user on fixed item features X [n_items, f] (row-major): fills
-// W [n_users, f] and b [n_users]. `y` are the (already normalised) targets of `train`, `offset` as above.
-// Runs on torch's intra-op thread pool (at::parallel_for) when built into the torch library.
+// W [n_users, f] and b [n_users]. `y` are the (already normalised) targets of `train`, `offset` as
+// above. per_rating: user u's penalty is λ·n_u (ALS-WR) instead of λ. Runs on torch's intra-op
+// thread pool (at::parallel_for).
 void ridge_fit_users(const Ratings& train, const std::vector<float>& y, int32_t n_users,
-                     const float* X, const float* offset, int64_t f, double lambda, float* W,
-                     float* b);
+                     const float* X, const float* offset, int64_t f, double lambda, bool per_rating,
+                     float* W, float* b);
 
 // The item half of ALS: for each item, x_i = argmin ½Σ_u (w_u·x + b_u + offset_i − y)² + λ/2‖x‖²
-// with W, b fixed. Fills X [n_items, f].
+// with W, b fixed (per_rating: λ·n_i). Fills X [n_items, f].
 void ridge_fit_items(const Ratings& train, const std::vector<float>& y, int32_t n_items,
                      const float* W, const float* b, const float* offset, int64_t f, double lambda,
-                     float* X);
+                     bool per_rating, float* X);
 
 }  // namespace towerrec

@@ -126,6 +126,7 @@ struct CfOptions {
   int64_t iterations = 200;
   bool mean_normalize = true;
   std::string solver = "adam";  // "adam" (autograd) or "als" (closed-form alternating solves)
+  std::string regularization = "plain";  // "plain" (the lab) or "per_rating" (ALS-WR)
   bool binary = false;          // like/click variant: sigmoid + binary cross-entropy
   double binary_threshold = 4.0;
   double init_std = 1.0;        // the lab draws W, X, b from N(0, 1)
@@ -138,6 +139,10 @@ struct CfOptions {
     v.field("iterations", iterations, "full-batch iterations (ALS: sweeps)", Check::ge(1));
     v.field("mean_normalize", mean_normalize, "subtract each item's mean rating");
     v.field("solver", solver, "optimiser", Check::one_of({"adam", "als"}));
+    v.field("regularization", regularization,
+            "plain: lambda/2 (sum W^2 + sum X^2) as in the lab; per_rating: each user's and item's "
+            "penalty times its number of training ratings (ALS-WR)",
+            Check::one_of({"plain", "per_rating"}));
     v.field("binary", binary, "binary like/click variant (sigmoid, cross-entropy)");
     v.field("binary_threshold", binary_threshold,
             "rating >= threshold counts as a like (ratings that are all 0/1 are labels already)");

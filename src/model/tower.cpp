@@ -4,9 +4,9 @@
 #include <cmath>
 
 #include <ATen/ops/empty.h>
-#include <ATen/ops/mm.h>
 
 #include "core/error.h"
+#include "model/blas_gemm.h"
 
 namespace towerrec {
 namespace {
@@ -15,8 +15,6 @@ namespace {
 constexpr float kNormEps = 1e-12f;
 
 float* ptr(const at::Tensor& t) { return t.data_ptr<float>(); }
-
-at::Tensor rows(const at::Tensor& t, int64_t n) { return t.narrow(0, 0, n); }
 
 }  // namespace
 
@@ -36,16 +34,17 @@ TowerBuffers::TowerBuffers(const Tower& tower, int64_t cap, bool for_training) :
 void tower_forward(const Tower& tower, TowerBuffers& buf, int64_t n) {
   TOWERREC_CHECK(n >= 1 && n <= buf.capacity);
   const size_t num_layers = tower.layers.size();
-  at::Tensor in = rows(buf.x, n);
+  const float* in = ptr(buf.x);
+  int64_t in_width = tower.in;
   for (size_t l = 0; l < num_layers; ++l) {
     const TowerLayer& layer = tower.layers[l];
-    at::Tensor out = rows(buf.act[l], n);
-    // mm then a fused bias(+ReLU) loop: addmm_out would first broadcast-copy the bias through a
-    // TensorIterator, which costs more than the loop at small batches.
-    at::mm_out(out, in, layer.weight.t());
-    const int64_t width = out.size(1);
+    const int64_t width = layer.weight.size(0);
+    float* out = ptr(buf.act[l]);
+    // out = in W^T, then a fused bias(+ReLU) loop: cheaper than addmm's broadcast copy of the bias.
+    gemm_rowmajor(false, true, n, width, in_width, in, in_width, ptr(layer.weight), in_width, out,
+                  width);
     const float* b = ptr(layer.bias);
-    float* o = ptr(out);
+    float* o = out;
     if (l + 1 < num_layers) {
       for (int64_t r = 0; r < n; ++r, o += width)
         for (int64_t j = 0; j < width; ++j) o[j] = std::max(o[j] + b[j], 0.f);
@@ -54,6 +53,7 @@ void tower_forward(const Tower& tower, TowerBuffers& buf, int64_t n) {
         for (int64_t j = 0; j < width; ++j) o[j] += b[j];
     }
     in = out;
+    in_width = width;
   }
   const int64_t d = tower.out();
   const float* z = ptr(buf.act.back());
@@ -85,25 +85,26 @@ void tower_backward(const Tower& tower, TowerBuffers& buf, int64_t n) {
   }
   for (size_t l = num_layers; l-- > 0;) {
     const TowerLayer& layer = tower.layers[l];
-    at::Tensor g = rows(buf.grad[l], n);
-    at::Tensor input = l == 0 ? rows(buf.x, n) : rows(buf.act[l - 1], n);
-    at::Tensor weight_grad =
-        layer.weight_grad;  // a view: mm_out writes straight into the flat buffer
-    at::mm_out(weight_grad, g.t(), input);
-    const int64_t width = g.size(1);
+    const int64_t width = layer.weight.size(0);
+    const int64_t in_width = layer.weight.size(1);
+    const float* g = ptr(buf.grad[l]);
+    const float* input = l == 0 ? ptr(buf.x) : ptr(buf.act[l - 1]);
+    // dW = g^T input, written straight into the flat gradient buffer.
+    gemm_rowmajor(true, false, width, in_width, n, g, width, input, in_width,
+                  ptr(layer.weight_grad), in_width);
     float* bg = ptr(layer.bias_grad);
     std::fill(bg, bg + width, 0.f);
-    const float* gp = ptr(g);
+    const float* gp = g;
     for (int64_t r = 0; r < n; ++r, gp += width)
       for (int64_t j = 0; j < width; ++j) bg[j] += gp[j];
     if (l == 0) break;  // no gradient w.r.t. the features
-    at::Tensor g_prev = rows(buf.grad[l - 1], n);
-    at::mm_out(g_prev, g, layer.weight);
-    // ReLU': the stored activation is > 0 exactly where the pre-activation was.
-    const float* a = ptr(input);
-    float* d = ptr(g_prev);
-    const int64_t count = g_prev.numel();
-    for (int64_t i = 0; i < count; ++i) d[i] = a[i] > 0.f ? d[i] : 0.f;
+    float* g_prev = ptr(buf.grad[l - 1]);
+    // d(input) = g W, then ReLU': the stored activation is > 0 exactly where the pre-activation
+    // was.
+    gemm_rowmajor(false, false, n, in_width, width, g, width, ptr(layer.weight), in_width, g_prev,
+                  in_width);
+    const int64_t count = n * in_width;
+    for (int64_t i = 0; i < count; ++i) g_prev[i] = input[i] > 0.f ? g_prev[i] : 0.f;
   }
 }
 

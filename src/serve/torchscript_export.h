@@ -9,7 +9,7 @@
 //                                 training split's per-column scaling ((x - mean) / scale) is inside,
 //                                 as buffers; the layers are parameters w0, b0, w1, b1, ... ([out, in],
 //                                 [out]). Attributes: tower ("user" | "item"), n_features, dim,
-//                                 format_version. A wrong input shape raises inside forward.
+//                                 format_version. A wrong width fails in forward (broadcast).
 //   towers.json                   {"format": "towerrec-towers", "version": 1, "towerrec_version",
 //                                  "run": {"dir", "name", "epoch"}, "dim",
 //                                  "user_tower": "user_tower.pt", "item_tower": "item_tower.pt",

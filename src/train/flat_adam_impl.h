@@ -21,7 +21,7 @@ class FlatAdam {
  public:
   // params and grads: contiguous float32 [P], same layout; both must outlive the optimiser.
   FlatAdam(at::Tensor params, at::Tensor grads, const AdamOptions& opts);
-  // One update from the current grads. With >= 2 torch threads the buffer is split between them.
+  // One update from the current grads (one fused pass, AVX2 where the CPU has it).
   void step();
   int64_t steps() const { return t_; }
 

@@ -1,8 +1,12 @@
 #include "train/two_tower_step_impl.h"
 
+#include <atomic>
 #include <cstring>
+#include <exception>
+#include <thread>
 
 #include <ATen/Parallel.h>
+#include <c10/core/InferenceMode.h>
 
 #include "core/error.h"
 
@@ -16,17 +20,42 @@ void gather(const FeatureMatrix& x, const int32_t* index, int64_t n, TowerBuffer
   for (int64_t k = 0; k < n; ++k) std::memcpy(dst + k * cols, x.row(index[k]), row_bytes);
 }
 
-// Runs fn(0) and fn(1) (user tower, item tower) side by side when there are threads for it.
+// Rows below which the two towers run one after the other: handing a tower to a pool thread costs a
+// wake-up (tens of microseconds); measured break-even on 2 cores is about 64 rows.
+constexpr int64_t kParallelTowersMinRows = 128;
+
+// Runs fn(0) and fn(1) (user tower, item tower), side by side when there are >= 2 torch threads and
+// the batch is big enough. (at::parallel_for would not do: its OpenMP pragma lives in a header and
+// this library is not built with -fopenmp, so it runs serially here.) The item tower goes to the
+// inter-op pool and the calling thread does the user tower; both only read the weights and write
+// their own buffers and gradient slices, so results are the same bits as the serial order.
 template <class Fn>
-void both_towers(const Fn& fn) {
-  if (at::get_num_threads() >= 2 && !at::in_parallel_region()) {
-    at::parallel_for(0, 2, 1, [&](int64_t begin, int64_t end) {
-      for (int64_t i = begin; i < end; ++i) fn(static_cast<int>(i));
-    });
-  } else {
+void both_towers(int64_t n, const Fn& fn) {
+  if (n < kParallelTowersMinRows || at::get_num_threads() < 2) {
     fn(0);
     fn(1);
+    return;
   }
+  std::atomic<bool> done{false};
+  std::exception_ptr item_error, user_error;
+  at::launch([&] {
+    try {
+      c10::InferenceMode guard;  // thread-local; the caller's does not reach the pool thread
+      fn(1);
+    } catch (...) {
+      item_error = std::current_exception();
+    }
+    done.store(true, std::memory_order_release);
+  });
+  try {
+    fn(0);
+  } catch (...) {
+    user_error = std::current_exception();
+  }
+  // The task uses this frame's variables: wait for it even when the user tower threw.
+  while (!done.load(std::memory_order_acquire)) std::this_thread::yield();
+  if (user_error) std::rethrow_exception(user_error);
+  if (item_error) std::rethrow_exception(item_error);
 }
 
 }  // namespace
@@ -45,7 +74,7 @@ double TwoTowerStep::run(const FeatureMatrix& user_x, const FeatureMatrix& item_
   TOWERREC_CHECK(n >= 1 && n <= capacity_);
   TOWERREC_CHECK(user_x.cols() == model_.user_in && item_x.cols() == model_.item_in);
   TOWERREC_CHECK(!backward || (target != nullptr && !user_buf_.grad.empty()));
-  both_towers([&](int side) {
+  both_towers(n, [&](int side) {
     if (side == 0) {
       gather(user_x, user, n, user_buf_);
       tower_forward(model_.user, user_buf_, n);
@@ -82,7 +111,7 @@ double TwoTowerStep::run(const FeatureMatrix& user_x, const FeatureMatrix& item_
       di[k * d + j] = dp * yu[k * d + j];
     }
   }
-  both_towers([&](int side) {
+  both_towers(n, [&](int side) {
     if (side == 0)
       tower_backward(model_.user, user_buf_, n);
     else

@@ -21,7 +21,7 @@ class TwoTowerStep {
   // Rows k in [0, n): user_x row user[k] and item_x row item[k] (indices already checked).
   // Returns the sum over the batch of (prediction - target)^2 (0 when target is null). With
   // `backward`, overwrites model.grads with the gradient of the batch's MEAN squared error.
-  // With >= 2 torch threads the towers run on separate threads (same arithmetic, same results).
+  // With >= 2 torch threads and >= 128 rows the towers run on two threads (same results).
   double run(const FeatureMatrix& user_x, const FeatureMatrix& item_x, const int32_t* user,
              const int32_t* item, const float* target, int64_t n, bool backward);
 

@@ -47,7 +47,8 @@ using EpochFn = std::function<void(const EpochMetrics&, const TwoTowerModel&)>;
 // validation loss; training stops after opts.patience epochs without improvement. With patience 0
 // or no validation pairs every epoch runs and the last one's weights are kept. Uses opts.lr,
 // weight_decay, batch_size, epochs, patience and seed; thread counts are the process's (set once by
-// the caller, train/threads.h): with >= 2 torch threads the two towers run side by side.
+// the caller, train/threads.h): with >= 2 torch threads the two towers of a big batch (>= 128
+// rows) run side by side.
 // Throws Error when feature widths do not match the model or a pair indexes a missing row.
 TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
                             const FeatureMatrix& item_x, const TrainPairs& train,

@@ -108,14 +108,16 @@ TEST_CASE("train_cf: bad input is rejected with the offending values", "[cf]") {
   Ratings r;
   r.push_back(0, 0, 4, 0);
   r.push_back(2, 1, 3, 0);
-  CHECK_THROWS_WITH(train_cf(r, 2, 2, CfOptions{}),
-                    "train_cf: train: rating 1: expected user < 2 and item < 2, found user 2, item 1");
+  CHECK_THROWS_WITH(
+      train_cf(r, 2, 2, CfOptions{}),
+      "train_cf: train: rating 1: expected user < 2 and item < 2, found user 2, item 1");
   CfOptions o;
   o.binary = true;
   o.solver = "als";
-  CHECK_THROWS_WITH(train_cf(r, 3, 2, o),
-                    "train_cf: cf.solver: expected \"adam\" with cf.binary: true (ALS solves squared "
-                    "error only), found \"als\"");
+  CHECK_THROWS_WITH(
+      train_cf(r, 3, 2, o),
+      "train_cf: cf.solver: expected \"adam\" with cf.binary: true (ALS solves squared "
+      "error only), found \"als\"");
   r.value[0] = NAN;
   CHECK_THROWS_WITH(train_cf(r, 3, 2, CfOptions{}),
                     "train_cf: train: rating 0: expected a finite value");

@@ -22,5 +22,6 @@ TEST_CASE("nearest_by_l2: bad query or k", "[cf]") {
   const std::vector<float> v = {0, 1};
   CHECK_THROWS_WITH(nearest_by_l2(v.data(), 2, 1, 2, 1),
                     "nearest_by_l2: expected query in [0, 2), found 2");
-  CHECK_THROWS_WITH(nearest_by_l2(v.data(), 2, 1, 0, -1), "nearest_by_l2: expected k >= 0, found -1");
+  CHECK_THROWS_WITH(nearest_by_l2(v.data(), 2, 1, 0, -1),
+                    "nearest_by_l2: expected k >= 0, found -1");
 }

@@ -61,7 +61,7 @@ TEST_CASE("ridge_fit_users / ridge_fit_items: one solve per user and per item", 
   r.push_back(1, 2, 1, 0);  // user 1: one rating; user 2: none
   const std::vector<float> X = {1, 2, 3};
   std::vector<float> W(3), b(3);
-  ridge_fit_users(r, r.value, 3, X.data(), nullptr, 1, 1.0, W.data(), b.data());
+  ridge_fit_users(r, r.value, 3, X.data(), nullptr, 1, 1.0, false, W.data(), b.data());
   CHECK(W[0] == Approx(4.0 / 3));
   CHECK(b[0] == Approx(4.0 / 3));
   CHECK(3 * W[1] + b[1] == Approx(1));  // λ shrinks w, the free bias takes up the rest
@@ -69,7 +69,7 @@ TEST_CASE("ridge_fit_users / ridge_fit_items: one solve per user and per item", 
   // Items given W, b: item 2 is rated by users 0 and 1.
   std::vector<float> Xo(3);
   const std::vector<float> Wf = {2, 1, 5}, bf = {0, 1, 0};
-  ridge_fit_items(r, r.value, 3, Wf.data(), bf.data(), nullptr, 1, 0.0, Xo.data());
+  ridge_fit_items(r, r.value, 3, Wf.data(), bf.data(), nullptr, 1, 0.0, false, Xo.data());
   CHECK(Xo[0] == Approx(1));
   CHECK(Xo[1] == Approx(2));
   // min (2x - 6)² + (x + 1 - 1)² -> x = 12/5

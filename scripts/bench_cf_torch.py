@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Peer of bench_cf: the course lab's DENSE collaborative-filtering training in plain PyTorch.
+"""Peer of scripts/bench_cf: the course lab's DENSE collaborative-filtering training in plain PyTorch.
 
 The lab (C3 W2 practice lab 1) computes its cost over the whole [n_movies, n_users] matrix, masked by R:
     J = 1/2 sum(((X W^T + b - Y) * R)^2) + lambda/2 (sum W^2 + sum X^2)

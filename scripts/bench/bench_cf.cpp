@@ -1,7 +1,7 @@
 // bench_cf: iterations per second of the CF trainer (sparse ratings, torch autograd + Adam) on the
-// course lab's problem (4,778 movies x 443 users, 39,253 ratings, 100 features). Prints one JSON line;
-// scripts/bench_cf runs it next to its Python peer (the lab's dense formulation). Timings live here,
-// never in tests.
+// course lab's problem (4,778 movies x 443 users, 39,253 ratings, 100 features). Prints one JSON
+// line; scripts/bench_cf runs it next to its Python peer (the lab's dense formulation). Timings
+// live here, never in tests.
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -18,7 +18,7 @@
 int main(int argc, char** argv) {
   using namespace towerrec;
   if (argc < 2) {
-    std::cerr << "usage: bench_cf LAB_DIR [ITERATIONS=200] [THREADS=1] [SOLVER=adam]\n";
+    std::cerr << "usage: towerrec_bench_cf LAB_DIR [ITERATIONS=200] [THREADS=1] [SOLVER=adam]\n";
     return 2;
   }
   try {
@@ -30,7 +30,8 @@ int main(int argc, char** argv) {
     set_threads(threads);
     const CfLab lab = read_cf_lab(dir);
     const Ratings r = cf_lab_ratings(lab);
-    const int32_t n_users = static_cast<int32_t>(lab.Y.cols()), n_items = static_cast<int32_t>(lab.Y.rows());
+    const int32_t n_users = static_cast<int32_t>(lab.Y.cols()),
+                  n_items = static_cast<int32_t>(lab.Y.rows());
     CfOptions warm = o;
     warm.iterations = 1;
     train_cf(r, n_users, n_items, warm);  // warm-up: allocator, thread pool
@@ -46,7 +47,7 @@ int main(int argc, char** argv) {
     std::cout << j.dump() << "\n";
     return 0;
   } catch (const Error& e) {
-    std::cerr << "bench_cf: " << e.what() << "\n";
+    std::cerr << "towerrec_bench_cf: " << e.what() << "\n";
     return 1;
   }
 }
