@@ -71,6 +71,7 @@ struct FeatureOptions {
   bool demographics = true;      // use user demographics when the data has them
   bool genre_counts = true;      // per-genre rating counts next to per-genre averages
   int64_t max_categories = 64;   // categorical demographics with more categories are left out (zip codes)
+  int64_t out_of_fold = 5;       // training rows see features without their own fold (0 = off)
 
   template <class V> void visit(V& v) {
     v.field("shrinkage", shrinkage, "prior weight (ratings) pulling item averages to the global mean",
@@ -79,6 +80,10 @@ struct FeatureOptions {
     v.field("genre_counts", genre_counts, "add per-genre log rating counts to user features");
     v.field("max_categories", max_categories,
             "leave out categorical demographics with more categories than this", Check::ge(1));
+    v.field("out_of_fold", out_of_fold,
+            "folds for out-of-fold training features: a training rating never sees features that "
+            "contain itself (features/out_of_fold.h); 0 = off",
+            Check::range(0, 255));
   }
 };
 

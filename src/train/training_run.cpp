@@ -23,6 +23,7 @@
 #include "eval/comparison.h"
 #include "eval/ranking_eval.h"
 #include "features/features.h"
+#include "features/out_of_fold.h"
 #include "model/two_tower_model.h"
 #include "train/two_tower_trainer.h"
 
@@ -287,10 +288,36 @@ std::string jsonl(const std::vector<EpochMetrics>& history) {
 
 constexpr const char* kCfModel = "model.cf";
 
+// Points the pairs of rating rows `rows` at their fold's block of `oof` (fold_of: by rating row).
+void use_out_of_fold(const OutOfFoldFeatures& oof, const std::vector<uint8_t>& fold_of,
+                     const std::vector<uint32_t>& rows, TrainPairs& pairs) {
+  for (size_t k = 0; k < rows.size(); ++k) {
+    const int64_t fold = fold_of[rows[k]];
+    pairs.user[k] = oof.user_row(pairs.user[k], fold);
+    pairs.item[k] = oof.item_row(pairs.item[k], fold);
+  }
+}
+
 ModelOutput train_two_tower_run(const RunOptions& o, const RunInputs& in, const std::string& run_dir,
                                 const RunCallbacks& cb, json& info) {
-  const TrainPairs train = make_pairs(in, in.fit_rows);
-  const TrainPairs val = make_pairs(in, in.val_rows);
+  TrainPairs train = make_pairs(in, in.fit_rows);
+  TrainPairs val = make_pairs(in, in.val_rows);
+  // Training and validation rows see out-of-fold features (features/out_of_fold.h); the model is
+  // evaluated and served with the full training split's features.
+  const FeatureMatrix* user_x = &in.features.user;
+  const FeatureMatrix* item_x = &in.features.item;
+  OutOfFoldFeatures oof;
+  if (!in.lab_mode() && o.features.out_of_fold > 0) {
+    oof = build_out_of_fold(in.data, in.split.train, in.features, o.features,
+                            o.features.out_of_fold, o.train.seed);
+    std::vector<uint8_t> fold_of(in.data.ratings.size(), 0);
+    for (size_t i = 0; i < in.split.train.size(); ++i) fold_of[in.split.train[i]] = oof.fold[i];
+    use_out_of_fold(oof, fold_of, in.fit_rows, train);
+    use_out_of_fold(oof, fold_of, in.val_rows, val);
+    user_x = &oof.user;
+    item_x = &oof.item;
+    log(cb, "out-of-fold features: " + std::to_string(oof.folds) + " folds");
+  }
   TwoTowerModel model(in.features.user.cols(), in.features.item.cols(), o.model, o.train.seed);
   log(cb, "training " + std::to_string(model.num_parameters()) + " parameters on " +
               std::to_string(train.size()) + " rows");
@@ -310,8 +337,8 @@ ModelOutput train_two_tower_run(const RunOptions& o, const RunInputs& in, const 
     }
   };
   const auto t0 = std::chrono::steady_clock::now();
-  const TrainResult result = train_two_tower(model, in.features.user, in.features.item, train, val,
-                                             o.train, on_epoch, cb.progress);
+  const TrainResult result =
+      train_two_tower(model, *user_x, *item_x, train, val, o.train, on_epoch, cb.progress);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   log(cb, "trained " + std::to_string(result.history.size()) + " epochs in " +
