@@ -2,16 +2,20 @@
 
 #include <string>
 
-#include <torch/torch.h>
+#include <ATen/core/grad_mode.h>
+#include <ATen/ops/from_blob.h>
+#include <ATen/ops/matmul.h>
+#include <ATen/TensorOperators.h>
+#include <ATen/core/TensorBody.h>
 
 #include "core/error.h"
 
 namespace towerrec {
 namespace {
 
-torch::Tensor view(const RowMatrixF& m) {
-  return torch::from_blob(const_cast<float*>(m.data()), {m.rows(), m.cols()}, torch::kFloat32)
-      .to(torch::kFloat64);
+at::Tensor view(const RowMatrixF& m) {
+  return at::from_blob(const_cast<float*>(m.data()), {m.rows(), m.cols()}, at::kFloat)
+      .to(at::kDouble);
 }
 
 std::string shape(const RowMatrixF& m) {
@@ -30,9 +34,9 @@ double cf_dense_cost(const RowMatrixF& X, const RowMatrixF& W, const RowMatrixF&
         "cf_dense_cost: expected X [n_items, f], W [n_users, f], b [1, n_users], Y and R "
         "[n_items, n_users], found X " +
         shape(X) + ", W " + shape(W) + ", b " + shape(b) + ", Y " + shape(Y) + ", R " + shape(R));
-  torch::NoGradGuard no_grad;
-  const torch::Tensor x = view(X), w = view(W);
-  const torch::Tensor err = (torch::matmul(x, w.t()) + view(b) - view(Y)) * view(R);
+  at::NoGradGuard no_grad;
+  const at::Tensor x = view(X), w = view(W);
+  const at::Tensor err = (at::matmul(x, w.t()) + view(b) - view(Y)) * view(R);
   return (0.5 * err.square().sum() + 0.5 * lambda * (w.square().sum() + x.square().sum()))
       .item<double>();
 }
