@@ -13,6 +13,8 @@
 
 namespace towerrec {
 
+class DistContext;
+
 struct RunCallbacks {
   ProgressFn progress;
   LogFn log;
@@ -28,7 +30,13 @@ std::string prepare_data_dir(const RunOptions& opts, const std::string& run_dir,
 
 // Trains and evaluates; returns the content written to metrics.json. Besides the files listed in
 // models/README.md it writes test_predictions.csv (user_id,item_id,rating,prediction) for rating models.
-nlohmann::json run_training(const RunOptions& opts, const RunCallbacks& cb);
+// Distributed (`dist` non-null with world size > 1, train/distributed.h): every rank reads the data
+// and trains its shards; only rank 0 writes the run directory (the same files as one process) and
+// evaluates on the test split; the other ranks write nothing and return an empty object after
+// training. Without data.dir rank 0 generates the synthetic data into the run directory and the
+// others read it from there (one machine, or a shared file system).
+nlohmann::json run_training(const RunOptions& opts, const RunCallbacks& cb,
+                            DistContext* dist = nullptr);
 
 // Re-evaluates a finished run from its config.yaml and model.ckpt (same data, same split); writes nothing.
 nlohmann::json evaluate_run(const std::string& run_dir, const RunCallbacks& cb);
