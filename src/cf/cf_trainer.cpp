@@ -289,8 +289,8 @@ CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const C
     torch::optim::Adam adam({W, X, b}, torch::optim::AdamOptions(opts.lr));
     for (int64_t it = 0; it < opts.iterations; ++it) {
       adam.zero_grad();
-      const torch::Tensor loss = data_loss(sparse_dot(W, X, b, pairs), targets, binary) +
-                                 penalty_weight * penalty(W, X);
+      const torch::Tensor loss =
+          data_loss(sparse_dot(W, X, b, pairs), targets, binary) + penalty_weight * penalty(W, X);
       loss.backward();
       if (!dc.distributed()) {
         h.loss.push_back(loss.item<double>());

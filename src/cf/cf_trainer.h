@@ -34,10 +34,10 @@ struct CfHistory {
 // the short form used by callers that need only J.
 // With a distributed `dist` (train/distributed.h; null = one process; solver "adam" only, else
 // UsageError) every rank passes the same ratings and options: each takes its contiguous shard of
-// the training ratings, computes the data term's gradient on it (rank 0 adds the penalty's), and the
-// summed gradients (one flat buffer, all-reduced in buckets) drive the same Adam step everywhere.
-// J and the validation metric are computed in shards and summed. Every rank returns the same model,
-// equal to the one-process model up to float rounding.
+// the training ratings, computes the data term's gradient on it (rank 0 adds the penalty's), and
+// the summed gradients (one flat buffer, all-reduced in buckets) drive the same Adam step
+// everywhere. J and the validation metric are computed in shards and summed. Every rank returns the
+// same model, equal to the one-process model up to float rounding.
 CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const CfOptions& opts,
                  const ProgressFn& progress, CfHistory* history,
                  const Ratings* validation = nullptr, DistContext* dist = nullptr);

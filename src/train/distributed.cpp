@@ -39,8 +39,10 @@ const char* env(const char* name) {
 
 int64_t env_int(const char* name, int64_t lo, int64_t hi) {
   const char* v = env(name);
-  if (!v) throw Error(std::string("distributed training: ") + name + " is not set (torchrun sets "
-                      "RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR and MASTER_PORT)");
+  if (!v)
+    throw Error(std::string("distributed training: ") + name +
+                " is not set (torchrun sets "
+                "RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR and MASTER_PORT)");
   char* end = nullptr;
   const long long x = std::strtoll(v, &end, 10);
   if (*end != '\0' || x < lo || x > hi)
@@ -76,15 +78,15 @@ std::string DistContext::describe() const {
 DistContext DistContext::from_environment(const DistOptions& opts) {
   DistContext ctx;
   ctx.timeout_seconds_ = opts.timeout_seconds;
-  ctx.bucket_bytes_ = std::max<int64_t>(
-      8, static_cast<int64_t>(std::llround(opts.bucket_mb * 1024.0 * 1024.0)));
+  ctx.bucket_bytes_ =
+      std::max<int64_t>(8, static_cast<int64_t>(std::llround(opts.bucket_mb * 1024.0 * 1024.0)));
   if (!env("WORLD_SIZE")) return ctx;
   const int64_t world = env_int("WORLD_SIZE", 1, 1 << 20);
   if (world == 1) return ctx;
   ctx.world_ = static_cast<int>(world);
   ctx.rank_ = static_cast<int>(env_int("RANK", 0, world - 1));
-  ctx.local_rank_ = env("LOCAL_RANK") ? static_cast<int>(env_int("LOCAL_RANK", 0, world - 1))
-                                      : ctx.rank_;
+  ctx.local_rank_ =
+      env("LOCAL_RANK") ? static_cast<int>(env_int("LOCAL_RANK", 0, world - 1)) : ctx.rank_;
   const char* addr = env("MASTER_ADDR");
   if (!addr) throw Error("distributed training: MASTER_ADDR is not set (torchrun sets it)");
   const int64_t port = env_int("MASTER_PORT", 1, 65535);
@@ -93,8 +95,8 @@ DistContext DistContext::from_environment(const DistOptions& opts) {
   throw Error("distributed training: WORLD_SIZE is " + std::to_string(world) +
               " but this towerrec was built without Gloo (install libgloo-dev and rebuild)");
 #else
-  const auto timeout = std::chrono::milliseconds(
-      static_cast<int64_t>(std::llround(opts.timeout_seconds * 1000.0)));
+  const auto timeout =
+      std::chrono::milliseconds(static_cast<int64_t>(std::llround(opts.timeout_seconds * 1000.0)));
   const std::string where = std::string(addr) + ":" + std::to_string(port);
   try {
     // torch.distributed's env:// rule: under torchrun's static rendezvous the agent already serves

@@ -1,14 +1,14 @@
 // Data-parallel training over PyTorch's c10d with the Gloo backend (CPU). A process started by
-// torchrun finds RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR and MASTER_PORT in its environment, joins
-// the TCPStore at MASTER_ADDR:MASTER_PORT (torchrun's own agent store when
-// TORCHELASTIC_USE_AGENT_STORE is "True", as torch.distributed's env:// does; otherwise rank 0 hosts
-// it) and builds a ProcessGroupGloo on it. Every rank then trains on its shard of each global batch
-// and all-reduces the gradient here, so all ranks apply the same update. Without those variables
-// (or WORLD_SIZE 1) the context is a single process and every call is a no-op.
+// torchrun finds RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR and MASTER_PORT in its environment,
+// joins the TCPStore at MASTER_ADDR:MASTER_PORT (torchrun's own agent store when
+// TORCHELASTIC_USE_AGENT_STORE is "True", as torch.distributed's env:// does; otherwise rank 0
+// hosts it) and builds a ProcessGroupGloo on it. Every rank then trains on its shard of each global
+// batch and all-reduces the gradient here, so all ranks apply the same update. Without those
+// variables (or WORLD_SIZE 1) the context is a single process and every call is a no-op.
 //
-// Failure: every collective waits at most DistOptions::timeout_seconds. When a peer dies its sockets
-// close and the collective fails at once; when it hangs the collective times out. Either way the
-// call throws Error naming this rank and the cause, so no rank hangs.
+// Failure: every collective waits at most DistOptions::timeout_seconds. When a peer dies its
+// sockets close and the collective fails at once; when it hangs the collective times out. Either
+// way the call throws Error naming this rank and the cause, so no rank hangs.
 //
 // Collectives must be called in the same order with the same sizes on every rank. Not thread-safe:
 // one thread per process issues them.
@@ -51,8 +51,8 @@ class DistContext {
   // Waits for every rank (same failure behaviour).
   void barrier();
 
-  // The half-open range [begin, end) of `n` items owned by this rank: contiguous, sizes differing by
-  // at most one, lower ranks first. All of [0, n) on a single process.
+  // The half-open range [begin, end) of `n` items owned by this rank: contiguous, sizes differing
+  // by at most one, lower ranks first. All of [0, n) on a single process.
   int64_t shard_begin(int64_t n) const { return n * rank_ / world_; }
   int64_t shard_end(int64_t n) const { return n * (rank_ + 1) / world_; }
 

@@ -208,7 +208,8 @@ ModelOutput cf_output(const RunInputs& in, std::shared_ptr<const CfModel> model)
 json opt_json(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 
 // The model's ranking metrics with the users sharded over the ranks: each rank ranks the catalogue
-// for the users of its contiguous 1/W (their test rows only), and the per-user sums are all-reduced.
+// for the users of its contiguous 1/W (their test rows only), and the per-user sums are
+// all-reduced.
 RankingMetrics sharded_ranking(const RunOptions& o, const RunInputs& in, const BlockScorer& scorer,
                                DistContext& dc, const RunCallbacks& cb) {
   const int64_t n_users = in.data.num_users();
@@ -233,8 +234,8 @@ RankingMetrics sharded_ranking(const RunOptions& o, const RunInputs& in, const B
   return out;
 }
 
-// Test metrics of a trained model beside the baselines, as metrics.json holds them. Distributed, the
-// model's ranking metrics are computed in user shards on every rank; the rest (rating metrics,
+// Test metrics of a trained model beside the baselines, as metrics.json holds them. Distributed,
+// the model's ranking metrics are computed in user shards on every rank; the rest (rating metrics,
 // baselines) on rank 0, and the other ranks return null.
 json evaluate_with_baselines(const RunOptions& o, const RunInputs& in, const ModelOutput& mo,
                              const RunCallbacks& cb, DistContext& dc) {
@@ -242,8 +243,9 @@ json evaluate_with_baselines(const RunOptions& o, const RunInputs& in, const Mod
   ComparisonTable table;
   table.k = o.eval.k;
   table.relevant_min = o.eval.relevant_min;
-  const std::optional<double> train_seconds =
-      std::isnan(mo.train_seconds) ? std::optional<double>() : std::optional<double>(mo.train_seconds);
+  const std::optional<double> train_seconds = std::isnan(mo.train_seconds)
+                                                  ? std::optional<double>()
+                                                  : std::optional<double>(mo.train_seconds);
   if (dc.distributed() && mo.scorer) {
     ranking = sharded_ranking(o, in, mo.scorer, dc, cb);
     if (!dc.is_root()) return json();
@@ -328,9 +330,11 @@ std::string jsonl(const std::vector<EpochMetrics>& history) {
 
 constexpr const char* kCfModel = "model.cf";
 
-// Only rank 0 of a distributed run writes files and evaluates; the other ranks return an empty output.
-ModelOutput train_two_tower_run(const RunOptions& o, const RunInputs& in, const std::string& run_dir,
-                                const RunCallbacks& cb, json& info, DistContext& dc) {
+// Only rank 0 of a distributed run writes files and evaluates; the other ranks return an empty
+// output.
+ModelOutput train_two_tower_run(const RunOptions& o, const RunInputs& in,
+                                const std::string& run_dir, const RunCallbacks& cb, json& info,
+                                DistContext& dc) {
   const TrainPairs train = make_pairs(in, in.fit_rows);
   const TrainPairs val = make_pairs(in, in.val_rows);
   TwoTowerModel model(in.features.user.cols(), in.features.item.cols(), o.model, o.train.seed);
@@ -376,9 +380,9 @@ ModelOutput train_cf_run(const RunOptions& o, const RunInputs& in, const std::st
   const Ratings val = rows_of(in.data, in.val_rows);
   CfHistory history;
   const auto t0 = std::chrono::steady_clock::now();
-  auto model = std::make_shared<CfModel>(train_cf(train, in.data.num_users(), in.data.num_items(),
-                                                  o.cf, cb.progress, &history,
-                                                  val.size() ? &val : nullptr, &dc));
+  auto model =
+      std::make_shared<CfModel>(train_cf(train, in.data.num_users(), in.data.num_items(), o.cf,
+                                         cb.progress, &history, val.size() ? &val : nullptr, &dc));
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::ostringstream lines;

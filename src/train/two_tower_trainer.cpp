@@ -145,10 +145,11 @@ TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
                         count, /*backward=*/true);
       } else {
         // This rank's shard of the global batch; its mean gradient weighted by its share.
-        const int64_t lo = s + dc.shard_begin(count), rows = dc.shard_end(count) - dc.shard_begin(count);
+        const int64_t lo = s + dc.shard_begin(count),
+                      rows = dc.shard_end(count) - dc.shard_begin(count);
         if (rows > 0) {
-          sse += step.run(user_x, item_x, users.data() + lo, items.data() + lo,
-                          targets.data() + lo, rows, /*backward=*/true);
+          sse += step.run(user_x, item_x, users.data() + lo, items.data() + lo, targets.data() + lo,
+                          rows, /*backward=*/true);
           impl.grads.mul_(static_cast<double>(rows) / static_cast<double>(count));
         } else {
           impl.grads.zero_();
@@ -175,8 +176,8 @@ TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
     dc.all_reduce_sum(sums, 2);
     m.train_loss = sums[0] / static_cast<double>(n);
     m.rows_per_sec = m.seconds > 0 ? static_cast<double>(n) / m.seconds : 0;
-    m.val_loss = n_val > 0 ? sums[1] / static_cast<double>(n_val)
-                           : std::numeric_limits<double>::quiet_NaN();
+    m.val_loss =
+        n_val > 0 ? sums[1] / static_cast<double>(n_val) : std::numeric_limits<double>::quiet_NaN();
     result.history.push_back(m);
     if (progress)
       progress({stage, static_cast<uint64_t>(n), static_cast<uint64_t>(n), "rows",

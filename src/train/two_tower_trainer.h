@@ -62,8 +62,8 @@ using EpochFn = std::function<void(const EpochMetrics&, const TwoTowerModel&)>;
 TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
                             const FeatureMatrix& item_x, const TrainPairs& train,
                             const TrainPairs& val, const TrainOptions& opts,
-                            const EpochFn& on_epoch = nullptr,
-                            const ProgressFn& progress = nullptr, DistContext* dist = nullptr);
+                            const EpochFn& on_epoch = nullptr, const ProgressFn& progress = nullptr,
+                            DistContext* dist = nullptr);
 
 // Predictions dot(user tower(user_x[user[k]]), item tower(item_x[item[k]])) in scaled units [-1,
 // 1].

@@ -4,8 +4,8 @@
 // with a clear error within dist.timeout_seconds.
 //   towerrec_dist_probe [--floats N] [--steps S] [--bucket-mb MB] [--timeout SECONDS]
 //                       [--die-rank R --die-at K] [--hang-rank R --hang-at K]
-// Prints "rank R of W ok, C all-reduce calls" to stderr (torchrun --tee 2 prefixes it) and exits 0; on a failed collective prints
-// "error: <message>" to stderr and exits 1; a wrong sum exits 2.
+// Prints "rank R of W ok, C all-reduce calls" to stderr (torchrun --tee 2 prefixes it) and exits 0;
+// on a failed collective prints "error: <message>" to stderr and exits 1; a wrong sum exits 2.
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -45,8 +45,8 @@ int main(int argc, char** argv) {
       for (int64_t k = 0; k < floats; ++k) {
         const float want = static_cast<float>((k % 1000 + 1) * w * (w + 1) / 2 + w * s);
         if (buf[k] != want) {
-          std::cerr << "error: step " << s << " value " << k << ": expected " << want
-                    << ", found " << buf[k] << "\n";
+          std::cerr << "error: step " << s << " value " << k << ": expected " << want << ", found "
+                    << buf[k] << "\n";
           return 2;
         }
       }

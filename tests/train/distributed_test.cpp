@@ -140,10 +140,9 @@ void run_both(const TempDir& dir, const std::string& config, std::string& one, s
   const CliResult r1 = towerrec::test::run_cli({"train", "--config", config, "--out", one});
   INFO(r1.err);
   REQUIRE(r1.exit_code == 0);
-  const CliResult r2 =
-      torchrun(dir, towerrec::test::cli_path(),
-               "train --config " + towerrec::test::shell_quote(config) + " --out " +
-                   towerrec::test::shell_quote(two));
+  const CliResult r2 = torchrun(dir, towerrec::test::cli_path(),
+                                "train --config " + towerrec::test::shell_quote(config) +
+                                    " --out " + towerrec::test::shell_quote(two));
   INFO(r2.out);
   REQUIRE(r2.exit_code == 0);
   // Only rank 0 prints the metrics (once) and logs.
@@ -235,8 +234,7 @@ TEST_CASE("distributed: a dead rank stops the other with a clear error, no hang"
   if (!have_torchrun()) return;
   TempDir dir;
   const auto t0 = std::chrono::steady_clock::now();
-  const CliResult r =
-      torchrun(dir, probe(), "--steps 5 --timeout 5 --die-rank 1 --die-at 2");
+  const CliResult r = torchrun(dir, probe(), "--steps 5 --timeout 5 --die-rank 1 --die-at 2");
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   INFO(r.out);
@@ -253,8 +251,7 @@ TEST_CASE("distributed: a hung rank makes the other fail after dist.timeout_seco
   if (!have_torchrun()) return;
   TempDir dir;
   const auto t0 = std::chrono::steady_clock::now();
-  const CliResult r =
-      torchrun(dir, probe(), "--steps 5 --timeout 2 --hang-rank 1 --hang-at 1");
+  const CliResult r = torchrun(dir, probe(), "--steps 5 --timeout 2 --hang-rank 1 --hang-at 1");
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   INFO(r.out);
@@ -286,10 +283,10 @@ TEST_CASE("distributed: 2 ranks train the same two-tower model as 1 process", "[
 TEST_CASE("distributed: 2 ranks train the same CF model as 1 process", "[train][dist]") {
   if (!have_torchrun()) return;
   TempDir dir;
-  const std::string cfg = dir.write(
-      "cf.yaml", std::string("name: cf\n") + kSmallData +
-                     "model:\n  kind: cf\n"
-                     "cf:\n  features: 8\n  iterations: 25\n  lr: 0.05\n  lambda: 2\n");
+  const std::string cfg =
+      dir.write("cf.yaml", std::string("name: cf\n") + kSmallData +
+                               "model:\n  kind: cf\n"
+                               "cf:\n  features: 8\n  iterations: 25\n  lr: 0.05\n  lambda: 2\n");
   std::string one, two;
   run_both(dir, cfg, one, two);
   const towerrec::CfModel m1 = towerrec::CfModel::load(one + "/model.cf");
@@ -297,4 +294,44 @@ TEST_CASE("distributed: 2 ranks train the same CF model as 1 process", "[train][
   CHECK(max_abs_diff(m1.user_weights(), m2.user_weights()) <= 1e-5f);
   CHECK(max_abs_diff(m1.item_features(), m2.item_features()) <= 1e-5f);
   CHECK(max_abs_diff(m1.user_bias(), m2.user_bias()) <= 1e-5f);
+}
+
+TEST_CASE("distributed: training stops with a clear error when a rank is killed", "[train][dist]") {
+  if (!have_torchrun()) return;
+  TempDir dir;
+  // Long enough (15 s in one process) that rank 1 is killed mid-training: its wrapper SIGKILLs it
+  // once rank 0 has written the first epoch; rank 0 must then fail fast, not finish or hang.
+  const std::string cfg = dir.write(
+      "long.yaml", std::string("name: long\n") +
+                       "data:\n  synthetic:\n    users: 300\n    items: 200\n"
+                       "    ratings_per_user: 30\n"
+                       "model:\n  user_hidden: [32]\n  item_hidden: [32]\n  dim: 8\n"
+                       "train:\n  epochs: 400\n  batch_size: 16\n  patience: 0\n  threads: 1\n"
+                       "dist:\n  timeout_seconds: 10\n");
+  // torchrun starts the same command on every rank; the wrapper singles rank 1 out.
+  const std::string wrapper = dir.write(
+      "rank_wrapper.sh",
+      "#!/bin/sh\n"
+      "[ \"$RANK\" = 1 ] || exec \"$@\"\n"
+      "\"$@\" & pid=$!\n"
+      "for i in $(seq 600); do [ -e " + towerrec::test::shell_quote(dir.file("run/epochs.jsonl")) +
+      " ] && break; sleep 0.1; done\n"
+      "kill -KILL $pid\n"
+      "exit 137\n");
+  fs::permissions(wrapper, fs::perms::owner_all);
+  const auto t0 = std::chrono::steady_clock::now();
+  const CliResult r = torchrun(dir, wrapper,
+                               towerrec::test::shell_quote(towerrec::test::cli_path()) +
+                                   " train -q --config " + towerrec::test::shell_quote(cfg) +
+                                   " --out " + towerrec::test::shell_quote(dir.file("run")));
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  INFO(r.out);
+  CHECK(r.exit_code != 0);
+  CHECK(r.out.find("[default0]:towerrec: error: distributed training: rank 0 of 2: ") !=
+        std::string::npos);
+  CHECK(r.out.find("another rank stopped or did not answer within dist.timeout_seconds (10 s)") !=
+        std::string::npos);
+  CHECK_FALSE(fs::exists(dir.file("run/metrics.json")));
+  CHECK(seconds < 10 + 15);
 }
