@@ -335,3 +335,20 @@ TEST_CASE("distributed: training stops with a clear error when a rank is killed"
   CHECK_FALSE(fs::exists(dir.file("run/metrics.json")));
   CHECK(seconds < 10 + 15);
 }
+
+TEST_CASE("distributed: dist options are YAML keys with checked ranges", "[train][dist]") {
+  TempDir dir;
+  auto r = towerrec::test::run_cli({"config", "--keys"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("dist.timeout_seconds           300") != std::string::npos);
+  CHECK(r.out.find("dist.bucket_mb                 4") != std::string::npos);
+  const std::string bad = dir.write("bad.yaml", "name: x\ndist:\n  bucket_mb: 0\n");
+  r = towerrec::test::run_cli({"config", "--config", bad});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find(bad + ":3: dist.bucket_mb: expected a number in [0.0001, 4096], got \"0\"") !=
+        std::string::npos);
+  const std::string typo = dir.write("typo.yaml", "name: x\ndist:\n  timeout: 5\n");
+  r = towerrec::test::run_cli({"config", "--config", typo});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find(typo + ":3:") != std::string::npos);
+}
