@@ -57,16 +57,25 @@ std::string slurp(const std::string& path) {
   return ss.str();
 }
 
+std::string cli_path() { return TOWERREC_CLI; }
+
+std::string shell_quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += (c == '\'') ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
 CliResult run_cli(const std::vector<std::string>& args, const std::string& env) {
-  TempDir tmp;
   std::string cmd = env.empty() ? "" : env + " ";
-  cmd += std::string("'") + TOWERREC_CLI + "'";
-  for (const auto& a : args) {
-    std::string q = "'";
-    for (char c : a) q += (c == '\'') ? std::string("'\\''") : std::string(1, c);
-    cmd += " " + q + "'";
-  }
-  cmd += " >'" + tmp.file("out") + "' 2>'" + tmp.file("err") + "' </dev/null";
+  cmd += shell_quote(TOWERREC_CLI);
+  for (const auto& a : args) cmd += " " + shell_quote(a);
+  return run_shell(cmd);
+}
+
+CliResult run_shell(const std::string& command) {
+  TempDir tmp;
+  const std::string cmd =
+      "( " + command + " ) >'" + tmp.file("out") + "' 2>'" + tmp.file("err") + "' </dev/null";
   const int status = std::system(cmd.c_str());
   CliResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

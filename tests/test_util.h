@@ -36,6 +36,13 @@ struct CliResult {
 // Runs the built towerrec binary with `args` (each quoted for the shell) and captures its output.
 CliResult run_cli(const std::vector<std::string>& args, const std::string& env = "");
 
+// Runs a shell command line, capturing stdout and stderr (exit_code 128+N when killed by signal N).
+CliResult run_shell(const std::string& command);
+
+// The path of the built towerrec binary, and `s` quoted for the shell.
+std::string cli_path();
+std::string shell_quote(const std::string& s);
+
 // The whole content of a file ("" if it does not exist).
 std::string slurp(const std::string& path);
 

@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/rng.h"
 #include "data/dataset.h"
+#include "train/distributed.h"
 
 namespace towerrec {
 namespace {
@@ -60,12 +61,15 @@ std::vector<float> item_offsets(const Ratings& r, const std::vector<float>& targ
 
 // Validation metric from plain parameter arrays: RMSE of the predictions clipped to [lo, hi] as
 // CfModel::predict clips them (stars), or mean log-loss (binary).
+// Distributed: each rank sums its shard of the validation ratings and the sums are all-reduced.
 double validation_metric(const float* W, const float* b, const float* X, const float* mu, int64_t f,
                          bool binary, double lo, double hi, const Ratings& val,
-                         const std::vector<float>& target) {
+                         const std::vector<float>& target, DistContext& dc) {
   if (val.size() == 0) return 0.0;
   double acc = 0;
-  for (size_t r = 0; r < val.size(); ++r) {
+  const int64_t n_val = static_cast<int64_t>(val.size());
+  for (size_t r = static_cast<size_t>(dc.shard_begin(n_val));
+       r < static_cast<size_t>(dc.shard_end(n_val)); ++r) {
     const float* w = W + static_cast<int64_t>(val.user[r]) * f;
     const float* x = X + static_cast<int64_t>(val.item[r]) * f;
     double z = b[val.user[r]] + mu[val.item[r]];
@@ -78,6 +82,7 @@ double validation_metric(const float* W, const float* b, const float* X, const f
       acc += (z - target[r]) * (z - target[r]);
     }
   }
+  dc.all_reduce_sum(&acc, 1);
   const double mean = acc / static_cast<double>(val.size());
   return binary ? mean : std::sqrt(mean);
 }
@@ -168,7 +173,14 @@ std::vector<float> cf_labels(const std::vector<float>& values, double threshold)
 }
 
 CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const CfOptions& opts,
-                 const ProgressFn& progress, CfHistory* history, const Ratings* validation) {
+                 const ProgressFn& progress, CfHistory* history, const Ratings* validation,
+                 DistContext* dist) {
+  DistContext one_process;
+  DistContext& dc = dist ? *dist : one_process;
+  if (dc.distributed() && opts.solver != "adam")
+    throw UsageError("train_cf: cf.solver: distributed training (" + dc.describe() +
+                     ") supports \"adam\" only, found " + quote_found(opts.solver) +
+                     "; run ALS in one process (without torchrun)");
   if (opts.binary && opts.solver == "als")
     throw Error(
         "train_cf: cf.solver: expected \"adam\" with cf.binary: true (ALS solves squared "
@@ -227,7 +239,7 @@ CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const C
       if (validation)
         h.validation.push_back(validation_metric(W.data(), b.data(), X.data(), mu.data(), f, false,
                                                  model.rating_min(), model.rating_max(),
-                                                 *validation, val_target));
+                                                 *validation, val_target, dc));
       report(it, h.loss.back());
     }
   } else {
@@ -253,22 +265,60 @@ CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const C
     torch::Tensor W = to_param(W0, {n_users, f});
     torch::Tensor X = to_param(X0, {n_items, f});
     torch::Tensor b = to_param(b0, {n_users});
-    const SparsePairs pairs(train.user, train.item, n_users, n_items);
-    const Targets targets = make_targets(train, y, mu, binary);
+    // Distributed: this rank's contiguous shard of the ratings (all of them in one process).
+    const int64_t n_train = static_cast<int64_t>(train.size());
+    const int64_t r0 = dc.shard_begin(n_train), r1 = dc.shard_end(n_train);
+    Ratings shard;
+    std::vector<float> shard_y;
+    if (dc.distributed()) {
+      shard.user.assign(train.user.begin() + r0, train.user.begin() + r1);
+      shard.item.assign(train.item.begin() + r0, train.item.begin() + r1);
+      shard.value.assign(train.value.begin() + r0, train.value.begin() + r1);
+      shard_y.assign(y.begin() + r0, y.begin() + r1);
+    }
+    const Ratings& mine = dc.distributed() ? shard : train;
+    const std::vector<float>& mine_y = dc.distributed() ? shard_y : y;
+    const SparsePairs pairs(mine.user, mine.item, n_users, n_items);
+    const Targets targets = make_targets(mine, mine_y, mu, binary);
+    // Rating counts of per_rating come from all the ratings, not the shard.
     const Penalty penalty(train, n_users, n_items, per_rating);
+    // The penalty's gradient is added once: by rank 0.
+    const double penalty_weight = dc.is_root() ? 0.5 * opts.lambda : 0.0;
+    std::vector<float> flat_grad;  // W, X, b gradients back to back: the all-reduce buckets
+    if (dc.distributed()) flat_grad.resize(static_cast<size_t>(W.numel() + X.numel() + b.numel()));
     torch::optim::Adam adam({W, X, b}, torch::optim::AdamOptions(opts.lr));
     for (int64_t it = 0; it < opts.iterations; ++it) {
       adam.zero_grad();
-      const torch::Tensor loss = data_loss(sparse_dot(W, X, b, pairs), targets, binary) +
-                                 0.5 * opts.lambda * penalty(W, X);
+      const torch::Tensor loss =
+          data_loss(sparse_dot(W, X, b, pairs), targets, binary) + penalty_weight * penalty(W, X);
       loss.backward();
-      h.loss.push_back(loss.item<double>());
+      if (!dc.distributed()) {
+        h.loss.push_back(loss.item<double>());
+      } else {
+        float* out = flat_grad.data();
+        for (torch::Tensor* p : {&W, &X, &b}) {
+          if (!p->grad().defined()) p->mutable_grad() = torch::zeros_like(*p);
+          const torch::Tensor g = p->grad().contiguous();
+          std::copy(g.data_ptr<float>(), g.data_ptr<float>() + g.numel(), out);
+          out += g.numel();
+        }
+        dc.all_reduce_sum(flat_grad.data(), static_cast<int64_t>(flat_grad.size()));
+        const float* in = flat_grad.data();
+        for (torch::Tensor* p : {&W, &X, &b}) {
+          torch::Tensor g = p->mutable_grad();
+          std::copy(in, in + g.numel(), g.data_ptr<float>());
+          in += g.numel();
+        }
+        double J = loss.item<double>();
+        dc.all_reduce_sum(&J, 1);
+        h.loss.push_back(J);
+      }
       adam.step();
       if (validation) {
         torch::NoGradGuard no_grad;
         h.validation.push_back(validation_metric(
             W.data_ptr<float>(), b.data_ptr<float>(), X.data_ptr<float>(), mu.data(), f, binary,
-            model.rating_min(), model.rating_max(), *validation, val_target));
+            model.rating_min(), model.rating_max(), *validation, val_target, dc));
       }
       report(it, h.loss.back());
     }

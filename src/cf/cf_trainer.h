@@ -19,6 +19,7 @@
 namespace towerrec {
 
 struct Ratings;
+class DistContext;
 
 // Per-iteration record, for learning curves.
 struct CfHistory {
@@ -31,9 +32,15 @@ struct CfHistory {
 // non-finite values or an unsupported combination (binary with solver "als"). `validation`
 // (optional) is scored after every iteration into history->validation. The loss_history overload is
 // the short form used by callers that need only J.
+// With a distributed `dist` (train/distributed.h; null = one process; solver "adam" only, else
+// UsageError) every rank passes the same ratings and options: each takes its contiguous shard of
+// the training ratings, computes the data term's gradient on it (rank 0 adds the penalty's), and
+// the summed gradients (one flat buffer, all-reduced in buckets) drive the same Adam step
+// everywhere. J and the validation metric are computed in shards and summed. Every rank returns the
+// same model, equal to the one-process model up to float rounding.
 CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const CfOptions& opts,
                  const ProgressFn& progress, CfHistory* history,
-                 const Ratings* validation = nullptr);
+                 const Ratings* validation = nullptr, DistContext* dist = nullptr);
 CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const CfOptions& opts,
                  const ProgressFn& progress = {}, std::vector<double>* loss_history = nullptr);
 

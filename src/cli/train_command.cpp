@@ -1,5 +1,7 @@
 // towerrec train: one YAML-configured training run. Interface kept stable for scripts:
 //   towerrec train --config FILE [--data DIR] [--split SPEC] [--out DIR] [--set key=value]...
+// Under torchrun (RANK, WORLD_SIZE, ... in the environment) each process is one rank of a
+// data-parallel run (train/distributed.h); only rank 0 prints progress, logs and metrics.
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -8,6 +10,7 @@
 #include "cli/command.h"
 #include "cli/progress_printer.h"
 #include "config/yaml_config.h"
+#include "train/distributed.h"
 #include "train/threads.h"
 #include "train/training_run.h"
 
@@ -44,14 +47,19 @@ Registrar reg([](CLI::App& root) {
     if (!a->out.empty()) sets.push_back("out=" + a->out);
     const RunOptions opts = load_run_options(a->config, sets);
     set_threads(static_cast<int>(opts.train.threads));
-    ProgressPrinter printer(a->quiet);
-    RunCallbacks cb{printer.fn(), [&printer, a](const std::string& msg) {
+    DistContext dist = DistContext::from_environment(opts.dist);
+    const bool quiet = a->quiet || !dist.is_root();
+    ProgressPrinter printer(quiet);
+    RunCallbacks cb{printer.fn(), [&printer, quiet](const std::string& msg) {
                       printer.finish();
-                      if (!a->quiet) std::cerr << msg << "\n";
+                      if (!quiet) std::cerr << msg << "\n";
                     }};
-    const nlohmann::json metrics = run_training(opts, cb);
+    if (dist.distributed() && dist.is_root())
+      cb.log("distributed training: " + std::to_string(dist.world_size()) +
+             " ranks (c10d/Gloo), global batch " + std::to_string(opts.train.batch_size));
+    const nlohmann::json metrics = run_training(opts, cb, &dist);
     printer.finish();
-    std::cout << metrics.dump(2) << "\n";
+    if (dist.is_root()) std::cout << metrics.dump(2) << "\n";
   });
 });
 

@@ -208,6 +208,20 @@ struct ServeOptions {
   }
 };
 
+// Data-parallel training under torchrun (train/distributed.h): ignored in a single process.
+struct DistOptions {
+  double timeout_seconds = 300;  // longest wait of any collective before the rank gives up
+  double bucket_mb = 4;          // gradient all-reduce bucket size (MB of float32)
+
+  template <class V> void visit(V& v) {
+    v.field("timeout_seconds", timeout_seconds,
+            "seconds a rank waits for the others (join, all-reduce, barrier) before failing",
+            Check::range(0.1, 86400));
+    v.field("bucket_mb", bucket_mb, "megabytes of gradient per all-reduce call",
+            Check::range(0.0001, 4096));
+  }
+};
+
 // One training run: the whole YAML file.
 struct RunOptions {
   std::string name = "run";
@@ -219,6 +233,7 @@ struct RunOptions {
   CfOptions cf;
   EvalOptions eval;
   ServeOptions serve;
+  DistOptions dist;
 
   template <class V> void visit(V& v) {
     v.field("name", name, "run name");
@@ -230,6 +245,7 @@ struct RunOptions {
     v.section("cf", cf, "collaborative-filtering model (model.kind: cf)");
     v.section("eval", eval, "evaluation");
     v.section("serve", serve, "offline scoring: recommend, similar, ANN index");
+    v.section("dist", dist, "distributed training under torchrun (c10d/Gloo)");
   }
 };
 

@@ -25,6 +25,7 @@
 #include "features/features.h"
 #include "features/out_of_fold.h"
 #include "model/two_tower_model.h"
+#include "train/distributed.h"
 #include "train/two_tower_trainer.h"
 
 namespace towerrec {
@@ -207,19 +208,61 @@ ModelOutput cf_output(const RunInputs& in, std::shared_ptr<const CfModel> model)
 
 json opt_json(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 
-// Test metrics of a trained model beside the baselines, as metrics.json holds them.
+// The model's ranking metrics with the users sharded over the ranks: each rank ranks the catalogue
+// for the users of its contiguous 1/W (their test rows only), and the per-user sums are
+// all-reduced.
+RankingMetrics sharded_ranking(const RunOptions& o, const RunInputs& in, const BlockScorer& scorer,
+                               DistContext& dc, const RunCallbacks& cb) {
+  const int64_t n_users = in.data.num_users();
+  const int64_t u0 = dc.shard_begin(n_users), u1 = dc.shard_end(n_users);
+  std::vector<uint32_t> mine;
+  for (uint32_t r : in.split.test) {
+    const int32_t u = in.data.ratings.user[r];
+    if (u >= u0 && u < u1) mine.push_back(r);
+  }
+  const RankingMetrics rk =
+      evaluate_ranking(in.data, in.split.train, mine, scorer, o.eval, cb.progress);
+  double sums[4] = {rk.users > 0 ? rk.recall * static_cast<double>(rk.users) : 0.0,
+                    rk.users > 0 ? rk.ndcg * static_cast<double>(rk.users) : 0.0,
+                    static_cast<double>(rk.users), static_cast<double>(rk.users_skipped)};
+  dc.all_reduce_sum(sums, 4);
+  RankingMetrics out;
+  out.k = rk.k;
+  out.users = static_cast<int64_t>(std::llround(sums[2]));
+  out.users_skipped = static_cast<int64_t>(std::llround(sums[3]));
+  out.recall = out.users > 0 ? sums[0] / sums[2] : NAN;
+  out.ndcg = out.users > 0 ? sums[1] / sums[2] : NAN;
+  return out;
+}
+
+// Test metrics of a trained model beside the baselines, as metrics.json holds them. Distributed,
+// the model's ranking metrics are computed in user shards on every rank; the rest (rating metrics,
+// baselines) on rank 0, and the other ranks return null.
 json evaluate_with_baselines(const RunOptions& o, const RunInputs& in, const ModelOutput& mo,
-                             const RunCallbacks& cb) {
+                             const RunCallbacks& cb, DistContext& dc) {
   RankingMetrics ranking;
   ComparisonTable table;
   table.k = o.eval.k;
   table.relevant_min = o.eval.relevant_min;
-  table.rows.push_back(evaluate_model(mo.name, in.data, in.split.train, in.split.test,
-                                      mo.test_stars, mo.scorer, o.eval,
-                                      std::isnan(mo.train_seconds)
-                                          ? std::optional<double>()
-                                          : std::optional<double>(mo.train_seconds),
-                                      &ranking, cb.progress));
+  const std::optional<double> train_seconds = std::isnan(mo.train_seconds)
+                                                  ? std::optional<double>()
+                                                  : std::optional<double>(mo.train_seconds);
+  if (dc.distributed() && mo.scorer) {
+    ranking = sharded_ranking(o, in, mo.scorer, dc, cb);
+    if (!dc.is_root()) return json();
+    ComparisonRow row = evaluate_model(mo.name, in.data, in.split.train, in.split.test,
+                                       mo.test_stars, nullptr, o.eval, train_seconds);
+    if (ranking.users > 0) {
+      row.recall_at_k = ranking.recall;
+      row.ndcg_at_k = ranking.ndcg;
+    }
+    table.rows.push_back(row);
+  } else {
+    if (!dc.is_root()) return json();
+    table.rows.push_back(evaluate_model(mo.name, in.data, in.split.train, in.split.test,
+                                        mo.test_stars, mo.scorer, o.eval, train_seconds, &ranking,
+                                        cb.progress));
+  }
   RankingMetrics base_ranking;
   for (auto& row : evaluate_baselines(in.data, in.split.train, in.split.test, o.eval,
                                       &base_ranking, cb.progress))
@@ -298,8 +341,11 @@ void use_out_of_fold(const OutOfFoldFeatures& oof, const std::vector<uint8_t>& f
   }
 }
 
-ModelOutput train_two_tower_run(const RunOptions& o, const RunInputs& in, const std::string& run_dir,
-                                const RunCallbacks& cb, json& info) {
+// Only rank 0 of a distributed run writes files and evaluates; the other ranks return an empty
+// output.
+ModelOutput train_two_tower_run(const RunOptions& o, const RunInputs& in,
+                                const std::string& run_dir, const RunCallbacks& cb, json& info,
+                                DistContext& dc) {
   TrainPairs train = make_pairs(in, in.fit_rows);
   TrainPairs val = make_pairs(in, in.val_rows);
   // Training and validation rows see out-of-fold features (features/out_of_fold.h); the model is
@@ -325,6 +371,7 @@ ModelOutput train_two_tower_run(const RunOptions& o, const RunInputs& in, const 
   std::vector<EpochMetrics> history;
   double best = INFINITY;
   const auto on_epoch = [&](const EpochMetrics& e, const TwoTowerModel& m) {
+    if (!dc.is_root()) return;
     history.push_back(e);
     write_file_atomic(run_dir + "/epochs.jsonl", jsonl(history));
     // Without validation every epoch is "best": the checkpoint follows the last epoch.
@@ -337,8 +384,8 @@ ModelOutput train_two_tower_run(const RunOptions& o, const RunInputs& in, const 
     }
   };
   const auto t0 = std::chrono::steady_clock::now();
-  const TrainResult result =
-      train_two_tower(model, *user_x, *item_x, train, val, o.train, on_epoch, cb.progress);
+  const TrainResult result = train_two_tower(model, *user_x, *item_x, train, val, o.train, on_epoch,
+                                             cb.progress, &dc);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   log(cb, "trained " + std::to_string(result.history.size()) + " epochs in " +
@@ -346,13 +393,13 @@ ModelOutput train_two_tower_run(const RunOptions& o, const RunInputs& in, const 
   info["best_epoch"] = result.best_epoch;
   info["epochs_run"] = result.history.size();
   info["stopped_early"] = result.stopped_early;
-  ModelOutput out = two_tower_output(in, model);
+  ModelOutput out = two_tower_output(in, model);  // every rank: the ranking metrics are sharded
   out.train_seconds = seconds;
   return out;
 }
 
 ModelOutput train_cf_run(const RunOptions& o, const RunInputs& in, const std::string& run_dir,
-                         const RunCallbacks& cb, json& info) {
+                         const RunCallbacks& cb, json& info, DistContext& dc) {
   if (in.lab_mode())
     throw UsageError("model.kind cf needs ratings of users and items; the content lab's rows are "
                      "precomputed feature vectors (use the cf_lab data or a ratings dataset)");
@@ -360,9 +407,9 @@ ModelOutput train_cf_run(const RunOptions& o, const RunInputs& in, const std::st
   const Ratings val = rows_of(in.data, in.val_rows);
   CfHistory history;
   const auto t0 = std::chrono::steady_clock::now();
-  auto model = std::make_shared<CfModel>(train_cf(train, in.data.num_users(), in.data.num_items(),
-                                                  o.cf, cb.progress, &history,
-                                                  val.size() ? &val : nullptr));
+  auto model =
+      std::make_shared<CfModel>(train_cf(train, in.data.num_users(), in.data.num_items(), o.cf,
+                                         cb.progress, &history, val.size() ? &val : nullptr, &dc));
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::ostringstream lines;
@@ -371,8 +418,10 @@ ModelOutput train_cf_run(const RunOptions& o, const RunInputs& in, const std::st
     j["val_loss"] = i < history.validation.size() ? json(history.validation[i]) : json(nullptr);
     lines << j.dump() << "\n";
   }
-  write_file_atomic(run_dir + "/epochs.jsonl", lines.str());
-  model->save(run_dir + "/" + kCfModel);
+  if (dc.is_root()) {
+    write_file_atomic(run_dir + "/epochs.jsonl", lines.str());
+    model->save(run_dir + "/" + kCfModel);
+  }
   log(cb, "trained cf (" + o.cf.solver + ", " + std::to_string(o.cf.iterations) +
               " iterations) in " + std::to_string(seconds) + " s");
   info["iterations"] = o.cf.iterations;
@@ -387,19 +436,27 @@ std::string run_dir_for(const RunOptions& opts) {
   return opts.out.empty() ? "models/" + opts.name : opts.out;
 }
 
-json run_training(const RunOptions& o, const RunCallbacks& cb) {
+json run_training(const RunOptions& o, const RunCallbacks& cb, DistContext* dist) {
   SplitSpec::parse(o.data.split);  // a bad spec fails before anything is written
+  DistContext one_process;
+  DistContext& dc = dist ? *dist : one_process;
   const std::string run_dir = run_dir_for(o);
-  make_dirs(run_dir);
-  write_file_atomic(run_dir + "/config.yaml", dump_run_options(o));
+  if (dc.is_root()) {
+    make_dirs(run_dir);
+    write_file_atomic(run_dir + "/config.yaml", dump_run_options(o));
+    if (o.data.dir.empty()) prepare_data_dir(o, run_dir, cb);  // the synthetic default, once
+  }
+  dc.barrier();  // the other ranks read the generated data only once it is complete
 
   const RunInputs in = prepare_inputs(o, run_dir, cb);
-  write_file_atomic(run_dir + "/features.json", in.features.stats_json().dump(2) + "\n");
+  if (dc.is_root())
+    write_file_atomic(run_dir + "/features.json", in.features.stats_json().dump(2) + "\n");
 
   json info = json::object();
-  const ModelOutput mo = o.model.kind == "cf" ? train_cf_run(o, in, run_dir, cb, info)
-                                              : train_two_tower_run(o, in, run_dir, cb, info);
-  json metrics = evaluate_with_baselines(o, in, mo, cb);
+  const ModelOutput mo = o.model.kind == "cf" ? train_cf_run(o, in, run_dir, cb, info, dc)
+                                              : train_two_tower_run(o, in, run_dir, cb, info, dc);
+  json metrics = evaluate_with_baselines(o, in, mo, cb, dc);
+  if (!dc.is_root()) return json::object();
   for (auto it = info.begin(); it != info.end(); ++it) metrics[it.key()] = it.value();
   write_predictions(run_dir + "/test_predictions.csv", in, mo);
   write_file_atomic(run_dir + "/metrics.json", metrics.dump(2) + "\n");
@@ -431,7 +488,8 @@ json evaluate_run(const std::string& run_dir, const RunCallbacks& cb) {
                   std::to_string(in.features.item.cols()));
     mo = two_tower_output(in, model);
   }
-  return evaluate_with_baselines(o, in, mo, cb);
+  DistContext one_process;
+  return evaluate_with_baselines(o, in, mo, cb, one_process);
 }
 
 }  // namespace towerrec

@@ -13,6 +13,8 @@
 
 namespace towerrec {
 
+class DistContext;
+
 struct RunCallbacks {
   ProgressFn progress;
   LogFn log;
@@ -27,8 +29,15 @@ std::string prepare_data_dir(const RunOptions& opts, const std::string& run_dir,
                              const RunCallbacks& cb);
 
 // Trains and evaluates; returns the content written to metrics.json. Besides the files listed in
-// models/README.md it writes test_predictions.csv (user_id,item_id,rating,prediction) for rating models.
-nlohmann::json run_training(const RunOptions& opts, const RunCallbacks& cb);
+// models/README.md it writes test_predictions.csv (user_id,item_id,rating,prediction) for rating
+// models. Distributed (`dist` non-null with world size > 1, train/distributed.h): every rank reads
+// the data and trains its shards; the model's ranking metrics are computed in user shards on every
+// rank and summed; rank 0 alone computes the rest (rating metrics, baselines) and writes the run
+// directory (the same files as one process); the other ranks write nothing and return an empty
+// object. Without data.dir rank 0 generates the synthetic data into the run directory and the
+// others read it from there after a barrier (one machine, or a shared file system).
+nlohmann::json run_training(const RunOptions& opts, const RunCallbacks& cb,
+                            DistContext* dist = nullptr);
 
 // Re-evaluates a finished run from its config.yaml and model.ckpt (same data, same split); writes nothing.
 nlohmann::json evaluate_run(const std::string& run_dir, const RunCallbacks& cb);

@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "core/rng.h"
 #include "model/two_tower_impl.h"
+#include "train/distributed.h"
 #include "train/flat_adam_impl.h"
 #include "train/two_tower_step_impl.h"
 
@@ -85,7 +86,10 @@ std::string format_loss(const char* name, double v) {
 TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
                             const FeatureMatrix& item_x, const TrainPairs& train,
                             const TrainPairs& val, const TrainOptions& opts,
-                            const EpochFn& on_epoch, const ProgressFn& progress) {
+                            const EpochFn& on_epoch, const ProgressFn& progress,
+                            DistContext* dist) {
+  DistContext one_process;
+  DistContext& dc = dist ? *dist : one_process;
   check_inputs(model, user_x, item_x);
   check_pairs(train, "train", user_x, item_x);
   check_pairs(val, "validation", user_x, item_x);
@@ -136,8 +140,22 @@ TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
     int64_t steps = 0;
     for (int64_t s = 0; s < n; s += opts.batch_size, ++steps) {
       const int64_t count = std::min(opts.batch_size, n - s);
-      sse += step.run(user_x, item_x, users.data() + s, items.data() + s, targets.data() + s, count,
-                      /*backward=*/true);
+      if (!dc.distributed()) {
+        sse += step.run(user_x, item_x, users.data() + s, items.data() + s, targets.data() + s,
+                        count, /*backward=*/true);
+      } else {
+        // This rank's shard of the global batch; its mean gradient weighted by its share.
+        const int64_t lo = s + dc.shard_begin(count),
+                      rows = dc.shard_end(count) - dc.shard_begin(count);
+        if (rows > 0) {
+          sse += step.run(user_x, item_x, users.data() + lo, items.data() + lo, targets.data() + lo,
+                          rows, /*backward=*/true);
+          impl.grads.mul_(static_cast<double>(rows) / static_cast<double>(count));
+        } else {
+          impl.grads.zero_();
+        }
+        dc.all_reduce_sum(impl.grads.data_ptr<float>(), impl.grads.numel());
+      }
       adam.step();
       if (progress && (steps & 15) == 15) {
         const auto now = Clock::now();
@@ -151,12 +169,15 @@ TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
     EpochMetrics m;
     m.epoch = epoch;
     m.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    m.train_loss = sse / static_cast<double>(n);
+    // Validation in shards; one all-reduce carries both sums (train, validation).
+    const int64_t v0 = dc.shard_begin(n_val), v1 = dc.shard_end(n_val);
+    double sums[2] = {sse, score(impl, user_x, item_x, val.user.data() + v0, val.item.data() + v0,
+                                 val.target.data() + v0, v1 - v0, val_step, nullptr)};
+    dc.all_reduce_sum(sums, 2);
+    m.train_loss = sums[0] / static_cast<double>(n);
     m.rows_per_sec = m.seconds > 0 ? static_cast<double>(n) / m.seconds : 0;
-    m.val_loss = n_val > 0 ? score(impl, user_x, item_x, val.user.data(), val.item.data(),
-                                   val.target.data(), n_val, val_step, nullptr) /
-                                 static_cast<double>(n_val)
-                           : std::numeric_limits<double>::quiet_NaN();
+    m.val_loss =
+        n_val > 0 ? sums[1] / static_cast<double>(n_val) : std::numeric_limits<double>::quiet_NaN();
     result.history.push_back(m);
     if (progress)
       progress({stage, static_cast<uint64_t>(n), static_cast<uint64_t>(n), "rows",

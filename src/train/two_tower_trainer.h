@@ -16,6 +16,8 @@
 
 namespace towerrec {
 
+class DistContext;
+
 // Rating pairs: user[k] indexes a row of the user feature matrix, item[k] one of the item matrix,
 // and target[k] is the rating already scaled to [-1, 1] (TargetScaler).
 struct TrainPairs {
@@ -49,12 +51,19 @@ using EpochFn = std::function<void(const EpochMetrics&, const TwoTowerModel&)>;
 // weight_decay, batch_size, epochs, patience and seed; thread counts are the process's (set once by
 // the caller, train/threads.h): with >= 2 torch threads the two towers of a big batch (>= 128
 // rows) run side by side.
-// Throws Error when feature widths do not match the model or a pair indexes a missing row.
+// With a distributed `dist` (train/distributed.h; null = one process) every rank must pass the same
+// model, data and options: each runs its shard of every global batch of opts.batch_size rows,
+// weights its batch-mean gradient by shard rows / batch rows (so the all-reduced sum is the
+// gradient of the whole batch's mean, also for the short last batch) and applies the same Adam
+// step; validation is scored in shards and summed. All ranks return the same weights and history,
+// equal to a one-process run up to float rounding; on_epoch is called on every rank.
+// Throws Error when feature widths do not match the model or a pair indexes a missing row, and
+// (distributed) when another rank dies or times out.
 TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
                             const FeatureMatrix& item_x, const TrainPairs& train,
                             const TrainPairs& val, const TrainOptions& opts,
-                            const EpochFn& on_epoch = nullptr,
-                            const ProgressFn& progress = nullptr);
+                            const EpochFn& on_epoch = nullptr, const ProgressFn& progress = nullptr,
+                            DistContext* dist = nullptr);
 
 // Predictions dot(user tower(user_x[user[k]]), item tower(item_x[item[k]])) in scaled units [-1,
 // 1].
