@@ -55,14 +55,14 @@ void parallel_ranges(int64_t n, int64_t threads, const Fn& fn) {
   if (error) std::rethrow_exception(error);
 }
 
-struct Neighbors {
-  std::vector<int32_t> seeds;  // sorted unique item rows
+// Nearest items of seed items, computed once per seed for the whole run (seeds repeat across users:
+// popular items are everybody's recent items). [items, m] item rows, -1 padded; `done` marks rows
+// filled. Memory: items * m int32, allocated only when the seed generator is on.
+struct NeighborCache {
   int64_t m = 0;
-  std::vector<int64_t> items;  // [seeds, m], -1 padded
-  const int64_t* of(int32_t seed) const {
-    const auto it = std::lower_bound(seeds.begin(), seeds.end(), seed);
-    return items.data() + (it - seeds.begin()) * m;
-  }
+  std::vector<int32_t> items;
+  std::vector<uint8_t> done;
+  const int32_t* of(int32_t seed) const { return items.data() + static_cast<int64_t>(seed) * m; }
 };
 
 }  // namespace
@@ -133,6 +133,13 @@ json recommend_retrieval(const VectorSource& source, const ServeOptions& options
   std::vector<int64_t> sample_items(sample_pos.size() * static_cast<size_t>(k), -1);
   size_t next_sample = 0;
 
+  NeighborCache cache;
+  if (seeds_on) {
+    cache.m = ro.per_item_m;
+    cache.items.assign(static_cast<size_t>(n_items * cache.m), -1);
+    cache.done.assign(static_cast<size_t>(n_items), 0);
+  }
+  int64_t seed_searches = 0;
   RecommendationCsv csv(out_csv, source.run().data);
   std::vector<int64_t> res_items;
   std::vector<float> res_scores;
@@ -144,29 +151,39 @@ json recommend_retrieval(const VectorSource& source, const ServeOptions& options
     const std::vector<int32_t> slice(users.begin() + s0, users.begin() + s0 + m);
     const std::vector<float> q = source.users(slice);
 
-    // Nearest items of the slice's seed items (each seed searched once).
-    Neighbors nb;
+    // Nearest items of the slice's new seed items (each seed searched once per run).
     if (seeds_on) {
-      for (int32_t u : slice) nb.seeds.insert(nb.seeds.end(), gen.recent_begin(u), gen.recent_end(u));
-      std::sort(nb.seeds.begin(), nb.seeds.end());
-      nb.seeds.erase(std::unique(nb.seeds.begin(), nb.seeds.end()), nb.seeds.end());
-      nb.m = ro.per_item_m;
-      const int64_t ns = static_cast<int64_t>(nb.seeds.size());
-      if (exact_neighbors) {
-        const NeighborResult r = exact_neighbors->search(std::vector<int64_t>(nb.seeds.begin(), nb.seeds.end()));
-        nb.items = r.items;
+      std::vector<int32_t> fresh;
+      for (int32_t u : slice)
+        for (const int32_t* p = gen.recent_begin(u); p != gen.recent_end(u); ++p)
+          if (!cache.done[static_cast<size_t>(*p)]) fresh.push_back(*p);
+      std::sort(fresh.begin(), fresh.end());
+      fresh.erase(std::unique(fresh.begin(), fresh.end()), fresh.end());
+      const int64_t ns = static_cast<int64_t>(fresh.size());
+      std::vector<int64_t> found;
+      if (ns > 0 && exact_neighbors) {
+        found = exact_neighbors->search(std::vector<int64_t>(fresh.begin(), fresh.end())).items;
       } else if (ns > 0) {
         std::vector<float> sq(static_cast<size_t>(ns * dim));
         std::vector<int64_t> self_off(static_cast<size_t>(ns + 1)), self(static_cast<size_t>(ns));
         for (int64_t i = 0; i < ns; ++i) {
-          std::copy(item_ref.row(nb.seeds[static_cast<size_t>(i)]), item_ref.row(nb.seeds[static_cast<size_t>(i)]) + dim,
-                    sq.begin() + i * dim);
+          const float* v = item_ref.row(fresh[static_cast<size_t>(i)]);
+          std::copy(v, v + dim, sq.begin() + i * dim);
           self_off[static_cast<size_t>(i)] = i;
-          self[static_cast<size_t>(i)] = nb.seeds[static_cast<size_t>(i)];
+          self[static_cast<size_t>(i)] = fresh[static_cast<size_t>(i)];
         }
         self_off[static_cast<size_t>(ns)] = ns;
-        nb.items = index->search({sq.data(), ns, dim}, nb.m, {self_off.data(), self.data()}, {}, options.threads).items;
+        found = index->search({sq.data(), ns, dim}, cache.m, {self_off.data(), self.data()}, {},
+                              options.threads).items;
       }
+      for (int64_t i = 0; i < ns; ++i) {
+        const int32_t seed = fresh[static_cast<size_t>(i)];
+        for (int64_t j = 0; j < cache.m; ++j)
+          cache.items[static_cast<size_t>(seed * cache.m + j)] =
+              static_cast<int32_t>(found[static_cast<size_t>(i * cache.m + j)]);
+        cache.done[static_cast<size_t>(seed)] = 1;
+      }
+      seed_searches += ns;
     }
     // The ANN index's candidates for the user vectors, seen items filtered by the index search.
     TopKResult ann;
@@ -186,10 +203,10 @@ json recommend_retrieval(const VectorSource& source, const ServeOptions& options
       for (int64_t r = b; r < e; ++r) {
         const int32_t u = slice[static_cast<size_t>(r)];
         cand.clear();
-        for (const int32_t* s = gen.recent_begin(u); s != gen.recent_end(u); ++s) {
-          const int64_t* nn = nb.of(*s);
-          for (int64_t j = 0; j < nb.m; ++j)
-            if (nn[j] >= 0) cand.push_back(static_cast<int32_t>(nn[j]));
+        for (const int32_t* s = gen.recent_begin(u); seeds_on && s != gen.recent_end(u); ++s) {
+          const int32_t* nn = cache.of(*s);
+          for (int64_t j = 0; j < cache.m; ++j)
+            if (nn[j] >= 0) cand.push_back(nn[j]);
         }
         gen.append_static(u, cand);
         if (ro.ann)
@@ -275,6 +292,7 @@ json recommend_retrieval(const VectorSource& source, const ServeOptions& options
                           {"segment_popular", gen.segment_column().empty() ? 0 : ro.segment_popular},
                           {"ann", ro.ann},
                           {"ann_candidates", ro.ann ? ro.ann_candidates : 0}};
+  report["seed_items_searched"] = seed_searches;
   report["recall_users"] = sample_users.size();
   report["recall_at_k"] = truth ? json(static_cast<double>(hits) / static_cast<double>(truth)) : json(nullptr);
   report["seconds"] = seconds;

@@ -30,12 +30,12 @@ TEST_CASE("vector source: checkpoint and exported towers give the same unit vect
     for (int64_t d = 0; d < 8; ++d) norm += double(a[i * 8 + d]) * a[i * 8 + d];
     REQUIRE(std::fabs(norm - 1) < 1e-5);
   }
-  // Gathered rows equal the contiguous ones.
+  // Gathered rows equal the contiguous ones (up to GEMM rounding, which depends on the batch).
   const std::vector<float> u = ckpt.users(0, 150);
   const std::vector<float> g = ckpt.users(std::vector<int32_t>{149, 3});
   for (int64_t d = 0; d < 8; ++d) {
-    CHECK(g[d] == u[149 * 8 + d]);
-    CHECK(g[8 + d] == u[3 * 8 + d]);
+    CHECK(g[d] == Approx(u[149 * 8 + d]).margin(1e-6));
+    CHECK(g[8 + d] == Approx(u[3 * 8 + d]).margin(1e-6));
   }
   CHECK_THROWS_WITH(ckpt.items(390, 20), "items: rows [390, 410) outside [0, 400)");
 }
