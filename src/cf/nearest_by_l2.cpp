@@ -23,7 +23,8 @@ std::vector<std::pair<int32_t, float>> nearest_by_l2(const float* vecs, int64_t 
   const NearestItems nearest({vecs, n, d}, o);
   const NeighborResult r = nearest.search({query});
   for (int32_t j = 0; j < r.found[0]; ++j)
-    out.emplace_back(static_cast<int32_t>(r.items[static_cast<size_t>(j)]), r.distances[static_cast<size_t>(j)]);
+    out.emplace_back(static_cast<int32_t>(r.items[static_cast<size_t>(j)]),
+                     r.distances[static_cast<size_t>(j)]);
   return out;
 }
 

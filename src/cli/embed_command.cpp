@@ -20,11 +20,13 @@ struct EmbedArgs {
 Registrar reg([](CLI::App& root) {
   auto a = std::make_shared<EmbedArgs>();
   CLI::App* sub = root.add_subcommand(
-      "embed", "Write the vectors of every catalogue item (rated or not) or, with --users, of every "
-               "user: float32 .npy [rows, dim] (numpy.load reads it) and X.ids beside X.npy, one id per "
-               "line in row order");
+      "embed",
+      "Write the vectors of every catalogue item (rated or not) or, with --users, of every "
+      "user: float32 .npy [rows, dim] (numpy.load reads it) and X.ids beside X.npy, one id per "
+      "line in row order");
   add_serve_flags(sub, a->serve);
-  sub->add_option("--out", a->out, "output .npy path (ids go to the same name with .ids)")->required();
+  sub->add_option("--out", a->out, "output .npy path (ids go to the same name with .ids)")
+      ->required();
   sub->add_flag("--users", a->users, "embed users instead of items");
   sub->callback([a] {
     ProgressPrinter printer(a->serve.quiet);

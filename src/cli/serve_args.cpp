@@ -10,15 +10,19 @@
 namespace towerrec::cli {
 
 void add_serve_flags(CLI::App* sub, ServeArgs& a) {
-  sub->add_option("--run", a.run, "run directory written by `towerrec train` (vectors from model.ckpt)")
+  sub->add_option("--run", a.run,
+                  "run directory written by `towerrec train` (vectors from model.ckpt)")
       ->check(CLI::ExistingDirectory);
-  sub->add_option("--towers", a.towers,
-                  "exported towers directory (`towerrec export`); the run comes from its towers.json "
-                  "unless --run is given")
+  sub->add_option(
+         "--towers", a.towers,
+         "exported towers directory (`towerrec export`); the run comes from its towers.json "
+         "unless --run is given")
       ->check(CLI::ExistingDirectory);
-  sub->add_option("--config", a.config, "YAML whose serve section is used (default: the run's config.yaml)")
+  sub->add_option("--config", a.config,
+                  "YAML whose serve section is used (default: the run's config.yaml)")
       ->check(CLI::ExistingFile);
-  sub->add_option("--set", a.sets, "override a config key, e.g. --set serve.threads=2 (repeatable)");
+  sub->add_option("--set", a.sets,
+                  "override a config key, e.g. --set serve.threads=2 (repeatable)");
   sub->add_flag("-q,--quiet", a.quiet, "no progress output");
 }
 

@@ -24,19 +24,22 @@ struct SimilarArgs {
 Registrar reg([](CLI::App& root) {
   auto a = std::make_shared<SimilarArgs>();
   CLI::App* sub = root.add_subcommand(
-      "similar", "Related items: the K items with the nearest vectors (smallest ‖v_k − v_i‖², the "
-                 "same order as the dot product for the towers' unit vectors), never the item itself. "
-                 "CSV columns: item_id,rank,similar_item_id,distance");
+      "similar",
+      "Related items: the K items with the nearest vectors (smallest ‖v_k − v_i‖², the "
+      "same order as the dot product for the towers' unit vectors), never the item itself. "
+      "CSV columns: item_id,rank,similar_item_id,distance");
   add_serve_flags(sub, a->serve);
   auto* one = sub->add_option("--item", a->item, "item id");
   auto* many = sub->add_option("--items", a->items, "file of item ids, one per line (batch form)")
                    ->check(CLI::ExistingFile);
   one->excludes(many);
   sub->add_option("--k", a->k, "related items per item (serve.k)")->check(CLI::PositiveNumber);
-  sub->add_option("--threads", a->threads, "scoring threads (serve.threads)")->check(CLI::PositiveNumber);
+  sub->add_option("--threads", a->threads, "scoring threads (serve.threads)")
+      ->check(CLI::PositiveNumber);
   sub->add_option("--out", a->out, "output CSV (default: stdout)");
   sub->callback([a] {
-    if (a->item.empty() && a->items.empty()) throw UsageError("similar: expected --item ID or --items FILE");
+    if (a->item.empty() && a->items.empty())
+      throw UsageError("similar: expected --item ID or --items FILE");
     ProgressPrinter printer(a->serve.quiet);
     const VectorSource source = open_vector_source(a->serve, printer);
     std::vector<std::string> extra;
@@ -44,9 +47,9 @@ Registrar reg([](CLI::App& root) {
     if (a->threads > 0) extra.push_back("serve.threads=" + std::to_string(a->threads));
     const ServeOptions opts = load_serve_options(a->serve, source, extra);
     const IdMap& items = source.run().data.items;
-    const std::vector<int32_t> of = a->items.empty()
-                                        ? std::vector<int32_t>{resolve_id(items, a->item, "--item", "item")}
-                                        : read_id_list(a->items, items, "item");
+    const std::vector<int32_t> of =
+        a->items.empty() ? std::vector<int32_t>{resolve_id(items, a->item, "--item", "item")}
+                         : read_id_list(a->items, items, "item");
     if (a->out.empty()) {
       related_items(source, opts, of, std::cout, printer.fn());
       printer.finish();

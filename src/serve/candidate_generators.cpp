@@ -34,7 +34,8 @@ CandidateGenerators::CandidateGenerators(const RunData& run, const RetrievalOpti
   std::vector<int64_t> count(static_cast<size_t>(n_items), 0);
   for (uint32_t row : run.train_rows) ++count[static_cast<size_t>(r.item[row])];
   const std::vector<int32_t> order = by_popularity(count);
-  popular_.assign(order.begin(), order.begin() + std::min<int64_t>(o.popular, static_cast<int64_t>(order.size())));
+  popular_.assign(order.begin(),
+                  order.begin() + std::min<int64_t>(o.popular, static_cast<int64_t>(order.size())));
 
   // Recent items: training rows grouped by user, latest first.
   std::vector<uint32_t> rows = run.train_rows;
@@ -48,7 +49,8 @@ CandidateGenerators::CandidateGenerators(const RunData& run, const RetrievalOpti
     const int32_t u = r.user[rows[k]];
     size_t e = k;
     while (e < rows.size() && r.user[rows[e]] == u) ++e;
-    recent_offset_[static_cast<size_t>(u) + 1] = std::min<int64_t>(o.last_n, static_cast<int64_t>(e - k));
+    recent_offset_[static_cast<size_t>(u) + 1] =
+        std::min<int64_t>(o.last_n, static_cast<int64_t>(e - k));
     k = e;
   }
   std::partial_sum(recent_offset_.begin(), recent_offset_.end(), recent_offset_.begin());
@@ -99,7 +101,8 @@ CandidateGenerators::CandidateGenerators(const RunData& run, const RetrievalOpti
       });
       for (int64_t j = 0; j < tg && j < n_genres; ++j)
         if (gcount[static_cast<size_t>(gorder[static_cast<size_t>(j)])] > 0)
-          user_genres_[static_cast<size_t>(u * tg + j)] = static_cast<int8_t>(gorder[static_cast<size_t>(j)]);
+          user_genres_[static_cast<size_t>(u * tg + j)] =
+              static_cast<int8_t>(gorder[static_cast<size_t>(j)]);
     }
   }
 
@@ -112,9 +115,10 @@ CandidateGenerators::CandidateGenerators(const RunData& run, const RetrievalOpti
     if (!col && (o.segment == "auto" || o.segment == c.name)) col = &c;
   }
   if (!col && o.segment != "auto" && !o.segment.empty())
-    throw UsageError("serve.retrieval.segment: expected a categorical demographic column of the data (" +
-                     (available.empty() ? std::string("it has none") : available) + ") or auto, got \"" +
-                     o.segment + "\"");
+    throw UsageError(
+        "serve.retrieval.segment: expected a categorical demographic column of the data (" +
+        (available.empty() ? std::string("it has none") : available) + ") or auto, got \"" +
+        o.segment + "\"");
   if (col && o.segment_popular > 0) {
     segment_name_ = col->name;
     user_segment_ = col->code;
@@ -123,14 +127,16 @@ CandidateGenerators::CandidateGenerators(const RunData& run, const RetrievalOpti
     keys.reserve(run.train_rows.size());
     for (uint32_t row : run.train_rows) {
       const int32_t s = col->code[static_cast<size_t>(r.user[row])];
-      if (s >= 0) keys.push_back((static_cast<uint64_t>(s) << 32) | static_cast<uint32_t>(r.item[row]));
+      if (s >= 0)
+        keys.push_back((static_cast<uint64_t>(s) << 32) | static_cast<uint32_t>(r.item[row]));
     }
     std::sort(keys.begin(), keys.end());
     std::vector<std::vector<std::pair<int64_t, int32_t>>> counts(n_seg);  // (-count, item)
     for (size_t k = 0; k < keys.size();) {
       size_t e = k;
       while (e < keys.size() && keys[e] == keys[k]) ++e;
-      counts[keys[k] >> 32].emplace_back(-static_cast<int64_t>(e - k), static_cast<int32_t>(keys[k] & 0xffffffffu));
+      counts[keys[k] >> 32].emplace_back(-static_cast<int64_t>(e - k),
+                                         static_cast<int32_t>(keys[k] & 0xffffffffu));
       k = e;
     }
     segment_top_.resize(n_seg);
@@ -159,12 +165,15 @@ int32_t CandidateGenerators::segment_of(int32_t user) const {
 void CandidateGenerators::append_static(int32_t user, std::vector<int32_t>& out) const {
   for (int64_t j = 0; j < top_genres_; ++j) {
     const int g = user_genres_[static_cast<size_t>(user * top_genres_ + j)];
-    if (g >= 0) out.insert(out.end(), genre_top_[static_cast<size_t>(g)].begin(), genre_top_[static_cast<size_t>(g)].end());
+    if (g >= 0)
+      out.insert(out.end(), genre_top_[static_cast<size_t>(g)].begin(),
+                 genre_top_[static_cast<size_t>(g)].end());
   }
   out.insert(out.end(), popular_.begin(), popular_.end());
   const int32_t s = segment_of(user);
   if (s >= 0 && static_cast<size_t>(s) < segment_top_.size())
-    out.insert(out.end(), segment_top_[static_cast<size_t>(s)].begin(), segment_top_[static_cast<size_t>(s)].end());
+    out.insert(out.end(), segment_top_[static_cast<size_t>(s)].begin(),
+               segment_top_[static_cast<size_t>(s)].end());
 }
 
 }  // namespace towerrec

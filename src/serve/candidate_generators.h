@@ -27,7 +27,9 @@ class CandidateGenerators {
 
   // The user's recent items, latest first (at most last_n).
   const int32_t* recent_begin(int32_t user) const { return recent_.data() + recent_offset_[user]; }
-  const int32_t* recent_end(int32_t user) const { return recent_.data() + recent_offset_[user + 1]; }
+  const int32_t* recent_end(int32_t user) const {
+    return recent_.data() + recent_offset_[user + 1];
+  }
 
   // Appends the genre, popular and segment candidates of `user` to `out` (duplicates possible).
   void append_static(int32_t user, std::vector<int32_t>& out) const;

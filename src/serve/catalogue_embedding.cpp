@@ -27,13 +27,15 @@ EmbedSummary embed_catalogue(const VectorSource& source, bool users, const std::
   s.dim = source.dim();
   // Ids first: they are small, and a failure there leaves no half-written .npy behind.
   std::vector<std::string> ids(static_cast<size_t>(n));
-  for (int64_t r = 0; r < n; ++r) ids[static_cast<size_t>(r)] = std::to_string(map.id(static_cast<int32_t>(r)));
+  for (int64_t r = 0; r < n; ++r)
+    ids[static_cast<size_t>(r)] = std::to_string(map.id(static_cast<int32_t>(r)));
   NpyWriter w(npy_path, NpyDtype::kFloat32, n, s.dim);
   for (int64_t r0 = 0; r0 < n; r0 += kChunk) {
     const int64_t m = std::min(kChunk, n - r0);
     const std::vector<float> v = users ? source.users(r0, m) : source.items(r0, m);
     w.append(v.data(), m);
-    if (progress) progress({stage, static_cast<uint64_t>(r0 + m), static_cast<uint64_t>(n), "rows", ""});
+    if (progress)
+      progress({stage, static_cast<uint64_t>(r0 + m), static_cast<uint64_t>(n), "rows", ""});
   }
   w.commit();
   write_ids(s.ids_path, ids);

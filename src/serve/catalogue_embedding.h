@@ -1,5 +1,5 @@
-// `towerrec embed`: the vectors of a whole catalogue (every item, rated or not) or of every user, as
-// a float32 .npy [rows, dim] (numpy.load reads it) plus the ids in row order beside it (X.npy ->
+// `towerrec embed`: the vectors of a whole catalogue (every item, rated or not) or of every user,
+// as a float32 .npy [rows, dim] (numpy.load reads it) plus the ids in row order beside it (X.npy ->
 // X.ids, one id per line). Rows are embedded and appended chunk by chunk, so memory is bounded by
 // one chunk of vectors, not the catalogue; each file appears complete or not at all (atomic).
 #pragma once

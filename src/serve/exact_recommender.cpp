@@ -21,7 +21,8 @@ double since(std::chrono::steady_clock::time_point t0) {
 
 }  // namespace
 
-std::vector<int32_t> requested_users(const VectorSource& source, const std::vector<int32_t>& users) {
+std::vector<int32_t> requested_users(const VectorSource& source,
+                                     const std::vector<int32_t>& users) {
   if (!users.empty()) return users;
   std::vector<int32_t> all(static_cast<size_t>(source.num_users()));
   std::iota(all.begin(), all.end(), 0);
@@ -42,8 +43,9 @@ RecommendSummary recommend_exact(const VectorSource& source, const ServeOptions&
   o.threads = options.threads;
   o.query_block = options.query_block;
   o.item_chunk = options.item_chunk;
-  const ExactTopK topk({items.data(), source.num_items(), dim}, o,
-                       std::vector<int64_t>(request.excluded_items.begin(), request.excluded_items.end()));
+  const ExactTopK topk(
+      {items.data(), source.num_items(), dim}, o,
+      std::vector<int64_t>(request.excluded_items.begin(), request.excluded_items.end()));
   const SeenItems seen(source.run(), options.exclude_seen);
   const std::vector<int32_t> users = requested_users(source, request.users);
   const int64_t n = static_cast<int64_t>(users.size());

@@ -3,7 +3,8 @@
 // global exclusion list. Item vectors are computed once ([items, dim] floats held); users are
 // embedded and scored in slices, and results stream to the CSV in user order, so memory does not
 // grow with the number of users. Scoring is serve/exact_topk.h (blocked GEMM + partial selection,
-// serve.threads threads): the results are exactly those of a full sort (ties: lower item row first).
+// serve.threads threads): the results are exactly those of a full sort (ties: lower item row
+// first).
 #pragma once
 
 #include <cstdint>
@@ -24,8 +25,8 @@ struct RecommendRequest {
 
 struct RecommendSummary {
   int64_t users = 0;
-  int64_t rows = 0;        // CSV rows written
-  double seconds = 0;      // scoring and writing, item embedding excluded
+  int64_t rows = 0;    // CSV rows written
+  double seconds = 0;  // scoring and writing, item embedding excluded
   double embed_seconds = 0;
   double users_per_s = 0;
 };

@@ -30,7 +30,8 @@ std::string catalogue(const IdMap& ids, const std::string& noun) {
 }
 
 // Why `text` is not an index of `ids`; empty when it is (index in `out`).
-std::string lookup(const IdMap& ids, const std::string& text, const std::string& noun, int32_t& out) {
+std::string lookup(const IdMap& ids, const std::string& text, const std::string& noun,
+                   int32_t& out) {
   int64_t v = 0;
   if (!parse_id(text, v)) return "expected an integer " + noun + " id, got " + quote_found(text);
   out = ids.find(v);
@@ -48,7 +49,8 @@ int32_t resolve_id(const IdMap& ids, const std::string& text, const std::string&
   return idx;
 }
 
-std::vector<int32_t> read_id_list(const std::string& path, const IdMap& ids, const std::string& noun) {
+std::vector<int32_t> read_id_list(const std::string& path, const IdMap& ids,
+                                  const std::string& noun) {
   std::ifstream in(path);
   if (!in) throw IoError("cannot read " + path + ": " + std::strerror(errno));
   std::vector<int32_t> out;

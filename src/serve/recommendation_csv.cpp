@@ -14,15 +14,16 @@ RecommendationCsv::RecommendationCsv(const std::string& path, const Dataset& dat
 
 RecommendationCsv::~RecommendationCsv() = default;
 
-void RecommendationCsv::write(int32_t user, const int64_t* items, const float* scores, int64_t found) {
+void RecommendationCsv::write(int32_t user, const int64_t* items, const float* scores,
+                              int64_t found) {
   char line[96];
   const long long uid = static_cast<long long>(data_.users.id(user));
   buf_.clear();
   for (int64_t j = 0; j < found; ++j) {
-    const int n = std::snprintf(line, sizeof line, "%lld,%lld,%lld,%.6g\n", uid,
-                                static_cast<long long>(j + 1),
-                                static_cast<long long>(data_.items.id(static_cast<int32_t>(items[j]))),
-                                static_cast<double>(scores[j]));
+    const int n = std::snprintf(
+        line, sizeof line, "%lld,%lld,%lld,%.6g\n", uid, static_cast<long long>(j + 1),
+        static_cast<long long>(data_.items.id(static_cast<int32_t>(items[j]))),
+        static_cast<double>(scores[j]));
     buf_.append(line, static_cast<size_t>(n));
   }
   file_->stream() << buf_;

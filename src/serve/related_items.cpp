@@ -32,7 +32,8 @@ RelatedSummary related_items(const VectorSource& source, const ServeOptions& opt
   nearest.search(queries, [&](const NeighborBlock& b) {
     buf.clear();
     for (int64_t r = 0; r < b.count; ++r) {
-      const long long id = static_cast<long long>(data.items.id(of[static_cast<size_t>(b.first + r)]));
+      const long long id =
+          static_cast<long long>(data.items.id(of[static_cast<size_t>(b.first + r)]));
       for (int64_t j = 0; j < b.found[r]; ++j) {
         const int n = std::snprintf(
             line, sizeof line, "%lld,%lld,%lld,%.6g\n", id, static_cast<long long>(j + 1),
@@ -44,8 +45,8 @@ RelatedSummary related_items(const VectorSource& source, const ServeOptions& opt
     }
     out << buf;
     if (progress)
-      progress({"similar", static_cast<uint64_t>(b.first + b.count), static_cast<uint64_t>(of.size()),
-                "items", ""});
+      progress({"similar", static_cast<uint64_t>(b.first + b.count),
+                static_cast<uint64_t>(of.size()), "items", ""});
   });
   s.items = static_cast<int64_t>(of.size());
   s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

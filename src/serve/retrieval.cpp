@@ -29,7 +29,9 @@ using Clock = std::chrono::steady_clock;
 // Users per slice: bounds the per-slice vectors, seed neighbours and results.
 constexpr int64_t kSlice = 8192;
 
-double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 // Runs fn(begin, end) over [0, n) cut into `threads` contiguous ranges; rethrows the first error.
 template <class Fn>
@@ -69,7 +71,8 @@ struct NeighborCache {
 
 std::string retrieval_report_path(const std::string& out_csv) {
   const std::string ext = ".csv";
-  if (out_csv.size() > ext.size() && out_csv.compare(out_csv.size() - ext.size(), ext.size(), ext) == 0)
+  if (out_csv.size() > ext.size() &&
+      out_csv.compare(out_csv.size() - ext.size(), ext.size(), ext) == 0)
     return out_csv.substr(0, out_csv.size() - ext.size()) + ".retrieval.json";
   return out_csv + ".retrieval.json";
 }
@@ -94,9 +97,10 @@ json recommend_retrieval(const VectorSource& source, const ServeOptions& options
     if (!index_path.empty() && fs::exists(index_path)) {
       index = std::make_unique<AnnIndex>(AnnIndex::load(index_path));
       if (index->size() != n_items || index->dim() != dim)
-        throw Error(index_path + ": an ANN index of " + std::to_string(index->size()) + " vectors of dimension " +
-                    std::to_string(index->dim()) + ", but the catalogue has " + std::to_string(n_items) +
-                    " of dimension " + std::to_string(dim) + " (delete it to rebuild)");
+        throw Error(index_path + ": an ANN index of " + std::to_string(index->size()) +
+                    " vectors of dimension " + std::to_string(index->dim()) +
+                    ", but the catalogue has " + std::to_string(n_items) + " of dimension " +
+                    std::to_string(dim) + " (delete it to rebuild)");
       ji["loaded"] = true;
     } else {
       index = std::make_unique<AnnIndex>(AnnIndex::build(item_ref, options.ann, progress));
@@ -128,7 +132,9 @@ json recommend_retrieval(const VectorSource& source, const ServeOptions& options
   const int64_t n = static_cast<int64_t>(users.size());
   const int64_t step = ro.recall_users == 0 || ro.recall_users >= n ? 1 : n / ro.recall_users;
   std::vector<int64_t> sample_pos;  // positions in `users` scored exactly too
-  for (int64_t p = 0; p < n && (ro.recall_users == 0 || static_cast<int64_t>(sample_pos.size()) < ro.recall_users); p += step)
+  for (int64_t p = 0;
+       p < n && (ro.recall_users == 0 || static_cast<int64_t>(sample_pos.size()) < ro.recall_users);
+       p += step)
     sample_pos.push_back(p);
   std::vector<int64_t> sample_items(sample_pos.size() * static_cast<size_t>(k), -1);
   size_t next_sample = 0;
@@ -173,8 +179,10 @@ json recommend_retrieval(const VectorSource& source, const ServeOptions& options
           self[static_cast<size_t>(i)] = fresh[static_cast<size_t>(i)];
         }
         self_off[static_cast<size_t>(ns)] = ns;
-        found = index->search({sq.data(), ns, dim}, cache.m, {self_off.data(), self.data()}, {},
-                              options.threads).items;
+        found = index
+                    ->search({sq.data(), ns, dim}, cache.m, {self_off.data(), self.data()}, {},
+                             options.threads)
+                    .items;
       }
       for (int64_t i = 0; i < ns; ++i) {
         const int32_t seed = fresh[static_cast<size_t>(i)];
@@ -189,8 +197,8 @@ json recommend_retrieval(const VectorSource& source, const ServeOptions& options
     TopKResult ann;
     if (ro.ann) {
       seen.csr(slice.data(), m, offsets, excluded);
-      ann = index->search({q.data(), m, dim}, ro.ann_candidates, {offsets.data(), excluded.data()}, {},
-                          options.threads);
+      ann = index->search({q.data(), m, dim}, ro.ann_candidates, {offsets.data(), excluded.data()},
+                          {}, options.threads);
     }
 
     res_items.assign(static_cast<size_t>(m * k), -1);
@@ -211,7 +219,8 @@ json recommend_retrieval(const VectorSource& source, const ServeOptions& options
         gen.append_static(u, cand);
         if (ro.ann)
           for (int64_t j = 0; j < ann.found[static_cast<size_t>(r)]; ++j)
-            cand.push_back(static_cast<int32_t>(ann.items[static_cast<size_t>(r * ro.ann_candidates + j)]));
+            cand.push_back(
+                static_cast<int32_t>(ann.items[static_cast<size_t>(r * ro.ann_candidates + j)]));
         std::sort(cand.begin(), cand.end());
         cand.erase(std::unique(cand.begin(), cand.end()), cand.end());
         const float* qu = q.data() + r * dim;
@@ -225,7 +234,8 @@ json recommend_retrieval(const VectorSource& source, const ServeOptions& options
         }
         cand_count[static_cast<size_t>(r)] = static_cast<int64_t>(scored.size());
         const size_t take = std::min<size_t>(scored.size(), static_cast<size_t>(k));
-        std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(take), scored.end());
+        std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(take),
+                          scored.end());
         for (size_t j = 0; j < take; ++j) {
           res_items[static_cast<size_t>(r * k) + j] = scored[j].second;
           res_scores[static_cast<size_t>(r * k) + j] = -scored[j].first;
@@ -238,11 +248,13 @@ json recommend_retrieval(const VectorSource& source, const ServeOptions& options
                 res_found[static_cast<size_t>(r)]);
       total_candidates += cand_count[static_cast<size_t>(r)];
       if (next_sample < sample_pos.size() && sample_pos[next_sample] == s0 + r) {
-        std::copy(res_items.begin() + r * k, res_items.begin() + (r + 1) * k, sample_items.begin() + static_cast<std::ptrdiff_t>(next_sample * k));
+        std::copy(res_items.begin() + r * k, res_items.begin() + (r + 1) * k,
+                  sample_items.begin() + static_cast<std::ptrdiff_t>(next_sample * k));
         ++next_sample;
       }
     }
-    if (progress) progress({"retrieve", static_cast<uint64_t>(s0 + m), static_cast<uint64_t>(n), "users", ""});
+    if (progress)
+      progress({"retrieve", static_cast<uint64_t>(s0 + m), static_cast<uint64_t>(n), "users", ""});
   }
   csv.commit();
   const double seconds = since(t0);
@@ -261,11 +273,12 @@ json recommend_retrieval(const VectorSource& source, const ServeOptions& options
     const ExactTopK topk(item_ref, o, std::vector<int64_t>(global.begin(), global.end()));
     const std::vector<float> sq = source.users(sample_users);
     seen.csr(sample_users.data(), static_cast<int64_t>(sample_users.size()), offsets, excluded);
-    topk.search({sq.data(), static_cast<int64_t>(sample_users.size()), dim}, {offsets.data(), excluded.data()},
-                [&](const TopKBlock& b) {
+    topk.search({sq.data(), static_cast<int64_t>(sample_users.size()), dim},
+                {offsets.data(), excluded.data()}, [&](const TopKBlock& b) {
                   for (int64_t r = 0; r < b.count; ++r) {
                     const int64_t at = (b.first_query + r) * k;
-                    std::vector<int64_t> got(sample_items.begin() + at, sample_items.begin() + at + k);
+                    std::vector<int64_t> got(sample_items.begin() + at,
+                                             sample_items.begin() + at + k);
                     std::sort(got.begin(), got.end());
                     for (int64_t j = 0; j < b.found[r]; ++j)
                       hits += std::binary_search(got.begin(), got.end(), b.items[r * b.k + j]);
@@ -281,20 +294,23 @@ json recommend_retrieval(const VectorSource& source, const ServeOptions& options
   report["users"] = n;
   report["rows"] = csv.rows();
   report["k"] = k;
-  report["candidates_per_user"] = n ? static_cast<double>(total_candidates) / static_cast<double>(n) : 0.0;
-  report["generators"] = {{"last_n", ro.last_n},
-                          {"per_item_m", ro.per_item_m},
-                          {"neighbors", ro.neighbors},
-                          {"top_genres", ro.top_genres},
-                          {"genre_top", ro.genre_top},
-                          {"popular", ro.popular},
-                          {"segment", gen.segment_column()},
-                          {"segment_popular", gen.segment_column().empty() ? 0 : ro.segment_popular},
-                          {"ann", ro.ann},
-                          {"ann_candidates", ro.ann ? ro.ann_candidates : 0}};
+  report["candidates_per_user"] =
+      n ? static_cast<double>(total_candidates) / static_cast<double>(n) : 0.0;
+  report["generators"] = {
+      {"last_n", ro.last_n},
+      {"per_item_m", ro.per_item_m},
+      {"neighbors", ro.neighbors},
+      {"top_genres", ro.top_genres},
+      {"genre_top", ro.genre_top},
+      {"popular", ro.popular},
+      {"segment", gen.segment_column()},
+      {"segment_popular", gen.segment_column().empty() ? 0 : ro.segment_popular},
+      {"ann", ro.ann},
+      {"ann_candidates", ro.ann ? ro.ann_candidates : 0}};
   report["seed_items_searched"] = seed_searches;
   report["recall_users"] = sample_users.size();
-  report["recall_at_k"] = truth ? json(static_cast<double>(hits) / static_cast<double>(truth)) : json(nullptr);
+  report["recall_at_k"] =
+      truth ? json(static_cast<double>(hits) / static_cast<double>(truth)) : json(nullptr);
   report["seconds"] = seconds;
   report["users_per_s"] = seconds > 0 ? static_cast<double>(n) / seconds : 0.0;
   report["exact_users_per_s"] =

@@ -36,6 +36,7 @@ std::string retrieval_report_path(const std::string& out_csv);
 //    "build_seconds", "memory_mb", "m", "ef_construction", "ef_search"}, "embed_seconds"}
 nlohmann::json recommend_retrieval(const VectorSource& source, const ServeOptions& options,
                                    const RecommendRequest& request, const std::string& out_csv,
-                                   const std::string& index_path = "", const ProgressFn& progress = {});
+                                   const std::string& index_path = "",
+                                   const ProgressFn& progress = {});
 
 }  // namespace towerrec

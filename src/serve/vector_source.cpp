@@ -18,16 +18,18 @@ namespace fs = std::filesystem;
 constexpr int64_t kChunk = 16384;
 
 void check_names(const std::vector<std::string>& towers, const std::vector<std::string>& run,
-                 const std::string& side, const std::string& towers_dir, const std::string& run_dir) {
+                 const std::string& side, const std::string& towers_dir,
+                 const std::string& run_dir) {
   if (towers == run) return;
-  std::string diff = std::to_string(towers.size()) + " vs " + std::to_string(run.size()) + " columns";
+  std::string diff =
+      std::to_string(towers.size()) + " vs " + std::to_string(run.size()) + " columns";
   for (size_t c = 0; c < std::min(towers.size(), run.size()); ++c)
     if (towers[c] != run[c]) {
       diff = "column " + std::to_string(c) + " is " + towers[c] + " vs " + run[c];
       break;
     }
-  throw Error(towers_dir + ": the " + side + " tower's features differ from those of run " + run_dir +
-              " (" + diff + "); export the towers of that run");
+  throw Error(towers_dir + ": the " + side + " tower's features differ from those of run " +
+              run_dir + " (" + diff + "); export the towers of that run");
 }
 
 }  // namespace
@@ -35,8 +37,8 @@ void check_names(const std::vector<std::string>& towers, const std::vector<std::
 struct VectorSource::Impl {
   RunData run;
   std::string description;
-  std::unique_ptr<TwoTowerModel> model;     // checkpoint: scaled features
-  std::unique_ptr<ExportedTowers> towers;   // export: raw features
+  std::unique_ptr<TwoTowerModel> model;    // checkpoint: scaled features
+  std::unique_ptr<ExportedTowers> towers;  // export: raw features
   int64_t dim = 0;
 
   std::vector<float> embed(bool user, const float* scaled, const float* raw, int64_t n) const {
@@ -49,13 +51,13 @@ struct VectorSource::Impl {
     const FeatureMatrix& scaled = user ? run.features.user : run.features.item;
     const FeatureMatrix& raw = user ? run.features.user_raw : run.features.item_raw;
     if (begin < 0 || count < 0 || begin + count > scaled.rows)
-      throw Error(std::string(user ? "users" : "items") + ": rows [" + std::to_string(begin) + ", " +
-                  std::to_string(begin + count) + ") outside [0, " + std::to_string(scaled.rows) + ")");
+      throw Error(std::string(user ? "users" : "items") + ": rows [" + std::to_string(begin) +
+                  ", " + std::to_string(begin + count) + ") outside [0, " +
+                  std::to_string(scaled.rows) + ")");
     std::vector<float> out(static_cast<size_t>(count * dim));
     for (int64_t c0 = 0; c0 < count; c0 += kChunk) {
       const int64_t n = std::min(kChunk, count - c0);
-      const std::vector<float> v =
-          embed(user, scaled.row(begin + c0), raw.row(begin + c0), n);
+      const std::vector<float> v = embed(user, scaled.row(begin + c0), raw.row(begin + c0), n);
       std::copy(v.begin(), v.end(), out.begin() + c0 * dim);
     }
     return out;
@@ -80,7 +82,8 @@ VectorSource VectorSource::open(const VectorSourceSpec& spec, const RunCallbacks
         run_dir = info["run"]["dir"].get<std::string>();
       if (run_dir.empty() || !fs::exists(run_dir + "/config.yaml"))
         throw Error(spec.towers_dir + "/towers.json: run.dir " +
-                    (run_dir.empty() ? std::string("is missing") : "(" + run_dir + ") is not a run directory") +
+                    (run_dir.empty() ? std::string("is missing")
+                                     : "(" + run_dir + ") is not a run directory") +
                     "; the towers need the run's data and features: pass --run DIR as well");
     }
   }
@@ -90,8 +93,10 @@ VectorSource VectorSource::open(const VectorSourceSpec& spec, const RunCallbacks
     throw Error(run_dir + ": model.kind is " + rd.options.model.kind +
                 "; embed, recommend and similar need a two-tower run");
   if (impl->towers) {
-    check_names(impl->towers->user_features(), rd.features.user_raw.names, "user", spec.towers_dir, run_dir);
-    check_names(impl->towers->item_features(), rd.features.item_raw.names, "item", spec.towers_dir, run_dir);
+    check_names(impl->towers->user_features(), rd.features.user_raw.names, "user", spec.towers_dir,
+                run_dir);
+    check_names(impl->towers->item_features(), rd.features.item_raw.names, "item", spec.towers_dir,
+                run_dir);
     impl->dim = impl->towers->dim();
     impl->description = "towers " + spec.towers_dir;
   } else {
@@ -101,10 +106,10 @@ VectorSource VectorSource::open(const VectorSourceSpec& spec, const RunCallbacks
     impl->model = std::make_unique<TwoTowerModel>(TwoTowerModel::load(ckpt));
     if (impl->model->user_in() != rd.features.user.cols() ||
         impl->model->item_in() != rd.features.item.cols())
-      throw Error(ckpt + ": checkpoint expects " + std::to_string(impl->model->user_in()) + " user and " +
-                  std::to_string(impl->model->item_in()) + " item features, the data gives " +
-                  std::to_string(rd.features.user.cols()) + " and " +
-                  std::to_string(rd.features.item.cols()));
+      throw Error(ckpt + ": checkpoint expects " + std::to_string(impl->model->user_in()) +
+                  " user and " + std::to_string(impl->model->item_in()) +
+                  " item features, the data gives " + std::to_string(rd.features.user.cols()) +
+                  " and " + std::to_string(rd.features.item.cols()));
     impl->dim = impl->model->dim();
     impl->description = "checkpoint " + ckpt;
   }
@@ -138,7 +143,8 @@ std::vector<float> VectorSource::users(const std::vector<int32_t>& rows) const {
     for (int64_t r = 0; r < m; ++r) {
       const int32_t u = rows[static_cast<size_t>(c0 + r)];
       if (u < 0 || u >= scaled.rows)
-        throw Error("users: row " + std::to_string(u) + " outside [0, " + std::to_string(scaled.rows) + ")");
+        throw Error("users: row " + std::to_string(u) + " outside [0, " +
+                    std::to_string(scaled.rows) + ")");
       std::copy(scaled.row(u), scaled.row(u) + scaled.cols(), gs.begin() + r * scaled.cols());
       std::copy(raw.row(u), raw.row(u) + raw.cols(), gr.begin() + r * raw.cols());
     }

@@ -1,8 +1,8 @@
 // The user and item vectors of a trained run, for the offline jobs (embed, recommend, similar): the
 // run's data and features rebuilt from its directory (train/training_run.h, load_run_data), pushed
 // through either the run's checkpoint (model.ckpt, on the scaled features) or an exported towers
-// directory (`towerrec export`, on the raw features). Both give the same L2-normalised vectors up to
-// float rounding.
+// directory (`towerrec export`, on the raw features). Both give the same L2-normalised vectors up
+// to float rounding.
 //
 // Every user and every catalogue item has a row, including items nobody rated (their features use
 // count 0 and the global mean) and users without training ratings. Rows are dense indices of

@@ -102,16 +102,18 @@ TEST_CASE("cli recommend: exact CSV, user file, exclusions, bad ids", "[cli]") {
   const auto bad = dir.write("bad.txt", "7\n99999\n");
   r = run_cli({"recommend", "--run", t.run, "--users", bad, "--out", dir.file("bad.csv"), "-q"});
   CHECK(r.exit_code == 1);
-  CHECK(r.err.find(bad + ":2: no such user id 99999 (the run has 120 users, ids 1..120)") != std::string::npos);
+  CHECK(r.err.find(bad + ":2: no such user id 99999 (the run has 120 users, ids 1..120)") !=
+        std::string::npos);
   CHECK(!std::filesystem::exists(dir.file("bad.csv")));
 }
 
 TEST_CASE("cli recommend --retrieval: CSV plus recall@K report", "[cli]") {
   const Trained& t = trained();
   TempDir dir;
-  const auto r = run_cli({"recommend", "--run", t.run, "--retrieval", "--set", "serve.retrieval.recall_users=0",
-                          "--set", "serve.retrieval.ann_candidates=300", "--set", "serve.ann.ef_search=300",
-                          "--out", dir.file("recs.csv"), "-q"});
+  const auto r =
+      run_cli({"recommend", "--run", t.run, "--retrieval", "--set",
+               "serve.retrieval.recall_users=0", "--set", "serve.retrieval.ann_candidates=300",
+               "--set", "serve.ann.ef_search=300", "--out", dir.file("recs.csv"), "-q"});
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("recall@10 vs exact on 120 users: 1") != std::string::npos);
   const auto rep = nlohmann::json::parse(slurp(dir.file("recs.retrieval.json")));
@@ -138,7 +140,8 @@ TEST_CASE("cli similar: one item to stdout, a batch to a file, unknown ids", "[c
   while (std::getline(rows, line)) CHECK(line.substr(line.find(',', 2)).rfind(",5,", 0) != 0);
 
   const auto items = dir.write("items.txt", "5\n6\n");
-  r = run_cli({"similar", "--run", t.run, "--items", items, "--k", "4", "--out", dir.file("sim.csv"), "-q"});
+  r = run_cli({"similar", "--run", t.run, "--items", items, "--k", "4", "--out",
+               dir.file("sim.csv"), "-q"});
   REQUIRE(r.exit_code == 0);
   const std::string csv = slurp(dir.file("sim.csv"));
   CHECK(lines(csv) == 1 + 8);
@@ -151,7 +154,8 @@ TEST_CASE("cli similar: one item to stdout, a batch to a file, unknown ids", "[c
 
   r = run_cli({"similar", "--run", t.run, "--item", "12345", "-q"});
   CHECK(r.exit_code == 1);
-  CHECK(r.err.find("--item 12345: no such item id 12345 (the run has 300 items, ids 1..300)") != std::string::npos);
+  CHECK(r.err.find("--item 12345: no such item id 12345 (the run has 300 items, ids 1..300)") !=
+        std::string::npos);
   r = run_cli({"similar", "--run", t.run, "--item", "abc", "-q"});
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("--item abc: expected an integer item id, got \"abc\"") != std::string::npos);

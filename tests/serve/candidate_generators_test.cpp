@@ -11,7 +11,8 @@
 
 using namespace towerrec;
 
-TEST_CASE("candidate generators: recent, popular, genre and segment lists from training ratings", "[serve]") {
+TEST_CASE("candidate generators: recent, popular, genre and segment lists from training ratings",
+          "[serve]") {
   const auto& fx = test::serve_run();
   const VectorSource src = VectorSource::open({fx.run_dir, ""});
   const RunData& run = src.run();
@@ -46,7 +47,8 @@ TEST_CASE("candidate generators: recent, popular, genre and segment lists from t
     CHECK(n == std::min<int64_t>(3, static_cast<int64_t>(rows.size())));
     for (int64_t j = 0; j < n; ++j) {
       const int32_t item = gen.recent_begin(u)[j];
-      const auto it = std::find_if(rows.begin(), rows.end(), [&](const auto& p) { return p.second == item; });
+      const auto it =
+          std::find_if(rows.begin(), rows.end(), [&](const auto& p) { return p.second == item; });
       REQUIRE(it != rows.end());
       CHECK(it->first == rows[static_cast<size_t>(j)].first);  // same timestamp rank
     }
@@ -59,7 +61,8 @@ TEST_CASE("candidate generators: recent, popular, genre and segment lists from t
   std::vector<int64_t> gcount(run.data.item_meta.genre_names.size(), 0);
   for (uint32_t row : run.train_rows)
     if (r.user[row] == 0)
-      for (size_t g = 0; g < gcount.size(); ++g) gcount[g] += run.data.item_meta.genres[static_cast<size_t>(r.item[row])] >> g & 1;
+      for (size_t g = 0; g < gcount.size(); ++g)
+        gcount[g] += run.data.item_meta.genres[static_cast<size_t>(r.item[row])] >> g & 1;
   const std::vector<int> ug = gen.user_genres(0);
   REQUIRE(!ug.empty());
   CHECK(gcount[static_cast<size_t>(ug[0])] == *std::max_element(gcount.begin(), gcount.end()));
@@ -78,11 +81,14 @@ TEST_CASE("candidate generators: recent, popular, genre and segment lists from t
 
   std::vector<int32_t> all;
   gen.append_static(0, all);
-  CHECK(all.size() == 5 + gen.genre_top(ug[0]).size() + (ug.size() > 1 ? gen.genre_top(ug[1]).size() : 0) +
+  CHECK(all.size() == 5 + gen.genre_top(ug[0]).size() +
+                          (ug.size() > 1 ? gen.genre_top(ug[1]).size() : 0) +
                           gen.segment_top(seg).size());
 
   RetrievalOptions bad = o;
   bad.segment = "shoe_size";
-  CHECK_THROWS_WITH(CandidateGenerators(run, bad), Catch::StartsWith(
-      "serve.retrieval.segment: expected a categorical demographic column of the data ("));
+  CHECK_THROWS_WITH(
+      CandidateGenerators(run, bad),
+      Catch::StartsWith(
+          "serve.retrieval.segment: expected a categorical demographic column of the data ("));
 }

@@ -11,7 +11,8 @@
 
 using namespace towerrec;
 
-TEST_CASE("embed: every item (rated or not) and every user, .npy plus ids in row order", "[serve]") {
+TEST_CASE("embed: every item (rated or not) and every user, .npy plus ids in row order",
+          "[serve]") {
   const auto& fx = test::serve_run();
   const VectorSource src = VectorSource::open({fx.run_dir, ""});
   const Dataset& data = src.run().data;
@@ -30,7 +31,8 @@ TEST_CASE("embed: every item (rated or not) and every user, .npy plus ids in row
   REQUIRE(m.cols == 8);
   CHECK(m.data == src.all_items());
   const std::vector<std::string> ids = read_ids(dir.file("items.ids"), 400);
-  for (int32_t i = 0; i < 400; ++i) REQUIRE(ids[static_cast<size_t>(i)] == std::to_string(data.items.id(i)));
+  for (int32_t i = 0; i < 400; ++i)
+    REQUIRE(ids[static_cast<size_t>(i)] == std::to_string(data.items.id(i)));
 
   embed_catalogue(src, true, dir.file("users.npy"));
   const NpyMatrix<float> u = read_npy_f32(dir.file("users.npy"));

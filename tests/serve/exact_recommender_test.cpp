@@ -22,7 +22,8 @@ struct Rec {
 };
 
 // user id -> recommendations in file order; checks the header.
-std::map<int64_t, std::vector<Rec>> read_recs(const std::string& path, std::vector<int64_t>* order = nullptr) {
+std::map<int64_t, std::vector<Rec>> read_recs(const std::string& path,
+                                              std::vector<int64_t>* order = nullptr) {
   std::ifstream in(path);
   std::string line;
   std::getline(in, line);
@@ -87,7 +88,8 @@ TEST_CASE("recommend (exact): equals a naive full sort, seen items excluded", "[
   CHECK(seen_somewhere > 100);
 }
 
-TEST_CASE("recommend (exact): a user subset, an exclusion list, and seen items allowed", "[serve]") {
+TEST_CASE("recommend (exact): a user subset, an exclusion list, and seen items allowed",
+          "[serve]") {
   const auto& fx = test::serve_run();
   const VectorSource src = VectorSource::open({fx.run_dir, ""});
   const Dataset& data = src.run().data;

@@ -11,7 +11,8 @@
 
 using namespace towerrec;
 
-TEST_CASE("similar: nearest item vectors in order, never the item itself; CF shares the routine", "[serve]") {
+TEST_CASE("similar: nearest item vectors in order, never the item itself; CF shares the routine",
+          "[serve]") {
   const auto& fx = test::serve_run();
   const VectorSource src = VectorSource::open({fx.run_dir, ""});
   const Dataset& data = src.run().data;
@@ -59,7 +60,8 @@ TEST_CASE("similar: nearest item vectors in order, never the item itself; CF sha
   for (int32_t i = 0; i < 400; ++i) {
     if (i == 10) continue;
     double s2 = 0;
-    for (int d = 0; d < 8; ++d) s2 += (double(v[i * 8 + d]) - v[80 + d]) * (double(v[i * 8 + d]) - v[80 + d]);
+    for (int d = 0; d < 8; ++d)
+      s2 += (double(v[i * 8 + d]) - v[80 + d]) * (double(v[i * 8 + d]) - v[80 + d]);
     closer += s2 < ref[3].second - 1e-6;
   }
   CHECK(closer <= 3);

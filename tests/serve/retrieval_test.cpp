@@ -35,7 +35,8 @@ std::vector<std::pair<int64_t, int64_t>> rows_of(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("retrieval: with enough ANN candidates it is exact (recall 1), report beside the CSV", "[serve]") {
+TEST_CASE("retrieval: with enough ANN candidates it is exact (recall 1), report beside the CSV",
+          "[serve]") {
   const auto& fx = test::serve_run();
   const VectorSource src = VectorSource::open({fx.run_dir, ""});
   ServeOptions o;
@@ -45,7 +46,8 @@ TEST_CASE("retrieval: with enough ANN candidates it is exact (recall 1), report 
   o.retrieval.recall_users = 0;      // every user
   o.ann.ef_search = 400;
   test::TempDir dir;
-  const nlohmann::json r = recommend_retrieval(src, o, {}, dir.file("recs.csv"), dir.file("items.hnsw"));
+  const nlohmann::json r =
+      recommend_retrieval(src, o, {}, dir.file("recs.csv"), dir.file("items.hnsw"));
   CHECK(r["users"] == 150);
   CHECK(r["recall_users"] == 150);
   CHECK(r["recall_at_k"].get<double>() == Approx(1.0));
@@ -57,12 +59,14 @@ TEST_CASE("retrieval: with enough ANN candidates it is exact (recall 1), report 
   CHECK(rows_of(dir.file("recs.csv")) == rows_of(dir.file("exact.csv")));
 
   // The saved index is reused.
-  const nlohmann::json again = recommend_retrieval(src, o, {}, dir.file("recs2.csv"), dir.file("items.hnsw"));
+  const nlohmann::json again =
+      recommend_retrieval(src, o, {}, dir.file("recs2.csv"), dir.file("items.hnsw"));
   CHECK(again["index"]["loaded"] == true);
   CHECK(rows_of(dir.file("recs2.csv")) == rows_of(dir.file("recs.csv")));
 }
 
-TEST_CASE("retrieval: generators only (no ANN), never a seen item, recall below 1 reported", "[serve]") {
+TEST_CASE("retrieval: generators only (no ANN), never a seen item, recall below 1 reported",
+          "[serve]") {
   const auto& fx = test::serve_run();
   const VectorSource src = VectorSource::open({fx.run_dir, ""});
   const Dataset& data = src.run().data;
