@@ -66,9 +66,9 @@ Registrar reg([](CLI::App& root) {
                 << r["candidates_per_user"].get<double>() << " candidates per user, "
                 << r["users_per_s"].get<double>() << " users/s)\n"
                 << "recall@" << opts.k << " vs exact on " << r["recall_users"]
-                << " users: " << r["recall_at_k"].dump() << " (exact "
-                << r["exact_users_per_s"].get<double>() << " users/s)\nwrote "
-                << retrieval_report_path(a->out) << "\n";
+                << " users: " << r["recall_at_k"].dump() << " (by item id "
+                << r["recall_at_k_ids"].dump() << "; exact " << r["exact_users_per_s"].get<double>()
+                << " users/s)\nwrote " << retrieval_report_path(a->out) << "\n";
     } else {
       const RecommendSummary s = recommend_exact(source, opts, req, a->out, printer.fn());
       printer.finish();

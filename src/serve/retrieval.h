@@ -7,9 +7,13 @@
 // recommender (serve/recommendation_csv.h).
 //
 // Quality: `recall_users` users (evenly spaced over the request; 0 = all) are also scored exactly
-// (serve/exact_topk.h, same exclusions), and recall@K = |retrieved ∩ exact| / |exact| over them is
-// reported with the throughputs in the returned JSON (also written beside the CSV, see
-// retrieval_report_path).
+// (serve/exact_topk.h, same exclusions), and recall@K is reported with the throughputs in the
+// returned JSON (also written beside the CSV, see retrieval_report_path):
+//   recall_at_k      tie-aware: retrieved items scoring at least the exact K-th score (within 1e-5),
+//                    over the exact count. Identical item vectors are common (unrated items with
+//                    equal features), and which of several tied items the exact order keeps is
+//                    arbitrary (the lower row), so id overlap alone understates retrieval.
+//   recall_at_k_ids  |retrieved ∩ exact| / |exact| by item id.
 #pragma once
 
 #include <string>
@@ -32,7 +36,7 @@ std::string retrieval_report_path(const std::string& out_csv);
 // file the built index is saved there; empty: build, keep in memory. Progress stages "build ANN
 // index", "retrieve" (users) and "exact (recall)" (users). Returns the report:
 //   {"users", "rows", "k", "candidates_per_user", "generators": {...counts...}, "recall_at_k",
-//    "recall_users", "seconds", "users_per_s", "exact_users_per_s", "index": {"loaded",
+//    "recall_at_k_ids", "recall_users", "seed_items_searched", "seconds", "users_per_s", "exact_users_per_s", "index": {"loaded",
 //    "build_seconds", "memory_mb", "m", "ef_construction", "ef_search"}, "embed_seconds"}
 nlohmann::json recommend_retrieval(const VectorSource& source, const ServeOptions& options,
                                    const RecommendRequest& request, const std::string& out_csv,

@@ -51,6 +51,7 @@ TEST_CASE("retrieval: with enough ANN candidates it is exact (recall 1), report 
   CHECK(r["users"] == 150);
   CHECK(r["recall_users"] == 150);
   CHECK(r["recall_at_k"].get<double>() == Approx(1.0));
+  CHECK(r["recall_at_k_ids"].get<double>() == Approx(1.0));
   CHECK(r["index"]["loaded"] == false);
   const nlohmann::json saved = nlohmann::json::parse(test::slurp(dir.file("recs.retrieval.json")));
   CHECK(saved == r);
@@ -88,6 +89,7 @@ TEST_CASE("retrieval: generators only (no ANN), never a seen item, recall below 
   const double recall = r["recall_at_k"].get<double>();
   CHECK(recall > 0.0);
   CHECK(recall <= 1.0);
+  CHECK(r["recall_at_k_ids"].get<double>() <= recall);
   CHECK(r["candidates_per_user"].get<double>() <= 2 * 5 + 10 + 5 + 5);
   const SeenItems seen(src.run(), true);
   const auto rows = rows_of(dir.file("gen.csv"));
