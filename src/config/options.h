@@ -189,6 +189,41 @@ struct AnnOptions {
   }
 };
 
+// Retrieval + ranking (`towerrec recommend --retrieval`, serve/retrieval.h): candidates from the
+// course's generators and/or the ANN index, merged, deduplicated, seen and excluded items removed,
+// then ranked by the towers' dot product. A generator with count 0 is off.
+struct RetrievalOptions {
+  int64_t last_n = 10;            // the user's last N rated training items (latest timestamp first)...
+  int64_t per_item_m = 20;        // ...each contributing its M nearest items (by vector)
+  std::string neighbors = "ann";  // where those nearest items come from: "ann" index or "exact"
+  int64_t top_genres = 2;         // the user's most-rated genres (training ratings)...
+  int64_t genre_top = 30;         // ...each contributing its most popular items
+  int64_t popular = 30;           // most popular items overall (training rating count)
+  int64_t segment_popular = 30;   // most popular items among users of the same segment
+  std::string segment = "auto";   // demographic column defining segments ("auto": first categorical)
+  bool ann = true;                // add the user vector's nearest items from the ANN index
+  int64_t ann_candidates = 100;   // how many (hnswlib k; ef_search is raised to at least this)
+  int64_t recall_users = 1000;    // users (evenly spaced) scored exactly too for recall@K; 0 = all
+
+  template <class V> void visit(V& v) {
+    v.field("last_n", last_n, "recent training items per user used as seeds (0 = off)", Check::ge(0));
+    v.field("per_item_m", per_item_m, "nearest items per seed item", Check::ge(0));
+    v.field("neighbors", neighbors, "nearest items of seed items from the ANN index or exact search",
+            Check::one_of({"ann", "exact"}));
+    v.field("top_genres", top_genres, "most-rated genres per user (0 = off)", Check::ge(0));
+    v.field("genre_top", genre_top, "most popular items per genre", Check::ge(0));
+    v.field("popular", popular, "most popular items overall (0 = off)", Check::ge(0));
+    v.field("segment_popular", segment_popular,
+            "most popular items in the user's demographic segment (0 = off)", Check::ge(0));
+    v.field("segment", segment,
+            "categorical demographic column defining segments (auto: the first categorical one)");
+    v.field("ann", ann, "add ANN-index candidates for the user vector");
+    v.field("ann_candidates", ann_candidates, "ANN candidates per user", Check::ge(1));
+    v.field("recall_users", recall_users,
+            "users also scored exactly to report retrieval recall@K (0 = all)", Check::ge(0));
+  }
+};
+
 // Offline scoring of whole catalogues: `embed`, `recommend`, `similar` (serve/exact_topk.h).
 struct ServeOptions {
   int64_t k = 10;                 // recommendations / related items per row
@@ -197,6 +232,7 @@ struct ServeOptions {
   int64_t item_chunk = 1024;      // items per GEMM chunk; query_block * item_chunk floats ~ L2 size
   bool exclude_seen = true;       // never recommend items the user rated in training
   AnnOptions ann;
+  RetrievalOptions retrieval;
 
   template <class V> void visit(V& v) {
     v.field("k", k, "results per user or item", Check::ge(1));
@@ -205,6 +241,7 @@ struct ServeOptions {
     v.field("item_chunk", item_chunk, "items per scoring chunk", Check::range(16, 1048576));
     v.field("exclude_seen", exclude_seen, "skip items the user rated in training");
     v.section("ann", ann, "approximate nearest-neighbour index (hnswlib)");
+    v.section("retrieval", retrieval, "retrieval + ranking (recommend --retrieval)");
   }
 };
 

@@ -464,6 +464,24 @@ json run_training(const RunOptions& o, const RunCallbacks& cb, DistContext* dist
   return metrics;
 }
 
+RunData load_run_data(const std::string& run_dir, const RunCallbacks& cb) {
+  const std::string config = run_dir + "/config.yaml";
+  if (!fs::exists(config))
+    throw Error(run_dir + ": not a run directory (no config.yaml; expected the output of "
+                "`towerrec train`)");
+  RunData rd;
+  rd.dir = run_dir;
+  rd.options = load_run_options(config);
+  RunInputs in = prepare_inputs(rd.options, run_dir, cb);
+  if (in.lab_mode())
+    throw UsageError(run_dir + ": a course-lab run has no user or item catalogue (its rows are "
+                     "precomputed feature vectors); embed, recommend and similar need a ratings dataset");
+  rd.data = std::move(in.data);
+  rd.train_rows = std::move(in.split.train);
+  rd.features = std::move(in.features);
+  return rd;
+}
+
 json evaluate_run(const std::string& run_dir, const RunCallbacks& cb) {
   const std::string config = run_dir + "/config.yaml";
   if (!fs::exists(config))

@@ -10,6 +10,8 @@
 
 #include "config/options.h"
 #include "core/progress.h"
+#include "data/dataset.h"
+#include "features/features.h"
 
 namespace towerrec {
 
@@ -38,6 +40,20 @@ std::string prepare_data_dir(const RunOptions& opts, const std::string& run_dir,
 // others read it from there after a barrier (one machine, or a shared file system).
 nlohmann::json run_training(const RunOptions& opts, const RunCallbacks& cb,
                             DistContext* dist = nullptr);
+
+// What a finished run was trained on, rebuilt from its config.yaml exactly as training built it (same
+// data, same split, features fit on the same rows): the input of the offline jobs (serve/).
+struct RunData {
+  std::string dir;
+  RunOptions options;                // the run's config.yaml
+  Dataset data;
+  std::vector<uint32_t> train_rows;  // the whole training split (fit + validation)
+  Features features;
+};
+
+// Throws Error naming `run_dir` when it has no config.yaml, and UsageError for a course-lab run
+// (its rows are precomputed feature vectors, not users and items).
+RunData load_run_data(const std::string& run_dir, const RunCallbacks& cb);
 
 // Re-evaluates a finished run from its config.yaml and model.ckpt (same data, same split); writes nothing.
 nlohmann::json evaluate_run(const std::string& run_dir, const RunCallbacks& cb);

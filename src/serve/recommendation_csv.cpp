@@ -1,0 +1,35 @@
+#include "serve/recommendation_csv.h"
+
+#include <cstdio>
+
+#include "core/atomic_file.h"
+#include "data/dataset.h"
+
+namespace towerrec {
+
+RecommendationCsv::RecommendationCsv(const std::string& path, const Dataset& data)
+    : file_(std::make_unique<AtomicFile>(path)), data_(data) {
+  file_->stream() << "user_id,rank,item_id,score\n";
+}
+
+RecommendationCsv::~RecommendationCsv() = default;
+
+void RecommendationCsv::write(int32_t user, const int64_t* items, const float* scores,
+                              int64_t found) {
+  char line[96];
+  const long long uid = static_cast<long long>(data_.users.id(user));
+  buf_.clear();
+  for (int64_t j = 0; j < found; ++j) {
+    const int n = std::snprintf(
+        line, sizeof line, "%lld,%lld,%lld,%.6g\n", uid, static_cast<long long>(j + 1),
+        static_cast<long long>(data_.items.id(static_cast<int32_t>(items[j]))),
+        static_cast<double>(scores[j]));
+    buf_.append(line, static_cast<size_t>(n));
+  }
+  file_->stream() << buf_;
+  rows_ += found;
+}
+
+void RecommendationCsv::commit() { file_->commit(); }
+
+}  // namespace towerrec

@@ -1,0 +1,98 @@
+#include "serve/retrieval.h"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "serve/exact_recommender.h"
+#include "serve/seen_items.h"
+#include "serve/vector_source.h"
+#include "serve_run_fixture.h"
+#include "test_util.h"
+
+using namespace towerrec;
+
+namespace {
+
+// (user id, item id) rows of a recommendation CSV.
+std::vector<std::pair<int64_t, int64_t>> rows_of(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  std::vector<std::pair<int64_t, int64_t>> out;
+  while (std::getline(in, line)) {
+    std::istringstream s(line);
+    int64_t u, rank, item;
+    char c;
+    s >> u >> c >> rank >> c >> item;
+    out.emplace_back(u, item);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("retrieval: with enough ANN candidates it is exact (recall 1), report beside the CSV",
+          "[serve]") {
+  const auto& fx = test::serve_run();
+  const VectorSource src = VectorSource::open({fx.run_dir, ""});
+  ServeOptions o;
+  o.k = 10;
+  o.threads = 2;
+  o.retrieval.ann_candidates = 400;  // the whole catalogue
+  o.retrieval.recall_users = 0;      // every user
+  o.ann.ef_search = 400;
+  test::TempDir dir;
+  const nlohmann::json r =
+      recommend_retrieval(src, o, {}, dir.file("recs.csv"), dir.file("items.hnsw"));
+  CHECK(r["users"] == 150);
+  CHECK(r["recall_users"] == 150);
+  CHECK(r["recall_at_k"].get<double>() == Approx(1.0));
+  CHECK(r["recall_at_k_ids"].get<double>() == Approx(1.0));
+  CHECK(r["index"]["loaded"] == false);
+  const nlohmann::json saved = nlohmann::json::parse(test::slurp(dir.file("recs.retrieval.json")));
+  CHECK(saved == r);
+  // Exactly the exact recommender's items.
+  recommend_exact(src, o, {}, dir.file("exact.csv"));
+  CHECK(rows_of(dir.file("recs.csv")) == rows_of(dir.file("exact.csv")));
+
+  // The saved index is reused.
+  const nlohmann::json again =
+      recommend_retrieval(src, o, {}, dir.file("recs2.csv"), dir.file("items.hnsw"));
+  CHECK(again["index"]["loaded"] == true);
+  CHECK(rows_of(dir.file("recs2.csv")) == rows_of(dir.file("recs.csv")));
+}
+
+TEST_CASE("retrieval: generators only (no ANN), never a seen item, recall below 1 reported",
+          "[serve]") {
+  const auto& fx = test::serve_run();
+  const VectorSource src = VectorSource::open({fx.run_dir, ""});
+  const Dataset& data = src.run().data;
+  ServeOptions o;
+  o.k = 10;
+  o.retrieval.ann = false;
+  o.retrieval.neighbors = "exact";
+  o.retrieval.last_n = 2;
+  o.retrieval.per_item_m = 5;
+  o.retrieval.popular = 10;
+  o.retrieval.top_genres = 1;
+  o.retrieval.genre_top = 5;
+  o.retrieval.segment_popular = 5;
+  o.retrieval.recall_users = 50;
+  test::TempDir dir;
+  const nlohmann::json r = recommend_retrieval(src, o, {}, dir.file("gen.csv"));
+  CHECK(!r.contains("index"));
+  CHECK(r["recall_users"] == 50);
+  const double recall = r["recall_at_k"].get<double>();
+  CHECK(recall > 0.0);
+  CHECK(recall <= 1.0);
+  CHECK(r["recall_at_k_ids"].get<double>() <= recall);
+  CHECK(r["candidates_per_user"].get<double>() <= 2 * 5 + 10 + 5 + 5);
+  const SeenItems seen(src.run(), true);
+  const auto rows = rows_of(dir.file("gen.csv"));
+  CHECK(!rows.empty());
+  for (const auto& [u, i] : rows) CHECK(!seen.contains(data.users.find(u), data.items.find(i)));
+}
