@@ -157,6 +157,15 @@ void reduce_buckets(c10d::ProcessGroupGloo& group, T* data, int64_t n, int64_t b
 }
 #endif
 
+#ifdef TOWERREC_HAVE_GLOO
+// The one message both all-reduce overloads give when a peer is gone or silent.
+Error all_reduce_error(const std::string& who, double timeout_seconds, const std::exception& e) {
+  return Error("distributed training: " + who + ": all-reduce failed: another rank " +
+               "stopped or did not answer within dist.timeout_seconds (" +
+               seconds_text(timeout_seconds) + " s): " + message_of(e));
+}
+#endif
+
 }  // namespace
 
 void DistContext::all_reduce_sum(float* data, int64_t n) {
@@ -165,9 +174,7 @@ void DistContext::all_reduce_sum(float* data, int64_t n) {
   try {
     reduce_buckets(*impl_->group, data, n, bucket_bytes_, at::kFloat, collectives_);
   } catch (const std::exception& e) {
-    throw Error("distributed training: " + describe() + ": all-reduce failed: another rank " +
-                "stopped or did not answer within dist.timeout_seconds (" +
-                seconds_text(timeout_seconds_) + " s): " + message_of(e));
+    throw all_reduce_error(describe(), timeout_seconds_, e);
   }
 #endif
 }
@@ -178,9 +185,7 @@ void DistContext::all_reduce_sum(double* data, int64_t n) {
   try {
     reduce_buckets(*impl_->group, data, n, bucket_bytes_, at::kDouble, collectives_);
   } catch (const std::exception& e) {
-    throw Error("distributed training: " + describe() + ": all-reduce failed: another rank " +
-                "stopped or did not answer within dist.timeout_seconds (" +
-                seconds_text(timeout_seconds_) + " s): " + message_of(e));
+    throw all_reduce_error(describe(), timeout_seconds_, e);
   }
 #endif
 }
