@@ -5,7 +5,8 @@
 #include <cmath>
 #include <sstream>
 
-#include <torch/torch.h>
+#include <ATen/ops/binary_cross_entropy_with_logits.h>
+#include <torch/optim/adam.h>
 
 #include "cf/ridge_solve.h"
 #include "cf/sparse_dot_impl.h"

@@ -1,6 +1,10 @@
 #include "cf/sparse_dot_impl.h"
 
 #include <ATen/Parallel.h>
+#include <ATen/ops/empty.h>
+#include <ATen/ops/zeros.h>
+#include <ATen/ops/zeros_like.h>
+#include <torch/csrc/autograd/custom_function.h>
 
 #include "cf/ridge_solve.h"
 #include "core/error.h"
@@ -12,14 +16,13 @@ namespace {
 constexpr int64_t kGrain = 2048;
 
 struct SparseDotFn : public torch::autograd::Function<SparseDotFn> {
-  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& W,
-                               const torch::Tensor& X, const torch::Tensor& b,
-                               const SparsePairs* pairs) {
+  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& W,
+                            const at::Tensor& X, const at::Tensor& b, const SparsePairs* pairs) {
     TOWERREC_CHECK(W.is_contiguous() && X.is_contiguous() && b.is_contiguous());
     ctx->save_for_backward({W, X});
     ctx->saved_data["pairs"] = reinterpret_cast<int64_t>(pairs);
     const int64_t f = W.size(1), n = pairs->size();
-    torch::Tensor z = torch::empty({n}, W.options());
+    at::Tensor z = at::empty({n}, W.options());
     const float *w = W.data_ptr<float>(), *x = X.data_ptr<float>(), *bias = b.data_ptr<float>();
     float* out = z.data_ptr<float>();
     const int32_t *u = pairs->user.data(), *it = pairs->item.data();
@@ -38,12 +41,12 @@ struct SparseDotFn : public torch::autograd::Function<SparseDotFn> {
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
                                                  torch::autograd::variable_list grad_out) {
     const auto saved = ctx->get_saved_variables();
-    const torch::Tensor &W = saved[0], &X = saved[1];
+    const at::Tensor &W = saved[0], &X = saved[1];
     const auto* pairs = reinterpret_cast<const SparsePairs*>(ctx->saved_data["pairs"].toInt());
-    const torch::Tensor g = grad_out[0].contiguous();
+    const at::Tensor g = grad_out[0].contiguous();
     const int64_t f = W.size(1);
-    torch::Tensor gW = torch::zeros_like(W), gX = torch::zeros_like(X);
-    torch::Tensor gb = torch::zeros({W.size(0)}, W.options());
+    at::Tensor gW = at::zeros_like(W), gX = at::zeros_like(X);
+    at::Tensor gb = at::zeros({W.size(0)}, W.options());
     const float *w = W.data_ptr<float>(), *x = X.data_ptr<float>(), *gr = g.data_ptr<float>();
     float *gw = gW.data_ptr<float>(), *gx = gX.data_ptr<float>(), *gbias = gb.data_ptr<float>();
     // dW[u] = Σ_r g[r] X[item[r]], db[u] = Σ_r g[r]: one user per task, no write conflicts.
@@ -70,7 +73,7 @@ struct SparseDotFn : public torch::autograd::Function<SparseDotFn> {
         }
       }
     });
-    return {gW, gX, gb, torch::Tensor()};
+    return {gW, gX, gb, at::Tensor()};
   }
 };
 
@@ -87,8 +90,8 @@ SparsePairs::SparsePairs(std::vector<int32_t> u, std::vector<int32_t> i, int32_t
   by_item = std::move(gi.order);
 }
 
-torch::Tensor sparse_dot(const torch::Tensor& W, const torch::Tensor& X, const torch::Tensor& b,
-                         const SparsePairs& pairs) {
+at::Tensor sparse_dot(const at::Tensor& W, const at::Tensor& X, const at::Tensor& b,
+                      const SparsePairs& pairs) {
   return SparseDotFn::apply(W, X, b, &pairs);
 }
 

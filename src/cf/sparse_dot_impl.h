@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <vector>
 
-#include <torch/torch.h>
+#include <ATen/core/Tensor.h>
 
 namespace towerrec {
 
@@ -28,7 +28,7 @@ struct SparsePairs {
 
 // z [n] for W [n_users, f], X [n_items, f], b [n_users] (float32, contiguous); differentiable in W,
 // X and b. `pairs` must outlive the backward pass.
-torch::Tensor sparse_dot(const torch::Tensor& W, const torch::Tensor& X, const torch::Tensor& b,
-                         const SparsePairs& pairs);
+at::Tensor sparse_dot(const at::Tensor& W, const at::Tensor& X, const at::Tensor& b,
+                      const SparsePairs& pairs);
 
 }  // namespace towerrec

@@ -6,7 +6,9 @@
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
-#include <torch/script.h>
+#include <ATen/ops/from_blob.h>
+#include <torch/csrc/jit/api/module.h>
+#include <torch/csrc/jit/serialization/import.h>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -93,7 +95,7 @@ std::vector<float> run(const LoadedTower& t, const float* raw, int64_t rows, int
   for (int64_t r0 = 0; r0 < rows; r0 += kEmbedBlock) {
     const int64_t n = std::min(kEmbedBlock, rows - r0);
     // from_blob borrows the caller's rows; forward never writes its input.
-    at::Tensor x = torch::from_blob(const_cast<float*>(raw + r0 * cols), {n, cols}, torch::kFloat32);
+    at::Tensor x = at::from_blob(const_cast<float*>(raw + r0 * cols), {n, cols}, at::kFloat);
     at::Tensor y;
     try {
       y = t.module.forward({x}).toTensor().contiguous();
@@ -101,7 +103,7 @@ std::vector<float> run(const LoadedTower& t, const float* raw, int64_t rows, int
       throw Error(t.path + ": running the " + t.side +
                   " tower failed: " + last_line(e.what_without_backtrace()));
     }
-    if (y.dim() != 2 || y.size(0) != n || y.size(1) != t.dim || y.scalar_type() != torch::kFloat32)
+    if (y.dim() != 2 || y.size(0) != n || y.size(1) != t.dim || y.scalar_type() != at::kFloat)
       throw Error(t.path + ": the " + t.side + " tower returned shape " + c10::str(y.sizes()) +
                   ", expected float32 [" + std::to_string(n) + ", " + std::to_string(t.dim) + "]");
     std::memcpy(out.data() + r0 * t.dim, y.data_ptr<float>(), sizeof(float) * n * t.dim);
@@ -123,7 +125,7 @@ LoadedTower load_tower(const std::string& path, const std::string& side,
   const std::string expected = "expected a TorchScript module (the " + side +
                                " tower written by `towerrec export`)";
   try {
-    t.module = torch::jit::load(path, torch::kCPU);
+    t.module = torch::jit::load(path, at::kCPU);
   } catch (const c10::Error& e) {
     throw FormatError(path, 0, expected + ", but it cannot be loaded (truncated or not a TorchScript "
                                "file): " + first_line(e.what_without_backtrace()));

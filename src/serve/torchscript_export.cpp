@@ -5,7 +5,8 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
-#include <torch/script.h>
+#include <ATen/ops/from_blob.h>
+#include <torch/csrc/jit/api/module.h>
 
 #include "config/yaml_config.h"
 #include "core/atomic_file.h"
@@ -53,8 +54,8 @@ SideStats side_stats(const json& stats, const char* side) {
 }
 
 at::Tensor owned(const std::vector<float>& v) {
-  return torch::from_blob(const_cast<float*>(v.data()), {static_cast<int64_t>(v.size())},
-                          torch::kFloat32)
+  return at::from_blob(const_cast<float*>(v.data()), {static_cast<int64_t>(v.size())},
+                          at::kFloat)
       .clone();
 }
 
@@ -140,7 +141,7 @@ ExportResult export_towers(const TwoTowerModel& model, const json& stats,
   r.item_features = model.item_in();
   {
     // Modules are built and saved under no-grad: their tensors are plain data, not graph leaves.
-    torch::NoGradGuard no_grad;
+    at::NoGradGuard no_grad;
     save_module(tower_module("user", impl.user, user.scaler), r.user_tower);
     save_module(tower_module("item", impl.item, item.scaler), r.item_tower);
   }

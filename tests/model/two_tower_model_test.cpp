@@ -4,13 +4,13 @@
 #include <cstring>
 #include <fstream>
 
-#include <torch/torch.h>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
 #include "core/rng.h"
 #include "model/two_tower_impl.h"
+#include "reference_tower.h"
 #include "test_util.h"
 
 using namespace towerrec;
@@ -30,17 +30,6 @@ std::vector<float> random_rows(int64_t n, int64_t cols, uint64_t seed) {
   std::vector<float> x(static_cast<size_t>(n * cols));
   for (float& v : x) v = static_cast<float>(rng.normal());
   return x;
-}
-
-// The same tower written with plain torch ops: what a reader of the lab would write.
-torch::Tensor reference_tower(const Tower& t, const std::vector<float>& x, int64_t n) {
-  torch::Tensor h = torch::from_blob(const_cast<float*>(x.data()), {n, t.in}).clone();
-  for (size_t l = 0; l < t.layers.size(); ++l) {
-    h = torch::nn::functional::linear(h, t.layers[l].weight, t.layers[l].bias);
-    if (l + 1 < t.layers.size()) h = torch::relu(h);
-  }
-  return torch::nn::functional::normalize(
-      h, torch::nn::functional::NormalizeFuncOptions().p(2).dim(1));
 }
 
 std::string slurp_bytes(const std::string& path) { return test::slurp(path); }
@@ -89,20 +78,19 @@ TEST_CASE("two-tower model: the forward pass equals plain torch ops", "[model]")
   const int64_t n = 5000;  // more than one embedding chunk
   const auto xu = random_rows(n, 5, 5);
   const auto eu = model.embed_users(xu.data(), n);
-  const torch::Tensor ref = reference_tower(model.impl().user, xu, n);
-  const torch::Tensor got = torch::from_blob(const_cast<float*>(eu.data()), {n, 4});
-  CHECK(torch::allclose(got, ref, 1e-5, 1e-6));
+  const at::Tensor ref = test::reference_tower(model.impl().user, test::tensor_of(xu, n, 5));
+  CHECK(test::tensor_of(eu, n, 4).allclose(ref, 1e-5, 1e-6));
   const auto xi = random_rows(3, 7, 6);
   const auto ei = model.embed_items(xi.data(), 3);
-  CHECK(torch::allclose(torch::from_blob(const_cast<float*>(ei.data()), {3, 4}),
-                        reference_tower(model.impl().item, xi, 3), 1e-5, 1e-6));
+  CHECK(test::tensor_of(ei, 3, 4).allclose(
+      test::reference_tower(model.impl().item, test::tensor_of(xi, 3, 7)), 1e-5, 1e-6));
 }
 
 TEST_CASE("two-tower model: initialisation is seeded and torch.nn.Linear-shaped", "[model]") {
   TwoTowerModel a(5, 7, small_options(), 11), b(5, 7, small_options(), 11),
       c(5, 7, small_options(), 12);
-  CHECK(torch::equal(a.impl().params, b.impl().params));
-  CHECK_FALSE(torch::equal(a.impl().params, c.impl().params));
+  CHECK((a.impl().params).equal(b.impl().params));
+  CHECK_FALSE((a.impl().params).equal(c.impl().params));
   const auto& w = a.impl().user.layers[1].weight;  // [8, 16]: bound 1/sqrt(16)
   CHECK(w.sizes().vec() == std::vector<int64_t>{8, 16});
   CHECK(w.abs().max().item<float>() <= 0.25f);
@@ -113,9 +101,9 @@ TEST_CASE("two-tower model: initialisation is seeded and torch.nn.Linear-shaped"
   CHECK(names[5].first == "user.2.bias");
   CHECK(names[9].first == "item.1.bias");
   TwoTowerModel copy = a.clone();
-  CHECK(torch::equal(copy.impl().params, a.impl().params));
+  CHECK((copy.impl().params).equal(a.impl().params));
   copy.impl().params.zero_();
-  CHECK_FALSE(torch::equal(copy.impl().params, a.impl().params));
+  CHECK_FALSE((copy.impl().params).equal(a.impl().params));
 }
 
 TEST_CASE("two-tower model: sizes below 1 are usage errors", "[model]") {
@@ -148,7 +136,7 @@ TEST_CASE("two-tower checkpoint: round trip keeps weights, options and metadata"
   CHECK(back.embed_users(x.data(), 10) == model.embed_users(x.data(), 10));
   const auto xi = random_rows(10, 7, 9);
   CHECK(back.embed_items(xi.data(), 10) == model.embed_items(xi.data(), 10));
-  CHECK(torch::equal(back.impl().params, model.impl().params));
+  CHECK((back.impl().params).equal(model.impl().params));
 }
 
 TEST_CASE("two-tower checkpoint: foreign, truncated and corrupt files name the byte", "[model]") {

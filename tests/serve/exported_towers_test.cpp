@@ -6,7 +6,9 @@
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
-#include <torch/script.h>
+#include <ATen/ops/zeros.h>
+#include <torch/csrc/jit/api/module.h>
+#include <torch/csrc/jit/serialization/import.h>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -164,6 +166,6 @@ TEST_CASE("exported towers: inputs of the wrong width or with NaN are refused", 
   CHECK(m.attr("n_features").toInt() == 5);
   CHECK(m.attr("dim").toInt() == 6);
   CHECK(m.attr("tower").toStringRef() == "user");
-  CHECK_THROWS_WITH(m.forward({torch::zeros({2, 4})}),
+  CHECK_THROWS_WITH(m.forward({at::zeros({2, 4})}),
                     Contains("must match the size of tensor b (5)"));
 }

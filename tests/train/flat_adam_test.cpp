@@ -1,6 +1,6 @@
 #include "train/flat_adam_impl.h"
 
-#include <torch/torch.h>
+#include <torch/optim/adam.h>
 #include <catch2/catch.hpp>
 
 using namespace towerrec;

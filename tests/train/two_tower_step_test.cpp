@@ -1,9 +1,9 @@
 #include "train/two_tower_step_impl.h"
 
-#include <torch/torch.h>
 #include <catch2/catch.hpp>
 
 #include "core/rng.h"
+#include "model/reference_tower.h"
 #include "model/two_tower_model.h"
 
 using namespace towerrec;
@@ -17,23 +17,6 @@ FeatureMatrix random_matrix(int64_t rows, int64_t cols, uint64_t seed) {
   Rng rng(seed);
   for (float& v : m.data) v = static_cast<float>(rng.normal());
   return m;
-}
-
-// The tower with autograd, from copies of the model's weights; returns the leaf tensors in
-// named_parameters() order.
-torch::Tensor autograd_tower(const Tower& t, const torch::Tensor& x,
-                             std::vector<torch::Tensor>& leaves) {
-  torch::Tensor h = x;
-  for (size_t l = 0; l < t.layers.size(); ++l) {
-    torch::Tensor w = t.layers[l].weight.detach().clone().requires_grad_(true);
-    torch::Tensor b = t.layers[l].bias.detach().clone().requires_grad_(true);
-    leaves.push_back(w);
-    leaves.push_back(b);
-    h = torch::nn::functional::linear(h, w, b);
-    if (l + 1 < t.layers.size()) h = torch::relu(h);
-  }
-  return torch::nn::functional::normalize(
-      h, torch::nn::functional::NormalizeFuncOptions().p(2).dim(1));
 }
 
 }  // namespace
@@ -66,28 +49,26 @@ TEST_CASE("two-tower step: hand-written gradients equal autograd's", "[train]") 
   }
 
   auto gather = [](const FeatureMatrix& m, const std::vector<int32_t>& idx) {
-    torch::Tensor all = torch::from_blob(const_cast<float*>(m.data.data()), {m.rows, m.cols()});
-    return all.index_select(0, torch::tensor(std::vector<int64_t>(idx.begin(), idx.end())));
+    return test::gather_rows(m.data, m.rows, m.cols(), idx);
   };
-  std::vector<torch::Tensor> leaves;
-  torch::Tensor yu = autograd_tower(impl.user, gather(ux, users), leaves);
-  torch::Tensor yi = autograd_tower(impl.item, gather(ix, items), leaves);
-  torch::Tensor p = (yu * yi).sum(1);
-  torch::Tensor t = torch::tensor(targets);
-  torch::Tensor loss = torch::mse_loss(p, t);
+  std::vector<at::Tensor> leaves;
+  at::Tensor yu = test::reference_tower(impl.user, gather(ux, users), &leaves);
+  at::Tensor yi = test::reference_tower(impl.item, gather(ix, items), &leaves);
+  at::Tensor p = yu.mul(yi).sum(1);
+  at::Tensor loss = p.sub(test::tensor_of(targets)).pow(2).mean();
   loss.backward();
 
   CHECK(sse / n == Approx(loss.item<double>()).epsilon(1e-5));
-  CHECK(torch::allclose(torch::tensor(pred), p.detach(), 1e-5, 1e-6));
+  CHECK(test::tensor_of(pred).allclose(p.detach(), 1e-5, 1e-6));
   const auto named = impl.named_parameters();
   REQUIRE(named.size() == leaves.size());
   int64_t offset = 0;
   for (size_t i = 0; i < named.size(); ++i) {
     const int64_t size = named[i].second.numel();
-    torch::Tensor manual = impl.grads.narrow(0, offset, size).view_as(named[i].second);
+    at::Tensor manual = impl.grads.narrow(0, offset, size).view_as(named[i].second);
     offset += size;
     INFO(named[i].first);
-    CHECK((manual - leaves[i].grad()).abs().max().item<float>() < 1e-5f);
+    CHECK(manual.sub(leaves[i].grad()).abs().max().item<float>() < 1e-5f);
   }
 }
 
