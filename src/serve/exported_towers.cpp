@@ -187,11 +187,15 @@ ExportedTowers ExportedTowers::load(const std::string& dir) {
     throw IoError("cannot read " + path + ": no such file (expected a directory written by "
                   "`towerrec export`)");
   json& j = impl->info;
+  const std::string text = read_file(path);
   try {
-    j = json::parse(read_file(path));
+    j = json::parse(text);
   } catch (const json::parse_error& e) {
-    throw InputError(path, 0, std::string("expected JSON written by `towerrec export`, found a parse "
-                                          "error: ") + first_line(e.what()));
+    // e.byte is 1-based (0 or past the end for an empty or truncated file): name its line.
+    const size_t upto = std::min<size_t>(e.byte > 0 ? e.byte - 1 : 0, text.size());
+    const int64_t line = 1 + std::count(text.begin(), text.begin() + upto, '\n');
+    throw InputError(path, line, std::string("expected JSON written by `towerrec export`, found a "
+                                             "parse error: ") + first_line(e.what()));
   }
   if (!j.is_object() || !j.contains("format") || !j["format"].is_string() ||
       j["format"].get<std::string>() != kTowersFormat)
