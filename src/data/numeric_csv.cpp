@@ -26,10 +26,12 @@ NumericTable read_numeric_csv(const std::string& path, const std::vector<std::st
       r.expect_fields(static_cast<size_t>(t.cols), layout);
     for (size_t c = 0; c < r.size(); ++c) {
       double v;
+      const bool number = parse_double(r[c], &v);
       // Values are stored as float: "1e39" is a finite double but an infinite float.
-      if (!parse_double(r[c], &v) || !std::isfinite(static_cast<float>(v))) {
+      if (!number || !std::isfinite(static_cast<float>(v))) {
         const std::string field = names.empty() ? "column " + std::to_string(c + 1) : names[c];
-        r.field_error(c, field.c_str(), "a finite number within float range (|x| < 3.4e38)");
+        r.field_error(c, field.c_str(),
+                      number ? "a number within float range (|x| < 3.4e38)" : "a finite number");
       }
       t.data.push_back(static_cast<float>(v));
     }

@@ -192,15 +192,17 @@ TwoTowerModel TwoTowerModel::load(const std::string& path, nlohmann::json* meta)
     // The sizes come from the file: check that the weights they declare are actually there
     // before allocating them (a corrupt header must not ask for terabytes).
     const uint64_t declared = declared_floats(user_in, item_in, opts);
-    const uint64_t room = in.left() >= 16 ? (in.left() - 16) / sizeof(float) : 0;
-    if (declared > room)
-      in.fail_at(kHeaderStart, "bad header: its sizes (user_in " + std::to_string(user_in) +
-                                   ", item_in " + std::to_string(item_in) +
-                                   ", model.user_hidden/item_hidden/dim) declare " +
-                                   (declared == UINT64_MAX ? std::string("more than 2^64")
-                                                           : std::to_string(declared)) +
-                                   " floats of weights, expected at most the " +
-                                   std::to_string(room) + " the rest of the file holds");
+    const uint64_t need = mul_add(declared, sizeof(float), 16);  // + float count + hash
+    if (need > in.left()) {
+      auto big = [](uint64_t v) {
+        return v == UINT64_MAX ? std::string("more than 2^64") : std::to_string(v);
+      };
+      in.fail("truncated or corrupt: the header's sizes (user_in " + std::to_string(user_in) +
+              ", item_in " + std::to_string(item_in) +
+              ", model.user_hidden/item_hidden/dim) declare " + big(declared) +
+              " floats of weights, expected " + big(need) +
+              " more bytes (float count, weights, hash), found " + std::to_string(in.left()));
+    }
     impl = std::make_unique<Impl>(user_in, item_in, opts);
   } catch (const nlohmann::json::exception& e) {
     in.fail_at(kHeaderStart, std::string("bad header: ") + e.what());

@@ -113,8 +113,9 @@ LoadedTower load_tower(const std::string& path, const std::string& side,
                  std::vector<std::string> features, int64_t dim) {
   std::error_code ec;
   if (!fs::is_regular_file(path, ec))
-    throw IoError("cannot read " + path + ": no such file (expected the " + side +
-                  " tower written by `towerrec export`)");
+    throw IoError("cannot read " + path + ": " +
+                  (fs::is_directory(path, ec) ? "it is a directory" : "no such file") +
+                  " (expected the " + side + " tower written by `towerrec export`)");
   LoadedTower t;
   t.side = side;
   t.path = path;
@@ -184,8 +185,10 @@ ExportedTowers ExportedTowers::load(const std::string& dir) {
   const std::string path = dir + "/" + kTowersJsonFile;
   std::error_code ec;
   if (!fs::is_regular_file(path, ec))
-    throw IoError("cannot read " + path + ": no such file (expected a directory written by "
-                  "`towerrec export`)");
+    throw IoError("cannot read " + path + ": " +
+                  (fs::is_directory(path, ec) ? "it is a directory, expected a file"
+                                              : "no such file") +
+                  " (expected a directory written by `towerrec export`)");
   json& j = impl->info;
   const std::string text = read_file(path);
   try {

@@ -14,7 +14,7 @@ const Files kContent = {
     {"content_item_vecs.csv", "10,2003,3.9,1,0\n11,2001,3.5,0,1\n"},
 };
 
-const std::string kFloat = "expected a finite number within float range (|x| < 3.4e38), found ";
+const std::string kFloat = "expected a finite number, found ";
 const std::string kUserFields =
     "expected 5 fields (user id,rating count,rating ave,Action,Drama), found ";
 
@@ -29,7 +29,7 @@ const bool registered_content = register_rows<DataCase>(
         file("y not a number", "content_y_train.csv", "4.0\nabc\n4.5\n", "2: field 'y': " + kFloat + "\"abc\""),
         file("y NaN", "content_y_train.csv", "4.0\nnan\n4.5\n", "2: field 'y': " + kFloat + "\"nan\""),
         file("y beyond float range", "content_y_train.csv", "4.0\n1e39\n4.5\n",
-             "2: field 'y': " + kFloat + "\"1e39\""),
+             "2: field 'y': expected a number within float range (|x| < 3.4e38), found \"1e39\""),
         file("y off the rating scale", "content_y_train.csv", "4.0\n7\n4.5\n",
              "2: field 'y': expected a number in [0.5, 5], found \"7\""),
         file("y extra column", "content_y_train.csv", "4.0\n3.5,1\n4.5\n", "2: expected 1 field (y), found 2"),
