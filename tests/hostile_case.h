@@ -1,7 +1,7 @@
-// The hostile-input corpus (issue 8, docs/reliability.md): tables of {name, files, expected message}
-// registered as one Catch2 TEST_CASE (so one CTest test) per row, plus the helpers the tables share:
-// writing a case's files over a valid base layout, the expected-message check, and a snapshot of an
-// output directory to prove that a failing command left it exactly as it was.
+// The hostile-input corpus (issue 8, docs/reliability.md): tables of {name, files, expected
+// message} registered as one Catch2 TEST_CASE (so one CTest test) per row, plus the helpers the
+// tables share: writing a case's files over a valid base layout, the expected-message check, and a
+// snapshot of an output directory to prove that a failing command left it exactly as it was.
 #pragma once
 
 #include <deque>
@@ -89,8 +89,8 @@ inline std::map<std::string, std::string> snapshot(const std::string& root) {
 }
 
 // Registers one TEST_CASE per row of a table: "<prefix>: <row name>" with `tags`. Call from a
-// namespace-scope initializer (see the hostile_*_test.cpp files), so Catch2 and catch_discover_tests
-// list every row as its own test.
+// namespace-scope initializer (see the hostile_*_test.cpp files), so Catch2 and
+// catch_discover_tests list every row as its own test.
 template <class Row>
 bool register_rows(const char* prefix, const char* tags, std::vector<Row> rows,
                    std::function<void(const Row&)> run) {

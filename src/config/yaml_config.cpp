@@ -264,7 +264,8 @@ namespace {
 // yaml-cpp 0.7 keeps both entries of a repeated key and lookups return the first, so a second
 // `lr:` further down a long config would be silently ignored. Every mapping is checked here, by
 // the keys' marks, before any value is read.
-void reject_duplicate_keys(const YAML::Node& n, const std::string& file, const std::string& prefix) {
+void reject_duplicate_keys(const YAML::Node& n, const std::string& file,
+                           const std::string& prefix) {
   if (n.IsMap()) {
     std::map<std::string, int64_t> first_line;
     for (auto it = n.begin(); it != n.end(); ++it) {
@@ -273,7 +274,8 @@ void reject_duplicate_keys(const YAML::Node& n, const std::string& file, const s
       const auto [pos, inserted] = first_line.emplace(key, line);
       if (!inserted)
         throw ConfigError(file, line,
-                          prefix + key + ": expected each key once, found it again (first at line " +
+                          prefix + key +
+                              ": expected each key once, found it again (first at line " +
                               std::to_string(pos->second) + ")");
       reject_duplicate_keys(it->second, file, prefix + key + ".");
     }

@@ -200,9 +200,10 @@ NpyHeader parse_header(const std::string& path, std::istream& in, uint64_t file_
     const uint64_t u = static_cast<uint64_t>(d);
     if (u != 0 && count > UINT64_MAX / item / u)
       throw FormatError(path, file_size,
-                        "expected " + std::to_string(have) + " data bytes at most (the rest of the " +
-                            "file), found shape " + shape_text(h.shape) + " of " +
-                            npy_descr(h.dtype) + ", which declares more than 2^64 bytes");
+                        "expected " + std::to_string(have) +
+                            " data bytes at most (the rest of the " + "file), found shape " +
+                            shape_text(h.shape) + " of " + npy_descr(h.dtype) +
+                            ", which declares more than 2^64 bytes");
     count *= u;
   }
   const uint64_t want = count * item;

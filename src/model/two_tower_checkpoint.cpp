@@ -74,8 +74,8 @@ uint64_t mul_add(uint64_t a, uint64_t b, uint64_t c) {
 uint64_t declared_floats(int64_t user_in, int64_t item_in, const ModelOptions& opts) {
   auto size = [](int64_t v) { return v < 1 ? uint64_t{0} : static_cast<uint64_t>(v); };
   uint64_t total = 0;
-  for (const auto& [in0, hidden] : {std::make_pair(user_in, &opts.user_hidden),
-                                    std::make_pair(item_in, &opts.item_hidden)}) {
+  for (const auto& [in0, hidden] :
+       {std::make_pair(user_in, &opts.user_hidden), std::make_pair(item_in, &opts.item_hidden)}) {
     uint64_t in = size(in0);
     std::vector<int64_t> outs = *hidden;
     outs.push_back(opts.dim);
@@ -190,18 +190,25 @@ TwoTowerModel TwoTowerModel::load(const std::string& path, nlohmann::json* meta)
     const int64_t user_in = header.at("user_in").get<int64_t>();
     const int64_t item_in = header.at("item_in").get<int64_t>();
     // The sizes come from the file: check that the weights they declare are actually there
-    // before allocating them (a corrupt header must not ask for terabytes).
+    // before allocating them (a corrupt header must not ask for terabytes). A file too short for
+    // them fails here with the message reading it would give, without the allocation.
     const uint64_t declared = declared_floats(user_in, item_in, opts);
-    const uint64_t need = mul_add(declared, sizeof(float), 16);  // + float count + hash
-    if (need > in.left()) {
+    const uint64_t weight_bytes = mul_add(declared, sizeof(float), 0);
+    if (mul_add(declared, sizeof(float), 16) > in.left()) {
       auto big = [](uint64_t v) {
         return v == UINT64_MAX ? std::string("more than 2^64") : std::to_string(v);
       };
-      in.fail("truncated or corrupt: the header's sizes (user_in " + std::to_string(user_in) +
-              ", item_in " + std::to_string(item_in) +
-              ", model.user_hidden/item_hidden/dim) declare " + big(declared) +
-              " floats of weights, expected " + big(need) +
-              " more bytes (float count, weights, hash), found " + std::to_string(in.left()));
+      const uint64_t count_pos = in.pos();
+      const uint64_t count = in.get<uint64_t>("float count");
+      if (count != declared)
+        in.fail_at(count_pos, "expected " + big(declared) +
+                                  " floats (the sum of the tensor sizes), found " +
+                                  std::to_string(count));
+      if (in.left() < weight_bytes)
+        in.fail("truncated: expected " + big(weight_bytes) + " bytes of weights, found " +
+                std::to_string(in.left()));
+      in.fail_at(in.pos() + weight_bytes, "truncated: expected 8 bytes of weights hash, found " +
+                                              std::to_string(in.left() - weight_bytes));
     }
     impl = std::make_unique<Impl>(user_in, item_in, opts);
   } catch (const nlohmann::json::exception& e) {

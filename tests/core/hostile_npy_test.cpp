@@ -39,8 +39,8 @@ std::string with(const std::string& from, const std::string& to) {
 
 struct NpyCase {
   std::string name;
-  std::string bytes;     // contents of x.npy (kMakeDir: a directory)
-  std::string expected;  // message prefix
+  std::string bytes;           // contents of x.npy (kMakeDir: a directory)
+  std::string expected;        // message prefix
   std::string reader = "f32";  // f32 | i64 | ids (bytes is then x.ids, read expecting 2 ids)
 };
 
@@ -62,7 +62,8 @@ const size_t kSize = npy(kDict, 24).size();  // 64 header bytes + 24 data bytes
 const bool registered = register_rows<NpyCase>(
     "hostile npy", "[core][hostile]",
     {
-        {"zero-length file", "", "x.npy: byte 0: expected the .npy magic \"\\x93NUMPY\", found \"\""},
+        {"zero-length file", "",
+         "x.npy: byte 0: expected the .npy magic \"\\x93NUMPY\", found \"\""},
         {"wrong magic (a zip file)", "PK\x03\x04" + std::string(60, 'z'),
          "x.npy: byte 0: expected the .npy magic \"\\x93NUMPY\", found \"PK\\x03\\x04"},
         {"truncated preamble", "\x93NUMPY\x01",
@@ -81,12 +82,14 @@ const bool registered = register_rows<NpyCase>(
          "x.npy: byte " + std::to_string(kSize + 4) +
              ": expected 24 data bytes for shape (2, 3) of <f4, found 28"},
         {"big-endian float64", npy(with("<f4", ">f8"), 48),
-         "x.npy: byte " + at(kDict, "'<f4'") + ": expected dtype '<f4', '<i8' or '<i4', found \">f8\""},
+         "x.npy: byte " + at(kDict, "'<f4'") +
+             ": expected dtype '<f4', '<i8' or '<i4', found \">f8\""},
         {"Fortran order", npy(with("False", "True"), 24),
          "x.npy: byte " + at(kDict, "False") +
              ": expected C order (fortran_order: False), found Fortran order"},
         {"3-D shape", npy(with("(2, 3)", "(2, 3, 1)"), 24),
-         "x.npy: byte " + at(kDict, "(2, 3)") + ": expected a 1-D or 2-D array, found shape (2, 3, 1)"},
+         "x.npy: byte " + at(kDict, "(2, 3)") +
+             ": expected a 1-D or 2-D array, found shape (2, 3, 1)"},
         {"negative shape", npy(with("(2, 3)", "(-2, 3)"), 24),
          "x.npy: byte " + std::to_string(10 + kDict.find("(2, 3)") + 1) +
              ": expected a non-negative integer in the shape tuple"},
@@ -102,7 +105,8 @@ const bool registered = register_rows<NpyCase>(
          "x.npy: byte " + std::to_string(kSize) +
              ": expected 17592186044416 data bytes for shape (1099511627776, 4) of <f4, found 24 "
              "(truncated?)"},
-        {"shape whose byte count overflows 64 bits", npy(with("(2, 3)", "(4294967296, 4294967296)"), 0),
+        {"shape whose byte count overflows 64 bits",
+         npy(with("(2, 3)", "(4294967296, 4294967296)"), 0),
          "x.npy: byte 128: expected 0 data bytes at most (the rest of the file), found shape "
          "(4294967296, 4294967296) of <f4, which declares more than 2^64 bytes"},
         {"shape entry beyond 2^50", npy(with("(2, 3)", "(99999999999999999999, 3)"), 24),
@@ -114,8 +118,8 @@ const bool registered = register_rows<NpyCase>(
         {"a directory where the file was expected", kMakeDir,
          "cannot read {dir}/x.npy: it is a directory, expected a file"},
         {"ids with an empty line", "7\n\n9\n", "x.ids:2: expected an id, got an empty line", "ids"},
-        {"ids fewer than rows", "7\n", "x.ids:0: expected 2 ids (one per row of the matrix), found 1",
-         "ids"},
+        {"ids fewer than rows", "7\n",
+         "x.ids:0: expected 2 ids (one per row of the matrix), found 1", "ids"},
     },
     run);
 

@@ -63,9 +63,13 @@ const bool registered = register_rows<DataCase>(
              "2: " + kFields + "3; the last line has no newline: is the file truncated?"),
         data("u.data 10 MB single line", "1\t1\t" + ten_megabytes() + "\t1\n",
              "1: " + kRating + "\"" + std::string(40, '7') + "\"... (10485760 bytes)"),
-        {"u.data is a directory", {{"u.data", kMakeDir}}, "u.data:0: expected a file, found a directory"},
+        {"u.data is a directory",
+         {{"u.data", kMakeDir}},
+         "u.data:0: expected a file, found a directory"},
         {"u.data CRLF, BOM and duplicates (accepted)",
-         {{"u.data", "\xEF\xBB\xBF" "1\t1\t4\t10\r\n1\t2\t3\t11\r\n1\t1\t2\t12\r\n"}},
+         {{"u.data",
+           "\xEF\xBB\xBF"
+           "1\t1\t4\t10\r\n1\t2\t3\t11\r\n1\t1\t2\t12\r\n"}},
          "",
          [](const Dataset& d) {
            CHECK(loaded_rows(d) == std::vector<std::string>{"1,2,3,11", "1,1,2,12"});
@@ -84,7 +88,9 @@ const bool registered = register_rows<DataCase>(
               "2: movie id 1 appears twice in the catalogue (each id once)"),
         items("u.item movie id not a number", item("x1", "A"),
               "1: field 'movie id': expected an integer in [0, 2147483647], found \"x1\""),
-        {"u.item is a directory", {{"u.item", kMakeDir}}, "u.item:0: expected a file, found a directory"},
+        {"u.item is a directory",
+         {{"u.item", kMakeDir}},
+         "u.item:0: expected a file, found a directory"},
         {"u.item ISO-8859-1 titles are converted (accepted)",
          {{"u.item", item("1", "Am\xe9lie (2001)", "01-Jan-2001") + item("2", "Nikita", "") +
                          item("3", "C")}},
@@ -95,11 +101,14 @@ const bool registered = register_rows<DataCase>(
            CHECK(d.item_meta.year == std::vector<int32_t>{2001, 0, 1995});
            CHECK(d.item_meta.genres[0] == ((uint64_t{1} << 3) | (uint64_t{1} << 4)));
          }},
-        {"u.genre wrong count", {{"u.genre", "unknown|0\nAction|1\n"}},
+        {"u.genre wrong count",
+         {{"u.genre", "unknown|0\nAction|1\n"}},
          "u.genre:0: expected 19 genres (u.item has 19 genre flags), found 2"},
-        {"u.genre index out of order", {{"u.genre", "unknown|5\n"}},
+        {"u.genre index out of order",
+         {{"u.genre", "unknown|5\n"}},
          "u.genre:1: field 'index': expected an integer in [0, 0], found \"5\""},
-        {"u.genre empty file", {{"u.genre", ""}},
+        {"u.genre empty file",
+         {{"u.genre", ""}},
          "u.genre:0: empty file; expected 19 lines \"name|index\""},
         users("u.user empty file", "",
               "0: empty file; expected users (user id|age|gender|occupation|zip code)"),
@@ -112,14 +121,17 @@ const bool registered = register_rows<DataCase>(
         users("u.user user twice", "1|24|M|technician|85711\n1|25|M|writer|85711\n",
               "2: user 1 is listed twice (first at line 1)"),
         {"u.user ISO-8859-1 categories are converted (accepted)",
-         {{"u.user", "1|24|M|r\xe9" "alisateur|85711\n2||F|other|94043\n"}},
+         {{"u.user",
+           "1|24|M|r\xe9"
+           "alisateur|85711\n2||F|other|94043\n"}},
          "",
          [](const Dataset& d) {
            REQUIRE(d.user_meta.columns.size() == 3);
            CHECK(d.user_meta.columns[0].numeric[0] == 24.0f);
            CHECK(std::isnan(d.user_meta.columns[0].numeric[1]));
-           CHECK(d.user_meta.columns[2].categories ==
-                 std::vector<std::string>{"r\xc3\xa9" "alisateur", "other"});
+           CHECK(d.user_meta.columns[2].categories == std::vector<std::string>{"r\xc3\xa9"
+                                                                               "alisateur",
+                                                                               "other"});
          }},
     },
     [](const DataCase& c) { run_data_case(kBase, c); });

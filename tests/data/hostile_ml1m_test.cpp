@@ -6,13 +6,13 @@ namespace towerrec::test {
 namespace {
 
 const Files kBase = {
-    {"movies.dat", "1::Toy Story (1995)::Animation|Children's|Comedy\n2::Heat (1995)::Action|Crime\n"},
+    {"movies.dat",
+     "1::Toy Story (1995)::Animation|Children's|Comedy\n2::Heat (1995)::Action|Crime\n"},
     {"ratings.dat", "1::1::5::978300760\n1::2::3::978302109\n2::1::4::978301968\n"},
     {"users.dat", "1::F::1::10::48067\n2::M::56::16::70072\n"},
 };
 
-const std::string kFields =
-    "expected 4 fields (UserID::MovieID::Rating::Timestamp), found ";
+const std::string kFields = "expected 4 fields (UserID::MovieID::Rating::Timestamp), found ";
 const std::string kRating = "field 'Rating': expected a number in [0.5, 5], found ";
 
 DataCase ratings(std::string name, std::string rows, std::string expected) {
@@ -41,22 +41,28 @@ const bool registered = register_rows<DataCase>(
         ratings("ratings.dat movie not in movies.dat", "1::9::5::1\n",
                 "1: field 'MovieID': movie 9 is not in movies.dat; add a row for it to movies.dat "
                 "or remove its ratings"),
-        ratings("ratings.dat timestamp not an integer", "1::1::5::1.5\n",
-                "1: field 'Timestamp': expected an integer (seconds since the epoch), found \"1.5\""),
+        ratings(
+            "ratings.dat timestamp not an integer", "1::1::5::1.5\n",
+            "1: field 'Timestamp': expected an integer (seconds since the epoch), found \"1.5\""),
         ratings("ratings.dat truncated", "1::1::5::978300760\n2::1",
                 "2: " + kFields + "2; the last line has no newline: is the file truncated?"),
         ratings("ratings.dat blank line between records", "1::1::5::1\n\n2::1::4::2\n",
                 "2: " + kFields + "an empty line"),
         ratings("ratings.dat 10 MB single line", "1::1::" + ten_megabytes() + "::1\n",
                 "1: " + kRating + "\"" + std::string(40, '7') + "\"... (10485760 bytes)"),
-        {"ratings.dat is a directory", {{"ratings.dat", kMakeDir}},
+        {"ratings.dat is a directory",
+         {{"ratings.dat", kMakeDir}},
          "ratings.dat:0: expected a file, found a directory"},
         {"ratings.dat CRLF and BOM (accepted)",
-         {{"ratings.dat", "\xEF\xBB\xBF" "1::1::5::10\r\n2::2::1.5::11\r\n"}},
-         "", [](const Dataset& d) {
+         {{"ratings.dat",
+           "\xEF\xBB\xBF"
+           "1::1::5::10\r\n2::2::1.5::11\r\n"}},
+         "",
+         [](const Dataset& d) {
            CHECK(loaded_rows(d) == std::vector<std::string>{"1,1,5,10", "2,2,1.5,11"});
          }},
-        movies("movies.dat empty file", "", "0: empty file; expected movies (MovieID::Title::Genres)"),
+        movies("movies.dat empty file", "",
+               "0: empty file; expected movies (MovieID::Title::Genres)"),
         movies("movies.dat missing column", "1::Toy Story (1995)\n",
                "1: expected 3 fields (MovieID::Title::Genres), found 2"),
         movies("movies.dat separator inside a title", "1::Toy::Story (1995)::Comedy\n",
@@ -66,14 +72,17 @@ const bool registered = register_rows<DataCase>(
         movies("movies.dat empty genre name", "1::A::Comedy|\n",
                "1: empty genre name in \"Comedy|\""),
         {"movies.dat ISO-8859-1 titles and genres are converted (accepted)",
-         {{"movies.dat", "1::Am\xe9lie (2001)::Com\xe9" "die\n2::Heat (1995)::Action\n"}},
+         {{"movies.dat",
+           "1::Am\xe9lie (2001)::Com\xe9"
+           "die\n2::Heat (1995)::Action\n"}},
          "",
          [](const Dataset& d) {
            CHECK(d.item_meta.title ==
                  std::vector<std::string>{"Am\xc3\xa9lie (2001)", "Heat (1995)"});
            CHECK(d.item_meta.year == std::vector<int32_t>{2001, 1995});
-           CHECK(d.item_meta.genre_names ==
-                 std::vector<std::string>{"Com\xc3\xa9" "die", "Action"});
+           CHECK(d.item_meta.genre_names == std::vector<std::string>{"Com\xc3\xa9"
+                                                                     "die",
+                                                                     "Action"});
          }},
         users("users.dat empty file", "",
               "0: empty file; expected users (UserID::Gender::Age::Occupation::Zip-code)"),
