@@ -26,7 +26,22 @@ namespace towerrec::test {
 inline const std::string kMakeDir = "<make a directory here>";
 inline const std::string kRemove = "<remove this file>";
 
-// Writes `files` (name -> contents, kMakeDir, kRemove) into `dir`, over whatever is there.
+// A 10 MB run of `c` (for the 10 MB single line: the reader must neither hang nor echo it; messages
+// cut found values at 40 bytes). The tables hold a short token that write_case_files expands, so
+// registering the tables at start-up costs nothing.
+inline const std::string kTenMbToken = "\x02TEN_MB:";
+inline std::string ten_megabytes(char c = '7') { return kTenMbToken + c + '\x02'; }
+
+inline std::string expand_ten_megabytes(std::string contents) {
+  for (size_t p; (p = contents.find(kTenMbToken)) != std::string::npos;) {
+    const char c = contents[p + kTenMbToken.size()];
+    contents.replace(p, kTenMbToken.size() + 2, std::string(size_t{10} << 20, c));
+  }
+  return contents;
+}
+
+// Writes `files` (name -> contents, kMakeDir, kRemove; ten_megabytes() tokens expanded) into
+// `dir`, over whatever is there.
 inline void write_case_files(const TempDir& dir,
                              const std::vector<std::pair<std::string, std::string>>& files) {
   namespace fs = std::filesystem;
@@ -38,12 +53,9 @@ inline void write_case_files(const TempDir& dir,
       fs::create_directories(path);
       continue;
     }
-    dir.write(name, contents);
+    dir.write(name, expand_ten_megabytes(contents));
   }
 }
-
-// A 10 MB line: the reader must neither hang nor echo it; messages cut found values at 40 bytes.
-inline std::string ten_megabytes(char c = '7') { return std::string(size_t{10} << 20, c); }
 
 // The message of the towerrec::Error (or other exception) `fn` throws; fails the test when it
 // throws nothing.
@@ -110,6 +122,28 @@ bool register_rows(const char* prefix, const char* tags, std::vector<Row> rows,
     Catch::AutoReg reg(new Invoker(row, run), Catch::SourceLineInfo(__FILE__, __LINE__),
                        Catch::StringRef(""), Catch::NameAndTags{name, tag});
   }
+  return true;
+}
+
+// The same table as ONE TEST_CASE `name` with a section per row ("<row name>"): for the torch test
+// binary, whose start-up (~1.5 s, loading LibTorch) would dominate one CTest test per row.
+template <class Row>
+bool register_sections(const char* name, const char* tags, std::vector<Row> rows,
+                       std::function<void(const Row&)> run) {
+  struct Invoker : Catch::ITestInvoker {
+    std::vector<Row> rows;
+    std::function<void(const Row&)> run;
+    Invoker(std::vector<Row> r, std::function<void(const Row&)> f)
+        : rows(std::move(r)), run(std::move(f)) {}
+    void invoke() const override {
+      for (const Row& row : rows) {
+        DYNAMIC_SECTION(row.name) { run(row); }
+      }
+    }
+  };
+  Catch::AutoReg reg(new Invoker(std::move(rows), std::move(run)),
+                     Catch::SourceLineInfo(__FILE__, __LINE__), Catch::StringRef(""),
+                     Catch::NameAndTags{name, tags});
   return true;
 }
 

@@ -1,4 +1,4 @@
-// Hostile model.ckpt files: one CTest test per row, each a valid checkpoint mutated one way and the
+// Hostile model.ckpt files: one section per row, each a valid checkpoint mutated one way and the
 // exact "file: byte N: ..." error of TwoTowerModel::load. Sizes declared by a corrupt header are
 // checked against the file before any weights are allocated.
 #include <cstdint>
@@ -76,8 +76,8 @@ void run(const CkptCase& c) {
                 want.find("{dir}") == std::string::npos ? "m.ckpt: " + want : want);
 }
 
-const bool registered = register_rows<CkptCase>(
-    "hostile checkpoint", "[model][hostile]",
+const bool registered = register_sections<CkptCase>(
+    "hostile checkpoint: corrupt model.ckpt files, one section per case", "[model][hostile]",
     {
         {"zero-length file", text(""),
          text("byte 0: expected magic \"TWOTOWER\" (a towerrec two-tower checkpoint), found \"\"")},

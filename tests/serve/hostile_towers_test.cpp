@@ -1,4 +1,4 @@
-// Hostile exported-tower directories (towers.json + user_tower.pt + item_tower.pt): one CTest test
+// Hostile exported-tower directories (towers.json + user_tower.pt + item_tower.pt): one section
 // per row, each the exact error of ExportedTowers::load ("towers.json:line: ..." for the JSON,
 // "<tower>.pt: byte 0: ..." for a module that is not one).
 #include <string>
@@ -35,8 +35,8 @@ const std::string kCannotLoad =
     ": byte 0: expected a TorchScript module (the user tower written by `towerrec export`), but "
     "it cannot be loaded (truncated or not a TorchScript file): ";
 
-const bool registered = register_rows<TowersCase>(
-    "hostile towers", "[serve][hostile]",
+const bool registered = register_sections<TowersCase>(
+    "hostile towers: corrupt export directories, one section per case", "[serve][hostile]",
     {
         json_case("towers.json empty file", "",
                   "1: expected JSON written by `towerrec export`, found a parse error: "
