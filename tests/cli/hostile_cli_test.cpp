@@ -268,3 +268,11 @@ TEST_CASE("hostile cli: recommend with a towers.json syntax error names its line
                   ":3: expected JSON written by `towerrec export`, found a parse error: ");
   CHECK(snapshot(dir.path()) == before);
 }
+
+TEST_CASE("hostile cli: train with a directory as --config creates no --out", "[cli][hostile]") {
+  TempDir dir;
+  fs::create_directories(dir.file("c.yaml"));
+  const auto r = run_cli({"train", "--config", dir.file("c.yaml"), "--out", dir.file("out"), "-q"});
+  check_error(r, 2, "--config: File is actually a directory: " + dir.file("c.yaml"));
+  CHECK(!fs::exists(dir.file("out")));
+}
