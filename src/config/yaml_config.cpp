@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "core/atomic_file.h"
+#include "core/utf8.h"
 
 namespace towerrec {
 namespace detail {
@@ -48,6 +49,9 @@ void YamlLoader::read_value(const YAML::Node& n, const std::string& path, std::s
                             const Check& c) {
   if (!n.IsScalar()) fail(n, path, c.describe("a string"), "a " + kind_of(n));
   const std::string v = n.Scalar();
+  // Strings end up in run names, paths and JSON (whose writer throws on invalid UTF-8).
+  if (find_invalid_utf8(v) != std::string::npos)
+    fail(n, path, c.describe("a string") + " in UTF-8", quote_found(v));
   if (!c.choices.empty()) {
     bool ok = false;
     for (const auto& ch : c.choices) ok = ok || ch == v;
@@ -255,15 +259,90 @@ void apply_override(YAML::Node& root, const std::string& assignment,
   origins[key] = origin;
 }
 
+namespace {
+
+// yaml-cpp 0.7 keeps both entries of a repeated key and lookups return the first, so a second
+// `lr:` further down a long config would be silently ignored. Every mapping is checked here, by
+// the keys' marks, before any value is read.
+void reject_duplicate_keys(const YAML::Node& n, const std::string& file,
+                           const std::string& prefix) {
+  if (n.IsMap()) {
+    std::map<std::string, int64_t> first_line;
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      const std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string("?");
+      const int64_t line = it->first.Mark().is_null() ? 0 : it->first.Mark().line + 1;
+      const auto [pos, inserted] = first_line.emplace(key, line);
+      if (!inserted)
+        throw ConfigError(file, line,
+                          prefix + key +
+                              ": expected each key once, found it again (first at line " +
+                              std::to_string(pos->second) + ")");
+      reject_duplicate_keys(it->second, file, prefix + key + ".");
+    }
+  } else if (n.IsSequence()) {
+    for (size_t i = 0; i < n.size(); ++i) reject_duplicate_keys(n[i], file, prefix);
+  }
+}
+
+// True when the quoted scalar opening at text[pos] is closed before the end of the text.
+bool quote_closes(const std::string& text, size_t pos) {
+  const char q = text[pos];
+  for (size_t i = pos + 1; i < text.size(); ++i) {
+    if (q == '"' && text[i] == '\\') {
+      ++i;  // an escape; the next character is literal
+    } else if (text[i] == q) {
+      if (q == '\'' && i + 1 < text.size() && text[i + 1] == '\'') {
+        ++i;  // '' is one quote inside a single-quoted scalar
+      } else {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+// yaml-cpp 0.7 also accepts a quoted scalar that is never closed, ending it at the end of the file
+// (so `name: "abc` swallows every key after it). Quoted scalars carry the tag "!" and their mark is
+// the opening quote: check that each one closes.
+void reject_unterminated_quotes(const YAML::Node& n, const std::string& text, size_t bom,
+                                const std::string& file) {
+  if (n.IsScalar() && n.Tag() == "!" && !n.Mark().is_null()) {
+    const size_t pos = static_cast<size_t>(n.Mark().pos) + bom;
+    if (pos < text.size() && (text[pos] == '"' || text[pos] == '\'') && !quote_closes(text, pos))
+      throw ConfigError(file, n.Mark().line + 1,
+                        std::string("invalid YAML: unterminated quoted string: the ") + text[pos] +
+                            " opened on this line is never closed");
+  } else if (n.IsMap()) {
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      reject_unterminated_quotes(it->first, text, bom, file);
+      reject_unterminated_quotes(it->second, text, bom, file);
+    }
+  } else if (n.IsSequence()) {
+    for (size_t i = 0; i < n.size(); ++i) reject_unterminated_quotes(n[i], text, bom, file);
+  }
+}
+
+}  // namespace
+
 RunOptions load_run_options(const std::string& path, const std::vector<std::string>& sets) {
   YAML::Node root;
   if (!path.empty()) {
     const std::string text = read_file(path);
     try {
       root = YAML::Load(text);
-    } catch (const YAML::ParserException& e) {
-      throw ConfigError(path, e.mark.line + 1, "invalid YAML: " + e.msg);
+    } catch (const YAML::Exception& e) {
+      throw ConfigError(path, e.mark.is_null() ? 0 : e.mark.line + 1, "invalid YAML: " + e.msg);
     }
+    // An empty (or comments-only) file is almost always a mistake (a wrong path, a truncated copy),
+    // and it would silently train the synthetic default.
+    if (!root.IsDefined() || root.IsNull())
+      throw ConfigError(path, 0,
+                        "empty config: expected a mapping of keys (`towerrec config --keys` lists "
+                        "them)");
+    // yaml-cpp's marks count from after a UTF-8 byte-order mark.
+    const size_t bom = text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
+    reject_unterminated_quotes(root, text, bom, path);
+    reject_duplicate_keys(root, path, "");
   }
   std::map<std::string, std::string> origins;
   for (const auto& s : sets) apply_override(root, s, origins);

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/utf8.h"
+
 namespace towerrec {
 
 InputError::InputError(const std::string& file, int64_t line, const std::string& message)
@@ -26,6 +28,18 @@ std::string quote_found(const std::string& found) {
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\x%02x", c);
       out += buf;
+    } else if (c >= 0x80) {
+      // Well-formed UTF-8 is kept whole; any other byte is escaped, so a message about a latin-1
+      // or binary file is itself valid UTF-8.
+      const size_t len = utf8_sequence_length(std::string_view(found).substr(i));
+      if (len == 0) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\x%02x", c);
+        out += buf;
+      } else {
+        out.append(found, i, len);
+        i += len - 1;
+      }
     } else {
       out += static_cast<char>(c);
     }

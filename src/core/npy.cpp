@@ -190,10 +190,23 @@ NpyHeader parse_header(const std::string& path, std::istream& in, uint64_t file_
                       "expected the rest of the header, found end of file");
   NpyHeader h = HeaderParser(path, text, header_start).parse();
   h.data_offset = header_start + header_len;
-  uint64_t count = 1;
-  for (int64_t d : h.shape) count *= static_cast<uint64_t>(d);
-  const uint64_t want = count * static_cast<uint64_t>(npy_item_size(h.dtype));
+  // A crafted shape like (2^32, 2^32) must not wrap around to a small (or zero) byte count that
+  // then matches the file: the product is computed with an overflow check, and compared with the
+  // bytes present below before anything is allocated.
   const uint64_t have = file_size - h.data_offset;
+  const uint64_t item = static_cast<uint64_t>(npy_item_size(h.dtype));
+  uint64_t count = 1;
+  for (int64_t d : h.shape) {
+    const uint64_t u = static_cast<uint64_t>(d);
+    if (u != 0 && count > UINT64_MAX / item / u)
+      throw FormatError(path, file_size,
+                        "expected " + std::to_string(have) +
+                            " data bytes at most (the rest of the " + "file), found shape " +
+                            shape_text(h.shape) + " of " + npy_descr(h.dtype) +
+                            ", which declares more than 2^64 bytes");
+    count *= u;
+  }
+  const uint64_t want = count * item;
   if (have != want)
     throw FormatError(path, file_size,
                       "expected " + std::to_string(want) + " data bytes for shape " +

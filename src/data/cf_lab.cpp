@@ -43,7 +43,7 @@ std::vector<std::string> read_titles(const std::string& path, int64_t rows) {
     r.expect_fields(4, ",mean rating,number of ratings,title");
     const auto row = static_cast<int64_t>(titles.size());
     r.integer(0, "index", row, row);
-    titles.emplace_back(r[3]);
+    titles.emplace_back(r.utf8(3, "title"));
   }
   if (static_cast<int64_t>(titles.size()) != rows) {
     throw InputError(path, 0,

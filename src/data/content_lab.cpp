@@ -1,7 +1,6 @@
 #include "data/content_lab.h"
 
 #include <cmath>
-#include <limits>
 
 #include "core/error.h"
 #include "data/data_files.h"
@@ -30,8 +29,8 @@ void expect_rows(const std::string& path, int64_t found, int64_t want, const std
 
 // An id stored as a float ("2.0"); row r is on line r + 1.
 int64_t integral_id(const std::string& path, int64_t row, const char* field, float v) {
-  if (!(v >= 0) || v > static_cast<float>(std::numeric_limits<int32_t>::max()) ||
-      v != std::floor(v)) {
+  // 2^31 is the first float above int32 max (which itself rounds up to 2^31 as a float).
+  if (!(v >= 0) || !(v < 2147483648.0f) || v != std::floor(v)) {
     throw InputError(path, row + 1,
                      std::string("field '") + field + "': expected an integer id >= 0, found " +
                          quote_found(format_number(v)));

@@ -1,8 +1,10 @@
 #include "data/delimited_reader.h"
 
+#include <cstdio>
 #include <cstring>
 
 #include "core/error.h"
+#include "core/utf8.h"
 #include "data/field_parser.h"
 
 namespace towerrec {
@@ -205,6 +207,18 @@ double DelimitedReader::number_in(size_t col, const char* field, double lo, doub
   double v;
   if (!parse_double(fields_[col], &v) || v < lo || v > hi) {
     field_error(col, field, "a number in [" + format_number(lo) + ", " + format_number(hi) + "]");
+  }
+  return v;
+}
+
+std::string_view DelimitedReader::utf8(size_t col, const char* field) const {
+  const std::string_view v = fields_[col];
+  const size_t bad = find_invalid_utf8(v);
+  if (bad != std::string_view::npos) {
+    char byte[8];
+    std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(v[bad]));
+    fail(std::string("field '") + field + "': expected UTF-8 text, found the invalid byte " + byte +
+         " at byte " + std::to_string(bad + 1) + " of " + quote_found(std::string(v)));
   }
   return v;
 }

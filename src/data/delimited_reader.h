@@ -48,6 +48,9 @@ class DelimitedReader {
   int64_t integer(size_t col, const char* field, int64_t lo, int64_t hi) const;
   double number(size_t col, const char* field) const;
   double number_in(size_t col, const char* field, double lo, double hi) const;
+  // The field as text, which must be valid UTF-8: "field 'title': expected UTF-8 text, found the
+  // invalid byte 0xE9 at byte 3 of "Caf\xe9"".
+  std::string_view utf8(size_t col, const char* field) const;
 
   // Throws InputError(path, line, message).
   [[noreturn]] void fail(const std::string& message) const;

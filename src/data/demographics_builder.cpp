@@ -6,11 +6,13 @@
 #include "core/error.h"
 #include "data/delimited_reader.h"
 #include "data/field_parser.h"
+#include "data/text_encoding.h"
 
 namespace towerrec {
 
-DemographicsBuilder::DemographicsBuilder(std::vector<std::string> names, std::vector<Kind> kinds)
-    : names_(std::move(names)), kinds_(std::move(kinds)) {
+DemographicsBuilder::DemographicsBuilder(std::vector<std::string> names, std::vector<Kind> kinds,
+                                         Text text)
+    : names_(std::move(names)), kinds_(std::move(kinds)), text_(text) {
   TOWERREC_CHECK(names_.size() == kinds_.size());
 }
 
@@ -30,7 +32,11 @@ void DemographicsBuilder::add(int32_t user, const DelimitedReader& r,
       double x;
       if (!parse_double(v, &x)) r.field_error(cols[c], names_[c].c_str(), "a finite number");
     }
-    row.values.emplace_back(v);
+    if (text_ == Text::kLatin1) {
+      row.values.push_back(latin1_to_utf8(v));
+    } else {
+      row.values.emplace_back(r.utf8(cols[c], names_[c].c_str()));
+    }
   }
   rows_.push_back(std::move(row));
 }

@@ -18,7 +18,11 @@ class DelimitedReader;
 class DemographicsBuilder {
  public:
   enum class Kind { kAuto, kNumeric, kCategorical };
-  DemographicsBuilder(std::vector<std::string> names, std::vector<Kind> kinds);
+  // How the file's text is encoded: UTF-8 values are checked (an invalid byte is an error at its
+  // line), ISO-8859-1 values (the older MovieLens releases) are converted to UTF-8.
+  enum class Text { kUtf8, kLatin1 };
+  DemographicsBuilder(std::vector<std::string> names, std::vector<Kind> kinds,
+                      Text text = Text::kUtf8);
 
   // Records the values of user `user` (dense index) from the current record of `r`: column c is
   // field cols[c]. Throws through `r` when the user was already given (naming the earlier line) or
@@ -35,6 +39,7 @@ class DemographicsBuilder {
   };
   std::vector<std::string> names_;
   std::vector<Kind> kinds_;
+  Text text_;
   std::vector<Row> rows_;
   std::vector<int64_t> line_of_user_;  // 0 = not seen yet
 };

@@ -91,7 +91,8 @@ void read_u_user(const std::string& path, Dataset& data) {
   DelimitedReader r(path, file.text(), "|", false);
   using Kind = DemographicsBuilder::Kind;
   DemographicsBuilder builder({"age", "gender", "occupation"},
-                              {Kind::kNumeric, Kind::kCategorical, Kind::kCategorical});
+                              {Kind::kNumeric, Kind::kCategorical, Kind::kCategorical},
+                              DemographicsBuilder::Text::kLatin1);
   const std::vector<size_t> cols = {1, 2, 3};
   while (r.next()) {
     r.expect_fields(5, "user id|age|gender|occupation|zip code");

@@ -26,7 +26,7 @@ void read_movies_dat(const std::string& path, Dataset& data) {
     const int64_t id = r.integer(0, "MovieID", 0, kMaxId);
     std::string title = latin1_to_utf8(r[1]);
     const int32_t year = year_from_title(title);
-    add_catalogue_item(data, r, id, std::move(title), year, r[2]);
+    add_catalogue_item(data, r, id, std::move(title), year, latin1_to_utf8(r[2]));
   }
 }
 
@@ -40,7 +40,8 @@ void read_users_dat(const std::string& path, Dataset& data) {
   using Kind = DemographicsBuilder::Kind;
   // Same column order as ml-100k's u.user, so features see age, gender, occupation either way.
   DemographicsBuilder builder({"age", "gender", "occupation"},
-                              {Kind::kNumeric, Kind::kCategorical, Kind::kCategorical});
+                              {Kind::kNumeric, Kind::kCategorical, Kind::kCategorical},
+                              DemographicsBuilder::Text::kLatin1);
   const std::vector<size_t> cols = {2, 1, 3};
   while (r.next()) {
     r.expect_fields(5, "UserID::Gender::Age::Occupation::Zip-code");

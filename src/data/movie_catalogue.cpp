@@ -70,9 +70,9 @@ void read_movies_csv(const std::string& path, Dataset& data) {
   while (r.next()) {
     r.expect_fields(3, "movieId,title,genres");
     const int64_t id = r.integer(0, "movieId", 0, std::numeric_limits<int32_t>::max());
-    std::string title(r[1]);
+    std::string title(r.utf8(1, "title"));
     const int32_t year = year_from_title(title);
-    add_catalogue_item(data, r, id, std::move(title), year, r[2]);
+    add_catalogue_item(data, r, id, std::move(title), year, r.utf8(2, "genres"));
   }
 }
 

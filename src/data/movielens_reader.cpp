@@ -29,7 +29,7 @@ void read_users_csv(const std::string& path, Dataset& data) {
   for (size_t c = 1; c < r.size(); ++c) {
     if (r[c].empty())
       r.fail("empty column name in the header (column " + std::to_string(c + 1) + ")");
-    names.emplace_back(r[c]);
+    names.emplace_back(r.utf8(c, "column name"));
     layout += "," + names.back();
     cols.push_back(c);
   }

@@ -1,5 +1,7 @@
 #include "data/numeric_csv.h"
 
+#include <cmath>
+
 #include "core/error.h"
 #include "data/delimited_reader.h"
 #include "data/field_parser.h"
@@ -24,9 +26,12 @@ NumericTable read_numeric_csv(const std::string& path, const std::vector<std::st
       r.expect_fields(static_cast<size_t>(t.cols), layout);
     for (size_t c = 0; c < r.size(); ++c) {
       double v;
-      if (!parse_double(r[c], &v)) {
+      const bool number = parse_double(r[c], &v);
+      // Values are stored as float: "1e39" is a finite double but an infinite float.
+      if (!number || !std::isfinite(static_cast<float>(v))) {
         const std::string field = names.empty() ? "column " + std::to_string(c + 1) : names[c];
-        r.field_error(c, field.c_str(), "a finite number");
+        r.field_error(c, field.c_str(),
+                      number ? "a number within float range (|x| < 3.4e38)" : "a finite number");
       }
       t.data.push_back(static_cast<float>(v));
     }
@@ -44,7 +49,7 @@ std::vector<std::string> read_header_names(const std::string& path) {
   std::vector<std::string> names;
   for (size_t c = 0; c < r.size(); ++c) {
     if (r[c].empty()) r.fail("empty column name (column " + std::to_string(c + 1) + ")");
-    names.emplace_back(r[c]);
+    names.emplace_back(r.utf8(c, "column name"));
   }
   if (r.next()) r.fail("expected one line of column names, found a second line");
   return names;

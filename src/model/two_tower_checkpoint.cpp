@@ -63,6 +63,32 @@ std::string shape_string(const std::vector<int64_t>& shape) {
   return s + "]";
 }
 
+// a * b + c, saturating at UINT64_MAX.
+uint64_t mul_add(uint64_t a, uint64_t b, uint64_t c) {
+  if (b != 0 && a > (UINT64_MAX - c) / b) return UINT64_MAX;
+  return a * b + c;
+}
+
+// The number of floats the towers described by a header hold (UINT64_MAX when that overflows).
+// Sizes < 1 count as 0 here; Impl rejects them with a message naming the field.
+uint64_t declared_floats(int64_t user_in, int64_t item_in, const ModelOptions& opts) {
+  auto size = [](int64_t v) { return v < 1 ? uint64_t{0} : static_cast<uint64_t>(v); };
+  uint64_t total = 0;
+  for (const auto& [in0, hidden] :
+       {std::make_pair(user_in, &opts.user_hidden), std::make_pair(item_in, &opts.item_hidden)}) {
+    uint64_t in = size(in0);
+    std::vector<int64_t> outs = *hidden;
+    outs.push_back(opts.dim);
+    for (int64_t o : outs) {
+      const uint64_t out = size(o);
+      const uint64_t layer = mul_add(out, in + 1, 0);  // weight [out, in] + bias [out]
+      total = (layer == UINT64_MAX || total > UINT64_MAX - layer) ? UINT64_MAX : total + layer;
+      in = out;
+    }
+  }
+  return total;
+}
+
 template <class T>
 void put(std::ostream& out, T value) {
   out.write(reinterpret_cast<const char*>(&value), sizeof value);
@@ -161,8 +187,30 @@ TwoTowerModel TwoTowerModel::load(const std::string& path, nlohmann::json* meta)
     ModelOptions opts;
     FromJson v{header.at("model")};
     opts.visit(v);
-    impl = std::make_unique<Impl>(header.at("user_in").get<int64_t>(),
-                                  header.at("item_in").get<int64_t>(), opts);
+    const int64_t user_in = header.at("user_in").get<int64_t>();
+    const int64_t item_in = header.at("item_in").get<int64_t>();
+    // The sizes come from the file: check that the weights they declare are actually there
+    // before allocating them (a corrupt header must not ask for terabytes). A file too short for
+    // them fails here with the message reading it would give, without the allocation.
+    const uint64_t declared = declared_floats(user_in, item_in, opts);
+    const uint64_t weight_bytes = mul_add(declared, sizeof(float), 0);
+    if (mul_add(declared, sizeof(float), 16) > in.left()) {
+      auto big = [](uint64_t v) {
+        return v == UINT64_MAX ? std::string("more than 2^64") : std::to_string(v);
+      };
+      const uint64_t count_pos = in.pos();
+      const uint64_t count = in.get<uint64_t>("float count");
+      if (count != declared)
+        in.fail_at(count_pos, "expected " + big(declared) +
+                                  " floats (the sum of the tensor sizes), found " +
+                                  std::to_string(count));
+      if (in.left() < weight_bytes)
+        in.fail("truncated: expected " + big(weight_bytes) + " bytes of weights, found " +
+                std::to_string(in.left()));
+      in.fail_at(in.pos() + weight_bytes, "truncated: expected 8 bytes of weights hash, found " +
+                                              std::to_string(in.left() - weight_bytes));
+    }
+    impl = std::make_unique<Impl>(user_in, item_in, opts);
   } catch (const nlohmann::json::exception& e) {
     in.fail_at(kHeaderStart, std::string("bad header: ") + e.what());
   } catch (const UsageError& e) {
@@ -185,11 +233,16 @@ TwoTowerModel TwoTowerModel::load(const std::string& path, nlohmann::json* meta)
       const auto& t = tensors[i];
       if (!t.is_object())
         in.fail_at(kHeaderStart, "tensor " + std::to_string(i) + ": expected an object");
+      std::string shape = "?";
+      if (t.contains("shape") && t["shape"].is_array()) {
+        try {
+          shape = shape_string(t["shape"].get<std::vector<int64_t>>());
+        } catch (const nlohmann::json::exception&) {
+          shape = quote_found(t["shape"].dump());  // not a list of integers
+        }
+      }
       found = (t.contains("name") && t["name"].is_string() ? t["name"].get<std::string>() : "?") +
-              " " +
-              (t.contains("shape") && t["shape"].is_array()
-                   ? shape_string(t["shape"].get<std::vector<int64_t>>())
-                   : "?");
+              " " + shape;
     }
     if (want != found)
       in.fail_at(kHeaderStart, "tensor " + std::to_string(i) + ": expected " + want +

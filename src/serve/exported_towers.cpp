@@ -112,11 +112,12 @@ std::vector<float> run(const LoadedTower& t, const float* raw, int64_t rows, int
 }
 
 LoadedTower load_tower(const std::string& path, const std::string& side,
-                 std::vector<std::string> features, int64_t dim) {
+                       std::vector<std::string> features, int64_t dim) {
   std::error_code ec;
   if (!fs::is_regular_file(path, ec))
-    throw IoError("cannot read " + path + ": no such file (expected the " + side +
-                  " tower written by `towerrec export`)");
+    throw IoError("cannot read " + path + ": " +
+                  (fs::is_directory(path, ec) ? "it is a directory" : "no such file") +
+                  " (expected the " + side + " tower written by `towerrec export`)");
   LoadedTower t;
   t.side = side;
   t.path = path;
@@ -186,20 +187,29 @@ ExportedTowers ExportedTowers::load(const std::string& dir) {
   const std::string path = dir + "/" + kTowersJsonFile;
   std::error_code ec;
   if (!fs::is_regular_file(path, ec))
-    throw IoError("cannot read " + path + ": no such file (expected a directory written by "
-                  "`towerrec export`)");
+    throw IoError(
+        "cannot read " + path + ": " +
+        (fs::is_directory(path, ec) ? "it is a directory, expected a file" : "no such file") +
+        " (expected a directory written by `towerrec export`)");
   json& j = impl->info;
+  const std::string text = read_file(path);
   try {
-    j = json::parse(read_file(path));
+    j = json::parse(text);
   } catch (const json::parse_error& e) {
-    throw InputError(path, 0, std::string("expected JSON written by `towerrec export`, found a parse "
-                                          "error: ") + first_line(e.what()));
+    // e.byte is 1-based (0 or past the end for an empty or truncated file): name its line.
+    const size_t upto = std::min<size_t>(e.byte > 0 ? e.byte - 1 : 0, text.size());
+    const int64_t line = 1 + std::count(text.begin(), text.begin() + upto, '\n');
+    throw InputError(path, line,
+                     std::string("expected JSON written by `towerrec export`, found a "
+                                 "parse error: ") +
+                         first_line(e.what()));
   }
   if (!j.is_object() || !j.contains("format") || !j["format"].is_string() ||
       j["format"].get<std::string>() != kTowersFormat)
-    throw InputError(path, 0, std::string("format: expected \"") + kTowersFormat + "\", found " +
-                                  (j.is_object() && j.contains("format") ? quote_found(j["format"].dump())
-                                                                         : "no such key"));
+    throw InputError(path, 0,
+                     std::string("format: expected \"") + kTowersFormat + "\", found " +
+                         (j.is_object() && j.contains("format") ? quote_found(j["format"].dump())
+                                                                : "no such key"));
   if (!j.contains("version") || !j["version"].is_number_integer() ||
       j["version"].get<int64_t>() != kTowerFormatVersion)
     throw InputError(path, 0, "version: expected " + std::to_string(kTowerFormatVersion) + ", found " +

@@ -441,6 +441,11 @@ json run_training(const RunOptions& o, const RunCallbacks& cb, DistContext* dist
   DistContext one_process;
   DistContext& dc = dist ? *dist : one_process;
   const std::string run_dir = run_dir_for(o);
+  // Every input file is read and checked before the run directory is created or written: a bad
+  // data file leaves an existing --out exactly as it was and creates no new one. (The synthetic
+  // default is generated into the run directory, so it can only be read after it is created.)
+  RunInputs in;
+  if (!o.data.dir.empty()) in = prepare_inputs(o, run_dir, cb);
   if (dc.is_root()) {
     make_dirs(run_dir);
     write_file_atomic(run_dir + "/config.yaml", dump_run_options(o));
@@ -448,7 +453,7 @@ json run_training(const RunOptions& o, const RunCallbacks& cb, DistContext* dist
   }
   dc.barrier();  // the other ranks read the generated data only once it is complete
 
-  const RunInputs in = prepare_inputs(o, run_dir, cb);
+  if (o.data.dir.empty()) in = prepare_inputs(o, run_dir, cb);
   if (dc.is_root())
     write_file_atomic(run_dir + "/features.json", in.features.stats_json().dump(2) + "\n");
 

@@ -103,7 +103,7 @@ TEST_CASE("exported towers: towers.json missing, malformed or disagreeing with t
     write_file_atomic(path, "{\"format\": ");
     CHECK_THROWS_AS(ExportedTowers::load(dir), InputError);
     CHECK_THROWS_WITH(ExportedTowers::load(dir),
-                      StartsWith(path + ":0: expected JSON written by `towerrec export`, found a "
+                      StartsWith(path + ":1: expected JSON written by `towerrec export`, found a "
                                         "parse error: "));
   }
   SECTION("foreign JSON") {
