@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -190,10 +191,19 @@ NpyHeader parse_header(const std::string& path, std::istream& in, uint64_t file_
                       "expected the rest of the header, found end of file");
   NpyHeader h = HeaderParser(path, text, header_start).parse();
   h.data_offset = header_start + header_len;
-  uint64_t count = 1;
-  for (int64_t d : h.shape) count *= static_cast<uint64_t>(d);
-  const uint64_t want = count * static_cast<uint64_t>(npy_item_size(h.dtype));
   const uint64_t have = file_size - h.data_offset;
+  // Entries are below 2^50 each, but their product times the item size can wrap uint64 to a small
+  // number (even to the size of the file), and rows * cols then overflows int64 in every reader.
+  uint64_t want = static_cast<uint64_t>(npy_item_size(h.dtype));
+  for (int64_t d : h.shape) {
+    if (__builtin_mul_overflow(want, static_cast<uint64_t>(d), &want) ||
+        want > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      throw FormatError(path, file_size,
+                        "expected a shape whose data fits in a file, found " + shape_text(h.shape) +
+                            " of " + npy_descr(h.dtype) + " (over 2^63 bytes) with " +
+                            std::to_string(have) + " data bytes");
+    }
+  }
   if (have != want)
     throw FormatError(path, file_size,
                       "expected " + std::to_string(want) + " data bytes for shape " +

@@ -6,6 +6,12 @@
 #include "data/mapped_file.h"
 
 namespace towerrec {
+namespace {
+
+// Values are stored as float; beyond its range a double would turn into infinity.
+const char* const kFloatRange = "a finite number within float range (|x| <= 3.4e38)";
+
+}  // namespace
 
 NumericTable read_numeric_csv(const std::string& path, const std::vector<std::string>& names) {
   MappedFile file(path);
@@ -23,12 +29,14 @@ NumericTable read_numeric_csv(const std::string& path, const std::vector<std::st
     if (r.size() != static_cast<size_t>(t.cols))
       r.expect_fields(static_cast<size_t>(t.cols), layout);
     for (size_t c = 0; c < r.size(); ++c) {
-      double v;
-      if (!parse_double(r[c], &v)) {
+      float v;
+      if (!parse_float(r[c], &v)) {
         const std::string field = names.empty() ? "column " + std::to_string(c + 1) : names[c];
-        r.field_error(c, field.c_str(), "a finite number");
+        double d;
+        r.field_error(c, field.c_str(),
+                      parse_double(r[c], &d) ? kFloatRange : std::string("a finite number"));
       }
-      t.data.push_back(static_cast<float>(v));
+      t.data.push_back(v);
     }
     ++t.rows;
   }
