@@ -243,6 +243,7 @@ void apply_override(YAML::Node& root, const std::string& assignment,
     throw UsageError(origin + ": value is not valid YAML: " + e.msg);
   }
   if (!root.IsDefined() || root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+  if (!root.IsMap()) throw UsageError(origin + ": the config is not a mapping of keys");
   // yaml-cpp nodes are handles: walk with copies that alias the tree. Use reset() semantics carefully.
   std::vector<YAML::Node> chain{root};
   for (size_t i = 0; i + 1 < parts.size(); ++i) {
@@ -345,6 +346,11 @@ RunOptions load_run_options(const std::string& path, const std::vector<std::stri
     reject_duplicate_keys(root, path, "");
   }
   std::map<std::string, std::string> origins;
+  // Checked before the overrides: indexing a scalar or list root by key throws YAML::BadSubscript.
+  if (root.IsDefined() && !root.IsNull() && !root.IsMap()) {
+    detail::YamlLoader(root, path, "", nullptr)
+        .fail(root, "(top level)", "a mapping of keys", "not a mapping");
+  }
   for (const auto& s : sets) apply_override(root, s, origins);
   RunOptions opts;
   load_options(root, path.empty() ? "(defaults)" : path, opts, &origins);

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -190,23 +191,19 @@ NpyHeader parse_header(const std::string& path, std::istream& in, uint64_t file_
                       "expected the rest of the header, found end of file");
   NpyHeader h = HeaderParser(path, text, header_start).parse();
   h.data_offset = header_start + header_len;
-  // A crafted shape like (2^32, 2^32) must not wrap around to a small (or zero) byte count that
-  // then matches the file: the product is computed with an overflow check, and compared with the
-  // bytes present below before anything is allocated.
   const uint64_t have = file_size - h.data_offset;
-  const uint64_t item = static_cast<uint64_t>(npy_item_size(h.dtype));
-  uint64_t count = 1;
+  // Entries are below 2^50 each, but their product times the item size can wrap uint64 to a small
+  // number (even to the size of the file), and rows * cols then overflows int64 in every reader.
+  uint64_t want = static_cast<uint64_t>(npy_item_size(h.dtype));
   for (int64_t d : h.shape) {
-    const uint64_t u = static_cast<uint64_t>(d);
-    if (u != 0 && count > UINT64_MAX / item / u)
+    if (__builtin_mul_overflow(want, static_cast<uint64_t>(d), &want) ||
+        want > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
       throw FormatError(path, file_size,
-                        "expected " + std::to_string(have) +
-                            " data bytes at most (the rest of the " + "file), found shape " +
-                            shape_text(h.shape) + " of " + npy_descr(h.dtype) +
-                            ", which declares more than 2^64 bytes");
-    count *= u;
+                        "expected a shape whose data fits in a file, found " + shape_text(h.shape) +
+                            " of " + npy_descr(h.dtype) + " (over 2^63 bytes) with " +
+                            std::to_string(have) + " data bytes");
+    }
   }
-  const uint64_t want = count * item;
   if (have != want)
     throw FormatError(path, file_size,
                       "expected " + std::to_string(want) + " data bytes for shape " +

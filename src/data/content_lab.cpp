@@ -38,6 +38,16 @@ int64_t integral_id(const std::string& path, int64_t row, const char* field, flo
   return static_cast<int64_t>(v);
 }
 
+// The year column of content_item_vecs.csv ("2003.0"); casting a float beyond int32 is undefined.
+int32_t year_of(const std::string& path, int64_t row, const std::string& field, float v) {
+  if (!(v >= 0 && v <= 9999)) {
+    throw InputError(path, row + 1,
+                     "field '" + field + "': expected a year in [0, 9999], found " +
+                         quote_found(format_number(v)));
+  }
+  return static_cast<int32_t>(v);
+}
+
 }  // namespace
 
 ContentLab read_content_lab(const std::string& dir) {
@@ -88,6 +98,12 @@ Dataset read_content_lab_dataset(const std::string& dir, const DataOptions& opts
     // Layout of item_vecs: movie id, year, ave rating, then one 0/1 flag per genre.
     catalogue = "content_item_vecs.csv";
     const FeatureMatrix& v = lab.item_vecs;
+    // Genres are bits of a 64-bit mask, as for the MovieLens catalogues (data/movie_catalogue.h).
+    if (v.cols() - 3 > 64) {
+      throw InputError(data_file(dir, "content_item_train_header.txt"), 1,
+                       "too many genres: at most 64 are supported, found " +
+                           std::to_string(v.cols() - 3) + " genre columns after the first 3");
+    }
     for (int64_t g = 3; g < v.cols(); ++g) data.item_meta.genre_names.push_back(v.names[g]);
     for (int64_t r = 0; r < v.rows; ++r) {
       const int64_t id = integral_id(vecs_path, r, v.names[0].c_str(), v.row(r)[0]);
@@ -98,11 +114,12 @@ Dataset read_content_lab_dataset(const std::string& dir, const DataOptions& opts
       }
       data.items.add(id);
       uint64_t mask = 0;
-      for (int64_t g = 3; g < v.cols() && g - 3 < 64; ++g) {
+      for (int64_t g = 3; g < v.cols(); ++g) {
         if (v.row(r)[g] != 0) mask |= uint64_t{1} << (g - 3);
       }
       data.item_meta.title.emplace_back();
-      data.item_meta.year.push_back(v.cols() > 1 ? static_cast<int32_t>(v.row(r)[1]) : 0);
+      data.item_meta.year.push_back(v.cols() > 1 ? year_of(vecs_path, r, v.names[1], v.row(r)[1])
+                                                 : 0);
       data.item_meta.genres.push_back(mask);
     }
   }

@@ -29,8 +29,13 @@ void DemographicsBuilder::add(int32_t user, const DelimitedReader& r,
   for (size_t c = 0; c < names_.size(); ++c) {
     const std::string_view v = r[cols[c]];
     if (kinds_[c] == Kind::kNumeric && !v.empty()) {
-      double x;
-      if (!parse_double(v, &x)) r.field_error(cols[c], names_[c].c_str(), "a finite number");
+      float x;
+      if (!parse_float(v, &x)) {
+        double d;
+        r.field_error(cols[c], names_[c].c_str(),
+                      parse_double(v, &d) ? "a finite number within float range (|x| <= 3.4e38)"
+                                          : "a finite number");
+      }
     }
     if (text_ == Text::kLatin1) {
       row.values.push_back(latin1_to_utf8(v));
@@ -49,9 +54,10 @@ UserMeta DemographicsBuilder::build(int32_t num_users) const {
     bool numeric = kinds_[c] == Kind::kNumeric;
     if (kinds_[c] == Kind::kAuto) {
       numeric = true;
-      double x;
+      // Numeric only if every value fits the float column (else "1e39" would become infinity).
+      float x;
       for (const Row& row : rows_) {
-        if (!row.values[c].empty() && !parse_double(row.values[c], &x)) {
+        if (!row.values[c].empty() && !parse_float(row.values[c], &x)) {
           numeric = false;
           break;
         }
@@ -61,9 +67,9 @@ UserMeta DemographicsBuilder::build(int32_t num_users) const {
     if (numeric) {
       col.numeric.assign(static_cast<size_t>(num_users), std::nanf(""));
       for (const Row& row : rows_) {
-        double x;
-        if (!row.values[c].empty() && parse_double(row.values[c], &x)) {
-          col.numeric[row.user] = static_cast<float>(x);
+        float x;
+        if (!row.values[c].empty() && parse_float(row.values[c], &x)) {
+          col.numeric[row.user] = x;
         }
       }
     } else {

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 #include <fast_float/fast_float.h>
 
@@ -22,7 +23,8 @@ bool parse_int64(std::string_view s, int64_t* out) {
   if (s.empty()) return false;
   const char* first = s.data();
   if (*first == '+') ++first;  // from_chars rejects a leading '+', people write it
-  if (first == s.data() + s.size()) return false;
+  // ...but after it from_chars would take a sign of its own ("+-5").
+  if (first == s.data() + s.size() || (first != s.data() && *first == '-')) return false;
   auto [ptr, ec] = std::from_chars(first, s.data() + s.size(), *out);
   return ec == std::errc() && ptr == s.data() + s.size();
 }
@@ -32,9 +34,16 @@ bool parse_double(std::string_view s, double* out) {
   if (s.empty()) return false;
   const char* first = s.data();
   if (*first == '+') ++first;
-  if (first == s.data() + s.size()) return false;
+  if (first == s.data() + s.size() || (first != s.data() && *first == '-')) return false;
   auto [ptr, ec] = fast_float::from_chars(first, s.data() + s.size(), *out);
   return ec == std::errc() && ptr == s.data() + s.size() && std::isfinite(*out);
+}
+
+bool parse_float(std::string_view s, float* out) {
+  double v;
+  if (!parse_double(s, &v) || std::fabs(v) > std::numeric_limits<float>::max()) return false;
+  *out = static_cast<float>(v);
+  return true;
 }
 
 std::string format_number(double v) {

@@ -1,13 +1,17 @@
 #include "data/numeric_csv.h"
 
-#include <cmath>
-
 #include "core/error.h"
 #include "data/delimited_reader.h"
 #include "data/field_parser.h"
 #include "data/mapped_file.h"
 
 namespace towerrec {
+namespace {
+
+// Values are stored as float; beyond its range a double would turn into infinity.
+const char* const kFloatRange = "a finite number within float range (|x| <= 3.4e38)";
+
+}  // namespace
 
 NumericTable read_numeric_csv(const std::string& path, const std::vector<std::string>& names) {
   MappedFile file(path);
@@ -25,15 +29,14 @@ NumericTable read_numeric_csv(const std::string& path, const std::vector<std::st
     if (r.size() != static_cast<size_t>(t.cols))
       r.expect_fields(static_cast<size_t>(t.cols), layout);
     for (size_t c = 0; c < r.size(); ++c) {
-      double v;
-      const bool number = parse_double(r[c], &v);
-      // Values are stored as float: "1e39" is a finite double but an infinite float.
-      if (!number || !std::isfinite(static_cast<float>(v))) {
+      float v;
+      if (!parse_float(r[c], &v)) {
         const std::string field = names.empty() ? "column " + std::to_string(c + 1) : names[c];
+        double d;
         r.field_error(c, field.c_str(),
-                      number ? "a number within float range (|x| < 3.4e38)" : "a finite number");
+                      parse_double(r[c], &d) ? kFloatRange : std::string("a finite number"));
       }
-      t.data.push_back(static_cast<float>(v));
+      t.data.push_back(v);
     }
     ++t.rows;
   }
@@ -49,7 +52,7 @@ std::vector<std::string> read_header_names(const std::string& path) {
   std::vector<std::string> names;
   for (size_t c = 0; c < r.size(); ++c) {
     if (r[c].empty()) r.fail("empty column name (column " + std::to_string(c + 1) + ")");
-    names.emplace_back(r.utf8(c, "column name"));
+    names.emplace_back(r[c]);
   }
   if (r.next()) r.fail("expected one line of column names, found a second line");
   return names;

@@ -127,3 +127,26 @@ TEST_CASE("content lab: the real lab files", "[data]") {
   CHECK(std::set<int32_t>(d.ratings.item.begin(), d.ratings.item.end()).size() == 847);
   CHECK(d.item_meta.title[0] == "Save the Last Dance (2001)");
 }
+
+TEST_CASE("content lab: item vectors with more than 64 genres or an impossible year", "[data]") {
+  TempDir dir;
+  write_fixture(dir);
+  // 65 genre columns: they would not fit the 64-bit genre masks.
+  std::string header = "movie id,year,ave rating", row = "10,2001,3.5";
+  for (int g = 0; g < 65; ++g) {
+    header += ",g" + std::to_string(g);
+    row += ",0";
+  }
+  dir.write("content_item_train_header.txt", header + "\n");
+  dir.write("content_item_train.csv", row + "\n" + row + "\n" + row + "\n" + row + "\n");
+  dir.write("content_item_vecs.csv", row + "\n");
+  CHECK(error_of(dir) == dir.file("content_item_train_header.txt") +
+                             ":1: too many genres: at most 64 are supported, found 65 genre "
+                             "columns after the first 3");
+
+  TempDir dir2;
+  write_fixture(dir2);
+  dir2.write("content_item_vecs.csv", "10,2001,3.5,1,0,0\n20,-3,4.0,0,0,1\n30,2002,3.0,0,1,0\n");
+  CHECK(error_of(dir2) == dir2.file("content_item_vecs.csv") +
+                              ":2: field 'year': expected a year in [0, 9999], found \"-3\"");
+}

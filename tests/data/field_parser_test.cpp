@@ -17,6 +17,7 @@ TEST_CASE("field parser: integers", "[data]") {
   CHECK_FALSE(parse_int64("12a", &v));
   CHECK_FALSE(parse_int64("99999999999999999999", &v));
   CHECK_FALSE(parse_int64("+", &v));
+  CHECK_FALSE(parse_int64("+-5", &v));  // found by fuzz/delimited_reader_fuzz.cpp
 }
 
 TEST_CASE("field parser: reals reject NaN, infinities and junk", "[data]") {
@@ -36,6 +37,18 @@ TEST_CASE("field parser: reals reject NaN, infinities and junk", "[data]") {
   CHECK_FALSE(parse_double("4,5", &v));
   CHECK_FALSE(parse_double("", &v));
   CHECK_FALSE(parse_double("abc", &v));
+}
+
+TEST_CASE("field parser: floats must be finite after narrowing", "[data]") {
+  float v = 0;
+  CHECK(parse_float("3.5", &v));
+  CHECK(v == 3.5f);
+  CHECK(parse_float("-3.4e38", &v));
+  CHECK(v == -3.4e38f);
+  CHECK_FALSE(parse_float("1e39", &v));  // a finite double, but infinity as a float
+  CHECK_FALSE(parse_float("-1e39", &v));
+  CHECK_FALSE(parse_float("+-1", &v));
+  CHECK_FALSE(parse_float("nan", &v));
 }
 
 TEST_CASE("field parser: numbers in messages", "[data]") {
