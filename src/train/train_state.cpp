@@ -82,12 +82,11 @@ class Cursor {
     const uint64_t count_pos = pos_;
     const uint64_t n = get<uint64_t>(what + " count");
     if (want >= 0 && n != static_cast<uint64_t>(want))
-      fail_at(count_pos, "expected " + std::to_string(want) + " " + what + ", found " +
-                             std::to_string(n));
+      fail_at(count_pos,
+              "expected " + std::to_string(want) + " " + what + ", found " + std::to_string(n));
     if (n > left() / sizeof(T))
       fail("truncated: expected " + std::to_string(n) + " " + what + " (" +
-           std::to_string(n * sizeof(T)) + " bytes), found " + std::to_string(left()) +
-           " bytes");
+           std::to_string(n * sizeof(T)) + " bytes), found " + std::to_string(left()) + " bytes");
     std::vector<T> v(n);
     std::memcpy(v.data(), take(n * sizeof(T), what), n * sizeof(T));
     return v;
@@ -169,9 +168,9 @@ TrainState load_train_state(const std::string& path) {
   const uint64_t p_pos = in.pos();
   const uint64_t p = in.get<uint64_t>("parameter count");
   if (p > in.left() / (3 * sizeof(float)))
-    in.fail_at(p_pos, "truncated: expected " + std::to_string(p) +
-                          " parameters, Adam moments (" + std::to_string(3 * p * sizeof(float)) +
-                          " bytes), found " + std::to_string(in.left()) + " bytes");
+    in.fail_at(p_pos, "truncated: expected " + std::to_string(p) + " parameters, Adam moments (" +
+                          std::to_string(3 * p * sizeof(float)) + " bytes), found " +
+                          std::to_string(in.left()) + " bytes");
   TrainState s;
   for (std::vector<float>* v : {&s.params, &s.adam_m, &s.adam_v}) {
     v->resize(p);

@@ -1,8 +1,9 @@
 // TrainState: everything two-tower training needs to continue after epoch k exactly as if it had
 // never stopped (`towerrec train --resume DIR`): current weights, Adam's moments and step count,
-// the shuffle Rng and the permutation it shuffles in place, the epoch history and the early-stopping
-// position (best epoch, best validation loss, best weights; the patience counter is epoch - best
-// epoch). The run writes it to <run>/train_state.bin at the end of every epoch, atomically.
+// the shuffle Rng and the permutation it shuffles in place, the epoch history and the
+// early-stopping position (best epoch, best validation loss, best weights; the patience counter is
+// epoch - best epoch). The run writes it to <run>/train_state.bin at the end of every epoch,
+// atomically.
 //
 // File format (version 1, little-endian):
 //   bytes 0..7    magic "TWRSTATE"
@@ -35,11 +36,11 @@ struct TrainState {
   int64_t best_epoch = 0;
   double best_val_loss = std::numeric_limits<double>::infinity();
   int64_t adam_steps = 0;
-  std::string rng;                  // Rng::state() of the shuffle generator
-  std::vector<float> params;        // [P] the weights after epoch epochs_done
+  std::string rng;                    // Rng::state() of the shuffle generator
+  std::vector<float> params;          // [P] the weights after epoch epochs_done
   std::vector<float> adam_m, adam_v;  // [P] each
-  std::vector<float> best_params;   // [P] with early stopping, else empty
-  std::vector<int32_t> order;       // the shuffle permutation after epoch epochs_done
+  std::vector<float> best_params;     // [P] with early stopping, else empty
+  std::vector<int32_t> order;         // the shuffle permutation after epoch epochs_done
 };
 
 // Writes the state atomically (core/atomic_file.h).

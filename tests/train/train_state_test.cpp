@@ -88,7 +88,7 @@ TEST_CASE("train state: round-trips every field exactly", "[train]") {
   CHECK(!b.set_state("not a state"));
 }
 
-TEST_CASE("train state: truncated, corrupt and foreign files are FormatErrors", "[train]") {
+TEST_CASE("train state: truncated or corrupt or foreign files are FormatErrors", "[train]") {
   TempDir dir;
   const std::string path = dir.file("train_state.bin");
   save_train_state(path, sample_state());
@@ -100,18 +100,18 @@ TEST_CASE("train state: truncated, corrupt and foreign files are FormatErrors", 
     INFO("cut at " << cut);
     write_file_atomic(path, bytes.substr(0, cut));
     CHECK_THROWS_AS(load_train_state(path), FormatError);
-    CHECK_THROWS_WITH(load_train_state(path), Catch::StartsWith(path + ": byte ") &&
-                                                  Catch::Contains("expected"));
+    CHECK_THROWS_WITH(load_train_state(path),
+                      Catch::StartsWith(path + ": byte ") && Catch::Contains("expected"));
   }
   write_file_atomic(path, bytes.substr(0, bytes.size() - 1));
-  CHECK_THROWS_WITH(load_train_state(path),
-                    path + ": byte " + std::to_string(bytes.size() - 8) +
-                        ": truncated: expected 8 bytes of hash, found 7");
+  CHECK_THROWS_WITH(load_train_state(path), path + ": byte " + std::to_string(bytes.size() - 8) +
+                                                ": truncated: expected 8 bytes of hash, found 7");
 
   write_file_atomic(path, "TWOTOWER and more bytes");
   CHECK_THROWS_WITH(load_train_state(path),
-                    path + ": byte 0: expected magic \"TWRSTATE\" (a towerrec training state), "
-                           "found \"TWOTOWER\"");
+                    path +
+                        ": byte 0: expected magic \"TWRSTATE\" (a towerrec training state), "
+                        "found \"TWOTOWER\"");
   std::string v2 = bytes;
   v2[8] = 2;
   write_file_atomic(path, v2);

@@ -6,13 +6,13 @@
 #include <sstream>
 #include <thread>
 
-#include <catch2/catch.hpp>
 #include <fcntl.h>
-#include <nlohmann/json.hpp>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "config/yaml_config.h"
 #include "core/atomic_file.h"
@@ -34,19 +34,26 @@ namespace {
 // A small synthetic run; `out` differs, the name (stored in the checkpoint's meta) does not.
 RunOptions small_run(const TempDir& dir, const std::string& out,
                      const std::vector<std::string>& more = {}) {
-  std::vector<std::string> sets = {"name=resume", "out=" + dir.file(out),
-                                   "data.synthetic.users=150", "data.synthetic.items=120",
-                                   "data.synthetic.ratings_per_user=25", "model.user_hidden=[32]",
-                                   "model.item_hidden=[32]", "model.dim=8", "train.epochs=5",
-                                   "train.patience=2", "train.batch_size=64", "train.lr=0.003"};
+  std::vector<std::string> sets = {"name=resume",
+                                   "out=" + dir.file(out),
+                                   "data.synthetic.users=150",
+                                   "data.synthetic.items=120",
+                                   "data.synthetic.ratings_per_user=25",
+                                   "model.user_hidden=[32]",
+                                   "model.item_hidden=[32]",
+                                   "model.dim=8",
+                                   "train.epochs=5",
+                                   "train.patience=2",
+                                   "train.batch_size=64",
+                                   "train.lr=0.003"};
   sets.insert(sets.end(), more.begin(), more.end());
   return load_run_options("", sets);
 }
 
 // The figures a resumed run must reproduce exactly (train_seconds is wall time).
 void check_same_metrics(const json& a, const json& b) {
-  for (const char* key : {"test_rmse", "test_mae", "recall_at_10", "ndcg_at_10",
-                          "test_mse_scaled", "best_epoch", "epochs_run", "stopped_early"}) {
+  for (const char* key : {"test_rmse", "test_mae", "recall_at_10", "ndcg_at_10", "test_mse_scaled",
+                          "best_epoch", "epochs_run", "stopped_early"}) {
     INFO(key);
     CHECK(a.at(key) == b.at(key));
   }
@@ -82,8 +89,9 @@ RunCallbacks stop_in_epoch(int epoch) {
 
 }  // namespace
 
-TEST_CASE("training run: resumed after an interruption, the same metrics and checkpoint bits",
-          "[train]") {
+TEST_CASE(
+    "training run: resumed after an interruption it ends with the same metrics and checkpoint",
+    "[train]") {
   TempDir dir;
   const json full = run_training(small_run(dir, "full"), {});
   const std::string ref = dir.file("full");
@@ -120,7 +128,8 @@ TEST_CASE("training run: resumed after an interruption, the same metrics and che
   CHECK(fs::last_write_time(run + "/metrics.json") == before);
   REQUIRE(logs.size() == 1);
   CHECK(logs[0] == run + ": training already finished (" +
-                       std::to_string(resumed.at("epochs_run").get<int>()) + " epochs, best epoch " +
+                       std::to_string(resumed.at("epochs_run").get<int>()) +
+                       " epochs, best epoch " +
                        std::to_string(resumed.at("best_epoch").get<int>()) +
                        ") and metrics.json is written: nothing to resume");
   // Finished but killed before metrics.json: it is evaluated, not trained.
@@ -137,12 +146,15 @@ TEST_CASE("training run: what --resume refuses", "[train]") {
   CHECK(fs::exists(run + "/config.yaml"));
   CHECK_THROWS_WITH(
       run_training(load_resume_options(run), {}, nullptr, RunStart::kResume),
-      run + ": no train_state.bin to resume from (it is written at the end of every epoch: the "
-            "run stopped before its first epoch ended): train it again with `towerrec train "
-            "--config " + run + "/config.yaml --out " + run + "`");
+      run +
+          ": no train_state.bin to resume from (it is written at the end of every epoch: the "
+          "run stopped before its first epoch ended): train it again with `towerrec train "
+          "--config " +
+          run + "/config.yaml --out " + run + "`");
   CHECK_THROWS_WITH(load_resume_options(dir.file("nothing")),
-                    dir.file("nothing") + ": not a run directory (no config.yaml; expected the "
-                                          "output of `towerrec train`)");
+                    dir.file("nothing") +
+                        ": not a run directory (no config.yaml; expected the "
+                        "output of `towerrec train`)");
 
   // A state from another config (config.yaml edited after the run started).
   CHECK_THROWS_AS(run_training(small_run(dir, "run"), stop_in_epoch(2)), Interrupted);
@@ -165,16 +177,14 @@ TEST_CASE("training run: what --resume refuses", "[train]") {
   CHECK(!fs::exists(run + "/train_state.bin"));
 
   // CF keeps no per-epoch state.
-  const RunOptions cf = small_run(dir, "cf", {"model.kind=cf", "cf.features=4",
-                                              "cf.iterations=5"});
+  const RunOptions cf = small_run(dir, "cf", {"model.kind=cf", "cf.features=4", "cf.iterations=5"});
   run_training(cf, {});
-  CHECK_THROWS_AS(run_training(load_resume_options(dir.file("cf")), {}, nullptr,
-                               RunStart::kResume),
+  CHECK_THROWS_AS(run_training(load_resume_options(dir.file("cf")), {}, nullptr, RunStart::kResume),
                   UsageError);
-  CHECK_THROWS_WITH(run_training(load_resume_options(dir.file("cf")), {}, nullptr,
-                                 RunStart::kResume),
-                    Catch::StartsWith(dir.file("cf") + ": --resume continues two-tower runs "
-                                                       "only; a cf run keeps no per-epoch state"));
+  CHECK_THROWS_WITH(
+      run_training(load_resume_options(dir.file("cf")), {}, nullptr, RunStart::kResume),
+      Catch::StartsWith(dir.file("cf") + ": --resume continues two-tower runs "
+                                         "only; a cf run keeps no per-epoch state"));
 }
 
 namespace {
@@ -246,49 +256,66 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 }  // namespace
 
-TEST_CASE("training run: kill -9 at random points leaves complete files; --resume ends where an "
-          "uninterrupted run does",
-          "[train]") {
+TEST_CASE(
+    "training run: kill -9 at random points leaves complete files and --resume ends where "
+    "an uninterrupted run does",
+    "[train]") {
   TempDir dir;
-  auto r = test::run_cli({"generate", "--out", dir.file("data"), "--users", "400", "--items",
-                          "300", "--ratings-per-user", "40", "--seed", "3", "--quiet"});
+  // About 1.5 s of training (12 epochs of 20k rows at batch 16) after about 1 s of start-up.
+  auto r = test::run_cli({"generate", "--out", dir.file("data"), "--users", "600", "--items", "400",
+                          "--ratings-per-user", "50", "--seed", "3", "--quiet"});
   REQUIRE(r.exit_code == 0);
-  const std::string cfg = dir.write("run.yaml",
-                                    "name: killed\n"
-                                    "data:\n  dir: " + dir.file("data") + "\n"
-                                    "model:\n  user_hidden: [64, 32]\n  item_hidden: [64, 32]\n"
-                                    "  dim: 16\n"
-                                    "train:\n  epochs: 8\n  patience: 3\n  batch_size: 32\n"
-                                    "  lr: 0.002\n");
+  const std::string cfg =
+      dir.write("run.yaml",
+                "name: killed\n"
+                "data:\n  dir: " +
+                    dir.file("data") +
+                    "\n"
+                    "model:\n  user_hidden: [128, 64]\n  item_hidden: [128, 64]\n"
+                    "  dim: 16\n"
+                    "train:\n  epochs: 12\n  patience: 4\n  batch_size: 16\n"
+                    "  lr: 0.001\n");
   const auto t0 = std::chrono::steady_clock::now();
   r = test::run_cli({"train", "--config", cfg, "--out", dir.file("ref"), "--quiet"});
   REQUIRE(r.exit_code == 0);
   const double ref_seconds = seconds_since(t0);
   const json ref = json::parse(test::slurp(dir.file("ref/metrics.json")));
+  const double train_seconds = ref.at("train_seconds").get<double>();
 
   // Six kills at random delays over the length of a whole run; each restart resumes when there is
   // a state to resume from, else starts again.
   const std::string run = dir.file("run");
   const unsigned seed = std::random_device{}();
-  INFO("kill delays seeded with " << seed << "; uninterrupted run " << ref_seconds << " s");
+  INFO("kill delays seeded with " << seed << "; uninterrupted run " << ref_seconds << " s, "
+                                  << train_seconds << " s of it training");
   std::mt19937 gen(seed);
-  std::uniform_real_distribution<double> delay(0.2, std::max(0.5, ref_seconds));
+  // Kills land anywhere from the second half of start-up (reading, features) to a few epochs into
+  // training, so the six of them spread over the run's epochs.
+  const double startup = std::max(0.1, ref_seconds - train_seconds - 0.3);
+  const int epochs = ref.at("epochs_run").get<int>();
+  const double per_epoch = train_seconds / epochs;
+  std::uniform_real_distribution<double> unit(0, 1);
+  int64_t done = 0;
   int killed_with_state = 0;
-  for (int kill = 0; kill < 6; ++kill) {
+  // (A run that finished before its kill has nothing left to interrupt.)
+  for (int kill = 0; kill < 6 && !fs::exists(run + "/metrics.json"); ++kill) {
     const bool resume = fs::exists(run + "/train_state.bin");
-    const pid_t pid = spawn_cli(resume ? std::vector<std::string>{"train", "--resume", run, "-q"}
-                                       : std::vector<std::string>{"train", "--config", cfg,
-                                                                  "--out", run, "-q"},
-                                dir.file("log.txt"));
-    std::this_thread::sleep_for(std::chrono::duration<double>(delay(gen)));
+    const double delay = 0.5 * startup + unit(gen) * (0.5 * startup + 4 * per_epoch);
+    const pid_t pid =
+        spawn_cli(resume ? std::vector<std::string>{"train", "--resume", run, "-q"}
+                         : std::vector<std::string>{"train", "--config", cfg, "--out", run, "-q"},
+                  dir.file("log.txt"));
+    std::this_thread::sleep_for(std::chrono::duration<double>(delay));
     ::kill(pid, SIGKILL);
     int status = 0;
     REQUIRE(::waitpid(pid, &status, 0) == pid);
-    INFO("kill " << kill << (resume ? " (resumed)" : " (fresh)") << ": log\n"
+    INFO("kill " << kill << (resume ? " (resumed)" : " (fresh)") << " after " << delay
+                 << " s: log\n"
                  << test::slurp(dir.file("log.txt")));
     // Either killed, or it finished before the signal: both leave complete files.
     CHECK((WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) == 0)));
-    if (check_run_dir(run) > 0) ++killed_with_state;
+    done = check_run_dir(run);
+    if (done > 0) ++killed_with_state;
   }
   const bool resume = fs::exists(run + "/train_state.bin");
   r = resume ? test::run_cli({"train", "--resume", run, "--quiet"})

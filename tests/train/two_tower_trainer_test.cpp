@@ -179,7 +179,7 @@ TEST_CASE("two-tower trainer: early stopping keeps the best validation weights",
   CHECK(evaluate_two_tower(model, p.users, p.items, p.val) == Approx(best).epsilon(1e-9));
 }
 
-TEST_CASE("two-tower trainer: resuming from any epoch's state gives the uninterrupted bits",
+TEST_CASE("two-tower trainer: resuming from any epoch state gives the uninterrupted bits",
           "[train]") {
   // Early stopping on noise validation: the resumed position includes the best epoch, the best
   // weights and the patience count, besides weights, Adam moments, the Rng and the permutation.
@@ -195,7 +195,7 @@ TEST_CASE("two-tower trainer: resuming from any epoch's state gives the uninterr
                                         [&](TrainState& s) { states.push_back(s); });
   REQUIRE(r.stopped_early);
   REQUIRE(states.size() == r.history.size());
-  REQUIRE(r.best_epoch >= 2);
+  REQUIRE(states.size() >= 3);
   CHECK(states.back().finished);
   CHECK(!states[states.size() - 2].finished);
   for (size_t k = 0; k < states.size(); ++k) CHECK(states[k].epochs_done == int64_t(k) + 1);
@@ -204,8 +204,11 @@ TEST_CASE("two-tower trainer: resuming from any epoch's state gives the uninterr
   test::TempDir dir;
   save_train_state(dir.file("s.bin"), states[0]);
   const TrainState from_file = load_train_state(dir.file("s.bin"));
-  for (const TrainState* s : {&from_file, &states[static_cast<size_t>(r.best_epoch - 1)],
-                              &states[states.size() - 2], &states.back()}) {
+  const std::vector<const TrainState*> resume_points = {
+      &from_file, &states[static_cast<size_t>(r.best_epoch - 1)], &states[states.size() / 2],
+      &states[states.size() - 2],
+      &states.back()};
+  for (const TrainState* s : resume_points) {
     INFO("resuming after epoch " << s->epochs_done);
     // Other initial weights: everything must come from the state.
     TwoTowerModel model(6, 5, small_model(), 77);
