@@ -30,12 +30,13 @@ struct TrainArgs {
 Registrar reg([](CLI::App& root) {
   auto a = std::make_shared<TrainArgs>();
   CLI::App* sub = root.add_subcommand(
-      "train", "Train a model from a YAML config and write a run directory (config, features, "
-               "per-epoch metrics, best checkpoint, train_state.bin, metrics.json); every file is "
-               "written to a temporary name and renamed, so a killed run leaves complete files. "
-               "--resume DIR continues a killed or stopped two-tower run after its last completed "
-               "epoch and ends with the same weights and metrics as an uninterrupted run (same "
-               "train.threads)");
+      "train",
+      "Train a model from a YAML config and write a run directory (config, features, "
+      "per-epoch metrics, best checkpoint, train_state.bin, metrics.json); every file is "
+      "written to a temporary name and renamed, so a killed run leaves complete files. "
+      "--resume DIR continues a killed or stopped two-tower run after its last completed "
+      "epoch and ends with the same weights and metrics as an uninterrupted run (same "
+      "train.threads)");
   sub->add_option("--config", a->config, "YAML run config (see configs/); required unless --resume")
       ->check(CLI::ExistingFile);
   sub->add_option("--resume", a->resume,
@@ -54,8 +55,8 @@ Registrar reg([](CLI::App& root) {
   sub->add_flag("-q,--quiet", a->quiet, "no progress output");
   sub->callback([a] {
     const bool resume = !a->resume.empty();
-    if (resume && (!a->config.empty() || !a->data.empty() || !a->split.empty() ||
-                   !a->out.empty() || !a->sets.empty()))
+    if (resume && (!a->config.empty() || !a->data.empty() || !a->split.empty() || !a->out.empty() ||
+                   !a->sets.empty()))
       throw UsageError("--resume " + a->resume + " takes every option from " + a->resume +
                        "/config.yaml; drop --config, --data, --split, --out and --set (to train "
                        "with other options, start a new run)");

@@ -76,7 +76,8 @@ class Rng {
     std::mt19937_64 engine;
     int has_spare = 0;
     uint64_t spare_bits = 0;
-    if (!(s >> engine >> has_spare >> spare_bits) || (has_spare != 0 && has_spare != 1)) return false;
+    if (!(s >> engine >> has_spare >> spare_bits) || (has_spare != 0 && has_spare != 1))
+      return false;
     s >> std::ws;
     if (!s.eof()) return false;
     engine_ = engine;

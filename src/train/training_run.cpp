@@ -391,11 +391,11 @@ ModelOutput train_two_tower_run(const RunOptions& o, const RunInputs& in,
     // epoch ahead of the state; that epoch runs again to the same bits and rewrites them, so they
     // are left as they are until then.
     info["resumed_from_epoch"] = resume->epochs_done;
-    log(cb, resume->finished ? "resuming " + run_dir + ": training finished after epoch " +
-                                   std::to_string(resume->epochs_done) + "; evaluating"
-                             : "resuming " + run_dir + " after epoch " +
-                                   std::to_string(resume->epochs_done) + " of " +
-                                   std::to_string(o.train.epochs));
+    log(cb, resume->finished
+                ? "resuming " + run_dir + ": training finished after epoch " +
+                      std::to_string(resume->epochs_done) + "; evaluating"
+                : "resuming " + run_dir + " after epoch " + std::to_string(resume->epochs_done) +
+                      " of " + std::to_string(o.train.epochs));
   }
   // Per epoch, rank 0 writes epochs.jsonl, model.ckpt (when it improved) and then train_state.bin,
   // each atomically: the state, written last, is never ahead of the files it resumes.
@@ -474,7 +474,8 @@ std::string run_dir_for(const RunOptions& opts) {
 RunOptions load_resume_options(const std::string& run_dir) {
   const std::string config = run_dir + "/config.yaml";
   if (!fs::exists(config))
-    throw Error(run_dir + ": not a run directory (no config.yaml; expected the output of "
+    throw Error(run_dir +
+                ": not a run directory (no config.yaml; expected the output of "
                 "`towerrec train`)");
   RunOptions o = load_run_options(config);
   o.out = run_dir;
@@ -490,15 +491,18 @@ json run_training(const RunOptions& o, const RunCallbacks& cb, DistContext* dist
   std::unique_ptr<TrainState> resume;
   if (resuming) {
     if (o.model.kind == "cf")
-      throw UsageError(run_dir + ": --resume continues two-tower runs only; a cf run keeps no "
+      throw UsageError(run_dir +
+                       ": --resume continues two-tower runs only; a cf run keeps no "
                        "per-epoch state (it trains in one pass): train it again with `towerrec "
-                       "train --config " + run_dir + "/config.yaml --out " + run_dir + "`");
+                       "train --config " +
+                       run_dir + "/config.yaml --out " + run_dir + "`");
     const std::string state_path = run_dir + "/" + kTrainState;
     if (!fs::exists(state_path))
-      throw Error(run_dir + ": no " + kTrainState + " to resume from (it is written at the end "
+      throw Error(run_dir + ": no " + kTrainState +
+                  " to resume from (it is written at the end "
                   "of every epoch: the run stopped before its first epoch ended): train it again "
-                  "with `towerrec train --config " + run_dir + "/config.yaml --out " + run_dir +
-                  "`");
+                  "with `towerrec train --config " +
+                  run_dir + "/config.yaml --out " + run_dir + "`");
     // Every rank reads the state (one machine or a shared file system); rank 0 rewrites it only
     // after the first epoch's all-reduces, when every rank has read it.
     resume = std::make_unique<TrainState>(load_train_state(state_path));
@@ -507,10 +511,9 @@ json run_training(const RunOptions& o, const RunCallbacks& cb, DistContext* dist
                   "/config.yaml (was it edited?); resuming needs the config the run was "
                   "trained with");
     if (resume->finished && fs::exists(run_dir + "/" + kMetrics)) {
-      log(cb, run_dir + ": training already finished (" +
-                  std::to_string(resume->epochs_done) + " epochs, best epoch " +
-                  std::to_string(resume->best_epoch) + ") and " + kMetrics +
-                  " is written: nothing to resume");
+      log(cb, run_dir + ": training already finished (" + std::to_string(resume->epochs_done) +
+                  " epochs, best epoch " + std::to_string(resume->best_epoch) + ") and " +
+                  kMetrics + " is written: nothing to resume");
       if (!dc.is_root()) return json::object();
       return json::parse(read_file(run_dir + "/" + kMetrics));
     }
@@ -525,8 +528,8 @@ json run_training(const RunOptions& o, const RunCallbacks& cb, DistContext* dist
     } else {
       // Outputs of an earlier run in this directory would describe that run (and its state
       // would resume it): a new run starts from an empty slate.
-      for (const char* f : {kTrainState, kMetrics, "epochs.jsonl", kCheckpoint, kCfModel,
-                            "test_predictions.csv"}) {
+      for (const char* f :
+           {kTrainState, kMetrics, "epochs.jsonl", kCheckpoint, kCfModel, "test_predictions.csv"}) {
         std::error_code ec;
         fs::remove(run_dir + "/" + f, ec);
       }
@@ -541,9 +544,9 @@ json run_training(const RunOptions& o, const RunCallbacks& cb, DistContext* dist
     write_file_atomic(run_dir + "/features.json", in.features.stats_json().dump(2) + "\n");
 
   json info = json::object();
-  const ModelOutput mo =
-      o.model.kind == "cf" ? train_cf_run(o, in, run_dir, cb, info, dc)
-                           : train_two_tower_run(o, in, run_dir, cb, info, dc, resume.get());
+  const ModelOutput mo = o.model.kind == "cf"
+                             ? train_cf_run(o, in, run_dir, cb, info, dc)
+                             : train_two_tower_run(o, in, run_dir, cb, info, dc, resume.get());
   json metrics = evaluate_with_baselines(o, in, mo, cb, dc);
   if (!dc.is_root()) return json::object();
   for (auto it = info.begin(); it != info.end(); ++it) metrics[it.key()] = it.value();

@@ -108,8 +108,7 @@ TrainState capture_state(const TrainResult& result, int64_t epoch, bool finished
 }
 
 void restore_state(const TrainState& s, TwoTowerModel::Impl& impl, FlatAdam& adam,
-                   at::Tensor* best_params, Rng& rng, std::vector<int32_t>& order,
-                   int64_t epochs) {
+                   at::Tensor* best_params, Rng& rng, std::vector<int32_t>& order, int64_t epochs) {
   const size_t p = static_cast<size_t>(impl.params.numel());
   if (s.params.size() != p)
     throw Error("two-tower training: resume state: expected " + std::to_string(p) +
@@ -129,8 +128,9 @@ void restore_state(const TrainState& s, TwoTowerModel::Impl& impl, FlatAdam& ada
   std::vector<char> seen(order.size(), 0);
   for (int32_t k : s.order) {
     if (k < 0 || static_cast<size_t>(k) >= order.size() || seen[static_cast<size_t>(k)])
-      throw Error("two-tower training: resume state: the shuffle order is not a permutation of "
-                  "the training pairs");
+      throw Error(
+          "two-tower training: resume state: the shuffle order is not a permutation of "
+          "the training pairs");
     seen[static_cast<size_t>(k)] = 1;
   }
   if (!rng.set_state(s.rng))
@@ -152,9 +152,8 @@ std::string format_loss(const char* name, double v) {
 TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
                             const FeatureMatrix& item_x, const TrainPairs& train,
                             const TrainPairs& val, const TrainOptions& opts,
-                            const EpochFn& on_epoch, const ProgressFn& progress,
-                            DistContext* dist, const TrainState* resume,
-                            const StateFn& on_state) {
+                            const EpochFn& on_epoch, const ProgressFn& progress, DistContext* dist,
+                            const TrainState* resume, const StateFn& on_state) {
   DistContext one_process;
   DistContext& dc = dist ? *dist : one_process;
   check_inputs(model, user_x, item_x);

@@ -48,7 +48,8 @@ using EpochFn = std::function<void(const EpochMetrics&, const TwoTowerModel&)>;
 // Called after every epoch (after EpochFn) with the state to resume from after it
 // (train/train_state.h); state.finished says whether the epoch loop is over. Building the state
 // copies the weights and moments, so pass it only where it is written (rank 0).
-// The callee may fill in what the trainer does not know (e.g. the config fingerprint) before saving.
+// The callee may fill in what the trainer does not know (e.g. the config fingerprint) before
+// saving.
 using StateFn = std::function<void(TrainState&)>;
 
 // Trains `model` in place. Returns with the model holding the weights of the epoch with the lowest

@@ -190,9 +190,9 @@ TEST_CASE("two-tower trainer: resuming from any epoch state gives the uninterrup
   opts.batch_size = 50;  // the last batch is partial
   std::vector<TrainState> states;
   TwoTowerModel full(6, 5, small_model(), 1);
-  const TrainResult r = train_two_tower(full, p.users, p.items, p.train, p.val, opts, nullptr,
-                                        nullptr, nullptr, nullptr,
-                                        [&](TrainState& s) { states.push_back(s); });
+  const TrainResult r =
+      train_two_tower(full, p.users, p.items, p.train, p.val, opts, nullptr, nullptr, nullptr,
+                      nullptr, [&](TrainState& s) { states.push_back(s); });
   REQUIRE(r.stopped_early);
   REQUIRE(states.size() == r.history.size());
   REQUIRE(states.size() >= 3);
@@ -206,8 +206,7 @@ TEST_CASE("two-tower trainer: resuming from any epoch state gives the uninterrup
   const TrainState from_file = load_train_state(dir.file("s.bin"));
   const std::vector<const TrainState*> resume_points = {
       &from_file, &states[static_cast<size_t>(r.best_epoch - 1)], &states[states.size() / 2],
-      &states[states.size() - 2],
-      &states.back()};
+      &states[states.size() - 2], &states.back()};
   for (const TrainState* s : resume_points) {
     INFO("resuming after epoch " << s->epochs_done);
     // Other initial weights: everything must come from the state.
@@ -237,9 +236,9 @@ TEST_CASE("two-tower trainer: resuming from any epoch state gives the uninterrup
   opts.epochs = 4;
   states.clear();
   TwoTowerModel plain(6, 5, small_model(), 1);
-  const TrainResult r2 = train_two_tower(plain, p.users, p.items, p.train, p.val, opts, nullptr,
-                                         nullptr, nullptr, nullptr,
-                                         [&](TrainState& s) { states.push_back(s); });
+  const TrainResult r2 =
+      train_two_tower(plain, p.users, p.items, p.train, p.val, opts, nullptr, nullptr, nullptr,
+                      nullptr, [&](TrainState& s) { states.push_back(s); });
   CHECK(states[1].best_params.empty());
   TwoTowerModel resumed(6, 5, small_model(), 1);
   const TrainResult q2 = train_two_tower(resumed, p.users, p.items, p.train, p.val, opts, nullptr,
@@ -249,16 +248,16 @@ TEST_CASE("two-tower trainer: resuming from any epoch state gives the uninterrup
 
   // A state that does not fit the model or the data is refused.
   TwoTowerModel other(6, 5, ModelOptions{}, 1);
-  CHECK_THROWS_WITH(train_two_tower(other, p.users, p.items, p.train, p.val, opts, nullptr,
-                                    nullptr, nullptr, &states[1]),
+  CHECK_THROWS_WITH(train_two_tower(other, p.users, p.items, p.train, p.val, opts, nullptr, nullptr,
+                                    nullptr, &states[1]),
                     Catch::StartsWith("two-tower training: resume state: expected " +
                                       std::to_string(other.num_parameters()) +
                                       " parameters (the model's), found " +
                                       std::to_string(plain.num_parameters())));
   TrainPairs fewer = p.train;
   fewer.user.pop_back(), fewer.item.pop_back(), fewer.target.pop_back();
-  CHECK_THROWS_WITH(train_two_tower(resumed, p.users, p.items, fewer, p.val, opts, nullptr,
-                                    nullptr, nullptr, &states[1]),
+  CHECK_THROWS_WITH(train_two_tower(resumed, p.users, p.items, fewer, p.val, opts, nullptr, nullptr,
+                                    nullptr, &states[1]),
                     "two-tower training: resume state: expected a shuffle order of 599 training "
                     "pairs, found 600");
 }
