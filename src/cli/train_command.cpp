@@ -1,5 +1,8 @@
 // towerrec train: one YAML-configured training run. Interface kept stable for scripts:
 //   towerrec train --config FILE [--data DIR] [--split SPEC] [--out DIR] [--set key=value]...
+//   towerrec train --resume DIR        (continue a killed or stopped run from its train_state.bin)
+// --resume takes every option from DIR/config.yaml: a flag that would change the config is refused
+// (a different config would not continue the same run; start a new one instead).
 // Under torchrun (RANK, WORLD_SIZE, ... in the environment) each process is one rank of a
 // data-parallel run (train/distributed.h); only rank 0 prints progress, logs and metrics.
 #include <iostream>
@@ -10,6 +13,7 @@
 #include "cli/command.h"
 #include "cli/progress_printer.h"
 #include "config/yaml_config.h"
+#include "core/error.h"
 #include "train/distributed.h"
 #include "train/threads.h"
 #include "train/training_run.h"
@@ -18,7 +22,7 @@ namespace towerrec::cli {
 namespace {
 
 struct TrainArgs {
-  std::string config, data, split, out;
+  std::string config, data, split, out, resume;
   std::vector<std::string> sets;
   bool quiet = false;
 };
@@ -26,11 +30,20 @@ struct TrainArgs {
 Registrar reg([](CLI::App& root) {
   auto a = std::make_shared<TrainArgs>();
   CLI::App* sub = root.add_subcommand(
-      "train", "Train a model from a YAML config and write a run directory (config, features, "
-               "per-epoch metrics, best checkpoint, metrics.json)");
-  sub->add_option("--config", a->config, "YAML run config (see configs/)")
-      ->required()
+      "train",
+      "Train a model from a YAML config and write a run directory (config, features, "
+      "per-epoch metrics, best checkpoint, train_state.bin, metrics.json); every file is "
+      "written to a temporary name and renamed, so a killed run leaves complete files. "
+      "--resume DIR continues a killed or stopped two-tower run after its last completed "
+      "epoch and ends with the same weights and metrics as an uninterrupted run (same "
+      "train.threads)");
+  sub->add_option("--config", a->config, "YAML run config (see configs/); required unless --resume")
       ->check(CLI::ExistingFile);
+  sub->add_option("--resume", a->resume,
+                  "continue the run in this directory from its train_state.bin (weights, Adam "
+                  "state, shuffle RNG, epoch, early stopping); its config.yaml gives every option, "
+                  "so --config, --data, --split, --out and --set are refused; a finished run is "
+                  "not trained again. two-tower runs only (model.kind cf: train again)");
   sub->add_option("--data", a->data,
                   "dataset directory, overrides data.dir (format detected from the files present: "
                   "ratings.csv, u.data, ratings.dat, lab files)");
@@ -41,11 +54,20 @@ Registrar reg([](CLI::App& root) {
   sub->add_option("--set", a->sets, "override any config key, e.g. --set train.epochs=5 (repeatable)");
   sub->add_flag("-q,--quiet", a->quiet, "no progress output");
   sub->callback([a] {
+    const bool resume = !a->resume.empty();
+    if (resume && (!a->config.empty() || !a->data.empty() || !a->split.empty() || !a->out.empty() ||
+                   !a->sets.empty()))
+      throw UsageError("--resume " + a->resume + " takes every option from " + a->resume +
+                       "/config.yaml; drop --config, --data, --split, --out and --set (to train "
+                       "with other options, start a new run)");
+    if (!resume && a->config.empty())
+      throw UsageError("train: expected --config FILE (a new run) or --resume DIR (continue one)");
     std::vector<std::string> sets = a->sets;
     if (!a->data.empty()) sets.push_back("data.dir=" + a->data);
     if (!a->split.empty()) sets.push_back("data.split=" + a->split);
     if (!a->out.empty()) sets.push_back("out=" + a->out);
-    const RunOptions opts = load_run_options(a->config, sets);
+    const RunOptions opts =
+        resume ? load_resume_options(a->resume) : load_run_options(a->config, sets);
     set_threads(static_cast<int>(opts.train.threads));
     DistContext dist = DistContext::from_environment(opts.dist);
     const bool quiet = a->quiet || !dist.is_root();
@@ -57,7 +79,8 @@ Registrar reg([](CLI::App& root) {
     if (dist.distributed() && dist.is_root())
       cb.log("distributed training: " + std::to_string(dist.world_size()) +
              " ranks (c10d/Gloo), global batch " + std::to_string(opts.train.batch_size));
-    const nlohmann::json metrics = run_training(opts, cb, &dist);
+    const nlohmann::json metrics =
+        run_training(opts, cb, &dist, resume ? RunStart::kResume : RunStart::kFresh);
     printer.finish();
     if (dist.is_root()) std::cout << metrics.dump(2) << "\n";
   });

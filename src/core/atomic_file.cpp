@@ -3,11 +3,13 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <sstream>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "core/error.h"
@@ -88,6 +90,31 @@ std::string read_file(const std::string& path) {
   ss << in.rdbuf();
   if (in.bad()) throw IoError("cannot read " + path + ": read failed");
   return ss.str();
+}
+
+int remove_stale_temp_files(const std::string& dir) {
+  namespace fs = std::filesystem;
+  int removed = 0;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    // "<target>.tmp-<pid>-<n>": digits, '-', digits after the last ".tmp-".
+    const size_t at = name.rfind(".tmp-");
+    if (at == std::string::npos || at == 0) continue;
+    const std::string tail = name.substr(at + 5);
+    const size_t dash = tail.find('-');
+    if (dash == std::string::npos || dash == 0 || dash + 1 == tail.size() ||
+        tail.find_first_not_of("0123456789-") != std::string::npos ||
+        tail.find('-', dash + 1) != std::string::npos)
+      continue;
+    const long pid = std::strtol(tail.substr(0, dash).c_str(), nullptr, 10);
+    if (pid <= 0 || pid == ::getpid()) continue;
+    // ESRCH: no such process. EPERM means it runs under another user: leave its file alone.
+    if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+    std::error_code rm;
+    if (fs::remove(it->path(), rm)) ++removed;
+  }
+  return removed;
 }
 
 void make_dirs(const std::string& path) {

@@ -35,6 +35,11 @@ void write_file_atomic(const std::string& path, const std::string& contents);
 // Reads a whole file; throws IoError if it cannot be opened or is a directory.
 std::string read_file(const std::string& path);
 
+// Removes the temporary files ("<name>.tmp-<pid>-<n>") in `dir` left by writers that were killed
+// before commit(): those whose process no longer runs. Readers never open temporary names, so this
+// is tidying, not repair. Returns how many were removed; never throws.
+int remove_stale_temp_files(const std::string& dir);
+
 // Creates a directory and its parents; throws IoError when that fails or a file is in the way.
 void make_dirs(const std::string& path);
 

@@ -8,7 +8,10 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <random>
+#include <sstream>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -55,6 +58,32 @@ class Rng {
     spare_ = r * std::sin(theta);
     has_spare_ = true;
     return r * std::cos(theta);
+  }
+
+  // The whole generator state as text (the engine's standard text form, then the cached normal),
+  // for resumable training (train/train_state.h). set_state(state()) continues the same sequence.
+  std::string state() const {
+    std::ostringstream s;
+    uint64_t spare_bits;
+    std::memcpy(&spare_bits, &spare_, sizeof spare_bits);
+    s << engine_ << ' ' << (has_spare_ ? 1 : 0) << ' ' << spare_bits;
+    return s.str();
+  }
+  // Restores a state() string; returns false (and leaves the generator unchanged) when it does
+  // not parse.
+  bool set_state(const std::string& text) {
+    std::istringstream s(text);
+    std::mt19937_64 engine;
+    int has_spare = 0;
+    uint64_t spare_bits = 0;
+    if (!(s >> engine >> has_spare >> spare_bits) || (has_spare != 0 && has_spare != 1))
+      return false;
+    s >> std::ws;
+    if (!s.eof()) return false;
+    engine_ = engine;
+    has_spare_ = has_spare == 1;
+    std::memcpy(&spare_, &spare_bits, sizeof spare_);
+    return true;
   }
 
   // Fisher-Yates shuffle of the whole vector.

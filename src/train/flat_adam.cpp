@@ -62,6 +62,17 @@ FlatAdam::FlatAdam(at::Tensor params, at::Tensor grads, const AdamOptions& opts)
   v_.assign(static_cast<size_t>(params_.numel()), 0.f);
 }
 
+void FlatAdam::restore(int64_t steps, const std::vector<float>& m, const std::vector<float>& v) {
+  if (m.size() != m_.size() || v.size() != v_.size() || steps < 0)
+    throw Error("Adam state: expected " + std::to_string(m_.size()) +
+                " first and second moments and a step count >= 0, found " +
+                std::to_string(m.size()) + ", " + std::to_string(v.size()) + " and " +
+                std::to_string(steps));
+  t_ = steps;
+  m_ = m;
+  v_ = v;
+}
+
 void FlatAdam::step() {
   ++t_;
   const double bc1 = 1 - std::pow(opts_.beta1, static_cast<double>(t_));

@@ -24,6 +24,12 @@ class FlatAdam {
   // One update from the current grads (one fused pass, AVX2 where the CPU has it).
   void step();
   int64_t steps() const { return t_; }
+  // The moment estimates ([P] each, the params' layout), saved with the step count for resuming.
+  const std::vector<float>& first_moment() const { return m_; }
+  const std::vector<float>& second_moment() const { return v_; }
+  // Continues from a saved state: the next step() is step `steps` + 1 with these moments. Throws
+  // Error when a moment's size is not P.
+  void restore(int64_t steps, const std::vector<float>& m, const std::vector<float>& v);
 
  private:
   at::Tensor params_;

@@ -26,6 +26,7 @@
 #include "features/out_of_fold.h"
 #include "model/two_tower_model.h"
 #include "train/distributed.h"
+#include "train/train_state.h"
 #include "train/two_tower_trainer.h"
 
 namespace towerrec {
@@ -35,6 +36,16 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 constexpr const char* kCheckpoint = "model.ckpt";
+constexpr const char* kCfModel = "model.cf";
+constexpr const char* kTrainState = "train_state.bin";
+constexpr const char* kMetrics = "metrics.json";
+
+// Ties a training state to its run: the resolved config minus `out`, so a run directory can be
+// moved and still resumed.
+uint64_t options_fingerprint(RunOptions o) {
+  o.out.clear();
+  return config_fingerprint(dump_run_options(o));
+}
 
 // Everything a run computes from its config before the model: the same for train, eval and compare.
 struct RunInputs {
@@ -329,8 +340,6 @@ std::string jsonl(const std::vector<EpochMetrics>& history) {
   return s.str();
 }
 
-constexpr const char* kCfModel = "model.cf";
-
 // Points the pairs of rating rows `rows` at their fold's block of `oof` (fold_of: by rating row).
 void use_out_of_fold(const OutOfFoldFeatures& oof, const std::vector<uint8_t>& fold_of,
                      const std::vector<uint32_t>& rows, TrainPairs& pairs) {
@@ -342,10 +351,10 @@ void use_out_of_fold(const OutOfFoldFeatures& oof, const std::vector<uint8_t>& f
 }
 
 // Only rank 0 of a distributed run writes files and evaluates; the other ranks return an empty
-// output.
+// output. With `resume` training continues after the state's epoch (every rank read the state).
 ModelOutput train_two_tower_run(const RunOptions& o, const RunInputs& in,
                                 const std::string& run_dir, const RunCallbacks& cb, json& info,
-                                DistContext& dc) {
+                                DistContext& dc, const TrainState* resume) {
   TrainPairs train = make_pairs(in, in.fit_rows);
   TrainPairs val = make_pairs(in, in.val_rows);
   // Training and validation rows see out-of-fold features (features/out_of_fold.h); the model is
@@ -370,12 +379,31 @@ ModelOutput train_two_tower_run(const RunOptions& o, const RunInputs& in,
   const json meta = {{"towerrec_version", TOWERREC_VERSION}, {"run", o.name}};
   std::vector<EpochMetrics> history;
   double best = INFINITY;
+  // Without validation every epoch is "best": the checkpoint follows the last epoch.
+  const auto checkpoint_score = [](const EpochMetrics& e) {
+    return std::isnan(e.val_loss) ? -static_cast<double>(e.epoch) : e.val_loss;
+  };
+  if (resume) {
+    // Pick up the run's position: its epochs so far, and the score model.ckpt was written at.
+    history = resume->history;
+    for (const EpochMetrics& e : history) best = std::min(best, checkpoint_score(e));
+    // A kill between epochs.jsonl and train_state.bin leaves epochs.jsonl (and model.ckpt) one
+    // epoch ahead of the state; that epoch runs again to the same bits and rewrites them, so they
+    // are left as they are until then.
+    info["resumed_from_epoch"] = resume->epochs_done;
+    log(cb, resume->finished
+                ? "resuming " + run_dir + ": training finished after epoch " +
+                      std::to_string(resume->epochs_done) + "; evaluating"
+                : "resuming " + run_dir + " after epoch " + std::to_string(resume->epochs_done) +
+                      " of " + std::to_string(o.train.epochs));
+  }
+  // Per epoch, rank 0 writes epochs.jsonl, model.ckpt (when it improved) and then train_state.bin,
+  // each atomically: the state, written last, is never ahead of the files it resumes.
   const auto on_epoch = [&](const EpochMetrics& e, const TwoTowerModel& m) {
     if (!dc.is_root()) return;
     history.push_back(e);
     write_file_atomic(run_dir + "/epochs.jsonl", jsonl(history));
-    // Without validation every epoch is "best": the checkpoint follows the last epoch.
-    const double score = std::isnan(e.val_loss) ? -static_cast<double>(e.epoch) : e.val_loss;
+    const double score = checkpoint_score(e);
     if (score < best) {
       best = score;
       json m_meta = meta;
@@ -383,9 +411,16 @@ ModelOutput train_two_tower_run(const RunOptions& o, const RunInputs& in,
       m.save(run_dir + "/" + kCheckpoint, m_meta);
     }
   };
+  const uint64_t fingerprint = options_fingerprint(o);
+  StateFn on_state;
+  if (dc.is_root())
+    on_state = [&](TrainState& s) {
+      s.config_hash = fingerprint;
+      save_train_state(run_dir + "/" + kTrainState, s);
+    };
   const auto t0 = std::chrono::steady_clock::now();
   const TrainResult result = train_two_tower(model, *user_x, *item_x, train, val, o.train, on_epoch,
-                                             cb.progress, &dc);
+                                             cb.progress, &dc, resume, on_state);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   log(cb, "trained " + std::to_string(result.history.size()) + " epochs in " +
@@ -436,11 +471,53 @@ std::string run_dir_for(const RunOptions& opts) {
   return opts.out.empty() ? "models/" + opts.name : opts.out;
 }
 
-json run_training(const RunOptions& o, const RunCallbacks& cb, DistContext* dist) {
+RunOptions load_resume_options(const std::string& run_dir) {
+  const std::string config = run_dir + "/config.yaml";
+  if (!fs::exists(config))
+    throw Error(run_dir +
+                ": not a run directory (no config.yaml; expected the output of "
+                "`towerrec train`)");
+  RunOptions o = load_run_options(config);
+  o.out = run_dir;
+  return o;
+}
+
+json run_training(const RunOptions& o, const RunCallbacks& cb, DistContext* dist, RunStart start) {
   SplitSpec::parse(o.data.split);  // a bad spec fails before anything is written
   DistContext one_process;
   DistContext& dc = dist ? *dist : one_process;
   const std::string run_dir = run_dir_for(o);
+  const bool resuming = start == RunStart::kResume;
+  std::unique_ptr<TrainState> resume;
+  if (resuming) {
+    if (o.model.kind == "cf")
+      throw UsageError(run_dir +
+                       ": --resume continues two-tower runs only; a cf run keeps no "
+                       "per-epoch state (it trains in one pass): train it again with `towerrec "
+                       "train --config " +
+                       run_dir + "/config.yaml --out " + run_dir + "`");
+    const std::string state_path = run_dir + "/" + kTrainState;
+    if (!fs::exists(state_path))
+      throw Error(run_dir + ": no " + kTrainState +
+                  " to resume from (it is written at the end "
+                  "of every epoch: the run stopped before its first epoch ended): train it again "
+                  "with `towerrec train --config " +
+                  run_dir + "/config.yaml --out " + run_dir + "`");
+    // Every rank reads the state (one machine or a shared file system); rank 0 rewrites it only
+    // after the first epoch's all-reduces, when every rank has read it.
+    resume = std::make_unique<TrainState>(load_train_state(state_path));
+    if (resume->config_hash != options_fingerprint(o))
+      throw Error(state_path + ": written for a different config than " + run_dir +
+                  "/config.yaml (was it edited?); resuming needs the config the run was "
+                  "trained with");
+    if (resume->finished && fs::exists(run_dir + "/" + kMetrics)) {
+      log(cb, run_dir + ": training already finished (" + std::to_string(resume->epochs_done) +
+                  " epochs, best epoch " + std::to_string(resume->best_epoch) + ") and " +
+                  kMetrics + " is written: nothing to resume");
+      if (!dc.is_root()) return json::object();
+      return json::parse(read_file(run_dir + "/" + kMetrics));
+    }
+  }
   // Every input file is read and checked before the run directory is created or written: a bad
   // data file leaves an existing --out exactly as it was and creates no new one. (The synthetic
   // default is generated into the run directory, so it can only be read after it is created.)
@@ -448,7 +525,21 @@ json run_training(const RunOptions& o, const RunCallbacks& cb, DistContext* dist
   if (!o.data.dir.empty()) in = prepare_inputs(o, run_dir, cb);
   if (dc.is_root()) {
     make_dirs(run_dir);
-    write_file_atomic(run_dir + "/config.yaml", dump_run_options(o));
+    // Temporary files of a killed run are never read (readers open the final names); clear them.
+    remove_stale_temp_files(run_dir);
+    if (o.data.dir.empty()) remove_stale_temp_files(run_dir + "/data");
+    if (resuming) {
+      // config.yaml is where the options came from: leave it as it is.
+    } else {
+      // Outputs of an earlier run in this directory would describe that run (and its state
+      // would resume it): a new run starts from an empty slate.
+      for (const char* f :
+           {kTrainState, kMetrics, "epochs.jsonl", kCheckpoint, kCfModel, "test_predictions.csv"}) {
+        std::error_code ec;
+        fs::remove(run_dir + "/" + f, ec);
+      }
+      write_file_atomic(run_dir + "/config.yaml", dump_run_options(o));
+    }
     if (o.data.dir.empty()) prepare_data_dir(o, run_dir, cb);  // the synthetic default, once
   }
   dc.barrier();  // the other ranks read the generated data only once it is complete
@@ -458,14 +549,15 @@ json run_training(const RunOptions& o, const RunCallbacks& cb, DistContext* dist
     write_file_atomic(run_dir + "/features.json", in.features.stats_json().dump(2) + "\n");
 
   json info = json::object();
-  const ModelOutput mo = o.model.kind == "cf" ? train_cf_run(o, in, run_dir, cb, info, dc)
-                                              : train_two_tower_run(o, in, run_dir, cb, info, dc);
+  const ModelOutput mo = o.model.kind == "cf"
+                             ? train_cf_run(o, in, run_dir, cb, info, dc)
+                             : train_two_tower_run(o, in, run_dir, cb, info, dc, resume.get());
   json metrics = evaluate_with_baselines(o, in, mo, cb, dc);
   if (!dc.is_root()) return json::object();
   for (auto it = info.begin(); it != info.end(); ++it) metrics[it.key()] = it.value();
   write_predictions(run_dir + "/test_predictions.csv", in, mo);
-  write_file_atomic(run_dir + "/metrics.json", metrics.dump(2) + "\n");
-  log(cb, "wrote " + run_dir + "/metrics.json");
+  write_file_atomic(run_dir + "/" + kMetrics, metrics.dump(2) + "\n");
+  log(cb, "wrote " + run_dir + "/" + kMetrics);
   return metrics;
 }
 

@@ -38,8 +38,24 @@ std::string prepare_data_dir(const RunOptions& opts, const std::string& run_dir,
 // directory (the same files as one process); the other ranks write nothing and return an empty
 // object. Without data.dir rank 0 generates the synthetic data into the run directory and the
 // others read it from there after a barrier (one machine, or a shared file system).
+//
+// Every epoch rank 0 also writes train_state.bin (train/train_state.h), last and atomically, so a
+// run killed at any point can continue: with RunStart::kResume (opts from load_resume_options())
+// training picks up after the state's epoch and ends with the same weights and metrics as an
+// uninterrupted run at the same thread count. config.yaml is then left as it is; a finished run
+// whose metrics.json exists is not trained again (the existing metrics are returned); a finished
+// run without metrics.json is evaluated. Resume throws UsageError for model.kind cf (no per-epoch
+// state), Error when the directory has no train_state.bin or it belongs to another config, and
+// FormatError when it is truncated or foreign. A fresh start removes an earlier run's
+// train_state.bin and metrics.json from the directory. Stale temporary files of killed writers
+// are removed in both modes.
+enum class RunStart { kFresh, kResume };
 nlohmann::json run_training(const RunOptions& opts, const RunCallbacks& cb,
-                            DistContext* dist = nullptr);
+                            DistContext* dist = nullptr, RunStart start = RunStart::kFresh);
+
+// The options to resume the run in `run_dir` with: its config.yaml, out = run_dir. Throws Error
+// when there is no config.yaml.
+RunOptions load_resume_options(const std::string& run_dir);
 
 // What a finished run was trained on, rebuilt from its config.yaml exactly as training built it (same
 // data, same split, features fit on the same rows): the input of the offline jobs (serve/).

@@ -15,6 +15,7 @@
 #include "model/two_tower_impl.h"
 #include "train/distributed.h"
 #include "train/flat_adam_impl.h"
+#include "train/train_state.h"
 #include "train/two_tower_step_impl.h"
 
 namespace towerrec {
@@ -75,6 +76,71 @@ double score(const TwoTowerModel::Impl& impl, const FeatureMatrix& ux, const Fea
   return sse;
 }
 
+std::vector<float> to_vector(const at::Tensor& t) {
+  const float* p = t.data_ptr<float>();
+  return std::vector<float>(p, p + t.numel());
+}
+
+void from_vector(const std::vector<float>& v, at::Tensor& t) {
+  std::copy(v.begin(), v.end(), t.data_ptr<float>());
+}
+
+// The state after `epoch`: what restore_state() needs to continue with epoch + 1.
+TrainState capture_state(const TrainResult& result, int64_t epoch, bool finished,
+                         const TwoTowerModel::Impl& impl, const FlatAdam& adam,
+                         const at::Tensor* best_params, const Rng& rng,
+                         const std::vector<int32_t>& order) {
+  TrainState s;
+  s.epochs_done = epoch;
+  s.finished = finished;
+  s.stopped_early = result.stopped_early;
+  s.history = result.history;
+  s.best_epoch = result.best_epoch;
+  s.best_val_loss = result.best_val_loss;
+  s.adam_steps = adam.steps();
+  s.rng = rng.state();
+  s.params = to_vector(impl.params);
+  s.adam_m = adam.first_moment();
+  s.adam_v = adam.second_moment();
+  if (best_params) s.best_params = to_vector(*best_params);
+  s.order = order;
+  return s;
+}
+
+void restore_state(const TrainState& s, TwoTowerModel::Impl& impl, FlatAdam& adam,
+                   at::Tensor* best_params, Rng& rng, std::vector<int32_t>& order, int64_t epochs) {
+  const size_t p = static_cast<size_t>(impl.params.numel());
+  if (s.params.size() != p)
+    throw Error("two-tower training: resume state: expected " + std::to_string(p) +
+                " parameters (the model's), found " + std::to_string(s.params.size()));
+  if (s.order.size() != order.size())
+    throw Error("two-tower training: resume state: expected a shuffle order of " +
+                std::to_string(order.size()) + " training pairs, found " +
+                std::to_string(s.order.size()));
+  if (best_params && s.best_params.size() != p)
+    throw Error("two-tower training: resume state: expected " + std::to_string(p) +
+                " best weights (early stopping is on), found " +
+                std::to_string(s.best_params.size()));
+  if (s.epochs_done > epochs || static_cast<int64_t>(s.history.size()) != s.epochs_done)
+    throw Error("two-tower training: resume state: expected at most " + std::to_string(epochs) +
+                " completed epochs (train.epochs) with one history entry each, found " +
+                std::to_string(s.epochs_done) + " and " + std::to_string(s.history.size()));
+  std::vector<char> seen(order.size(), 0);
+  for (int32_t k : s.order) {
+    if (k < 0 || static_cast<size_t>(k) >= order.size() || seen[static_cast<size_t>(k)])
+      throw Error(
+          "two-tower training: resume state: the shuffle order is not a permutation of "
+          "the training pairs");
+    seen[static_cast<size_t>(k)] = 1;
+  }
+  if (!rng.set_state(s.rng))
+    throw Error("two-tower training: resume state: the random generator state does not parse");
+  from_vector(s.params, impl.params);
+  adam.restore(s.adam_steps, s.adam_m, s.adam_v);
+  if (best_params) from_vector(s.best_params, *best_params);
+  order = s.order;
+}
+
 std::string format_loss(const char* name, double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%s %.5f", name, v);
@@ -86,8 +152,8 @@ std::string format_loss(const char* name, double v) {
 TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
                             const FeatureMatrix& item_x, const TrainPairs& train,
                             const TrainPairs& val, const TrainOptions& opts,
-                            const EpochFn& on_epoch, const ProgressFn& progress,
-                            DistContext* dist) {
+                            const EpochFn& on_epoch, const ProgressFn& progress, DistContext* dist,
+                            const TrainState* resume, const StateFn& on_state) {
   DistContext one_process;
   DistContext& dc = dist ? *dist : one_process;
   check_inputs(model, user_x, item_x);
@@ -124,8 +190,18 @@ TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
 
   TrainResult result;
   result.best_val_loss = std::numeric_limits<double>::infinity();
+  int64_t first_epoch = 1;
+  if (resume) {
+    restore_state(*resume, impl, adam, early_stopping ? &best_params : nullptr, rng, order,
+                  opts.epochs);
+    result.history = resume->history;
+    result.best_epoch = resume->best_epoch;
+    result.best_val_loss = resume->best_val_loss;
+    result.stopped_early = resume->stopped_early;
+    first_epoch = resume->finished ? opts.epochs + 1 : resume->epochs_done + 1;
+  }
   const std::string total_epochs = std::to_string(opts.epochs);
-  for (int64_t epoch = 1; epoch <= opts.epochs; ++epoch) {
+  for (int64_t epoch = first_epoch; epoch <= opts.epochs; ++epoch) {
     // Shuffle once, then lay the epoch's pairs out contiguously so each step reads straight runs.
     rng.shuffle(order);
     for (size_t k = 0; k < order.size(); ++k) {
@@ -198,10 +274,13 @@ TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
       result.best_epoch = epoch;
     }
     if (on_epoch) on_epoch(m, model);
-    if (stop) {
-      result.stopped_early = true;
-      break;
+    if (stop) result.stopped_early = true;
+    if (on_state) {
+      TrainState state = capture_state(result, epoch, stop || epoch == opts.epochs, impl, adam,
+                                       early_stopping ? &best_params : nullptr, rng, order);
+      on_state(state);
     }
+    if (stop) break;
   }
   if (early_stopping) {
     if (result.best_epoch == 0) {  // validation never finite: keep the last weights

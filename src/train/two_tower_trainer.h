@@ -17,6 +17,7 @@
 namespace towerrec {
 
 class DistContext;
+struct TrainState;  // train/train_state.h
 
 // Rating pairs: user[k] indexes a row of the user feature matrix, item[k] one of the item matrix,
 // and target[k] is the rating already scaled to [-1, 1] (TargetScaler).
@@ -44,6 +45,12 @@ struct TrainResult {
 
 // Called after every epoch with the model holding that epoch's weights (e.g. to checkpoint it).
 using EpochFn = std::function<void(const EpochMetrics&, const TwoTowerModel&)>;
+// Called after every epoch (after EpochFn) with the state to resume from after it
+// (train/train_state.h); state.finished says whether the epoch loop is over. Building the state
+// copies the weights and moments, so pass it only where it is written (rank 0).
+// The callee may fill in what the trainer does not know (e.g. the config fingerprint) before
+// saving.
+using StateFn = std::function<void(TrainState&)>;
 
 // Trains `model` in place. Returns with the model holding the weights of the epoch with the lowest
 // validation loss; training stops after opts.patience epochs without improvement. With patience 0
@@ -57,13 +64,19 @@ using EpochFn = std::function<void(const EpochMetrics&, const TwoTowerModel&)>;
 // gradient of the whole batch's mean, also for the short last batch) and applies the same Adam
 // step; validation is scored in shards and summed. All ranks return the same weights and history,
 // equal to a one-process run up to float rounding; on_epoch is called on every rank.
-// Throws Error when feature widths do not match the model or a pair indexes a missing row, and
-// (distributed) when another rank dies or times out.
+// With `resume` (a state saved by on_state of a run with the same model, data and options)
+// training continues after its epoch as if it had never stopped: the same thread count gives the
+// same bits as an uninterrupted run; a finished state runs no epoch. The returned history then
+// includes the state's epochs; on_epoch and on_state are called for the new epochs only.
+// Throws Error when feature widths do not match the model or a pair indexes a missing row, when
+// `resume` does not fit the model or the data, and (distributed) when another rank dies or times
+// out.
 TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
                             const FeatureMatrix& item_x, const TrainPairs& train,
                             const TrainPairs& val, const TrainOptions& opts,
                             const EpochFn& on_epoch = nullptr, const ProgressFn& progress = nullptr,
-                            DistContext* dist = nullptr);
+                            DistContext* dist = nullptr, const TrainState* resume = nullptr,
+                            const StateFn& on_state = nullptr);
 
 // Predictions dot(user tower(user_x[user[k]]), item tower(item_x[item[k]])) in scaled units [-1,
 // 1].

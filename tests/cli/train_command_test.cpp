@@ -13,6 +13,31 @@ TEST_CASE("cli train: --help documents the stable interface", "[cli]") {
   for (const char* flag : {"--config", "--data", "--split", "--out", "--set"})
     CHECK(r.out.find(flag) != std::string::npos);
   CHECK(r.out.find("random:FRACTION:SEED") != std::string::npos);
+  CHECK(r.out.find("--resume") != std::string::npos);
+  CHECK(r.out.find("train_state.bin") != std::string::npos);
+}
+
+TEST_CASE("cli train: --resume takes the whole config from the run directory", "[cli]") {
+  TempDir dir;
+  const auto cfg = dir.write("ok.yaml", "name: x\n");
+  auto r = run_cli({"train", "--resume", dir.path(), "--set", "train.epochs=9"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "towerrec: --resume " + dir.path() + " takes every option from " + dir.path() +
+                     "/config.yaml; drop --config, --data, --split, --out and --set (to train "
+                     "with other options, start a new run)\n");
+  r = run_cli({"train", "--resume", dir.path(), "--config", cfg});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("drop --config") != std::string::npos);
+  r = run_cli({"train"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err ==
+        "towerrec: train: expected --config FILE (a new run) or --resume DIR (continue one)\n");
+  r = run_cli({"train", "--resume", dir.file("none")});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err == "towerrec: error: " + dir.file("none") +
+                     ": not a run directory (no config.yaml; expected the output of `towerrec "
+                     "train`)\n");
+  CHECK(!std::filesystem::exists(dir.file("none")));
 }
 
 TEST_CASE("cli train: bad configs and flags exit 2 with file:line", "[cli]") {

@@ -25,7 +25,10 @@
 #include "config/options.h"
 #include "core/error.h"
 #include "test_util.h"
+#include "config/yaml_config.h"
 #include "train/distributed.h"
+#include "train/train_state.h"
+#include "train/training_run.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -339,6 +342,49 @@ TEST_CASE("distributed: training stops with a clear error when a rank is killed"
         std::string::npos);
   CHECK_FALSE(fs::exists(dir.file("run/metrics.json")));
   CHECK(seconds < 10 + 30);  // timeout, torchrun's 11 s poll and start-up; a hang never returns
+}
+
+TEST_CASE("distributed: every rank resumes from rank 0's train_state.bin", "[train][dist]") {
+  if (!have_torchrun()) return;
+  TempDir dir;
+  // A one-process run stopped in epoch 3 (the state of epoch 2 is written), resumed by 2 ranks:
+  // every rank must read the state (a rank starting afresh would train other epochs and weights),
+  // and only rank 0 writes.
+  auto options = [&](const std::string& out) {
+    return towerrec::load_run_options(
+        "", {"name=dr", "out=" + dir.file(out), "data.synthetic.users=150",
+             "data.synthetic.items=120", "data.synthetic.ratings_per_user=20",
+             "model.user_hidden=[16]", "model.item_hidden=[16]", "model.dim=8", "train.epochs=4",
+             "train.batch_size=101", "train.lr=0.01", "train.threads=1"});
+  };
+  towerrec::run_training(options("ref"), {});
+  const json ref = json::parse(towerrec::test::slurp(dir.file("ref/metrics.json")));
+  struct Interrupted {};
+  towerrec::RunCallbacks stop;
+  stop.progress = [](const towerrec::Progress& p) {
+    if (p.stage.rfind("epoch 3/", 0) == 0) throw Interrupted{};
+  };
+  CHECK_THROWS_AS(towerrec::run_training(options("two"), stop), Interrupted);
+  REQUIRE(towerrec::load_train_state(dir.file("two/train_state.bin")).epochs_done == 2);
+  const CliResult r = torchrun(dir, towerrec::test::cli_path(),
+                               "train --resume " + towerrec::test::shell_quote(dir.file("two")));
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  const std::string log = "resuming " + dir.file("two") + " after epoch 2 of 4";
+  const size_t first = r.out.find(log);
+  CHECK(first != std::string::npos);
+  CHECK(r.out.find(log, first + 1) == std::string::npos);  // rank 0 alone logs
+  CHECK(files_under(dir.file("ref")) == files_under(dir.file("two")));
+  json two = json::parse(towerrec::test::slurp(dir.file("two/metrics.json")));
+  CHECK(two.at("resumed_from_epoch") == 2);
+  two.erase("resumed_from_epoch");
+  check_same_numbers(ref, two, 1e-5, "metrics");
+  const auto e1 = jsonl(dir.file("ref/epochs.jsonl")), e2 = jsonl(dir.file("two/epochs.jsonl"));
+  REQUIRE(e1.size() == e2.size());
+  for (size_t k = 0; k < e1.size(); ++k)
+    check_same_numbers(e1[k], e2[k], 1e-5, "epochs.jsonl line " + std::to_string(k + 1));
+  CHECK(max_abs_diff(checkpoint_values(dir.file("ref/model.ckpt")),
+                     checkpoint_values(dir.file("two/model.ckpt"))) <= 1e-5f);
 }
 
 TEST_CASE("distributed: dist options are YAML keys with checked ranges", "[train][dist]") {

@@ -9,7 +9,9 @@
 #include "core/error.h"
 #include "core/rng.h"
 #include "model/two_tower_impl.h"
+#include "test_util.h"
 #include "train/threads.h"
+#include "train/train_state.h"
 
 using namespace towerrec;
 
@@ -175,6 +177,89 @@ TEST_CASE("two-tower trainer: early stopping keeps the best validation weights",
   CHECK(r.best_epoch == best_epoch);
   CHECK(r.best_val_loss == best);
   CHECK(evaluate_two_tower(model, p.users, p.items, p.val) == Approx(best).epsilon(1e-9));
+}
+
+TEST_CASE("two-tower trainer: resuming from any epoch state gives the uninterrupted bits",
+          "[train]") {
+  // Early stopping on noise validation: the resumed position includes the best epoch, the best
+  // weights and the patience count, besides weights, Adam moments, the Rng and the permutation.
+  const Planted p = planted(600, 300, /*noise_val=*/true);
+  TrainOptions opts = fast_train();
+  opts.epochs = 40;
+  opts.patience = 2;
+  opts.batch_size = 50;  // the last batch is partial
+  std::vector<TrainState> states;
+  TwoTowerModel full(6, 5, small_model(), 1);
+  const TrainResult r =
+      train_two_tower(full, p.users, p.items, p.train, p.val, opts, nullptr, nullptr, nullptr,
+                      nullptr, [&](TrainState& s) { states.push_back(s); });
+  REQUIRE(r.stopped_early);
+  REQUIRE(states.size() == r.history.size());
+  REQUIRE(states.size() >= 3);
+  CHECK(states.back().finished);
+  CHECK(!states[states.size() - 2].finished);
+  for (size_t k = 0; k < states.size(); ++k) CHECK(states[k].epochs_done == int64_t(k) + 1);
+
+  // Through the file format once, to resume exactly what a run reads back.
+  test::TempDir dir;
+  save_train_state(dir.file("s.bin"), states[0]);
+  const TrainState from_file = load_train_state(dir.file("s.bin"));
+  const std::vector<const TrainState*> resume_points = {
+      &from_file, &states[static_cast<size_t>(r.best_epoch - 1)], &states[states.size() / 2],
+      &states[states.size() - 2], &states.back()};
+  for (const TrainState* s : resume_points) {
+    INFO("resuming after epoch " << s->epochs_done);
+    // Other initial weights: everything must come from the state.
+    TwoTowerModel model(6, 5, small_model(), 77);
+    int new_epochs = 0;
+    const TrainResult q = train_two_tower(
+        model, p.users, p.items, p.train, p.val, opts,
+        [&](const EpochMetrics& m, const TwoTowerModel&) {
+          CHECK(m.epoch == s->epochs_done + 1 + new_epochs);
+          ++new_epochs;
+        },
+        nullptr, nullptr, s);
+    CHECK(new_epochs == static_cast<int>(r.history.size()) - s->epochs_done);
+    REQUIRE(q.history.size() == r.history.size());
+    for (size_t e = 0; e < r.history.size(); ++e) {
+      CHECK(q.history[e].train_loss == r.history[e].train_loss);
+      CHECK(q.history[e].val_loss == r.history[e].val_loss);
+    }
+    CHECK(q.best_epoch == r.best_epoch);
+    CHECK(q.best_val_loss == r.best_val_loss);
+    CHECK(q.stopped_early == r.stopped_early);
+    CHECK(at::equal(model.impl().params, full.impl().params));
+  }
+
+  // Without early stopping too (no best weights in the state).
+  opts.patience = 0;
+  opts.epochs = 4;
+  states.clear();
+  TwoTowerModel plain(6, 5, small_model(), 1);
+  const TrainResult r2 =
+      train_two_tower(plain, p.users, p.items, p.train, p.val, opts, nullptr, nullptr, nullptr,
+                      nullptr, [&](TrainState& s) { states.push_back(s); });
+  CHECK(states[1].best_params.empty());
+  TwoTowerModel resumed(6, 5, small_model(), 1);
+  const TrainResult q2 = train_two_tower(resumed, p.users, p.items, p.train, p.val, opts, nullptr,
+                                         nullptr, nullptr, &states[1]);
+  CHECK(q2.history.back().train_loss == r2.history.back().train_loss);
+  CHECK(at::equal(resumed.impl().params, plain.impl().params));
+
+  // A state that does not fit the model or the data is refused.
+  TwoTowerModel other(6, 5, ModelOptions{}, 1);
+  CHECK_THROWS_WITH(train_two_tower(other, p.users, p.items, p.train, p.val, opts, nullptr, nullptr,
+                                    nullptr, &states[1]),
+                    Catch::StartsWith("two-tower training: resume state: expected " +
+                                      std::to_string(other.num_parameters()) +
+                                      " parameters (the model's), found " +
+                                      std::to_string(plain.num_parameters())));
+  TrainPairs fewer = p.train;
+  fewer.user.pop_back(), fewer.item.pop_back(), fewer.target.pop_back();
+  CHECK_THROWS_WITH(train_two_tower(resumed, p.users, p.items, fewer, p.val, opts, nullptr, nullptr,
+                                    nullptr, &states[1]),
+                    "two-tower training: resume state: expected a shuffle order of 599 training "
+                    "pairs, found 600");
 }
 
 TEST_CASE("two-tower trainer: no validation pairs trains every epoch", "[train]") {

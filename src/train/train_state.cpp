@@ -1,0 +1,221 @@
+#include "train/train_state.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+
+namespace towerrec {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr char kMagic[8] = {'T', 'W', 'R', 'S', 'T', 'A', 'T', 'E'};
+constexpr uint32_t kVersion = 1;
+constexpr uint64_t kHeaderStart = 16;
+
+uint64_t fnv1a(const char* data, size_t size, uint64_t h = 0xcbf29ce484222325ULL) {
+  for (size_t i = 0; i < size; ++i) {
+    h ^= static_cast<unsigned char>(data[i]);
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+// JSON has no inf/NaN; the validation loss can be either (no validation rows, or before the first
+// improvement). Finite values round-trip exactly through nlohmann's shortest representation.
+json number(double v) {
+  if (std::isfinite(v)) return v;
+  if (std::isnan(v)) return "nan";
+  return v > 0 ? "inf" : "-inf";
+}
+
+double number_of(const json& j) {
+  if (j.is_number()) return j.get<double>();
+  const std::string s = j.get<std::string>();
+  if (s == "nan") return std::numeric_limits<double>::quiet_NaN();
+  if (s == "inf") return std::numeric_limits<double>::infinity();
+  if (s == "-inf") return -std::numeric_limits<double>::infinity();
+  throw std::invalid_argument("expected a number, \"inf\", \"-inf\" or \"nan\", found " +
+                              quote_found(s));
+}
+
+template <class T>
+void put(std::string& out, T value) {
+  out.append(reinterpret_cast<const char*>(&value), sizeof value);
+}
+
+template <class T>
+void put_vector(std::string& out, const std::vector<T>& v) {
+  put<uint64_t>(out, v.size());
+  out.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+}
+
+// Reads fixed-size pieces of the file, naming the byte offset in every error.
+class Cursor {
+ public:
+  Cursor(const std::string& path, const std::string& bytes) : path_(path), bytes_(bytes) {}
+
+  const char* take(uint64_t n, const std::string& what) {
+    const uint64_t left = bytes_.size() - pos_;
+    if (n > left)
+      fail("truncated: expected " + std::to_string(n) + " bytes of " + what + ", found " +
+           std::to_string(left));
+    const char* p = bytes_.data() + pos_;
+    pos_ += n;
+    return p;
+  }
+  template <class T>
+  T get(const std::string& what) {
+    T value;
+    std::memcpy(&value, take(sizeof value, what), sizeof value);
+    return value;
+  }
+  // A count-prefixed array; `want` (if >= 0) is the count it must have.
+  template <class T>
+  std::vector<T> get_vector(const std::string& what, int64_t want) {
+    const uint64_t count_pos = pos_;
+    const uint64_t n = get<uint64_t>(what + " count");
+    if (want >= 0 && n != static_cast<uint64_t>(want))
+      fail_at(count_pos,
+              "expected " + std::to_string(want) + " " + what + ", found " + std::to_string(n));
+    if (n > left() / sizeof(T))
+      fail("truncated: expected " + std::to_string(n) + " " + what + " (" +
+           std::to_string(n * sizeof(T)) + " bytes), found " + std::to_string(left()) + " bytes");
+    std::vector<T> v(n);
+    std::memcpy(v.data(), take(n * sizeof(T), what), n * sizeof(T));
+    return v;
+  }
+  uint64_t pos() const { return pos_; }
+  uint64_t left() const { return bytes_.size() - pos_; }
+  [[noreturn]] void fail(const std::string& message) const { fail_at(pos_, message); }
+  [[noreturn]] void fail_at(uint64_t pos, const std::string& message) const {
+    throw FormatError(path_, pos, message);
+  }
+
+ private:
+  const std::string& path_;
+  const std::string& bytes_;
+  uint64_t pos_ = 0;
+};
+
+std::string hex(uint64_t v) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+}  // namespace
+
+uint64_t config_fingerprint(const std::string& text) { return fnv1a(text.data(), text.size()); }
+
+void save_train_state(const std::string& path, const TrainState& s) {
+  TOWERREC_CHECK(s.adam_m.size() == s.params.size() && s.adam_v.size() == s.params.size());
+  TOWERREC_CHECK(s.best_params.empty() || s.best_params.size() == s.params.size());
+  json history = json::array();
+  for (const EpochMetrics& e : s.history)
+    history.push_back({{"epoch", e.epoch},
+                       {"train_loss", number(e.train_loss)},
+                       {"val_loss", number(e.val_loss)},
+                       {"seconds", number(e.seconds)},
+                       {"rows_per_sec", number(e.rows_per_sec)}});
+  const json header = {{"config_hash", hex(s.config_hash)},
+                       {"epochs_done", s.epochs_done},
+                       {"finished", s.finished},
+                       {"stopped_early", s.stopped_early},
+                       {"best_epoch", s.best_epoch},
+                       {"best_val_loss", number(s.best_val_loss)},
+                       {"adam_steps", s.adam_steps},
+                       {"rng", s.rng},
+                       {"history", history}};
+  const std::string text = header.dump();
+  std::string out;
+  out.reserve(64 + text.size() + (s.params.size() * 4 + s.order.size()) * 4);
+  out.append(kMagic, sizeof kMagic);
+  put<uint32_t>(out, kVersion);
+  put<uint32_t>(out, static_cast<uint32_t>(text.size()));
+  out += text;
+  put<uint64_t>(out, s.params.size());
+  for (const std::vector<float>* v : {&s.params, &s.adam_m, &s.adam_v})
+    out.append(reinterpret_cast<const char*>(v->data()), v->size() * sizeof(float));
+  put_vector(out, s.best_params);
+  put_vector(out, s.order);
+  put<uint64_t>(out, fnv1a(out.data(), out.size()));
+  write_file_atomic(path, out);
+}
+
+TrainState load_train_state(const std::string& path) {
+  const std::string bytes = read_file(path);
+  Cursor in(path, bytes);
+  if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
+    in.fail("expected magic \"TWRSTATE\" (a towerrec training state), found " +
+            quote_found(bytes.substr(0, sizeof kMagic)));
+  // Sizes are checked as they are read (a file cut short fails at the piece it lacks), then the
+  // hash over everything before it (an altered byte), before any header field is trusted.
+  in.take(sizeof kMagic, "magic");
+  const uint64_t version_pos = in.pos();
+  const uint32_t version = in.get<uint32_t>("format version");
+  if (version != kVersion)
+    in.fail_at(version_pos, "expected format version " + std::to_string(kVersion) +
+                                " (this build's), found " + std::to_string(version));
+  const uint32_t header_size = in.get<uint32_t>("header length");
+  const char* header_text = in.take(header_size, "header JSON");
+  const uint64_t p_pos = in.pos();
+  const uint64_t p = in.get<uint64_t>("parameter count");
+  if (p > in.left() / (3 * sizeof(float)))
+    in.fail_at(p_pos, "truncated: expected " + std::to_string(p) + " parameters, Adam moments (" +
+                          std::to_string(3 * p * sizeof(float)) + " bytes), found " +
+                          std::to_string(in.left()) + " bytes");
+  TrainState s;
+  for (std::vector<float>* v : {&s.params, &s.adam_m, &s.adam_v}) {
+    v->resize(p);
+    std::memcpy(v->data(), in.take(p * sizeof(float), "weights"), p * sizeof(float));
+  }
+  const uint64_t best_pos = in.pos();
+  s.best_params = in.get_vector<float>("best weights", -1);
+  if (!s.best_params.empty() && s.best_params.size() != p)
+    in.fail_at(best_pos, "expected 0 or " + std::to_string(p) + " best weights, found " +
+                             std::to_string(s.best_params.size()));
+  s.order = in.get_vector<int32_t>("shuffle order entries", -1);
+  const uint64_t hash_pos = in.pos();
+  const uint64_t hash = in.get<uint64_t>("hash");
+  if (hash != fnv1a(bytes.data(), hash_pos))
+    in.fail_at(hash_pos, "expected the FNV-1a hash of the preceding bytes: the file is corrupt");
+  if (in.left() != 0)
+    in.fail("expected the end of the file, found " + std::to_string(in.left()) + " more bytes");
+
+  try {
+    const json h = json::parse(header_text, header_text + header_size);
+    s.config_hash = std::stoull(h.at("config_hash").get<std::string>(), nullptr, 16);
+    s.epochs_done = h.at("epochs_done").get<int64_t>();
+    s.finished = h.at("finished").get<bool>();
+    s.stopped_early = h.at("stopped_early").get<bool>();
+    s.best_epoch = h.at("best_epoch").get<int64_t>();
+    s.best_val_loss = number_of(h.at("best_val_loss"));
+    s.adam_steps = h.at("adam_steps").get<int64_t>();
+    s.rng = h.at("rng").get<std::string>();
+    for (const json& e : h.at("history")) {
+      EpochMetrics m;
+      m.epoch = e.at("epoch").get<int64_t>();
+      m.train_loss = number_of(e.at("train_loss"));
+      m.val_loss = number_of(e.at("val_loss"));
+      m.seconds = number_of(e.at("seconds"));
+      m.rows_per_sec = number_of(e.at("rows_per_sec"));
+      s.history.push_back(m);
+    }
+  } catch (const std::exception& e) {
+    in.fail_at(kHeaderStart, std::string("bad header: ") + e.what());
+  }
+  if (s.epochs_done < 0 || static_cast<size_t>(s.epochs_done) != s.history.size())
+    in.fail_at(kHeaderStart, "bad header: expected " + std::to_string(s.epochs_done) +
+                                 " history entries (epochs_done), found " +
+                                 std::to_string(s.history.size()));
+  return s;
+}
+
+}  // namespace towerrec
