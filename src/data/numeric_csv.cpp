@@ -52,7 +52,7 @@ std::vector<std::string> read_header_names(const std::string& path) {
   std::vector<std::string> names;
   for (size_t c = 0; c < r.size(); ++c) {
     if (r[c].empty()) r.fail("empty column name (column " + std::to_string(c + 1) + ")");
-    names.emplace_back(r[c]);
+    names.emplace_back(r.utf8(c, "column name"));
   }
   if (r.next()) r.fail("expected one line of column names, found a second line");
   return names;

@@ -107,8 +107,8 @@ const bool registered = register_rows<NpyCase>(
              "(truncated?)"},
         {"shape whose byte count overflows 64 bits",
          npy(with("(2, 3)", "(4294967296, 4294967296)"), 0),
-         "x.npy: byte 128: expected 0 data bytes at most (the rest of the file), found shape "
-         "(4294967296, 4294967296) of <f4, which declares more than 2^64 bytes"},
+         "x.npy: byte 128: expected a shape whose data fits in a file, found "
+         "(4294967296, 4294967296) of <f4 (over 2^63 bytes) with 0 data bytes"},
         {"shape entry beyond 2^50", npy(with("(2, 3)", "(99999999999999999999, 3)"), 24),
          "x.npy: byte 77: expected a shape entry below 2^50"},
         {"int64 data read as float32", npy(with("<f4", "<i8"), 48),
