@@ -1,5 +1,7 @@
 #include "config/yaml_config.h"
 
+#include "config/yaml_loader.h"
+
 #include <filesystem>
 #include <iomanip>
 #include <limits>

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "core/error.h"
 #include "test_util.h"
 
 using namespace towerrec;
