@@ -6,8 +6,9 @@
 #include "data/dataset.h"
 #include "fuzz_target.h"
 
-namespace towerrec::fuzz {
-namespace {
+// Named, not anonymous: unity builds put several targets (each with its run()) in one translation
+// unit of towerrec_tests.
+namespace towerrec::fuzz::cf_lab_fuzz {
 
 const FileSet kFiles{{
     {"small_movies_Y.csv", "5,0\n0,3.5\n4,4\n"},
@@ -34,7 +35,6 @@ void run(std::string_view input) {
   }
 }
 
-}  // namespace
-}  // namespace towerrec::fuzz
+}  // namespace towerrec::fuzz::cf_lab_fuzz
 
-TOWERREC_FUZZ_TARGET(cf_lab, towerrec::fuzz::run)
+TOWERREC_FUZZ_TARGET(cf_lab, towerrec::fuzz::cf_lab_fuzz::run)

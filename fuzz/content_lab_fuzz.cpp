@@ -7,8 +7,9 @@
 #include "data/dataset.h"
 #include "fuzz_target.h"
 
-namespace towerrec::fuzz {
-namespace {
+// Named, not anonymous: unity builds put several targets (each with its run()) in one translation
+// unit of towerrec_tests.
+namespace towerrec::fuzz::content_lab_fuzz {
 
 const FileSet kFiles{{
     {"content_user_train_header.txt", "user id,rating count,rating ave,Action,Drama\n"},
@@ -36,7 +37,6 @@ void run(std::string_view input) {
   }
 }
 
-}  // namespace
-}  // namespace towerrec::fuzz
+}  // namespace towerrec::fuzz::content_lab_fuzz
 
-TOWERREC_FUZZ_TARGET(content_lab, towerrec::fuzz::run)
+TOWERREC_FUZZ_TARGET(content_lab, towerrec::fuzz::content_lab_fuzz::run)

@@ -9,8 +9,9 @@
 #include "data/field_parser.h"
 #include "fuzz_target.h"
 
-namespace towerrec::fuzz {
-namespace {
+// Named, not anonymous: unity builds put several targets (each with its run()) in one translation
+// unit of towerrec_tests.
+namespace towerrec::fuzz::delimited_reader_fuzz {
 
 void run(std::string_view input) {
   static const char* const kSeparators[] = {",", "\t", "|", "::"};
@@ -65,7 +66,6 @@ void run(std::string_view input) {
   TOWERREC_CHECK(static_cast<size_t>(last_line) <= lines);
 }
 
-}  // namespace
-}  // namespace towerrec::fuzz
+}  // namespace towerrec::fuzz::delimited_reader_fuzz
 
-TOWERREC_FUZZ_TARGET(delimited_reader, towerrec::fuzz::run)
+TOWERREC_FUZZ_TARGET(delimited_reader, towerrec::fuzz::delimited_reader_fuzz::run)

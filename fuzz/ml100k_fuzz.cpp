@@ -4,8 +4,9 @@
 #include "data/ml100k_reader.h"
 #include "fuzz_target.h"
 
-namespace towerrec::fuzz {
-namespace {
+// Named, not anonymous: unity builds put several targets (each with its run()) in one translation
+// unit of towerrec_tests.
+namespace towerrec::fuzz::ml100k_fuzz {
 
 const FileSet kFiles{{
     {"u.data", "1\t1\t5\t874965758\n1\t2\t3\t876893171\n2\t1\t4\t878542960\n"},
@@ -28,7 +29,6 @@ void run(std::string_view input) {
   check_dataset(read_ml100k(scratch_dir(), opts));
 }
 
-}  // namespace
-}  // namespace towerrec::fuzz
+}  // namespace towerrec::fuzz::ml100k_fuzz
 
-TOWERREC_FUZZ_TARGET(ml100k, towerrec::fuzz::run)
+TOWERREC_FUZZ_TARGET(ml100k, towerrec::fuzz::ml100k_fuzz::run)

@@ -4,8 +4,9 @@
 #include "data/ml1m_reader.h"
 #include "fuzz_target.h"
 
-namespace towerrec::fuzz {
-namespace {
+// Named, not anonymous: unity builds put several targets (each with its run()) in one translation
+// unit of towerrec_tests.
+namespace towerrec::fuzz::ml1m_fuzz {
 
 const FileSet kFiles{{
     {"ratings.dat", "1::1::5::978300760\n1::2::3::978302109\n2::1::4::978301968\n"},
@@ -23,7 +24,6 @@ void run(std::string_view input) {
   check_dataset(read_ml1m(scratch_dir(), opts));
 }
 
-}  // namespace
-}  // namespace towerrec::fuzz
+}  // namespace towerrec::fuzz::ml1m_fuzz
 
-TOWERREC_FUZZ_TARGET(ml1m, towerrec::fuzz::run)
+TOWERREC_FUZZ_TARGET(ml1m, towerrec::fuzz::ml1m_fuzz::run)

@@ -4,8 +4,9 @@
 #include "data/movielens_reader.h"
 #include "fuzz_target.h"
 
-namespace towerrec::fuzz {
-namespace {
+// Named, not anonymous: unity builds put several targets (each with its run()) in one translation
+// unit of towerrec_tests.
+namespace towerrec::fuzz::movielens_fuzz {
 
 const FileSet kFiles{{
     {"ratings.csv",
@@ -24,7 +25,6 @@ void run(std::string_view input) {
   check_dataset(read_movielens(scratch_dir(), opts));
 }
 
-}  // namespace
-}  // namespace towerrec::fuzz
+}  // namespace towerrec::fuzz::movielens_fuzz
 
-TOWERREC_FUZZ_TARGET(movielens, towerrec::fuzz::run)
+TOWERREC_FUZZ_TARGET(movielens, towerrec::fuzz::movielens_fuzz::run)

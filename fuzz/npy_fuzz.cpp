@@ -7,8 +7,9 @@
 #include "core/npy.h"
 #include "fuzz_target.h"
 
-namespace towerrec::fuzz {
-namespace {
+// Named, not anonymous: unity builds put several targets (each with its run()) in one translation
+// unit of towerrec_tests.
+namespace towerrec::fuzz::npy_fuzz {
 
 void run(std::string_view input) {
   const uint8_t mode = input.empty() ? 0 : static_cast<uint8_t>(input[0]) % 4;
@@ -42,7 +43,6 @@ void run(std::string_view input) {
   }
 }
 
-}  // namespace
-}  // namespace towerrec::fuzz
+}  // namespace towerrec::fuzz::npy_fuzz
 
-TOWERREC_FUZZ_TARGET(npy, towerrec::fuzz::run)
+TOWERREC_FUZZ_TARGET(npy, towerrec::fuzz::npy_fuzz::run)

@@ -7,8 +7,9 @@
 #include "data/numeric_csv.h"
 #include "fuzz_target.h"
 
-namespace towerrec::fuzz {
-namespace {
+// Named, not anonymous: unity builds put several targets (each with its run()) in one translation
+// unit of towerrec_tests.
+namespace towerrec::fuzz::numeric_csv_fuzz {
 
 void run(std::string_view input) {
   const uint8_t mode = input.empty() ? 0 : static_cast<uint8_t>(input[0]) % 3;
@@ -26,7 +27,6 @@ void run(std::string_view input) {
   for (float v : t.data) TOWERREC_CHECK(std::isfinite(v));  // "every value a finite number"
 }
 
-}  // namespace
-}  // namespace towerrec::fuzz
+}  // namespace towerrec::fuzz::numeric_csv_fuzz
 
-TOWERREC_FUZZ_TARGET(numeric_csv, towerrec::fuzz::run)
+TOWERREC_FUZZ_TARGET(numeric_csv, towerrec::fuzz::numeric_csv_fuzz::run)

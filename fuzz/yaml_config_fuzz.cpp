@@ -5,8 +5,9 @@
 #include "core/error.h"
 #include "fuzz_target.h"
 
-namespace towerrec::fuzz {
-namespace {
+// Named, not anonymous: unity builds put several targets (each with its run()) in one translation
+// unit of towerrec_tests.
+namespace towerrec::fuzz::yaml_config_fuzz {
 
 void run(std::string_view input) {
   const uint8_t mode = input.empty() ? 0 : static_cast<uint8_t>(input[0]) % 3;
@@ -23,7 +24,6 @@ void run(std::string_view input) {
   TOWERREC_CHECK(dump_run_options(again) == dumped);
 }
 
-}  // namespace
-}  // namespace towerrec::fuzz
+}  // namespace towerrec::fuzz::yaml_config_fuzz
 
-TOWERREC_FUZZ_TARGET(yaml_config, towerrec::fuzz::run)
+TOWERREC_FUZZ_TARGET(yaml_config, towerrec::fuzz::yaml_config_fuzz::run)

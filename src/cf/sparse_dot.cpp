@@ -13,7 +13,7 @@ namespace towerrec {
 namespace {
 
 // Ratings per parallel task: a rating costs ~2f flops, so a few thousand amortise a task hand-off.
-constexpr int64_t kGrain = 2048;
+constexpr int64_t kDotGrain = 2048;
 
 struct SparseDotFn : public torch::autograd::Function<SparseDotFn> {
   static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& W,
@@ -26,7 +26,7 @@ struct SparseDotFn : public torch::autograd::Function<SparseDotFn> {
     const float *w = W.data_ptr<float>(), *x = X.data_ptr<float>(), *bias = b.data_ptr<float>();
     float* out = z.data_ptr<float>();
     const int32_t *u = pairs->user.data(), *it = pairs->item.data();
-    at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) {
+    at::parallel_for(0, n, kDotGrain, [&](int64_t begin, int64_t end) {
       for (int64_t r = begin; r < end; ++r) {
         const float* wr = w + static_cast<int64_t>(u[r]) * f;
         const float* xr = x + static_cast<int64_t>(it[r]) * f;

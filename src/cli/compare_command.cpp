@@ -20,7 +20,7 @@ struct CompareArgs {
   bool quiet = false;
 };
 
-Registrar reg([](CLI::App& root) {
+Registrar register_compare([](CLI::App& root) {
   auto a = std::make_shared<CompareArgs>();
   CLI::App* sub = root.add_subcommand(
       "compare", "Train and evaluate the two-tower model, the CF model and the mean/popularity "

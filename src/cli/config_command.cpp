@@ -15,7 +15,7 @@ struct ConfigArgs {
   bool keys = false;
 };
 
-Registrar reg([](CLI::App& root) {
+Registrar register_config([](CLI::App& root) {
   auto args = std::make_shared<ConfigArgs>();
   CLI::App* sub = root.add_subcommand(
       "config", "Print the effective run config (every default written out), or list every key");

@@ -17,7 +17,7 @@ struct EmbedArgs {
   bool users = false;
 };
 
-Registrar reg([](CLI::App& root) {
+Registrar register_embed([](CLI::App& root) {
   auto a = std::make_shared<EmbedArgs>();
   CLI::App* sub = root.add_subcommand(
       "embed",

@@ -18,7 +18,7 @@ struct EvalArgs {
   bool json = false;
 };
 
-Registrar reg([](CLI::App& root) {
+Registrar register_eval([](CLI::App& root) {
   auto a = std::make_shared<EvalArgs>();
   CLI::App* sub = root.add_subcommand(
       "eval", "Evaluate a trained run: RMSE/MAE (stars), Recall@K and NDCG@K, beside the global-mean, "

@@ -14,7 +14,7 @@ struct ExportArgs {
   std::string run, out;
 };
 
-Registrar reg([](CLI::App& root) {
+Registrar register_export([](CLI::App& root) {
   auto a = std::make_shared<ExportArgs>();
   CLI::App* sub = root.add_subcommand(
       "export", "Export a trained two-tower run as TorchScript: user_tower.pt and item_tower.pt take "

@@ -72,7 +72,7 @@ void run(const GenerateArgs& args) {
             << s.ratings << " ratings (mean " << s.mean_rating << ")\n";
 }
 
-Registrar reg([](CLI::App& root) {
+Registrar register_generate([](CLI::App& root) {
   auto args = std::make_shared<GenerateArgs>();
   CLI::App* sub = root.add_subcommand(
       "generate",

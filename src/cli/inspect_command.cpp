@@ -19,7 +19,7 @@ struct InspectArgs {
   bool quiet = false;
 };
 
-Registrar reg([](CLI::App& root) {
+Registrar register_inspect([](CLI::App& root) {
   auto args = std::make_shared<InspectArgs>();
   CLI::App* sub = root.add_subcommand("inspect", "Read a dataset directory and summarise it");
   sub->add_option("dir", args->dir, "dataset directory")->required();

@@ -23,7 +23,7 @@ struct RecommendArgs {
   bool retrieval = false;
 };
 
-Registrar reg([](CLI::App& root) {
+Registrar register_recommend([](CLI::App& root) {
   auto a = std::make_shared<RecommendArgs>();
   CLI::App* sub = root.add_subcommand(
       "recommend",

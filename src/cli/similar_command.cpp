@@ -21,7 +21,7 @@ struct SimilarArgs {
   int64_t k = 0, threads = 0;
 };
 
-Registrar reg([](CLI::App& root) {
+Registrar register_similar([](CLI::App& root) {
   auto a = std::make_shared<SimilarArgs>();
   CLI::App* sub = root.add_subcommand(
       "similar",

@@ -27,7 +27,7 @@ struct TrainArgs {
   bool quiet = false;
 };
 
-Registrar reg([](CLI::App& root) {
+Registrar register_train([](CLI::App& root) {
   auto a = std::make_shared<TrainArgs>();
   CLI::App* sub = root.add_subcommand(
       "train",

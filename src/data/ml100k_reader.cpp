@@ -14,7 +14,6 @@
 namespace towerrec {
 namespace {
 
-constexpr int64_t kMaxId = std::numeric_limits<int32_t>::max();
 constexpr size_t kGenres = 19;
 
 // The u.genre list of the 1998 release, used when u.genre is absent.
@@ -72,7 +71,7 @@ void read_u_item(const std::string& path, const std::vector<std::string>& genre_
       "movie id|movie title|release date|video release date|IMDb URL|19 genre flags";
   while (r.next()) {
     r.expect_fields(5 + kGenres, kLayout);
-    const int64_t id = r.integer(0, "movie id", 0, kMaxId);
+    const int64_t id = r.integer(0, "movie id", 0, kMaxRawId);
     const int32_t year = release_year(r, 2);
     add_catalogue_item(data, r, id, latin1_to_utf8(r[1]), year, "");
     uint64_t mask = 0;
@@ -96,7 +95,7 @@ void read_u_user(const std::string& path, Dataset& data) {
   const std::vector<size_t> cols = {1, 2, 3};
   while (r.next()) {
     r.expect_fields(5, "user id|age|gender|occupation|zip code");
-    const int64_t id = r.integer(0, "user id", 0, kMaxId);
+    const int64_t id = r.integer(0, "user id", 0, kMaxRawId);
     builder.add(data.users.add(id), r, cols);
   }
   data.user_meta = builder.build(data.users.size());

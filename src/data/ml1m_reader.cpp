@@ -14,8 +14,6 @@
 namespace towerrec {
 namespace {
 
-constexpr int64_t kMaxId = std::numeric_limits<int32_t>::max();
-
 void read_movies_dat(const std::string& path, Dataset& data) {
   MappedFile file(path);
   if (file.text().empty())
@@ -23,7 +21,7 @@ void read_movies_dat(const std::string& path, Dataset& data) {
   DelimitedReader r(path, file.text(), "::", false);
   while (r.next()) {
     r.expect_fields(3, "MovieID::Title::Genres");
-    const int64_t id = r.integer(0, "MovieID", 0, kMaxId);
+    const int64_t id = r.integer(0, "MovieID", 0, kMaxRawId);
     std::string title = latin1_to_utf8(r[1]);
     const int32_t year = year_from_title(title);
     add_catalogue_item(data, r, id, std::move(title), year, latin1_to_utf8(r[2]));
@@ -45,7 +43,7 @@ void read_users_dat(const std::string& path, Dataset& data) {
   const std::vector<size_t> cols = {2, 1, 3};
   while (r.next()) {
     r.expect_fields(5, "UserID::Gender::Age::Occupation::Zip-code");
-    const int64_t id = r.integer(0, "UserID", 0, kMaxId);
+    const int64_t id = r.integer(0, "UserID", 0, kMaxRawId);
     builder.add(data.users.add(id), r, cols);
   }
   data.user_meta = builder.build(data.users.size());

@@ -16,7 +16,6 @@ namespace {
 
 // Ids below this use a direct lookup table instead of the hash map (at most 64 MB per table).
 constexpr int64_t kDirectLimit = int64_t{1} << 24;
-constexpr int64_t kMaxId = std::numeric_limits<int32_t>::max();
 constexpr size_t kProgressEvery = size_t{1} << 20;
 
 }  // namespace
@@ -66,8 +65,8 @@ void read_rating_rows(const std::string& path, const RatingFileLayout& layout,
     if (r.size() != 4) r.expect_fields(4, layout_text);
     int64_t uid, iid, ts;
     double v;
-    if (!parse_int64(r[0], &uid) || uid < 0 || uid > kMaxId) r.integer(0, uf, 0, kMaxId);
-    if (!parse_int64(r[1], &iid) || iid < 0 || iid > kMaxId) r.integer(1, itf, 0, kMaxId);
+    if (!parse_int64(r[0], &uid) || uid < 0 || uid > kMaxRawId) r.integer(0, uf, 0, kMaxRawId);
+    if (!parse_int64(r[1], &iid) || iid < 0 || iid > kMaxRawId) r.integer(1, itf, 0, kMaxRawId);
     if (!parse_double(r[2], &v) || v < opts.rating_min || v > opts.rating_max) {
       r.number_in(2, rf, opts.rating_min, opts.rating_max);
     }

@@ -5,6 +5,8 @@
 // and no regrowth.
 #pragma once
 
+#include <cstdint>
+#include <limits>
 #include <string>
 
 #include "config/options.h"
@@ -13,6 +15,9 @@
 namespace towerrec {
 
 struct Dataset;
+
+// The largest raw user or movie id the MovieLens readers accept; a larger one is a file:line error.
+constexpr int64_t kMaxRawId = std::numeric_limits<int32_t>::max();
 
 struct RatingFileLayout {
   std::string separator = ",";

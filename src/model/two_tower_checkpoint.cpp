@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_file.h"
+#include "core/byte_cursor.h"
 #include "core/error.h"
 #include "model/two_tower_impl.h"
 #include "model/two_tower_model.h"
@@ -13,18 +14,9 @@
 namespace towerrec {
 namespace {
 
-constexpr char kMagic[8] = {'T', 'W', 'O', 'T', 'O', 'W', 'E', 'R'};
-constexpr uint32_t kVersion = 1;
-constexpr uint64_t kHeaderStart = 16;
-
-uint64_t fnv1a(const char* data, size_t size) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (size_t i = 0; i < size; ++i) {
-    h ^= static_cast<unsigned char>(data[i]);
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
+constexpr char kCheckpointMagic[8] = {'T', 'W', 'O', 'T', 'O', 'W', 'E', 'R'};
+constexpr uint32_t kCheckpointVersion = 1;
+constexpr uint64_t kCheckpointHeaderStart = 16;
 
 // ModelOptions <-> JSON through its visit() list, so a field added there is saved without edits
 // here.
@@ -89,44 +81,6 @@ uint64_t declared_floats(int64_t user_in, int64_t item_in, const ModelOptions& o
   return total;
 }
 
-template <class T>
-void put(std::ostream& out, T value) {
-  out.write(reinterpret_cast<const char*>(&value), sizeof value);
-}
-
-// Reads fixed-size pieces of the file, naming the byte offset in every error.
-class Cursor {
- public:
-  Cursor(const std::string& path, const std::string& bytes) : path_(path), bytes_(bytes) {}
-
-  const char* take(uint64_t n, const std::string& what) {
-    const uint64_t left = bytes_.size() - pos_;
-    if (n > left)
-      fail("truncated: expected " + std::to_string(n) + " bytes of " + what + ", found " +
-           std::to_string(left));
-    const char* p = bytes_.data() + pos_;
-    pos_ += n;
-    return p;
-  }
-  template <class T>
-  T get(const std::string& what) {
-    T value;
-    std::memcpy(&value, take(sizeof value, what), sizeof value);
-    return value;
-  }
-  uint64_t pos() const { return pos_; }
-  uint64_t left() const { return bytes_.size() - pos_; }
-  [[noreturn]] void fail(const std::string& message) const { fail_at(pos_, message); }
-  [[noreturn]] void fail_at(uint64_t pos, const std::string& message) const {
-    throw FormatError(path_, pos, message);
-  }
-
- private:
-  const std::string& path_;
-  const std::string& bytes_;
-  uint64_t pos_ = 0;
-};
-
 }  // namespace
 
 void TwoTowerModel::save(const std::string& path, const nlohmann::json& meta) const {
@@ -149,28 +103,28 @@ void TwoTowerModel::save(const std::string& path, const nlohmann::json& meta) co
 
   AtomicFile file(path, /*binary=*/true);
   std::ostream& out = file.stream();
-  out.write(kMagic, sizeof kMagic);
-  put<uint32_t>(out, kVersion);
-  put<uint32_t>(out, static_cast<uint32_t>(header_text.size()));
+  out.write(kCheckpointMagic, sizeof kCheckpointMagic);
+  write_pod<uint32_t>(out, kCheckpointVersion);
+  write_pod<uint32_t>(out, static_cast<uint32_t>(header_text.size()));
   out.write(header_text.data(), static_cast<std::streamsize>(header_text.size()));
-  put<uint64_t>(out, count);
+  write_pod<uint64_t>(out, count);
   out.write(data, static_cast<std::streamsize>(data_bytes));
-  put<uint64_t>(out, fnv1a(data, data_bytes));
+  write_pod<uint64_t>(out, fnv1a(data, data_bytes));
   file.commit();
 }
 
 TwoTowerModel TwoTowerModel::load(const std::string& path, nlohmann::json* meta) {
   const std::string bytes = read_file(path);
-  Cursor in(path, bytes);
-  if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
+  ByteCursor in(path, bytes);
+  if (bytes.size() < sizeof kCheckpointMagic || std::memcmp(bytes.data(), kCheckpointMagic, sizeof kCheckpointMagic) != 0)
     in.fail("expected magic \"TWOTOWER\" (a towerrec two-tower checkpoint), found " +
-            quote_found(bytes.substr(0, sizeof kMagic)));
-  in.take(sizeof kMagic, "magic");
+            quote_found(bytes.substr(0, sizeof kCheckpointMagic)));
+  in.take(sizeof kCheckpointMagic, "magic");
   const uint64_t version_pos = in.pos();
   const uint32_t version = in.get<uint32_t>("format version");
-  if (version != kVersion)
+  if (version != kCheckpointVersion)
     in.fail_at(version_pos, "unsupported format version " + std::to_string(version) +
-                                " (this build reads version " + std::to_string(kVersion) + ")");
+                                " (this build reads version " + std::to_string(kCheckpointVersion) + ")");
   const uint32_t header_size = in.get<uint32_t>("header length");
   const char* header_text = in.take(header_size, "header JSON");
 
@@ -178,10 +132,10 @@ TwoTowerModel TwoTowerModel::load(const std::string& path, nlohmann::json* meta)
   try {
     header = nlohmann::json::parse(header_text, header_text + header_size);
   } catch (const nlohmann::json::parse_error& e) {
-    in.fail_at(kHeaderStart + (e.byte > 0 ? e.byte - 1 : 0),
+    in.fail_at(kCheckpointHeaderStart + (e.byte > 0 ? e.byte - 1 : 0),
                std::string("bad header JSON: ") + e.what());
   }
-  if (!header.is_object()) in.fail_at(kHeaderStart, "bad header: expected a JSON object");
+  if (!header.is_object()) in.fail_at(kCheckpointHeaderStart, "bad header: expected a JSON object");
   std::unique_ptr<Impl> impl;
   try {
     ModelOptions opts;
@@ -212,9 +166,9 @@ TwoTowerModel TwoTowerModel::load(const std::string& path, nlohmann::json* meta)
     }
     impl = std::make_unique<Impl>(user_in, item_in, opts);
   } catch (const nlohmann::json::exception& e) {
-    in.fail_at(kHeaderStart, std::string("bad header: ") + e.what());
+    in.fail_at(kCheckpointHeaderStart, std::string("bad header: ") + e.what());
   } catch (const UsageError& e) {
-    in.fail_at(kHeaderStart, std::string("bad header: ") + e.what());
+    in.fail_at(kCheckpointHeaderStart, std::string("bad header: ") + e.what());
   }
 
   // The tensor list must be exactly what the header's options build: names and shapes are the
@@ -232,7 +186,7 @@ TwoTowerModel TwoTowerModel::load(const std::string& path, nlohmann::json* meta)
     if (i < tensors.size()) {
       const auto& t = tensors[i];
       if (!t.is_object())
-        in.fail_at(kHeaderStart, "tensor " + std::to_string(i) + ": expected an object");
+        in.fail_at(kCheckpointHeaderStart, "tensor " + std::to_string(i) + ": expected an object");
       std::string shape = "?";
       if (t.contains("shape") && t["shape"].is_array()) {
         try {
@@ -245,7 +199,7 @@ TwoTowerModel TwoTowerModel::load(const std::string& path, nlohmann::json* meta)
               " " + shape;
     }
     if (want != found)
-      in.fail_at(kHeaderStart, "tensor " + std::to_string(i) + ": expected " + want +
+      in.fail_at(kCheckpointHeaderStart, "tensor " + std::to_string(i) + ": expected " + want +
                                    " (from the header's model options), found " + found);
   }
 

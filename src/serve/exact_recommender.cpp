@@ -13,7 +13,7 @@ namespace towerrec {
 namespace {
 
 // Users embedded and handed to the scorer at once: [slice, dim] floats plus their exclusions.
-constexpr int64_t kSlice = 16384;
+constexpr int64_t kRecommendSlice = 16384;
 
 double since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -51,8 +51,8 @@ RecommendSummary recommend_exact(const VectorSource& source, const ServeOptions&
   const int64_t n = static_cast<int64_t>(users.size());
   RecommendationCsv csv(out_csv, source.run().data);
   std::vector<int64_t> offsets, excluded;
-  for (int64_t s0 = 0; s0 < n; s0 += kSlice) {
-    const int64_t m = std::min(kSlice, n - s0);
+  for (int64_t s0 = 0; s0 < n; s0 += kRecommendSlice) {
+    const int64_t m = std::min(kRecommendSlice, n - s0);
     const std::vector<int32_t> slice(users.begin() + s0, users.begin() + s0 + m);
     const std::vector<float> q = source.users(slice);
     seen.csr(slice.data(), m, offsets, excluded);

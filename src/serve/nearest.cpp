@@ -10,7 +10,7 @@ namespace towerrec {
 namespace {
 
 // Queries are augmented slice by slice, so memory stays bounded for search_all() on a million items.
-constexpr int64_t kSlice = 65536;
+constexpr int64_t kNearestSlice = 65536;
 
 }  // namespace
 
@@ -42,8 +42,8 @@ void NearestItems::search(const std::vector<int64_t>& of, const NeighborCallback
   std::vector<float> queries;
   std::vector<int64_t> offsets, excluded;
   std::vector<float> dist;
-  for (int64_t s0 = 0; s0 < total; s0 += kSlice) {
-    const int64_t ns = std::min(kSlice, total - s0);
+  for (int64_t s0 = 0; s0 < total; s0 += kNearestSlice) {
+    const int64_t ns = std::min(kNearestSlice, total - s0);
     queries.resize(static_cast<size_t>(ns * w));
     offsets.resize(static_cast<size_t>(ns + 1));
     excluded.resize(static_cast<size_t>(ns));

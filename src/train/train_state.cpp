@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_file.h"
+#include "core/byte_cursor.h"
 #include "core/error.h"
 
 namespace towerrec {
@@ -15,17 +16,9 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr char kMagic[8] = {'T', 'W', 'R', 'S', 'T', 'A', 'T', 'E'};
-constexpr uint32_t kVersion = 1;
-constexpr uint64_t kHeaderStart = 16;
-
-uint64_t fnv1a(const char* data, size_t size, uint64_t h = 0xcbf29ce484222325ULL) {
-  for (size_t i = 0; i < size; ++i) {
-    h ^= static_cast<unsigned char>(data[i]);
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
+constexpr char kStateMagic[8] = {'T', 'W', 'R', 'S', 'T', 'A', 'T', 'E'};
+constexpr uint32_t kStateVersion = 1;
+constexpr uint64_t kStateHeaderStart = 16;
 
 // JSON has no inf/NaN; the validation loss can be either (no validation rows, or before the first
 // improvement). Finite values round-trip exactly through nlohmann's shortest representation.
@@ -44,65 +37,6 @@ double number_of(const json& j) {
   throw std::invalid_argument("expected a number, \"inf\", \"-inf\" or \"nan\", found " +
                               quote_found(s));
 }
-
-template <class T>
-void put(std::string& out, T value) {
-  out.append(reinterpret_cast<const char*>(&value), sizeof value);
-}
-
-template <class T>
-void put_vector(std::string& out, const std::vector<T>& v) {
-  put<uint64_t>(out, v.size());
-  out.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
-}
-
-// Reads fixed-size pieces of the file, naming the byte offset in every error.
-class Cursor {
- public:
-  Cursor(const std::string& path, const std::string& bytes) : path_(path), bytes_(bytes) {}
-
-  const char* take(uint64_t n, const std::string& what) {
-    const uint64_t left = bytes_.size() - pos_;
-    if (n > left)
-      fail("truncated: expected " + std::to_string(n) + " bytes of " + what + ", found " +
-           std::to_string(left));
-    const char* p = bytes_.data() + pos_;
-    pos_ += n;
-    return p;
-  }
-  template <class T>
-  T get(const std::string& what) {
-    T value;
-    std::memcpy(&value, take(sizeof value, what), sizeof value);
-    return value;
-  }
-  // A count-prefixed array; `want` (if >= 0) is the count it must have.
-  template <class T>
-  std::vector<T> get_vector(const std::string& what, int64_t want) {
-    const uint64_t count_pos = pos_;
-    const uint64_t n = get<uint64_t>(what + " count");
-    if (want >= 0 && n != static_cast<uint64_t>(want))
-      fail_at(count_pos,
-              "expected " + std::to_string(want) + " " + what + ", found " + std::to_string(n));
-    if (n > left() / sizeof(T))
-      fail("truncated: expected " + std::to_string(n) + " " + what + " (" +
-           std::to_string(n * sizeof(T)) + " bytes), found " + std::to_string(left()) + " bytes");
-    std::vector<T> v(n);
-    std::memcpy(v.data(), take(n * sizeof(T), what), n * sizeof(T));
-    return v;
-  }
-  uint64_t pos() const { return pos_; }
-  uint64_t left() const { return bytes_.size() - pos_; }
-  [[noreturn]] void fail(const std::string& message) const { fail_at(pos_, message); }
-  [[noreturn]] void fail_at(uint64_t pos, const std::string& message) const {
-    throw FormatError(path_, pos, message);
-  }
-
- private:
-  const std::string& path_;
-  const std::string& bytes_;
-  uint64_t pos_ = 0;
-};
 
 std::string hex(uint64_t v) {
   char buf[17];
@@ -136,32 +70,32 @@ void save_train_state(const std::string& path, const TrainState& s) {
   const std::string text = header.dump();
   std::string out;
   out.reserve(64 + text.size() + (s.params.size() * 4 + s.order.size()) * 4);
-  out.append(kMagic, sizeof kMagic);
-  put<uint32_t>(out, kVersion);
-  put<uint32_t>(out, static_cast<uint32_t>(text.size()));
+  out.append(kStateMagic, sizeof kStateMagic);
+  append_pod<uint32_t>(out, kStateVersion);
+  append_pod<uint32_t>(out, static_cast<uint32_t>(text.size()));
   out += text;
-  put<uint64_t>(out, s.params.size());
+  append_pod<uint64_t>(out, s.params.size());
   for (const std::vector<float>* v : {&s.params, &s.adam_m, &s.adam_v})
     out.append(reinterpret_cast<const char*>(v->data()), v->size() * sizeof(float));
-  put_vector(out, s.best_params);
-  put_vector(out, s.order);
-  put<uint64_t>(out, fnv1a(out.data(), out.size()));
+  append_vector(out, s.best_params);
+  append_vector(out, s.order);
+  append_pod<uint64_t>(out, fnv1a(out.data(), out.size()));
   write_file_atomic(path, out);
 }
 
 TrainState load_train_state(const std::string& path) {
   const std::string bytes = read_file(path);
-  Cursor in(path, bytes);
-  if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
+  ByteCursor in(path, bytes);
+  if (bytes.size() < sizeof kStateMagic || std::memcmp(bytes.data(), kStateMagic, sizeof kStateMagic) != 0)
     in.fail("expected magic \"TWRSTATE\" (a towerrec training state), found " +
-            quote_found(bytes.substr(0, sizeof kMagic)));
+            quote_found(bytes.substr(0, sizeof kStateMagic)));
   // Sizes are checked as they are read (a file cut short fails at the piece it lacks), then the
   // hash over everything before it (an altered byte), before any header field is trusted.
-  in.take(sizeof kMagic, "magic");
+  in.take(sizeof kStateMagic, "magic");
   const uint64_t version_pos = in.pos();
   const uint32_t version = in.get<uint32_t>("format version");
-  if (version != kVersion)
-    in.fail_at(version_pos, "expected format version " + std::to_string(kVersion) +
+  if (version != kStateVersion)
+    in.fail_at(version_pos, "expected format version " + std::to_string(kStateVersion) +
                                 " (this build's), found " + std::to_string(version));
   const uint32_t header_size = in.get<uint32_t>("header length");
   const char* header_text = in.take(header_size, "header JSON");
@@ -209,10 +143,10 @@ TrainState load_train_state(const std::string& path) {
       s.history.push_back(m);
     }
   } catch (const std::exception& e) {
-    in.fail_at(kHeaderStart, std::string("bad header: ") + e.what());
+    in.fail_at(kStateHeaderStart, std::string("bad header: ") + e.what());
   }
   if (s.epochs_done < 0 || static_cast<size_t>(s.epochs_done) != s.history.size())
-    in.fail_at(kHeaderStart, "bad header: expected " + std::to_string(s.epochs_done) +
+    in.fail_at(kStateHeaderStart, "bad header: expected " + std::to_string(s.epochs_done) +
                                  " history entries (epochs_done), found " +
                                  std::to_string(s.history.size()));
   return s;

@@ -5,8 +5,9 @@
 #include "config/yaml_config.h"
 #include "hostile_case.h"
 
-namespace towerrec::test {
-namespace {
+// A named namespace, not an anonymous one: unity builds compile several case tables in one
+// translation unit, and each table has its own kBase, ratings(), registered.
+namespace towerrec::test::hostile_config {
 
 struct ConfigCase {
   std::string name;
@@ -119,5 +120,4 @@ const bool registered = register_rows<ConfigCase>(
     },
     run);
 
-}  // namespace
-}  // namespace towerrec::test
+}  // namespace towerrec::test::hostile_config

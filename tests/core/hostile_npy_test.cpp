@@ -6,8 +6,9 @@
 #include "core/npy.h"
 #include "hostile_case.h"
 
-namespace towerrec::test {
-namespace {
+// A named namespace, not an anonymous one: unity builds compile several case tables in one
+// translation unit, and each table has its own kBase, ratings(), registered.
+namespace towerrec::test::hostile_npy {
 
 const std::string kDict = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }";
 
@@ -123,5 +124,4 @@ const bool registered = register_rows<NpyCase>(
     },
     run);
 
-}  // namespace
-}  // namespace towerrec::test
+}  // namespace towerrec::test::hostile_npy

@@ -16,7 +16,7 @@ using towerrec::test::TempDir;
 
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
+std::string npy_error(const std::function<void()>& f) {
   try {
     f();
   } catch (const Error& e) {
@@ -107,7 +107,7 @@ TEST_CASE("npy: a writer that did not get all rows leaves no file", "[core]") {
   {
     NpyWriter w(path, NpyDtype::kFloat32, 3, 2);
     w.append(v, 2);
-    CHECK(error_of([&] { w.commit(); }) == "cannot write " + path + ": expected 3 rows, got 2");
+    CHECK(npy_error([&] { w.commit(); }) == "cannot write " + path + ": expected 3 rows, got 2");
   }
   CHECK_FALSE(std::filesystem::exists(path));
   CHECK(std::filesystem::is_empty(dir.path()));  // no temp file left behind either
@@ -121,34 +121,34 @@ TEST_CASE("npy: truncated, foreign and unsupported files throw FormatError with 
   REQUIRE(bytes.size() == 128 + 40);
 
   const std::string cut = dir.write("cut.npy", bytes.substr(0, bytes.size() - 3));
-  CHECK(error_of([&] { read_npy_f32(cut); }) ==
+  CHECK(npy_error([&] { read_npy_f32(cut); }) ==
         cut + ": byte 165: expected 40 data bytes for shape (5, 2) of <f4, found 37 (truncated?)");
   const std::string hdr = dir.write("hdr.npy", bytes.substr(0, 50));
-  CHECK(error_of([&] { read_npy_f32(hdr); }) ==
+  CHECK(npy_error([&] { read_npy_f32(hdr); }) ==
         hdr + ": byte 50: expected a header of 118 bytes, found end of file (truncated?)");
   const std::string tiny = dir.write("tiny.npy", bytes.substr(0, 7));
-  CHECK(error_of([&] { read_npy_f32(tiny); }) ==
+  CHECK(npy_error([&] { read_npy_f32(tiny); }) ==
         tiny + ": byte 7: expected a complete .npy preamble, found end of file");
   const std::string csv = dir.write("x.npy", "user,item,rating\n1,2,3\n");
-  CHECK(error_of([&] { read_npy_f32(csv); }) ==
+  CHECK(npy_error([&] { read_npy_f32(csv); }) ==
         csv + ": byte 0: expected the .npy magic \"\\x93NUMPY\", found \"user,item,\"");
 
   std::string f8 = bytes;
   f8.replace(f8.find("<f4"), 3, "<f8");
   const std::string f8p = dir.write("f8.npy", f8);
-  CHECK(error_of([&] { read_npy_f32(f8p); }) ==
+  CHECK(npy_error([&] { read_npy_f32(f8p); }) ==
         f8p + ": byte 20: expected dtype '<f4', '<i8' or '<i4', found \"<f8\"");
   std::string fortran = bytes;
   fortran.replace(fortran.find("False"), 5, "True ");
   const std::string fp = dir.write("f.npy", fortran);
-  CHECK(error_of([&] { read_npy_f32(fp); }) ==
+  CHECK(npy_error([&] { read_npy_f32(fp); }) ==
         fp + ": byte 44: expected C order (fortran_order: False), found Fortran order");
 
   std::vector<int64_t> ints = {1, 2};
   write_npy(dir.file("ints.npy"), ints.data(), 2, 1);
-  CHECK(error_of([&] { read_npy_f32(dir.file("ints.npy")); }) ==
+  CHECK(npy_error([&] { read_npy_f32(dir.file("ints.npy")); }) ==
         dir.file("ints.npy") + ": byte 0: expected dtype '<f4', found '<i8'");
-  CHECK(error_of([&] { read_npy_i64(dir.file("ok.npy")); }) ==
+  CHECK(npy_error([&] { read_npy_i64(dir.file("ok.npy")); }) ==
         dir.file("ok.npy") + ": byte 0: expected dtype '<i8' or '<i4', found '<f4'");
 }
 
@@ -191,12 +191,12 @@ TEST_CASE("npy: ids sidecar", "[core]") {
   write_ids(path, {"42", "Toy Story (1995)", "x"});
   CHECK(test::slurp(path) == "42\nToy Story (1995)\nx\n");
   CHECK(read_ids(path, 3) == std::vector<std::string>{"42", "Toy Story (1995)", "x"});
-  CHECK(error_of([&] { read_ids(path, 4); }) ==
+  CHECK(npy_error([&] { read_ids(path, 4); }) ==
         path + ":0: expected 4 ids (one per row of the matrix), found 3");
-  CHECK(error_of([&] { write_ids(dir.file("bad.ids"), {"a", "b\nc"}); }) ==
+  CHECK(npy_error([&] { write_ids(dir.file("bad.ids"), {"a", "b\nc"}); }) ==
         "cannot write " + dir.file("bad.ids") +
             ": id 1: expected a non-empty id without tabs or newlines, got \"b\\x0ac\"");
   const std::string gap = dir.write("gap.ids", "a\n\nb\n");
-  CHECK(error_of([&] { read_ids(gap); }) == gap + ":2: expected an id, got an empty line");
+  CHECK(npy_error([&] { read_ids(gap); }) == gap + ":2: expected an id, got an empty line");
   CHECK(read_ids(dir.write("crlf.ids", "a\r\nb")) == std::vector<std::string>{"a", "b"});
 }

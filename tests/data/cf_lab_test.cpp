@@ -10,7 +10,7 @@ using towerrec::test::TempDir;
 
 namespace {
 
-void write_fixture(const TempDir& dir) {
+void write_cf_lab_fixture(const TempDir& dir) {
   dir.write("small_movies_Y.csv", "5.0,0.0,3.5\n0.0,0.0,1.0\n");
   dir.write("small_movies_R.csv", "1,0,1\n0,0,1\n");
   dir.write("small_movies_X.csv", "0.1,0.2\n0.3,0.4\n");
@@ -21,7 +21,7 @@ void write_fixture(const TempDir& dir) {
             "Friday (2000)\n");
 }
 
-std::string error_of(const TempDir& dir, bool dataset) {
+std::string cf_lab_error(const TempDir& dir, bool dataset) {
   try {
     if (dataset) {
       read_cf_lab_dataset(dir.path(), DataOptions{});
@@ -38,7 +38,7 @@ std::string error_of(const TempDir& dir, bool dataset) {
 
 TEST_CASE("cf lab: matrices and titles", "[data]") {
   TempDir dir;
-  write_fixture(dir);
+  write_cf_lab_fixture(dir);
   const CfLab lab = read_cf_lab(dir.path());
   CHECK(lab.Y.rows() == 2);
   CHECK(lab.Y.cols() == 3);
@@ -52,7 +52,7 @@ TEST_CASE("cf lab: matrices and titles", "[data]") {
 
 TEST_CASE("cf lab: as a Dataset, one rating per R == 1 cell", "[data]") {
   TempDir dir;
-  write_fixture(dir);
+  write_cf_lab_fixture(dir);
   const Dataset d = read_cf_lab_dataset(dir.path(), DataOptions{});
   CHECK(d.format == "cf_lab");
   CHECK(d.num_users() == 3);
@@ -66,19 +66,19 @@ TEST_CASE("cf lab: as a Dataset, one rating per R == 1 cell", "[data]") {
 
 TEST_CASE("cf lab: bad input", "[data]") {
   TempDir dir;
-  write_fixture(dir);
+  write_cf_lab_fixture(dir);
   dir.write("small_movies_W.csv", "1,2\n3,4\n");
-  CHECK(error_of(dir, false) ==
+  CHECK(cf_lab_error(dir, false) ==
         dir.file("small_movies_W.csv") +
             ":0: expected a 3 x 2 matrix (one row per user, as many features as "
             "small_movies_X.csv), found 2 x 2");
   dir.write("small_movies_R.csv", "1,0,1\n0,2,1\n");
-  CHECK(error_of(dir, true) ==
+  CHECK(cf_lab_error(dir, true) ==
         dir.file("small_movies_R.csv") + ":2: field 'column 2': expected 0 or 1, found \"2\"");
   dir.write("small_movies_R.csv", "1,0,1\n0,0\n");
-  CHECK(error_of(dir, true) == dir.file("small_movies_R.csv") + ":2: expected 3 fields, found 2");
+  CHECK(cf_lab_error(dir, true) == dir.file("small_movies_R.csv") + ":2: expected 3 fields, found 2");
   dir.write("small_movies_R.csv", "1,0,1\n1,0,1\n");
-  CHECK(error_of(dir, true) ==
+  CHECK(cf_lab_error(dir, true) ==
         dir.file("small_movies_Y.csv") +
             ":2: field 'column 1': expected a number in [0.5, 5] where small_movies_R.csv is "
             "1, found \"0\"");

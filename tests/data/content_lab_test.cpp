@@ -14,7 +14,7 @@ namespace {
 
 // A 3-genre miniature of the lab: user rows [id, count, ave, 3 genre averages], item rows [id,
 // year, ave, 3 genre flags].
-void write_fixture(const TempDir& dir) {
+void write_content_lab_fixture(const TempDir& dir) {
   dir.write("content_user_train_header.txt",
             "user id,rating count,rating ave,Action,Comedy,Drama\n");
   dir.write("content_item_train_header.txt", "movie id,year,ave rating,Action,Comedy,Drama\n");
@@ -27,7 +27,7 @@ void write_fixture(const TempDir& dir) {
   dir.write("content_item_vecs.csv", "10,2001,3.5,1,0,0\n20,2003,4.0,0,0,1\n30,2002,3.0,0,1,0\n");
 }
 
-std::string error_of(const TempDir& dir) {
+std::string content_lab_error(const TempDir& dir) {
   try {
     read_content_lab_dataset(dir.path(), DataOptions{});
   } catch (const Error& e) {
@@ -40,7 +40,7 @@ std::string error_of(const TempDir& dir) {
 
 TEST_CASE("content lab: matrices with header names", "[data]") {
   TempDir dir;
-  write_fixture(dir);
+  write_content_lab_fixture(dir);
   const ContentLab lab = read_content_lab(dir.path());
   CHECK(lab.user_train.rows == 4);
   CHECK(lab.user_train.cols() == 6);
@@ -52,7 +52,7 @@ TEST_CASE("content lab: matrices with header names", "[data]") {
 
 TEST_CASE("content lab: as a Dataset keeps repeated rows", "[data]") {
   TempDir dir;
-  write_fixture(dir);
+  write_content_lab_fixture(dir);
   Dataset d = read_content_lab_dataset(dir.path(), DataOptions{});
   CHECK(d.format == "content_lab");
   CHECK(d.ratings.size() == 4);  // the repeated (2, 10) row stays
@@ -75,26 +75,26 @@ TEST_CASE("content lab: as a Dataset keeps repeated rows", "[data]") {
 
 TEST_CASE("content lab: bad input", "[data]") {
   TempDir dir;
-  write_fixture(dir);
+  write_content_lab_fixture(dir);
   dir.write("content_y_train.csv", "4.0\n4.0\n9\n3.0\n");
-  CHECK(error_of(dir) == dir.file("content_y_train.csv") +
+  CHECK(content_lab_error(dir) == dir.file("content_y_train.csv") +
                              ":3: field 'y': expected a number in [0.5, 5], found \"9\"");
   dir.write("content_y_train.csv", "4.0\n4.0\n4.5\n");
-  CHECK(error_of(dir) == dir.file("content_y_train.csv") +
+  CHECK(content_lab_error(dir) == dir.file("content_y_train.csv") +
                              ":0: expected 4 rows (as many as content_user_train.csv), found 3");
   dir.write("content_y_train.csv", "4.0\n4.0\n4.5\n3.0\n");
   dir.write("content_item_train.csv",
             "10,2001,3.5,1,0,0\n10,2001,3.5,1,0\n20,2003,4.0,0,0,1\n30,2002,3.0,0,1,0\n");
-  CHECK(error_of(dir) ==
+  CHECK(content_lab_error(dir) ==
         dir.file("content_item_train.csv") +
             ":2: expected 6 fields (movie id,year,ave rating,Action,Comedy,Drama), found 5");
   dir.write("content_item_train.csv",
             "10,2001,3.5,1,0,0\n10,2001,x,1,0,0\n20,2003,4.0,0,0,1\n30,2002,3.0,0,1,0\n");
-  CHECK(error_of(dir) == dir.file("content_item_train.csv") +
+  CHECK(content_lab_error(dir) == dir.file("content_item_train.csv") +
                              ":2: field 'ave rating': expected a finite number, found \"x\"");
   dir.write("content_item_train.csv",
             "10,2001,3.5,1,0,0\n11,2001,3.5,1,0,0\n20,2003,4.0,0,0,1\n30,2002,3.0,0,1,0\n");
-  CHECK(error_of(dir) ==
+  CHECK(content_lab_error(dir) ==
         dir.file("content_item_train.csv") +
             ":2: field 'movie id': movie 11 is not in content_item_vecs.csv; add a row for it to "
             "content_item_vecs.csv or remove its rows");
@@ -103,7 +103,7 @@ TEST_CASE("content lab: bad input", "[data]") {
   dir.write("content_user_train.csv",
             "2.5,2.0,4.0,4.0,0.0,4.0\n2.0,2.0,4.0,4.0,0.0,4.0\n2.0,2.0,4.0,4.0,0.0,4.0\n5.0,1.0,3."
             "0,0.0,3.0,0.0\n");
-  CHECK(error_of(dir) == dir.file("content_user_train.csv") +
+  CHECK(content_lab_error(dir) == dir.file("content_user_train.csv") +
                              ":1: field 'user id': expected an integer id >= 0, found \"2.5\"");
 }
 
@@ -130,7 +130,7 @@ TEST_CASE("content lab: the real lab files", "[data]") {
 
 TEST_CASE("content lab: item vectors with more than 64 genres or an impossible year", "[data]") {
   TempDir dir;
-  write_fixture(dir);
+  write_content_lab_fixture(dir);
   // 65 genre columns: they would not fit the 64-bit genre masks.
   std::string header = "movie id,year,ave rating", row = "10,2001,3.5";
   for (int g = 0; g < 65; ++g) {
@@ -140,13 +140,13 @@ TEST_CASE("content lab: item vectors with more than 64 genres or an impossible y
   dir.write("content_item_train_header.txt", header + "\n");
   dir.write("content_item_train.csv", row + "\n" + row + "\n" + row + "\n" + row + "\n");
   dir.write("content_item_vecs.csv", row + "\n");
-  CHECK(error_of(dir) == dir.file("content_item_train_header.txt") +
+  CHECK(content_lab_error(dir) == dir.file("content_item_train_header.txt") +
                              ":1: too many genres: at most 64 are supported, found 65 genre "
                              "columns after the first 3");
 
   TempDir dir2;
-  write_fixture(dir2);
+  write_content_lab_fixture(dir2);
   dir2.write("content_item_vecs.csv", "10,2001,3.5,1,0,0\n20,-3,4.0,0,0,1\n30,2002,3.0,0,1,0\n");
-  CHECK(error_of(dir2) == dir2.file("content_item_vecs.csv") +
+  CHECK(content_lab_error(dir2) == dir2.file("content_item_vecs.csv") +
                               ":2: field 'year': expected a year in [0, 9999], found \"-3\"");
 }

@@ -12,7 +12,7 @@ using towerrec::test::TempDir;
 
 namespace {
 
-std::string error_of(const std::string& dir, const DataOptions& opts = {}) {
+std::string dataset_error(const std::string& dir, const DataOptions& opts = {}) {
   try {
     read_dataset(dir, opts);
   } catch (const Error& e) {
@@ -43,18 +43,18 @@ TEST_CASE("reader: format detection", "[data]") {
   CHECK(detect_format(d.path()) == "content_lab");
   CHECK(detect_format(e.path()) == "cf_lab");
   none.write("notes.txt", "");
-  CHECK(error_of(none.path()) == "cannot tell the format of " + none.path() +
+  CHECK(dataset_error(none.path()) == "cannot tell the format of " + none.path() +
                                      ": expected ratings.csv (movielens), u.data (ml100k), "
                                      "ratings.dat (ml1m), content_user_train.csv + "
                                      "content_item_train.csv (content_lab) or small_movies_Y.csv + "
                                      "small_movies_R.csv (cf_lab)");
-  CHECK(error_of(none.file("nope")) ==
+  CHECK(dataset_error(none.file("nope")) ==
         "dataset directory " + none.file("nope") + " does not exist");
-  CHECK(error_of(none.file("notes.txt")) ==
+  CHECK(dataset_error(none.file("notes.txt")) ==
         "dataset path " + none.file("notes.txt") + ": expected a directory, found a file");
   DataOptions ml;
   ml.format = "movielens";
-  CHECK(error_of(none.file("notes.txt"), ml) ==
+  CHECK(dataset_error(none.file("notes.txt"), ml) ==
         "dataset path " + none.file("notes.txt") + ": expected a directory, found a file");
 }
 
@@ -73,7 +73,7 @@ TEST_CASE("reader: explicit format and option checks", "[data]") {
   CHECK_THROWS_AS(read_dataset(dir.path(), o), UsageError);
   o = DataOptions{};
   o.format = "ml100k";
-  CHECK(error_of(dir.path(), o).find("cannot open " + dir.file("u.item")) == 0);
+  CHECK(dataset_error(dir.path(), o).find("cannot open " + dir.file("u.item")) == 0);
 }
 
 TEST_CASE("reader: ml-latest-small golden counts", "[data]") {

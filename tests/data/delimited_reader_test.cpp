@@ -20,7 +20,7 @@ std::vector<std::vector<std::string>> records(const std::string& text, const std
   return out;
 }
 
-std::string error_of(const std::string& text, size_t fields = 0) {
+std::string delimited_error(const std::string& text, size_t fields = 0) {
   try {
     DelimitedReader r("f.csv", text, ",", true);
     while (r.next()) {
@@ -72,20 +72,20 @@ TEST_CASE("reader: multi-byte separators and line numbers", "[data]") {
 
 TEST_CASE("reader: trailing blank lines end the file, inner ones are errors", "[data]") {
   CHECK(records("a,b\n\n\r\n") == Recs{{"a", "b"}});
-  CHECK(error_of("a,b,c\n\n1,2,3\n", 3) ==
+  CHECK(delimited_error("a,b,c\n\n1,2,3\n", 3) ==
         "f.csv:2: expected 3 fields (a,b,c), found an empty line");
 }
 
 TEST_CASE("reader: unterminated quotes, stray text and truncated last lines", "[data]") {
-  CHECK(error_of("a,b\n1,\"open,2\n3,4\n") ==
+  CHECK(delimited_error("a,b\n1,\"open,2\n3,4\n") ==
         "f.csv:2: unterminated quoted field: a '\"' opened on this line is never closed");
-  CHECK(error_of("1,\"x\"y,2\n") ==
+  CHECK(delimited_error("1,\"x\"y,2\n") ==
         "f.csv:1: expected a separator or a line end after a closing quote, found \"y,2\\x0a\"");
-  CHECK(error_of("a,b,c\n1,2,3\n4,5", 3) ==
+  CHECK(delimited_error("a,b,c\n1,2,3\n4,5", 3) ==
         "f.csv:3: expected 3 fields (a,b,c), found 2; the last line has no newline: is the file "
         "truncated?");
-  CHECK(error_of("a,b,c\n1,2,3,4\n", 3) == "f.csv:2: expected 3 fields (a,b,c), found 4");
-  CHECK(error_of("a,b,c\n1,2,3", 3) == "(no error)");
+  CHECK(delimited_error("a,b,c\n1,2,3,4\n", 3) == "f.csv:2: expected 3 fields (a,b,c), found 4");
+  CHECK(delimited_error("a,b,c\n1,2,3", 3) == "(no error)");
 }
 
 TEST_CASE("reader: field accessors name the field, the range and the value", "[data]") {

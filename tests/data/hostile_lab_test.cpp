@@ -2,8 +2,9 @@
 // files; collaborative filtering: Y/R matrices and an optional movie list): one CTest test per row.
 #include "hostile_data.h"
 
-namespace towerrec::test {
-namespace {
+// A named namespace, not an anonymous one: unity builds compile several case tables in one
+// translation unit, and each table has its own kBase, ratings(), registered.
+namespace towerrec::test::hostile_lab {
 
 const Files kContent = {
     {"content_user_train_header.txt", "user id,rating count,rating ave,Action,Drama\n"},
@@ -147,5 +148,4 @@ const bool registered_cf = register_rows<DataCase>(
     },
     [](const DataCase& c) { run_data_case(kCf, c); });
 
-}  // namespace
-}  // namespace towerrec::test
+}  // namespace towerrec::test::hostile_lab

@@ -4,8 +4,9 @@
 
 #include "hostile_data.h"
 
-namespace towerrec::test {
-namespace {
+// A named namespace, not an anonymous one: unity builds compile several case tables in one
+// translation unit, and each table has its own kBase, ratings(), registered.
+namespace towerrec::test::hostile_ml100k {
 
 const std::string kFlags = "0|0|0|1|1|0|0|0|0|0|0|0|0|0|0|0|0|0|0";  // Animation, Children's
 
@@ -136,5 +137,4 @@ const bool registered = register_rows<DataCase>(
     },
     [](const DataCase& c) { run_data_case(kBase, c); });
 
-}  // namespace
-}  // namespace towerrec::test
+}  // namespace towerrec::test::hostile_ml100k

@@ -2,8 +2,9 @@
 // ISO-8859-1): one CTest test per row.
 #include "hostile_data.h"
 
-namespace towerrec::test {
-namespace {
+// A named namespace, not an anonymous one: unity builds compile several case tables in one
+// translation unit, and each table has its own kBase, ratings(), registered.
+namespace towerrec::test::hostile_ml1m {
 
 const Files kBase = {
     {"movies.dat",
@@ -103,5 +104,4 @@ const bool registered = register_rows<DataCase>(
     },
     [](const DataCase& c) { run_data_case(kBase, c); });
 
-}  // namespace
-}  // namespace towerrec::test
+}  // namespace towerrec::test::hostile_ml1m

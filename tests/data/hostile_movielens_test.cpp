@@ -4,8 +4,9 @@
 
 #include "hostile_data.h"
 
-namespace towerrec::test {
-namespace {
+// A named namespace, not an anonymous one: unity builds compile several case tables in one
+// translation unit, and each table has its own kBase, ratings(), registered.
+namespace towerrec::test::hostile_movielens {
 
 const std::string R = "userId,movieId,rating,timestamp\n";
 const std::string M = "movieId,title,genres\n";
@@ -236,5 +237,4 @@ const bool registered = register_rows<DataCase>(
     },
     [](const DataCase& c) { run_data_case(kBase, c); });
 
-}  // namespace
-}  // namespace towerrec::test
+}  // namespace towerrec::test::hostile_movielens

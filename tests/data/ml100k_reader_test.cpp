@@ -19,7 +19,7 @@ std::string item_line(int id, const std::string& title, const std::string& date,
   return s + "\n";
 }
 
-void write_fixture(const TempDir& dir) {
+void write_ml100k_fixture(const TempDir& dir) {
   // "Cit\xe9" is latin-1 for "Cité".
   dir.write("u.item", item_line(1, "Toy Story (1995)", "01-Jan-1995", 3, 4) +
                           item_line(2, "La Cit\xe9 (1996)", "", 8, -1) +
@@ -28,7 +28,7 @@ void write_fixture(const TempDir& dir) {
   dir.write("u.user", "4|24|M|technician|85711\n7|53|F|other|94043\n8|30|M|writer|11111\n");
 }
 
-std::string error_of(const TempDir& dir) {
+std::string ml100k_error(const TempDir& dir) {
   try {
     read_ml100k(dir.path(), DataOptions{});
   } catch (const Error& e) {
@@ -41,7 +41,7 @@ std::string error_of(const TempDir& dir) {
 
 TEST_CASE("ml100k: u.item, u.data and u.user", "[data]") {
   TempDir dir;
-  write_fixture(dir);
+  write_ml100k_fixture(dir);
   const Dataset d = read_ml100k(dir.path(), DataOptions{});
   CHECK(d.format == "ml100k");
   CHECK(d.items.ids() == std::vector<int64_t>{1, 2, 3});
@@ -65,29 +65,29 @@ TEST_CASE("ml100k: u.item, u.data and u.user", "[data]") {
 
 TEST_CASE("ml100k: u.genre names the flags", "[data]") {
   TempDir dir;
-  write_fixture(dir);
+  write_ml100k_fixture(dir);
   std::string genre;
   for (int g = 0; g < 19; ++g) genre += "G" + std::to_string(g) + "|" + std::to_string(g) + "\n";
   dir.write("u.genre", genre + "\n");
   const Dataset d = read_ml100k(dir.path(), DataOptions{});
   CHECK(d.item_meta.genre_names[18] == "G18");
   dir.write("u.genre", "a|0\nb|2\n");
-  CHECK(error_of(dir) ==
+  CHECK(ml100k_error(dir) ==
         dir.file("u.genre") + ":2: field 'index': expected an integer in [1, 1], found \"2\"");
 }
 
 TEST_CASE("ml100k: bad input", "[data]") {
   TempDir dir;
-  write_fixture(dir);
+  write_ml100k_fixture(dir);
   dir.write("u.data", "7\t2\t3\t881250949\n4\t1\t6\t881250950\n");
-  CHECK(error_of(dir) ==
+  CHECK(ml100k_error(dir) ==
         dir.file("u.data") + ":2: field 'rating': expected a number in [0.5, 5], found \"6\"");
   dir.write("u.data", "7\t9\t3\t881250949\n");
-  CHECK(error_of(dir) == dir.file("u.data") +
+  CHECK(ml100k_error(dir) == dir.file("u.data") +
                              ":1: field 'item id': movie 9 is not in u.item; add a row for it to "
                              "u.item or remove its ratings");
   dir.write("u.data", "7 2 3 881250949\n");
-  CHECK(error_of(dir) ==
+  CHECK(ml100k_error(dir) ==
         dir.file("u.data") +
             ":1: expected 4 fields (user id<tab>item id<tab>rating<tab>timestamp), found 1");
 }

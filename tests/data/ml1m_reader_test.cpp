@@ -10,7 +10,7 @@ using towerrec::test::TempDir;
 
 namespace {
 
-void write_fixture(const TempDir& dir) {
+void write_ml1m_fixture(const TempDir& dir) {
   dir.write("movies.dat",
             "1::Toy Story (1995)::Animation|Children's|Comedy\n"
             "2::Jumanji (1995)::Adventure|Children's|Fantasy\n"
@@ -19,7 +19,7 @@ void write_fixture(const TempDir& dir) {
   dir.write("users.dat", "1::F::1::10::48067\n6::M::56::16::70072\n10::F::35::1::95370\n");
 }
 
-std::string error_of(const TempDir& dir) {
+std::string ml1m_error(const TempDir& dir) {
   try {
     read_ml1m(dir.path(), DataOptions{});
   } catch (const Error& e) {
@@ -32,7 +32,7 @@ std::string error_of(const TempDir& dir) {
 
 TEST_CASE("ml1m: '::' files, latin-1 titles, users.dat codes", "[data]") {
   TempDir dir;
-  write_fixture(dir);
+  write_ml1m_fixture(dir);
   const Dataset d = read_ml1m(dir.path(), DataOptions{});
   CHECK(d.format == "ml1m");
   CHECK(d.items.ids() == std::vector<int64_t>{1, 2, 3});
@@ -57,18 +57,18 @@ TEST_CASE("ml1m: '::' files, latin-1 titles, users.dat codes", "[data]") {
 
 TEST_CASE("ml1m: bad input", "[data]") {
   TempDir dir;
-  write_fixture(dir);
+  write_ml1m_fixture(dir);
   dir.write("users.dat", "1::F::old::10::48067\n");
-  CHECK(error_of(dir) ==
+  CHECK(ml1m_error(dir) ==
         dir.file("users.dat") + ":1: field 'age': expected a finite number, found \"old\"");
   dir.write("users.dat", "1::F::1::10\n");
-  CHECK(error_of(dir) ==
+  CHECK(ml1m_error(dir) ==
         dir.file("users.dat") +
             ":1: expected 5 fields (UserID::Gender::Age::Occupation::Zip-code), found 4");
   dir.write("ratings.dat", "1::2::5::978300760\n1:1::3::978302109\n");
-  CHECK(error_of(dir) == dir.file("ratings.dat") +
+  CHECK(ml1m_error(dir) == dir.file("ratings.dat") +
                              ":2: expected 4 fields (UserID::MovieID::Rating::Timestamp), found 3");
   dir.write("ratings.dat", "1::2::0::978300760\n");
-  CHECK(error_of(dir) ==
+  CHECK(ml1m_error(dir) ==
         dir.file("ratings.dat") + ":1: field 'Rating': expected a number in [0.5, 5], found \"0\"");
 }

@@ -26,7 +26,7 @@ const char* kRatings =
     "2,1,0.5,102\n"
     "9,7,5,103\n";
 
-std::string error_of(const TempDir& dir, const DataOptions& opts = {}) {
+std::string movielens_error(const TempDir& dir, const DataOptions& opts = {}) {
   try {
     read_movielens(dir.path(), opts);
   } catch (const Error& e) {
@@ -110,62 +110,62 @@ TEST_CASE("movielens: bad input names file, line, field, expectation and value",
   const std::string head = "userId,movieId,rating,timestamp\n";
 
   dir.write("ratings.csv", head + "1,1,abc,5\n");
-  CHECK(error_of(dir) ==
+  CHECK(movielens_error(dir) ==
         ratings + ":2: field 'rating': expected a number in [0.5, 5], found \"abc\"");
   dir.write("ratings.csv", head + "1,1,4,5\n1,11,5.5,6\n");
-  CHECK(error_of(dir) ==
+  CHECK(movielens_error(dir) ==
         ratings + ":3: field 'rating': expected a number in [0.5, 5], found \"5.5\"");
   dir.write("ratings.csv", head + "1,1,NaN,5\n");
-  CHECK(error_of(dir) ==
+  CHECK(movielens_error(dir) ==
         ratings + ":2: field 'rating': expected a number in [0.5, 5], found \"NaN\"");
   dir.write("ratings.csv", head + "1,1,inf,5\n");
-  CHECK(error_of(dir) ==
+  CHECK(movielens_error(dir) ==
         ratings + ":2: field 'rating': expected a number in [0.5, 5], found \"inf\"");
   dir.write("ratings.csv", head + "-1,1,4,5\n");
-  CHECK(error_of(dir) ==
+  CHECK(movielens_error(dir) ==
         ratings + ":2: field 'userId': expected an integer in [0, 2147483647], found \"-1\"");
   dir.write("ratings.csv", head + "2147483648,1,4,5\n");
-  CHECK(error_of(dir) ==
+  CHECK(movielens_error(dir) ==
         ratings +
             ":2: field 'userId': expected an integer in [0, 2147483647], found \"2147483648\"");
   dir.write("ratings.csv", head + "1,1.5,4,5\n");
-  CHECK(error_of(dir) ==
+  CHECK(movielens_error(dir) ==
         ratings + ":2: field 'movieId': expected an integer in [0, 2147483647], found \"1.5\"");
   dir.write("ratings.csv", head + "1,1,4,yesterday\n");
-  CHECK(error_of(dir) == ratings +
+  CHECK(movielens_error(dir) == ratings +
                              ":2: field 'timestamp': expected an integer (seconds since the "
                              "epoch), found \"yesterday\"");
   dir.write("ratings.csv", head + "1,1,4,5\n1,999,4,5\n");
-  CHECK(error_of(dir) ==
+  CHECK(movielens_error(dir) ==
         ratings +
             ":3: field 'movieId': movie 999 is not in movies.csv; add a row for it to "
             "movies.csv or remove its ratings");
   dir.write("ratings.csv", head + "1,1,4,5,extra\n");
-  CHECK(error_of(dir) ==
+  CHECK(movielens_error(dir) ==
         ratings + ":2: expected 4 fields (userId,movieId,rating,timestamp), found 5");
   dir.write("ratings.csv", head + "1,1,4,5\n1,11\n2,1,3,4\n");
-  CHECK(error_of(dir) ==
+  CHECK(movielens_error(dir) ==
         ratings + ":3: expected 4 fields (userId,movieId,rating,timestamp), found 2");
   dir.write("ratings.csv", head + "1,1,4,5\n1,11,4");
-  CHECK(error_of(dir) ==
+  CHECK(movielens_error(dir) ==
         ratings +
             ":3: expected 4 fields (userId,movieId,rating,timestamp), found 3; the last "
             "line has no newline: is the file truncated?");
   dir.write("ratings.csv", head + "1,1,4,5\n\n1,11,4,5\n");
-  CHECK(error_of(dir) ==
+  CHECK(movielens_error(dir) ==
         ratings + ":3: expected 4 fields (userId,movieId,rating,timestamp), found an empty line");
   dir.write("ratings.csv", "");
-  CHECK(error_of(dir) ==
+  CHECK(movielens_error(dir) ==
         ratings + ":0: empty file; expected the header \"userId,movieId,rating,timestamp\"");
   dir.write("ratings.csv", head);
-  CHECK(error_of(dir) ==
+  CHECK(movielens_error(dir) ==
         ratings +
             ":1: no ratings: expected rows of userId,movieId,rating,timestamp after the header");
   dir.write("ratings.csv", "1,1,4,5\n");
-  CHECK(error_of(dir) ==
+  CHECK(movielens_error(dir) ==
         ratings + ":1: expected the header \"userId,movieId,rating,timestamp\", found \"1,1,4,5\"");
   dir.write("ratings.csv", "user,movie,rating,timestamp\n1,1,4,5\n");
-  CHECK(error_of(dir) == ratings +
+  CHECK(movielens_error(dir) == ratings +
                              ":1: expected the header \"userId,movieId,rating,timestamp\", found "
                              "\"user,movie,rating,timestamp\"");
 }
@@ -175,34 +175,34 @@ TEST_CASE("movielens: bad movies.csv and users.csv", "[data]") {
   dir.write("ratings.csv", kRatings);
   const std::string movies = dir.file("movies.csv");
   dir.write("movies.csv", "movieId,title,genres\n1,\"Toy Story (1995),Comedy\n2,x,y\n");
-  CHECK(error_of(dir) ==
+  CHECK(movielens_error(dir) ==
         movies + ":2: unterminated quoted field: a '\"' opened on this line is never closed");
   dir.write("movies.csv", "movieId,title\n1,x\n");
-  CHECK(error_of(dir) ==
+  CHECK(movielens_error(dir) ==
         movies + ":1: expected the header \"movieId,title,genres\", found \"movieId,title\"");
   dir.write("movies.csv", "movieId,title,genres\n1,a,Drama\n1,b,Drama\n");
-  CHECK(error_of(dir) == movies + ":3: movie id 1 appears twice in the catalogue (each id once)");
+  CHECK(movielens_error(dir) == movies + ":3: movie id 1 appears twice in the catalogue (each id once)");
   dir.write("movies.csv", "movieId,title,genres\nx1,a,Drama\n");
-  CHECK(error_of(dir) ==
+  CHECK(movielens_error(dir) ==
         movies + ":2: field 'movieId': expected an integer in [0, 2147483647], found \"x1\"");
 
   dir.write("movies.csv", kMovies);
   const std::string users = dir.file("users.csv");
   dir.write("users.csv", "id,age\n1,20\n");
-  CHECK(error_of(dir) ==
+  CHECK(movielens_error(dir) ==
         users +
             ":1: expected a header \"userId,<column>,...\" (at least one demographic "
             "column), found \"id,age\"");
   dir.write("users.csv", "userId,age\n5,20\n5,21\n");
-  CHECK(error_of(dir) == users + ":3: user 5 is listed twice (first at line 2)");
+  CHECK(movielens_error(dir) == users + ":3: user 5 is listed twice (first at line 2)");
   dir.write("users.csv", "userId,age,gender\n5,20\n");
-  CHECK(error_of(dir) == users + ":2: expected 3 fields (userId,age,gender), found 2");
+  CHECK(movielens_error(dir) == users + ":2: expected 3 fields (userId,age,gender), found 2");
 }
 
 TEST_CASE("movielens: missing files and directories in the way", "[data]") {
   TempDir dir;
   dir.write("ratings.csv", kRatings);
-  CHECK(error_of(dir).find("cannot open " + dir.file("movies.csv")) == 0);
+  CHECK(movielens_error(dir).find("cannot open " + dir.file("movies.csv")) == 0);
   dir.write("movies.csv/x", "");
-  CHECK(error_of(dir) == dir.file("movies.csv") + ":0: expected a file, found a directory");
+  CHECK(movielens_error(dir) == dir.file("movies.csv") + ":0: expected a file, found a directory");
 }

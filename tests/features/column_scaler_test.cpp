@@ -20,7 +20,7 @@ FeatureMatrix matrix(std::vector<std::string> names, std::vector<float> data) {
   return m;
 }
 
-std::string error_of(const nlohmann::json& j) {
+std::string scaler_error(const nlohmann::json& j) {
   try {
     ColumnScaler::from_json(j);
   } catch (const Error& e) {
@@ -64,13 +64,13 @@ TEST_CASE("column scaler: JSON round trip and errors", "[features]") {
   const ColumnScaler t = ColumnScaler::from_json(nlohmann::json::parse(s.to_json().dump()));
   CHECK(t.mean == s.mean);
   CHECK(t.scale == s.scale);
-  CHECK(error_of({{"mean", {1}}}) ==
+  CHECK(scaler_error({{"mean", {1}}}) ==
         "column scaler: key 'scale': expected an array of numbers, found no such key");
-  CHECK(error_of({{"mean", {1}}, {"scale", "x"}}) ==
+  CHECK(scaler_error({{"mean", {1}}, {"scale", "x"}}) ==
         "column scaler: key 'scale': expected an array of numbers, found \"\\\"x\\\"\"");
-  CHECK(error_of({{"mean", {1, 2}}, {"scale", {1}}}) ==
+  CHECK(scaler_error({{"mean", {1, 2}}, {"scale", {1}}}) ==
         "column scaler: expected 'mean' and 'scale' of equal length, found 2 and 1");
-  CHECK(error_of({{"mean", {1}}, {"scale", {0}}}) ==
+  CHECK(scaler_error({{"mean", {1}}, {"scale", {0}}}) ==
         "column scaler: key 'scale': expected numbers > 0, found 0.000000");
 }
 

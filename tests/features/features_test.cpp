@@ -10,16 +10,11 @@
 
 using namespace towerrec;
 using towerrec::test::toy_dataset;
+using towerrec::test::toy_options;
 using towerrec::test::toy_test;
 using towerrec::test::toy_train;
 
 namespace {
-
-FeatureOptions toy_options() {
-  FeatureOptions o;
-  o.shrinkage = 2;
-  return o;
-}
 
 std::vector<float> row_of(const FeatureMatrix& m, int64_t r) {
   return std::vector<float>(m.row(r), m.row(r) + m.cols());

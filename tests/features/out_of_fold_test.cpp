@@ -15,15 +15,10 @@
 
 using namespace towerrec;
 using towerrec::test::toy_dataset;
+using towerrec::test::toy_options;
 using towerrec::test::toy_train;
 
 namespace {
-
-FeatureOptions toy_options() {
-  FeatureOptions o;
-  o.shrinkage = 2;
-  return o;
-}
 
 // Row r of block `fold`, mapped back to raw units with the scaler that scaled it.
 std::vector<double> unscaled(const FeatureMatrix& m, const ColumnScaler& s, int64_t r) {

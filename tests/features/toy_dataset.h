@@ -9,9 +9,17 @@
 #include <cmath>
 #include <vector>
 
+#include "config/options.h"
 #include "data/dataset.h"
 
 namespace towerrec::test {
+
+// The feature options the hand computations assume (shrinkage 2 on the averages).
+inline FeatureOptions toy_options() {
+  FeatureOptions o;
+  o.shrinkage = 2;
+  return o;
+}
 
 inline Dataset toy_dataset() {
   Dataset d;

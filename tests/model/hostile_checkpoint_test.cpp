@@ -12,8 +12,9 @@
 #include "hostile_case.h"
 #include "model/two_tower_model.h"
 
-namespace towerrec::test {
-namespace {
+// A named namespace, not an anonymous one: unity builds compile several case tables in one
+// translation unit, and each table has its own kBase, ratings(), registered.
+namespace towerrec::test::hostile_checkpoint {
 
 using nlohmann::json;
 
@@ -200,5 +201,4 @@ const bool registered = register_sections<CkptCase>(
     },
     run);
 
-}  // namespace
-}  // namespace towerrec::test
+}  // namespace towerrec::test::hostile_checkpoint

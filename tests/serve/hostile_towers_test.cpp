@@ -6,8 +6,9 @@
 #include "hostile_case.h"
 #include "serve/exported_towers.h"
 
-namespace towerrec::test {
-namespace {
+// A named namespace, not an anonymous one: unity builds compile several case tables in one
+// translation unit, and each table has its own kBase, ratings(), registered.
+namespace towerrec::test::hostile_towers {
 
 const std::string kJson =
     "{\n  \"format\": \"towerrec-towers\",\n  \"version\": 1,\n  \"dim\": 2,\n"
@@ -96,5 +97,4 @@ const bool registered = register_sections<TowersCase>(
       check_message(error_of([&] { ExportedTowers::load(dir.path()); }), dir.path(), c.expected);
     });
 
-}  // namespace
-}  // namespace towerrec::test
+}  // namespace towerrec::test::hostile_towers

@@ -250,7 +250,8 @@ TEST_CASE("distributed: a dead rank stops the other with a clear error, no hang"
                    "another rank stopped or did not answer within dist.timeout_seconds (5 s)") !=
         std::string::npos);
   CHECK(r.out.find("ok,") == std::string::npos);
-  CHECK(seconds < 5 + 15);  // the timeout plus torchrun's start-up; a hang would never return
+  // The timeout plus torchrun's start-up (3 s quiet, 16 s measured at load 6); a hang never returns.
+  CHECK(seconds < 5 + 30);
 }
 
 TEST_CASE("distributed: a hung rank makes the other fail after dist.timeout_seconds",
@@ -267,7 +268,7 @@ TEST_CASE("distributed: a hung rank makes the other fail after dist.timeout_seco
                    "another rank stopped or did not answer within dist.timeout_seconds (2 s)") !=
         std::string::npos);
   CHECK(seconds >= 2);
-  CHECK(seconds < 2 + 15);
+  CHECK(seconds < 2 + 30);
 }
 
 TEST_CASE("distributed: 2 ranks train the same two-tower model as 1 process", "[train][dist]") {
