@@ -90,16 +90,21 @@ float sigmoid(float z) { return 1.f / (1.f + std::exp(-z)); }
 
 }  // namespace
 
+int64_t cf_stored_features(const CfOptions& opts) {
+  const int64_t samples = opts.solver == "gibbs" ? opts.iterations - opts.burn_in : 1;
+  return opts.features * samples * opts.ensemble;
+}
+
 CfModel::CfModel(int32_t n_users, int32_t n_items, const CfOptions& opts)
     : options_(opts),
       n_users_(n_users),
       n_items_(n_items),
-      f_(static_cast<int32_t>(opts.features)),
-      W_(static_cast<size_t>(n_users) * opts.features, 0.f),
+      f_(static_cast<int32_t>(cf_stored_features(opts))),
+      W_(static_cast<size_t>(n_users) * f_, 0.f),
       b_(static_cast<size_t>(n_users), 0.f),
-      X_(static_cast<size_t>(n_items) * opts.features, 0.f),
+      X_(static_cast<size_t>(n_items) * f_, 0.f),
       mu_(static_cast<size_t>(n_items), 0.f) {
-  TOWERREC_CHECK(n_users >= 0 && n_items >= 0 && opts.features >= 1);
+  TOWERREC_CHECK(n_users >= 0 && n_items >= 0 && f_ >= 1);
 }
 
 void CfModel::check_user(int32_t user) const {
@@ -189,7 +194,7 @@ CfUserParams CfModel::fold_in_user(const std::vector<int32_t>& items,
                       &p.b);
   } else {
     ridge_fit_user(X_.data(), f_, mu_.data(), items.data(), values.data(), n, lambda, p.w.data(),
-                   &p.b);
+                   &p.b, options_.bias_lambda);
   }
   return p;
 }
@@ -245,10 +250,11 @@ CfModel CfModel::load(const std::string& path) {
   m.n_users_ = in.get<int32_t>("n_users");
   m.n_items_ = in.get<int32_t>("n_items");
   m.f_ = in.get<int32_t>("features");
-  if (m.n_users_ < 0 || m.n_items_ < 0 || m.f_ < 1 || m.f_ != m.options_.features)
+  const int64_t stored = cf_stored_features(m.options_);
+  if (m.n_users_ < 0 || m.n_items_ < 0 || m.f_ < 1 || m.f_ != stored)
     throw FormatError(path, dims_at,
-                      "expected n_users >= 0, n_items >= 0, features = options.features (" +
-                          std::to_string(m.options_.features) + "), found " +
+                      "expected n_users >= 0, n_items >= 0, features = the options' stored "
+                      "features (" + std::to_string(stored) + "), found " +
                           std::to_string(m.n_users_) + ", " + std::to_string(m.n_items_) + ", " +
                           std::to_string(m.f_));
   if (version >= 2) {
