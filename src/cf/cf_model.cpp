@@ -91,7 +91,8 @@ float sigmoid(float z) { return 1.f / (1.f + std::exp(-z)); }
 }  // namespace
 
 int64_t cf_stored_features(const CfOptions& opts) {
-  const int64_t samples = opts.solver == "gibbs" ? opts.iterations - opts.burn_in : 1;
+  const int64_t samples =
+      opts.solver == "gibbs" ? (opts.iterations - opts.burn_in) / std::max<int64_t>(opts.thin, 1) : 1;
   return opts.features * samples * opts.ensemble;
 }
 

@@ -16,7 +16,7 @@
 namespace towerrec {
 
 // The number of latent columns a model trained with `opts` stores: opts.features, times the samples
-// averaged by solver "gibbs" (iterations − burn_in), times opts.ensemble. An average of S
+// averaged by solver "gibbs" ((iterations − burn_in) / thin), times opts.ensemble. An average of S
 // factorisations' predictions is one factorisation with their columns side by side (the 1/S folded
 // into W), so every CfModel predicts w_u · x_i + b_u + μ_i whatever trained it.
 int64_t cf_stored_features(const CfOptions& opts);

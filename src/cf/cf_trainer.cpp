@@ -239,6 +239,10 @@ CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const C
   if (opts.solver == "gibbs" && !(opts.burn_in >= 0 && opts.burn_in < opts.iterations))
     throw Error("train_cf: cf.burn_in: expected 0 <= burn_in < cf.iterations (" +
                 std::to_string(opts.iterations) + "), found " + std::to_string(opts.burn_in));
+  if (opts.solver == "gibbs" && !(opts.thin >= 1 && opts.thin <= opts.iterations - opts.burn_in))
+    throw Error("train_cf: cf.thin: expected 1 <= thin <= cf.iterations - cf.burn_in (" +
+                std::to_string(opts.iterations - opts.burn_in) + "), found " +
+                std::to_string(opts.thin));
   if (opts.ensemble < 1)
     throw Error("train_cf: cf.ensemble: expected a number >= 1, found " +
                 std::to_string(opts.ensemble));

@@ -156,7 +156,8 @@ GibbsSampler::GibbsSampler(const Ratings& train, const std::vector<float>& y, in
       rng_(opts.seed) {
   TOWERREC_CHECK(y.size() == train.size() && train.user.size() == train.size() &&
                  train.item.size() == train.size());
-  TOWERREC_CHECK(opts.burn_in >= 0 && opts.burn_in < opts.iterations && opts.features >= 1);
+  TOWERREC_CHECK(opts.burn_in >= 0 && opts.burn_in < opts.iterations && opts.features >= 1 &&
+                 opts.thin >= 1 && opts.thin <= opts.iterations - opts.burn_in);
   RatingGroups gu = group_ratings(train.user, n_users);
   RatingGroups gi = group_ratings(train.item, n_items);
   user_start_ = std::move(gu.start);
@@ -171,7 +172,7 @@ GibbsSampler::GibbsSampler(const Ratings& train, const std::vector<float>& y, in
   for (int32_t i = 0; i < n_items; ++i)
     for (int64_t k = 0; k < f_; ++k)
       X_[i * f_ + k] = item_rated[i] ? static_cast<float>(rng_.normal() * opts.init_std) : 0.f;
-  const int64_t kept = opts.iterations - opts.burn_in;
+  const int64_t kept = (opts.iterations - opts.burn_in) / opts.thin;
   W_keep_.assign(static_cast<size_t>(n_users) * f_ * kept, 0.f);
   X_keep_.assign(static_cast<size_t>(n_items) * f_ * kept, 0.f);
   b_sum_.assign(static_cast<size_t>(n_users), 0.0);
@@ -197,8 +198,8 @@ void GibbsSampler::sweep() {
   sample_users();
   sample_items();
   ++sweeps_;
-  if (sweeps_ <= opts_.burn_in) return;
-  const int64_t width = f_ * (opts_.iterations - opts_.burn_in), block = kept_ * f_;
+  if (sweeps_ <= opts_.burn_in || (sweeps_ - opts_.burn_in) % opts_.thin != 0) return;
+  const int64_t width = f_ * ((opts_.iterations - opts_.burn_in) / opts_.thin), block = kept_ * f_;
   for (int32_t u = 0; u < n_users_; ++u) {
     std::copy(W_.begin() + u * f_, W_.begin() + (u + 1) * f_, W_keep_.begin() + u * width + block);
     b_sum_[u] += b_[u];

@@ -26,15 +26,16 @@ struct Ratings;
 class GibbsSampler {
  public:
   // `y` [train.size()] are the normalised targets. Uses opts.features, seed, init_std,
-  // noise_precision, bias_lambda, item_bias, burn_in and iterations (the number of sweeps, which
-  // sizes the average). Users and items without ratings keep zero parameters (predicted μ_i).
-  // Preconditions (checked): indices in range, y.size() == train.size(), burn_in < iterations.
+  // noise_precision, bias_lambda, item_bias, burn_in, thin and iterations (the number of sweeps,
+  // which sizes the average). Users and items without ratings keep zero parameters (predicted μ_i).
+  // Preconditions (checked): indices in range, y.size() == train.size(), burn_in < iterations,
+  // 1 <= thin <= iterations − burn_in.
   GibbsSampler(const Ratings& train, const std::vector<float>& y, int32_t n_users, int32_t n_items,
                const CfOptions& opts);
   GibbsSampler(const GibbsSampler&) = delete;
   GibbsSampler& operator=(const GibbsSampler&) = delete;
 
-  // One sweep. Sweeps after the first burn_in are added to the average.
+  // One sweep. Every thin-th sweep after the first burn_in is added to the average.
   void sweep();
   int64_t sweeps_done() const { return sweeps_; }
   int64_t samples_kept() const { return kept_; }
@@ -46,7 +47,7 @@ class GibbsSampler {
   const std::vector<float>& x() const { return X_; }
   const std::vector<float>& c() const { return c_; }
 
-  // The posterior-mean predictor as ONE factorisation with f·S features (S = iterations − burn_in):
+  // The posterior-mean predictor as ONE factorisation with f·S features (S kept samples):
   // (1/S) Σ_s w_s·x_s = [w_1 … w_S]/S · [x_1 … x_S], so a CfModel can store it exactly. Fills
   // W [n_users, f·S] (the 1/S folded in), X [n_items, f·S], and the averaged biases b [n_users],
   // c [n_items]. Blocks of samples not drawn yet are zero. Sizes are set here.

@@ -141,6 +141,7 @@ struct CfOptions {
   double bias_lambda = 0;       // L2 penalty (gibbs: prior precision) of b_u and c_i; 0 = none
   int64_t burn_in = 50;         // gibbs: sweeps discarded before averaging (< iterations)
   double noise_precision = 2;   // gibbs: α, the precision of the rating noise (1/stars²)
+  int64_t thin = 1;             // gibbs: keep every thin-th sweep after burn_in
   int64_t ensemble = 1;         // runs with seeds seed, seed+1, ... whose predictions are averaged
 
   template <class V> void visit(V& v) {
@@ -172,6 +173,10 @@ struct CfOptions {
             Check::ge(0));
     v.field("noise_precision", noise_precision,
             "gibbs: precision of the rating noise, 1 / (its std in stars)^2", Check::gt(0));
+    v.field("thin", thin,
+            "gibbs: keep every thin-th sweep after cf.burn_in (the model stores features x kept "
+            "samples columns; consecutive samples are alike)",
+            Check::ge(1));
     v.field("ensemble", ensemble,
             "independent runs (seeds seed, seed+1, ...) whose predictions are averaged",
             Check::range(1, 1000));

@@ -339,6 +339,11 @@ void check_cf_combination(const YAML::Node& root, const std::string& file, const
   if (cf.solver == "gibbs" && cf.burn_in >= cf.iterations)
     fail("burn_in", "expected a number < cf.iterations (" + std::to_string(cf.iterations) +
                         ") with cf.solver: gibbs, got " + std::to_string(cf.burn_in));
+  if (cf.solver == "gibbs" && cf.thin > cf.iterations - cf.burn_in)
+    fail("thin", "expected a number <= cf.iterations - cf.burn_in (" +
+                     std::to_string(cf.iterations - cf.burn_in) +
+                     ") with cf.solver: gibbs, so that a sample is kept, got " +
+                     std::to_string(cf.thin));
   if (cf.binary && cf.solver != "adam")
     fail("solver", "expected \"adam\" with cf.binary: true (als and gibbs model squared error "
                    "only), got \"" + cf.solver + "\"");

@@ -187,6 +187,11 @@ TEST_CASE("train_cf: bad input is rejected with the offending values", "[cf]") {
   o.burn_in = 10;
   CHECK_THROWS_WITH(train_cf(r, 3, 2, o),
                     "train_cf: cf.burn_in: expected 0 <= burn_in < cf.iterations (10), found 10");
+  o.burn_in = 4;
+  o.thin = 7;
+  CHECK_THROWS_WITH(train_cf(r, 3, 2, o),
+                    "train_cf: cf.thin: expected 1 <= thin <= cf.iterations - cf.burn_in (6), "
+                    "found 7");
   o.solver = "sgd";
   CHECK_THROWS_WITH(train_cf(r, 3, 2, o),
                     "train_cf: cf.solver: expected one of: adam, als, gibbs, found \"sgd\"");

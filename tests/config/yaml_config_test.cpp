@@ -75,7 +75,7 @@ TEST_CASE("config: cf solver options (gibbs, item bias, ensemble) and their erro
   TempDir dir;
   const RunOptions o = load_run_options(dir.write(
       "ok.yaml", "cf:\n  solver: gibbs\n  iterations: 30\n  burn_in: 10\n  noise_precision: 2.5\n"
-                 "  item_bias: true\n  bias_lambda: 0.5\n  ensemble: 3\n"));
+                 "  item_bias: true\n  bias_lambda: 0.5\n  ensemble: 3\n  thin: 4\n"));
   CHECK(o.cf.solver == "gibbs");
   CHECK(o.cf.iterations == 30);
   CHECK(o.cf.burn_in == 10);
@@ -83,6 +83,7 @@ TEST_CASE("config: cf solver options (gibbs, item bias, ensemble) and their erro
   CHECK(o.cf.item_bias);
   CHECK(o.cf.bias_lambda == Approx(0.5));
   CHECK(o.cf.ensemble == 3);
+  CHECK(o.cf.thin == 4);
   // Defaults: one run, no item bias, unpenalised biases.
   const RunOptions d = load_run_options("");
   CHECK((d.cf.ensemble == 1 && !d.cf.item_bias && d.cf.bias_lambda == 0 && d.cf.burn_in == 50 &&
@@ -108,6 +109,13 @@ TEST_CASE("config: cf solver options (gibbs, item bias, ensemble) and their erro
                    {"cf.burn_in=30"}) ==
         "--set cf.burn_in=30:0: cf.burn_in: expected a number < cf.iterations (20) with "
         "cf.solver: gibbs, got 30");
+  CHECK(load_error(dir.write("k.yaml",
+                             "cf:\n  solver: gibbs\n  iterations: 20\n  burn_in: 10\n  thin: 11\n")) ==
+        dir.file("k.yaml") +
+            ":5: cf.thin: expected a number <= cf.iterations - cf.burn_in (10) with cf.solver: "
+            "gibbs, so that a sample is kept, got 11");
+  CHECK(load_error(dir.write("l.yaml", "cf:\n  thin: 0\n")) ==
+        dir.file("l.yaml") + ":2: cf.thin: expected an integer >= 1, got \"0\"");
   CHECK(load_error(dir.write("i.yaml", "cf:\n  binary: true\n  solver: gibbs\n  burn_in: 1\n")) ==
         dir.file("i.yaml") +
             ":3: cf.solver: expected \"adam\" with cf.binary: true (als and gibbs model squared "
