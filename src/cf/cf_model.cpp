@@ -17,7 +17,8 @@ namespace {
 //   "TRCFMODL"                      8 bytes magic
 //   uint32 version                  kVersion
 //   uint32 n, then n bytes          CfOptions as JSON (the config the model was trained with)
-//   int32 n_users, n_items, features
+//   int32 n_users, n_items, features  features = cf_stored_features(options): gibbs samples and
+//                                     ensemble runs side by side
 //   float rating_min, rating_max    (version 2 on; version 1 files load unbounded)
 //   float W[n_users*features], b[n_users], X[n_items*features], mu[n_items]
 constexpr char kMagic[8] = {'T', 'R', 'C', 'F', 'M', 'O', 'D', 'L'};
