@@ -92,8 +92,9 @@ float sigmoid(float z) { return 1.f / (1.f + std::exp(-z)); }
 }  // namespace
 
 int64_t cf_stored_features(const CfOptions& opts) {
-  const int64_t samples =
-      opts.solver == "gibbs" ? (opts.iterations - opts.burn_in) / std::max<int64_t>(opts.thin, 1) : 1;
+  const int64_t samples = opts.solver == "gibbs"
+                              ? (opts.iterations - opts.burn_in) / std::max<int64_t>(opts.thin, 1)
+                              : 1;
   return opts.features * samples * opts.ensemble;
 }
 
@@ -253,12 +254,14 @@ CfModel CfModel::load(const std::string& path) {
   m.n_items_ = in.get<int32_t>("n_items");
   m.f_ = in.get<int32_t>("features");
   const int64_t stored = cf_stored_features(m.options_);
-  if (m.n_users_ < 0 || m.n_items_ < 0 || m.f_ < 1 || m.f_ != stored)
-    throw FormatError(path, dims_at,
-                      "expected n_users >= 0, n_items >= 0, features = the options' stored "
-                      "features (" + std::to_string(stored) + "), found " +
-                          std::to_string(m.n_users_) + ", " + std::to_string(m.n_items_) + ", " +
-                          std::to_string(m.f_));
+  if (m.n_users_ < 0 || m.n_items_ < 0 || m.f_ < 1 || m.f_ != stored) {
+    const std::string expected =
+        "n_users >= 0, n_items >= 0, features = " + std::to_string(stored) +
+        " (the options' stored features)";
+    const std::string found = std::to_string(m.n_users_) + ", " + std::to_string(m.n_items_) +
+                              ", " + std::to_string(m.f_);
+    throw FormatError(path, dims_at, "expected " + expected + ", found " + found);
+  }
   if (version >= 2) {
     const uint64_t range_at = in.pos();
     const float lo = in.get<float>("rating_min"), hi = in.get<float>("rating_max");

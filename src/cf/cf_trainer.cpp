@@ -164,9 +164,9 @@ std::string loss_text(double loss, const CfHistory& h) {
 }
 
 // opts.ensemble runs with seeds seed, seed + 1, ... (each with ensemble 1), their columns side by
-// side and W scaled by 1/runs: the average of their predictions as one model. μ is the same in every
-// run without an item bias; with one it is averaged. History: the first run's curves, the total
-// time.
+// side and W scaled by 1/runs: the average of their predictions as one model. μ is the same in
+// every run without an item bias; with one it is averaged. History: the first run's curves, the
+// total time.
 CfModel train_ensemble(const Ratings& train, int32_t n_users, int32_t n_items,
                        const CfOptions& opts, const ProgressFn& progress, CfHistory* history,
                        const Ratings* validation, DistContext* dist) {
@@ -233,7 +233,8 @@ CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const C
   if (opts.binary && opts.solver != "adam")
     throw Error(
         "train_cf: cf.solver: expected \"adam\" with cf.binary: true (als and gibbs model "
-        "squared error only), found " + quote_found(opts.solver));
+        "squared error only), found " +
+        quote_found(opts.solver));
   if (opts.item_bias && opts.solver == "adam")
     throw Error("train_cf: cf.item_bias: expected cf.solver als or gibbs, found \"adam\"");
   if (opts.solver == "gibbs" && !(opts.burn_in >= 0 && opts.burn_in < opts.iterations))
@@ -249,8 +250,8 @@ CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const C
   if (n_users < 0 || n_items < 0) throw Error("train_cf: negative n_users or n_items");
   check_ratings(train, n_users, n_items, "train");
   if (validation) check_ratings(*validation, n_users, n_items, "validation");
-  if (opts.ensemble > 1) return train_ensemble(train, n_users, n_items, opts, progress, history,
-                                               validation, dist);
+  if (opts.ensemble > 1)
+    return train_ensemble(train, n_users, n_items, opts, progress, history, validation, dist);
 
   const bool binary = opts.binary;
   const bool per_rating = opts.regularization == "per_rating";
@@ -297,8 +298,7 @@ CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const C
       ridge_fit_users(train, y, n_users, X.data(), c.data(), f, opts.lambda, per_rating, W.data(),
                       b.data(), opts.bias_lambda);
       ridge_fit_items(train, y, n_items, W.data(), b.data(), zero_mu.data(), f, opts.lambda,
-                      per_rating, X.data(), opts.item_bias ? c.data() : nullptr,
-                      opts.bias_lambda);
+                      per_rating, X.data(), opts.item_bias ? c.data() : nullptr, opts.bias_lambda);
       for (int32_t i = 0; i < n_items; ++i) mu[i] = mu0[i] + c[i];
       h.loss.push_back(cf_cost(model, train));
       if (validation)

@@ -11,9 +11,9 @@ namespace towerrec {
 struct Ratings;
 
 // For one user: minimises ½Σ_r (w·x_{item[r]} + b + offset[item[r]] − y[r])² + λ/2‖w‖² +
-// bias_lambda/2 b² over w, b (by default the bias is not penalised). `X` is row-major [n_items, f]; `offset` is [n_items] or nullptr
-// (zeros). Writes w[0..f) and *b. No ratings: w = 0, b = 0. λ = 0 with fewer ratings than unknowns
-// returns the minimum-norm solution.
+// bias_lambda/2 b² over w, b (by default the bias is not penalised). `X` is row-major [n_items, f];
+// `offset` is [n_items] or nullptr (zeros). Writes w[0..f) and *b. No ratings: w = 0, b = 0. λ = 0
+// with fewer ratings than unknowns returns the minimum-norm solution.
 void ridge_fit_user(const float* X, int64_t f, const float* offset, const int32_t* items,
                     const float* y, int64_t n, double lambda, float* w, float* b,
                     double bias_lambda = 0);

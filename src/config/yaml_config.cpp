@@ -345,8 +345,8 @@ void check_cf_combination(const YAML::Node& root, const std::string& file, const
                      ") with cf.solver: gibbs, so that a sample is kept, got " +
                      std::to_string(cf.thin));
   if (cf.binary && cf.solver != "adam")
-    fail("solver", "expected \"adam\" with cf.binary: true (als and gibbs model squared error "
-                   "only), got \"" + cf.solver + "\"");
+    fail("solver", std::string("expected \"adam\" with cf.binary: true (als and gibbs model ") +
+                       "squared error only), got " + quote_found(cf.solver));
   if (cf.item_bias && cf.solver == "adam")
     fail("item_bias", "expected cf.solver als or gibbs with cf.item_bias: true, got \"adam\"");
 }

@@ -131,11 +131,11 @@ TEST_CASE("cf ml-100k sweep (env-driven)", "[.tune][cf_tune]") {
     sum += rmse;
     ++n;
     WARN(o.solver << " f=" << o.features << " lambda=" << o.lambda << " lr=" << o.lr
-                  << " it=" << o.iterations << " burn=" << o.burn_in << " thin=" << o.thin << " alpha="
-                  << o.noise_precision << " item_bias=" << o.item_bias << " bias_lambda="
-                  << o.bias_lambda << " ens=" << o.ensemble << " init=" << o.init_std
-                  << " reg=" << o.regularization << " mean=" << o.mean_normalize << " u" << fold
-                  << " RMSE " << rmse << " (" << secs << " s)");
+                  << " it=" << o.iterations << " burn=" << o.burn_in << " thin=" << o.thin
+                  << " alpha=" << o.noise_precision << " item_bias=" << o.item_bias
+                  << " bias_lambda=" << o.bias_lambda << " ens=" << o.ensemble << " init="
+                  << o.init_std << " reg=" << o.regularization << " mean=" << o.mean_normalize
+                  << " u" << fold << " RMSE " << rmse << " (" << secs << " s)");
   }
   if (n > 0) WARN("mean RMSE " << sum / n);
 }

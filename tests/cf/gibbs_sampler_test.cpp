@@ -100,7 +100,8 @@ TEST_CASE("gibbs: the model's prediction is the average of the kept samples' pre
   for (size_t k = 0; k < pairs.size(); ++k) {
     const auto [u, i] = pairs[k];
     double z = b[u] + c[i];
-    for (int64_t j = 0; j < width; ++j) z += static_cast<double>(W[u * width + j]) * X[i * width + j];
+    for (int64_t j = 0; j < width; ++j)
+      z += static_cast<double>(W[u * width + j]) * X[i * width + j];
     CHECK(z == Approx(sum[k] / 3).margin(1e-4));
   }
 }

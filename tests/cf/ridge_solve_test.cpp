@@ -92,14 +92,14 @@ TEST_CASE("ridge solves: bias_lambda penalises the user bias, and items can lear
   const std::vector<float> Wf = {2, 1}, bf = {0, 1};
   std::vector<float> Xo(3, 9.f), c(3, 9.f);
   // Item 2, design [[2, 1], [1, 1]], targets y − b = [6, 0]: exact fit x = 6, c = −6.
-  ridge_fit_items(r, r.value, 3, Wf.data(), bf.data(), nullptr, 1, 0.0, false, Xo.data(),
-                  c.data(), 0.0);
+  ridge_fit_items(r, r.value, 3, Wf.data(), bf.data(), nullptr, 1, 0.0, false, Xo.data(), c.data(),
+                  0.0);
   CHECK(Xo[2] == Approx(6));
   CHECK(c[2] == Approx(-6));
   CHECK((Xo[0] == 0.f && c[0] == 0.f));  // unrated items: zeros
   // bias_lambda = 1: [[5, 3], [3, 2 + 1]] θ = [12, 6] -> x = 3, c = −1.
-  ridge_fit_items(r, r.value, 3, Wf.data(), bf.data(), nullptr, 1, 0.0, false, Xo.data(),
-                  c.data(), 1.0);
+  ridge_fit_items(r, r.value, 3, Wf.data(), bf.data(), nullptr, 1, 0.0, false, Xo.data(), c.data(),
+                  1.0);
   CHECK(Xo[2] == Approx(3));
   CHECK(c[2] == Approx(-1));
 }

@@ -73,9 +73,10 @@ TEST_CASE("config: the resolved dump loads back to the same values", "[config]")
 
 TEST_CASE("config: cf solver options (gibbs, item bias, ensemble) and their errors", "[config]") {
   TempDir dir;
-  const RunOptions o = load_run_options(dir.write(
-      "ok.yaml", "cf:\n  solver: gibbs\n  iterations: 30\n  burn_in: 10\n  noise_precision: 2.5\n"
-                 "  item_bias: true\n  bias_lambda: 0.5\n  ensemble: 3\n  thin: 4\n"));
+  const RunOptions o = load_run_options(
+      dir.write("ok.yaml",
+                "cf:\n  solver: gibbs\n  iterations: 30\n  burn_in: 10\n  noise_precision: 2.5\n"
+                "  item_bias: true\n  bias_lambda: 0.5\n  ensemble: 3\n  thin: 4\n"));
   CHECK(o.cf.solver == "gibbs");
   CHECK(o.cf.iterations == 30);
   CHECK(o.cf.burn_in == 10);
@@ -99,18 +100,19 @@ TEST_CASE("config: cf solver options (gibbs, item bias, ensemble) and their erro
         dir.file("d.yaml") + ":2: cf.ensemble: expected an integer in [1, 1000], got \"0\"");
   CHECK(load_error(dir.write("e.yaml", "cf:\n  burn_in: -2\n")) ==
         dir.file("e.yaml") + ":2: cf.burn_in: expected an integer >= 0, got \"-2\"");
-  CHECK(load_error(dir.write("f.yaml", "cf:\n  item_bias: maybe\n")).find(
-            dir.file("f.yaml") + ":2: cf.item_bias: expected") == 0);
+  CHECK(load_error(dir.write("f.yaml", "cf:\n  item_bias: maybe\n"))
+            .find(dir.file("f.yaml") + ":2: cf.item_bias: expected") == 0);
   // Combinations: the line of the offending key, or the --set that gave it.
-  CHECK(load_error(dir.write("g.yaml", "cf:\n  solver: gibbs\n  iterations: 20\n  burn_in: 20\n")) ==
-        dir.file("g.yaml") +
-            ":4: cf.burn_in: expected a number < cf.iterations (20) with cf.solver: gibbs, got 20");
+  CHECK(
+      load_error(dir.write("g.yaml", "cf:\n  solver: gibbs\n  iterations: 20\n  burn_in: 20\n")) ==
+      dir.file("g.yaml") +
+          ":4: cf.burn_in: expected a number < cf.iterations (20) with cf.solver: gibbs, got 20");
   CHECK(load_error(dir.write("h.yaml", "cf:\n  solver: gibbs\n  iterations: 20\n"),
                    {"cf.burn_in=30"}) ==
         "--set cf.burn_in=30:0: cf.burn_in: expected a number < cf.iterations (20) with "
         "cf.solver: gibbs, got 30");
-  CHECK(load_error(dir.write("k.yaml",
-                             "cf:\n  solver: gibbs\n  iterations: 20\n  burn_in: 10\n  thin: 11\n")) ==
+  CHECK(load_error(dir.write(
+            "k.yaml", "cf:\n  solver: gibbs\n  iterations: 20\n  burn_in: 10\n  thin: 11\n")) ==
         dir.file("k.yaml") +
             ":5: cf.thin: expected a number <= cf.iterations - cf.burn_in (10) with cf.solver: "
             "gibbs, so that a sample is kept, got 11");
