@@ -17,7 +17,8 @@ namespace {
 //   "TRCFMODL"                      8 bytes magic
 //   uint32 version                  kVersion
 //   uint32 n, then n bytes          CfOptions as JSON (the config the model was trained with)
-//   int32 n_users, n_items, features
+//   int32 n_users, n_items, features  features = cf_stored_features(options): gibbs samples and
+//                                     ensemble runs side by side
 //   float rating_min, rating_max    (version 2 on; version 1 files load unbounded)
 //   float W[n_users*features], b[n_users], X[n_items*features], mu[n_items]
 constexpr char kMagic[8] = {'T', 'R', 'C', 'F', 'M', 'O', 'D', 'L'};
@@ -90,16 +91,23 @@ float sigmoid(float z) { return 1.f / (1.f + std::exp(-z)); }
 
 }  // namespace
 
+int64_t cf_stored_features(const CfOptions& opts) {
+  const int64_t samples = opts.solver == "gibbs"
+                              ? (opts.iterations - opts.burn_in) / std::max<int64_t>(opts.thin, 1)
+                              : 1;
+  return opts.features * samples * opts.ensemble;
+}
+
 CfModel::CfModel(int32_t n_users, int32_t n_items, const CfOptions& opts)
     : options_(opts),
       n_users_(n_users),
       n_items_(n_items),
-      f_(static_cast<int32_t>(opts.features)),
-      W_(static_cast<size_t>(n_users) * opts.features, 0.f),
+      f_(static_cast<int32_t>(cf_stored_features(opts))),
+      W_(static_cast<size_t>(n_users) * f_, 0.f),
       b_(static_cast<size_t>(n_users), 0.f),
-      X_(static_cast<size_t>(n_items) * opts.features, 0.f),
+      X_(static_cast<size_t>(n_items) * f_, 0.f),
       mu_(static_cast<size_t>(n_items), 0.f) {
-  TOWERREC_CHECK(n_users >= 0 && n_items >= 0 && opts.features >= 1);
+  TOWERREC_CHECK(n_users >= 0 && n_items >= 0 && f_ >= 1);
 }
 
 void CfModel::check_user(int32_t user) const {
@@ -189,7 +197,7 @@ CfUserParams CfModel::fold_in_user(const std::vector<int32_t>& items,
                       &p.b);
   } else {
     ridge_fit_user(X_.data(), f_, mu_.data(), items.data(), values.data(), n, lambda, p.w.data(),
-                   &p.b);
+                   &p.b, options_.bias_lambda);
   }
   return p;
 }
@@ -245,12 +253,15 @@ CfModel CfModel::load(const std::string& path) {
   m.n_users_ = in.get<int32_t>("n_users");
   m.n_items_ = in.get<int32_t>("n_items");
   m.f_ = in.get<int32_t>("features");
-  if (m.n_users_ < 0 || m.n_items_ < 0 || m.f_ < 1 || m.f_ != m.options_.features)
-    throw FormatError(path, dims_at,
-                      "expected n_users >= 0, n_items >= 0, features = options.features (" +
-                          std::to_string(m.options_.features) + "), found " +
-                          std::to_string(m.n_users_) + ", " + std::to_string(m.n_items_) + ", " +
-                          std::to_string(m.f_));
+  const int64_t stored = cf_stored_features(m.options_);
+  if (m.n_users_ < 0 || m.n_items_ < 0 || m.f_ < 1 || m.f_ != stored) {
+    const std::string expected =
+        "n_users >= 0, n_items >= 0, features = " + std::to_string(stored) +
+        " (the options' stored features)";
+    const std::string found = std::to_string(m.n_users_) + ", " + std::to_string(m.n_items_) +
+                              ", " + std::to_string(m.f_);
+    throw FormatError(path, dims_at, "expected " + expected + ", found " + found);
+  }
   if (version >= 2) {
     const uint64_t range_at = in.pos();
     const float lo = in.get<float>("rating_min"), hi = in.get<float>("rating_max");

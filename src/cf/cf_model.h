@@ -15,6 +15,12 @@
 
 namespace towerrec {
 
+// The number of latent columns a model trained with `opts` stores: opts.features, times the samples
+// averaged by solver "gibbs" ((iterations − burn_in) / thin), times opts.ensemble. An average of S
+// factorisations' predictions is one factorisation with their columns side by side (the 1/S folded
+// into W), so every CfModel predicts w_u · x_i + b_u + μ_i whatever trained it.
+int64_t cf_stored_features(const CfOptions& opts);
+
 // One user's parameters: w [features] and bias b.
 struct CfUserParams {
   std::vector<float> w;
@@ -24,12 +30,12 @@ struct CfUserParams {
 class CfModel {
  public:
   CfModel() = default;
-  // Zero-initialised parameters for `n_users` x `n_items` with opts.features features.
+  // Zero-initialised parameters for `n_users` x `n_items` with cf_stored_features(opts) features.
   CfModel(int32_t n_users, int32_t n_items, const CfOptions& opts);
 
   int32_t num_users() const { return n_users_; }
   int32_t num_items() const { return n_items_; }
-  int32_t features() const { return f_; }
+  int32_t features() const { return f_; }  // stored columns: cf_stored_features(options())
   bool binary() const { return options_.binary; }
   const CfOptions& options() const { return options_; }
 

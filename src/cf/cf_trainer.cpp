@@ -8,6 +8,7 @@
 #include <ATen/ops/binary_cross_entropy_with_logits.h>
 #include <torch/optim/adam.h>
 
+#include "cf/gibbs_sampler.h"
 #include "cf/ridge_solve.h"
 #include "cf/sparse_dot_impl.h"
 #include "core/error.h"
@@ -162,6 +163,50 @@ std::string loss_text(double loss, const CfHistory& h) {
   return s.str();
 }
 
+// opts.ensemble runs with seeds seed, seed + 1, ... (each with ensemble 1), their columns side by
+// side and W scaled by 1/runs: the average of their predictions as one model. μ is the same in
+// every run without an item bias; with one it is averaged. History: the first run's curves, the
+// total time.
+CfModel train_ensemble(const Ratings& train, int32_t n_users, int32_t n_items,
+                       const CfOptions& opts, const ProgressFn& progress, CfHistory* history,
+                       const Ratings* validation, DistContext* dist) {
+  CfModel model(n_users, n_items, opts);
+  const int64_t runs = opts.ensemble;
+  const int64_t width = model.features(), block = width / runs;
+  const float scale = 1.f / static_cast<float>(runs);
+  std::vector<double> mu_sum(static_cast<size_t>(n_items), 0.0);
+  CfHistory first;
+  double seconds = 0;
+  for (int64_t k = 0; k < runs; ++k) {
+    CfOptions one = opts;
+    one.ensemble = 1;
+    one.seed = opts.seed + static_cast<uint64_t>(k);
+    CfHistory h;
+    const CfModel m = train_cf(train, n_users, n_items, one, progress, &h, validation, dist);
+    TOWERREC_CHECK(m.features() == block);
+    seconds += h.seconds;
+    if (k == 0) {
+      first = std::move(h);
+      model.set_rating_range(m.rating_min(), m.rating_max());
+    }
+    for (int32_t u = 0; u < n_users; ++u) {
+      for (int64_t j = 0; j < block; ++j)
+        model.user_weights()[u * width + k * block + j] = m.user_weights()[u * block + j] * scale;
+      model.user_bias()[u] += m.user_bias()[u] * scale;
+    }
+    for (int32_t i = 0; i < n_items; ++i) {
+      std::copy(m.item_features().begin() + i * block, m.item_features().begin() + (i + 1) * block,
+                model.item_features().begin() + i * width + k * block);
+      mu_sum[i] += m.item_offset()[i];
+    }
+  }
+  for (int32_t i = 0; i < n_items; ++i)
+    model.item_offset()[i] = static_cast<float>(mu_sum[i] / static_cast<double>(runs));
+  first.seconds = seconds;
+  if (history) *history = std::move(first);
+  return model;
+}
+
 }  // namespace
 
 std::vector<float> cf_labels(const std::vector<float>& values, double threshold) {
@@ -182,16 +227,31 @@ CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const C
     throw UsageError("train_cf: cf.solver: distributed training (" + dc.describe() +
                      ") supports \"adam\" only, found " + quote_found(opts.solver) +
                      "; run ALS in one process (without torchrun)");
-  if (opts.binary && opts.solver == "als")
-    throw Error(
-        "train_cf: cf.solver: expected \"adam\" with cf.binary: true (ALS solves squared "
-        "error only), found \"als\"");
-  if (opts.solver != "adam" && opts.solver != "als")
-    throw Error("train_cf: cf.solver: expected one of: adam, als, found " +
+  if (opts.solver != "adam" && opts.solver != "als" && opts.solver != "gibbs")
+    throw Error("train_cf: cf.solver: expected one of: adam, als, gibbs, found " +
                 quote_found(opts.solver));
+  if (opts.binary && opts.solver != "adam")
+    throw Error(
+        "train_cf: cf.solver: expected \"adam\" with cf.binary: true (als and gibbs model "
+        "squared error only), found " +
+        quote_found(opts.solver));
+  if (opts.item_bias && opts.solver == "adam")
+    throw Error("train_cf: cf.item_bias: expected cf.solver als or gibbs, found \"adam\"");
+  if (opts.solver == "gibbs" && !(opts.burn_in >= 0 && opts.burn_in < opts.iterations))
+    throw Error("train_cf: cf.burn_in: expected 0 <= burn_in < cf.iterations (" +
+                std::to_string(opts.iterations) + "), found " + std::to_string(opts.burn_in));
+  if (opts.solver == "gibbs" && !(opts.thin >= 1 && opts.thin <= opts.iterations - opts.burn_in))
+    throw Error("train_cf: cf.thin: expected 1 <= thin <= cf.iterations - cf.burn_in (" +
+                std::to_string(opts.iterations - opts.burn_in) + "), found " +
+                std::to_string(opts.thin));
+  if (opts.ensemble < 1)
+    throw Error("train_cf: cf.ensemble: expected a number >= 1, found " +
+                std::to_string(opts.ensemble));
   if (n_users < 0 || n_items < 0) throw Error("train_cf: negative n_users or n_items");
   check_ratings(train, n_users, n_items, "train");
   if (validation) check_ratings(*validation, n_users, n_items, "validation");
+  if (opts.ensemble > 1)
+    return train_ensemble(train, n_users, n_items, opts, progress, history, validation, dist);
 
   const bool binary = opts.binary;
   const bool per_rating = opts.regularization == "per_rating";
@@ -220,7 +280,7 @@ CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const C
   const auto t0 = std::chrono::steady_clock::now();
   auto report = [&](int64_t it, double loss) {
     if (progress)
-      progress({opts.solver == "als" ? "cf als" : "cf adam", static_cast<uint64_t>(it + 1),
+      progress({"cf " + opts.solver, static_cast<uint64_t>(it + 1),
                 static_cast<uint64_t>(opts.iterations), "iterations", loss_text(loss, h)});
   };
 
@@ -230,12 +290,16 @@ CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const C
     std::vector<float>& X = model.item_features();
     X = normal_init(X.size(), opts.init_std, rng);
     const std::vector<float> zero_mu(static_cast<size_t>(n_items), 0.f);
+    // The learned item bias c is the users' offset; the model's μ becomes normalisation + c.
+    std::vector<float> c(static_cast<size_t>(n_items), 0.f);
+    const std::vector<float> mu0 = mu;
     for (int64_t it = 0; it < opts.iterations; ++it) {
-      // y is already normalised, so the solves see no offset.
-      ridge_fit_users(train, y, n_users, X.data(), zero_mu.data(), f, opts.lambda, per_rating,
-                      W.data(), b.data());
+      // y is already normalised, so the solves see no offset but c.
+      ridge_fit_users(train, y, n_users, X.data(), c.data(), f, opts.lambda, per_rating, W.data(),
+                      b.data(), opts.bias_lambda);
       ridge_fit_items(train, y, n_items, W.data(), b.data(), zero_mu.data(), f, opts.lambda,
-                      per_rating, X.data());
+                      per_rating, X.data(), opts.item_bias ? c.data() : nullptr, opts.bias_lambda);
+      for (int32_t i = 0; i < n_items; ++i) mu[i] = mu0[i] + c[i];
       h.loss.push_back(cf_cost(model, train));
       if (validation)
         h.validation.push_back(validation_metric(W.data(), b.data(), X.data(), mu.data(), f, false,
@@ -243,6 +307,41 @@ CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const C
                                                  *validation, val_target, dc));
       report(it, h.loss.back());
     }
+  } else if (opts.solver == "gibbs") {
+    GibbsSampler sampler(train, y, n_users, n_items, opts);
+    // Running sums of the kept samples' validation predictions: the curve of the averaged model.
+    std::vector<double> val_sum(validation ? validation->size() : 0, 0.0);
+    for (int64_t it = 0; it < opts.iterations; ++it) {
+      sampler.sweep();
+      // The current sample's data term ½Σ(ŷ − y)²: the chain's fit, for the progress line.
+      double J = 0;
+      for (size_t r = 0; r < train.size(); ++r) {
+        const double e = sampler.predict_current(train.user[r], train.item[r]) - y[r];
+        J += 0.5 * e * e;
+      }
+      h.loss.push_back(J);
+      if (validation && validation->size() > 0) {
+        const int64_t kept = sampler.samples_kept();
+        double acc = 0;
+        for (size_t r = 0; r < validation->size(); ++r) {
+          const int32_t u = validation->user[r], i = validation->item[r];
+          const double z = sampler.predict_current(u, i);
+          double p = z;
+          if (kept > 0) {
+            val_sum[r] += z;
+            p = val_sum[r] / static_cast<double>(kept);
+          }
+          p = std::clamp(p + mu[i], static_cast<double>(model.rating_min()),
+                         static_cast<double>(model.rating_max()));
+          acc += (p - val_target[r]) * (p - val_target[r]);
+        }
+        h.validation.push_back(std::sqrt(acc / static_cast<double>(validation->size())));
+      }
+      report(it, h.loss.back());
+    }
+    std::vector<float> c;
+    sampler.average(model.user_weights(), model.user_bias(), model.item_features(), c);
+    for (int32_t i = 0; i < n_items; ++i) mu[i] += c[i];
   } else {
     // The lab initialises W, X and b from N(0, 1) (init_std scales that). Users and items without
     // training ratings start at 0 and stay there (zero gradient, and Adam's step for a zero

@@ -40,7 +40,8 @@ constexpr int64_t kGrain = 16;
 }  // namespace
 
 void ridge_fit_user(const float* X, int64_t f, const float* offset, const int32_t* items,
-                    const float* y, int64_t n, double lambda, float* w, float* b) {
+                    const float* y, int64_t n, double lambda, float* w, float* b,
+                    double bias_lambda) {
   if (n == 0) {
     std::fill(w, w + f, 0.f);
     *b = 0.f;
@@ -50,7 +51,8 @@ void ridge_fit_user(const float* X, int64_t f, const float* offset, const int32_
   VecD t(n);
   for (int64_t r = 0; r < n; ++r) t(r) = y[r] - (offset ? offset[items[r]] : 0.f);
   MatD A = D.transpose() * D;
-  A.diagonal().head(f).array() += lambda;  // the bias (last unknown) stays unpenalised
+  A.diagonal().head(f).array() += lambda;
+  A(f, f) += bias_lambda;
   const VecD theta = solve_spd(A, D.transpose() * t);
   for (int64_t k = 0; k < f; ++k) w[k] = static_cast<float>(theta(k));
   *b = static_cast<float>(theta(f));
@@ -104,7 +106,7 @@ RatingGroups group_ratings(const std::vector<int32_t>& key, int32_t groups) {
 
 void ridge_fit_users(const Ratings& train, const std::vector<float>& y, int32_t n_users,
                      const float* X, const float* offset, int64_t f, double lambda, bool per_rating,
-                     float* W, float* b) {
+                     float* W, float* b, double bias_lambda) {
   TOWERREC_CHECK(y.size() == train.size());
   const RatingGroups g = group_ratings(train.user, n_users);
   at::parallel_for(0, n_users, kGrain, [&](int64_t begin, int64_t end) {
@@ -119,37 +121,43 @@ void ridge_fit_users(const Ratings& train, const std::vector<float>& y, int32_t 
       }
       const int64_t n = static_cast<int64_t>(items.size());
       ridge_fit_user(X, f, offset, items.data(), t.data(), n,
-                     per_rating ? lambda * static_cast<double>(n) : lambda, W + u * f, b + u);
+                     per_rating ? lambda * static_cast<double>(n) : lambda, W + u * f, b + u,
+                     bias_lambda);
     }
   });
 }
 
 void ridge_fit_items(const Ratings& train, const std::vector<float>& y, int32_t n_items,
                      const float* W, const float* b, const float* offset, int64_t f, double lambda,
-                     bool per_rating, float* X) {
+                     bool per_rating, float* X, float* c, double bias_lambda) {
   TOWERREC_CHECK(y.size() == train.size());
   const RatingGroups g = group_ratings(train.item, n_items);
+  const int64_t m = f + (c ? 1 : 0);  // unknowns: x, and c with an item bias
   at::parallel_for(0, n_items, kGrain, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
       const int64_t n = g.start[i + 1] - g.start[i];
       float* x = X + i * f;
       if (n == 0) {
         std::fill(x, x + f, 0.f);
+        if (c) c[i] = 0.f;
         continue;
       }
-      MatD D(n, f);
+      MatD D(n, m);
       VecD t(n);
       const double off = offset ? offset[i] : 0.0;
       for (int64_t r = 0; r < n; ++r) {
         const int32_t row = g.order[g.start[i] + r];
         const int32_t u = train.user[row];
         for (int64_t k = 0; k < f; ++k) D(r, k) = W[static_cast<int64_t>(u) * f + k];
+        if (c) D(r, f) = 1.0;
         t(r) = y[row] - b[u] - off;
       }
       MatD A = D.transpose() * D;
-      A.diagonal().array() += per_rating ? lambda * static_cast<double>(n) : lambda;
+      A.diagonal().head(f).array() += per_rating ? lambda * static_cast<double>(n) : lambda;
+      if (c) A(f, f) += bias_lambda;
       const VecD sol = solve_spd(A, D.transpose() * t);
       for (int64_t k = 0; k < f; ++k) x[k] = static_cast<float>(sol(k));
+      if (c) c[i] = static_cast<float>(sol(f));
     }
   });
 }

@@ -130,12 +130,19 @@ struct CfOptions {
   double lr = 0.1;
   int64_t iterations = 200;
   bool mean_normalize = true;
-  std::string solver = "adam";  // "adam" (autograd) or "als" (closed-form alternating solves)
+  std::string solver = "adam";  // "adam" (autograd), "als" (closed-form alternating solves) or
+                                // "gibbs" (BPMF: the same solves, sampled; cf/gibbs_sampler.h)
   std::string regularization = "plain";  // "plain" (the lab) or "per_rating" (ALS-WR)
   bool binary = false;          // like/click variant: sigmoid + binary cross-entropy
   double binary_threshold = 4.0;
   double init_std = 1.0;        // the lab draws W, X, b from N(0, 1)
   uint64_t seed = 1234;
+  bool item_bias = false;       // learn a per-item bias c_i on top of μ_i (als, gibbs)
+  double bias_lambda = 0;       // L2 penalty (gibbs: prior precision) of b_u and c_i; 0 = none
+  int64_t burn_in = 50;         // gibbs: sweeps discarded before averaging (< iterations)
+  double noise_precision = 2;   // gibbs: α, the precision of the rating noise (1/stars²)
+  int64_t thin = 1;             // gibbs: keep every thin-th sweep after burn_in
+  int64_t ensemble = 1;         // runs with seeds seed, seed+1, ... whose predictions are averaged
 
   template <class V> void visit(V& v) {
     v.field("features", features, "latent features per user and item", Check::ge(1));
@@ -143,7 +150,10 @@ struct CfOptions {
     v.field("lr", lr, "Adam learning rate", Check::gt(0));
     v.field("iterations", iterations, "full-batch iterations (ALS: sweeps)", Check::ge(1));
     v.field("mean_normalize", mean_normalize, "subtract each item's mean rating");
-    v.field("solver", solver, "optimiser", Check::one_of({"adam", "als"}));
+    v.field("solver", solver,
+            "optimiser: adam, als (alternating ridge solves), gibbs (Bayesian PMF: sampled solves, "
+            "predictions averaged over the samples after cf.burn_in)",
+            Check::one_of({"adam", "als", "gibbs"}));
     v.field("regularization", regularization,
             "plain: lambda/2 (sum W^2 + sum X^2) as in the lab; per_rating: each user's and item's "
             "penalty times its number of training ratings (ALS-WR)",
@@ -153,6 +163,23 @@ struct CfOptions {
             "rating >= threshold counts as a like (ratings that are all 0/1 are labels already)");
     v.field("init_std", init_std, "std of the normal initialisation of W, X, b", Check::gt(0));
     v.field("seed", seed, "initialisation seed", Check::ge(0));
+    v.field("item_bias", item_bias,
+            "learn a per-item bias on top of the item offset (solvers als and gibbs)");
+    v.field("bias_lambda", bias_lambda,
+            "L2 penalty of the user and item biases (gibbs: their prior precision); 0 = none",
+            Check::ge(0));
+    v.field("burn_in", burn_in,
+            "gibbs: sweeps discarded before the samples are averaged (less than cf.iterations)",
+            Check::ge(0));
+    v.field("noise_precision", noise_precision,
+            "gibbs: precision of the rating noise, 1 / (its std in stars)^2", Check::gt(0));
+    v.field("thin", thin,
+            "gibbs: keep every thin-th sweep after cf.burn_in (the model stores features x kept "
+            "samples columns; consecutive samples are alike)",
+            Check::ge(1));
+    v.field("ensemble", ensemble,
+            "independent runs (seeds seed, seed+1, ...) whose predictions are averaged",
+            Check::range(1, 1000));
   }
 };
 

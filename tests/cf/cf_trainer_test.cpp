@@ -18,7 +18,7 @@ CfOptions small_options(const std::string& solver) {
   o.features = 4;
   o.lambda = 0.5;
   o.lr = 0.05;
-  o.iterations = solver == "als" ? 15 : 300;
+  o.iterations = solver == "adam" ? 300 : 15;
   o.init_std = 0.1;
   o.solver = solver;
   return o;
@@ -83,6 +83,66 @@ TEST_CASE("train_cf: mean normalisation — unrated users get μ_i, unrated item
   }
 }
 
+TEST_CASE("train_cf: ALS with a learned item bias (cf.item_bias, cf.bias_lambda)", "[cf]") {
+  // Planted item offsets μ_i in [0.5, 3.5] and no mean normalisation: without an item bias the
+  // factors must carry the offsets (penalised), with one the bias takes them.
+  const auto p = test::planted_cf(80, 60, 3, 0.5, 0.1, 0.2, 11);
+  CfOptions o = small_options("als");
+  o.mean_normalize = false;
+  const CfModel plain = train_cf(p.train, p.n_users, p.n_items, o);
+  o.item_bias = true;
+  const CfModel biased = train_cf(p.train, p.n_users, p.n_items, o);
+  const double rmse_plain = test::rmse(plain.predict(p.test.user, p.test.item), p.test.value);
+  const double rmse_biased = test::rmse(biased.predict(p.test.user, p.test.item), p.test.value);
+  INFO("plain " << rmse_plain << " biased " << rmse_biased);
+  CHECK(rmse_biased < 0.2);
+  CHECK(rmse_biased < rmse_plain);
+  // The learned offsets follow the planted ones up to a shift shared with the user biases.
+  double shift = 0;
+  for (int32_t i = 0; i < p.n_items; ++i) shift += biased.item_offset()[i] - p.mu[i];
+  shift /= p.n_items;
+  for (int32_t i = 0; i < p.n_items; ++i)
+    CHECK(biased.item_offset()[i] - shift == Approx(p.mu[i]).margin(0.35));
+  // A huge bias penalty pins every bias at 0: μ stays 0 without mean normalisation.
+  o.bias_lambda = 1e9;
+  const CfModel pinned = train_cf(p.train, p.n_users, p.n_items, o);
+  for (float mu : pinned.item_offset()) CHECK(mu == Approx(0).margin(1e-4));
+  for (float b : pinned.user_bias()) CHECK(b == Approx(0).margin(1e-4));
+}
+
+TEST_CASE("train_cf: cf.ensemble averages the predictions of runs with consecutive seeds", "[cf]") {
+  const auto p = test::planted_cf(40, 30, 2, 0.5, 0.1, 0.2, 9);
+  for (const std::string solver : {"als", "adam", "gibbs"}) {
+    SECTION(solver) {
+      CfOptions o = small_options(solver);
+      o.iterations = solver == "adam" ? 30 : 6;
+      o.burn_in = 3;
+      o.item_bias = solver != "adam";
+      CfOptions e = o;
+      e.ensemble = 3;
+      const CfModel avg = train_cf(p.train, p.n_users, p.n_items, e);
+      CHECK(avg.features() == 3 * cf_stored_features(o));
+      std::vector<double> sum(p.test.size(), 0.0);
+      for (uint64_t k = 0; k < 3; ++k) {
+        o.seed = e.seed + k;
+        const CfModel m = train_cf(p.train, p.n_users, p.n_items, o);
+        // Unclipped sums: take the raw scores through the range-free path (all inside 0..7 here).
+        const std::vector<float> pred = m.predict(p.test.user, p.test.item);
+        for (size_t r = 0; r < pred.size(); ++r) sum[r] += pred[r];
+      }
+      const std::vector<float> got = avg.predict(p.test.user, p.test.item);
+      size_t inside = 0;
+      for (size_t r = 0; r < got.size(); ++r) {
+        // Clipping is not linear: compare where no run was clipped.
+        if (got[r] <= avg.rating_min() + 0.5f || got[r] >= avg.rating_max() - 0.5f) continue;
+        ++inside;
+        CHECK(got[r] == Approx(sum[r] / 3).margin(1e-4));
+      }
+      CHECK(inside > got.size() / 2);
+    }
+  }
+}
+
 TEST_CASE("train_cf: the binary variant learns likes and reports AUC and log-loss", "[cf]") {
   const auto p = test::planted_cf(80, 60, 3, 0.5, 0.1, 0.2, 17);
   CfOptions o = small_options("adam");
@@ -116,8 +176,25 @@ TEST_CASE("train_cf: bad input is rejected with the offending values", "[cf]") {
   o.solver = "als";
   CHECK_THROWS_WITH(
       train_cf(r, 3, 2, o),
-      "train_cf: cf.solver: expected \"adam\" with cf.binary: true (ALS solves squared "
+      "train_cf: cf.solver: expected \"adam\" with cf.binary: true (als and gibbs model squared "
       "error only), found \"als\"");
+  o = CfOptions{};
+  o.item_bias = true;
+  CHECK_THROWS_WITH(train_cf(r, 3, 2, o),
+                    "train_cf: cf.item_bias: expected cf.solver als or gibbs, found \"adam\"");
+  o.solver = "gibbs";
+  o.iterations = 10;
+  o.burn_in = 10;
+  CHECK_THROWS_WITH(train_cf(r, 3, 2, o),
+                    "train_cf: cf.burn_in: expected 0 <= burn_in < cf.iterations (10), found 10");
+  o.burn_in = 4;
+  o.thin = 7;
+  CHECK_THROWS_WITH(train_cf(r, 3, 2, o),
+                    "train_cf: cf.thin: expected 1 <= thin <= cf.iterations - cf.burn_in (6), "
+                    "found 7");
+  o.solver = "sgd";
+  CHECK_THROWS_WITH(train_cf(r, 3, 2, o),
+                    "train_cf: cf.solver: expected one of: adam, als, gibbs, found \"sgd\"");
   r.value[0] = NAN;
   CHECK_THROWS_WITH(train_cf(r, 3, 2, CfOptions{}),
                     "train_cf: train: rating 0: expected a finite value");

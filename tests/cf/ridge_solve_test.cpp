@@ -75,3 +75,31 @@ TEST_CASE("ridge_fit_users / ridge_fit_items: one solve per user and per item", 
   // min (2x - 6)² + (x + 1 - 1)² -> x = 12/5
   CHECK(Xo[2] == Approx(12.0 / 5));
 }
+
+TEST_CASE("ridge solves: bias_lambda penalises the user bias, and items can learn a bias", "[cf]") {
+  const std::vector<float> X = {1, 2, 3};
+  const std::vector<int32_t> items = {0, 1, 2};
+  const std::vector<float> y = {2, 4, 6};
+  float w = 0, b = 0;
+  // λ = 1, bias_lambda = 3: [[15, 6], [6, 3 + 3]] θ = [28, 12] -> w = 16/9, b = 2/9.
+  ridge_fit_user(X.data(), 1, nullptr, items.data(), y.data(), 3, 1.0, &w, &b, 3.0);
+  CHECK(w == Approx(16.0 / 9));
+  CHECK(b == Approx(2.0 / 9));
+
+  Ratings r;
+  r.push_back(0, 2, 6, 0);
+  r.push_back(1, 2, 1, 0);
+  const std::vector<float> Wf = {2, 1}, bf = {0, 1};
+  std::vector<float> Xo(3, 9.f), c(3, 9.f);
+  // Item 2, design [[2, 1], [1, 1]], targets y − b = [6, 0]: exact fit x = 6, c = −6.
+  ridge_fit_items(r, r.value, 3, Wf.data(), bf.data(), nullptr, 1, 0.0, false, Xo.data(), c.data(),
+                  0.0);
+  CHECK(Xo[2] == Approx(6));
+  CHECK(c[2] == Approx(-6));
+  CHECK((Xo[0] == 0.f && c[0] == 0.f));  // unrated items: zeros
+  // bias_lambda = 1: [[5, 3], [3, 2 + 1]] θ = [12, 6] -> x = 3, c = −1.
+  ridge_fit_items(r, r.value, 3, Wf.data(), bf.data(), nullptr, 1, 0.0, false, Xo.data(), c.data(),
+                  1.0);
+  CHECK(Xo[2] == Approx(3));
+  CHECK(c[2] == Approx(-1));
+}

@@ -71,3 +71,60 @@ TEST_CASE("config: the resolved dump loads back to the same values", "[config]")
   CHECK(back.model.dim == 16);
   CHECK(dump_run_options(back) == text);
 }
+
+TEST_CASE("config: cf solver options (gibbs, item bias, ensemble) and their errors", "[config]") {
+  TempDir dir;
+  const RunOptions o = load_run_options(
+      dir.write("ok.yaml",
+                "cf:\n  solver: gibbs\n  iterations: 30\n  burn_in: 10\n  noise_precision: 2.5\n"
+                "  item_bias: true\n  bias_lambda: 0.5\n  ensemble: 3\n  thin: 4\n"));
+  CHECK(o.cf.solver == "gibbs");
+  CHECK(o.cf.iterations == 30);
+  CHECK(o.cf.burn_in == 10);
+  CHECK(o.cf.noise_precision == Approx(2.5));
+  CHECK(o.cf.item_bias);
+  CHECK(o.cf.bias_lambda == Approx(0.5));
+  CHECK(o.cf.ensemble == 3);
+  CHECK(o.cf.thin == 4);
+  // Defaults: one run, no item bias, unpenalised biases.
+  const RunOptions d = load_run_options("");
+  CHECK((d.cf.ensemble == 1 && !d.cf.item_bias && d.cf.bias_lambda == 0 && d.cf.burn_in == 50 &&
+         d.cf.noise_precision == 2));
+
+  CHECK(load_error(dir.write("a.yaml", "cf:\n  solver: mcmc\n")) ==
+        dir.file("a.yaml") + ":2: cf.solver: expected one of: adam, als, gibbs, got \"mcmc\"");
+  CHECK(load_error(dir.write("b.yaml", "cf:\n  noise_precision: 0\n")) ==
+        dir.file("b.yaml") + ":2: cf.noise_precision: expected a number > 0, got \"0\"");
+  CHECK(load_error(dir.write("c.yaml", "cf:\n  bias_lambda: -1\n")) ==
+        dir.file("c.yaml") + ":2: cf.bias_lambda: expected a number >= 0, got \"-1\"");
+  CHECK(load_error(dir.write("d.yaml", "cf:\n  ensemble: 0\n")) ==
+        dir.file("d.yaml") + ":2: cf.ensemble: expected an integer in [1, 1000], got \"0\"");
+  CHECK(load_error(dir.write("e.yaml", "cf:\n  burn_in: -2\n")) ==
+        dir.file("e.yaml") + ":2: cf.burn_in: expected an integer >= 0, got \"-2\"");
+  CHECK(load_error(dir.write("f.yaml", "cf:\n  item_bias: maybe\n"))
+            .find(dir.file("f.yaml") + ":2: cf.item_bias: expected") == 0);
+  // Combinations: the line of the offending key, or the --set that gave it.
+  CHECK(
+      load_error(dir.write("g.yaml", "cf:\n  solver: gibbs\n  iterations: 20\n  burn_in: 20\n")) ==
+      dir.file("g.yaml") +
+          ":4: cf.burn_in: expected a number < cf.iterations (20) with cf.solver: gibbs, got 20");
+  CHECK(load_error(dir.write("h.yaml", "cf:\n  solver: gibbs\n  iterations: 20\n"),
+                   {"cf.burn_in=30"}) ==
+        "--set cf.burn_in=30:0: cf.burn_in: expected a number < cf.iterations (20) with "
+        "cf.solver: gibbs, got 30");
+  CHECK(load_error(dir.write(
+            "k.yaml", "cf:\n  solver: gibbs\n  iterations: 20\n  burn_in: 10\n  thin: 11\n")) ==
+        dir.file("k.yaml") +
+            ":5: cf.thin: expected a number <= cf.iterations - cf.burn_in (10) with cf.solver: "
+            "gibbs, so that a sample is kept, got 11");
+  CHECK(load_error(dir.write("l.yaml", "cf:\n  thin: 0\n")) ==
+        dir.file("l.yaml") + ":2: cf.thin: expected an integer >= 1, got \"0\"");
+  CHECK(load_error(dir.write("i.yaml", "cf:\n  binary: true\n  solver: gibbs\n  burn_in: 1\n")) ==
+        dir.file("i.yaml") +
+            ":3: cf.solver: expected \"adam\" with cf.binary: true (als and gibbs model squared "
+            "error only), got \"gibbs\"");
+  CHECK(load_error(dir.write("j.yaml", "cf:\n  item_bias: true\n")) ==
+        dir.file("j.yaml") +
+            ":2: cf.item_bias: expected cf.solver als or gibbs with cf.item_bias: true, got "
+            "\"adam\"");
+}
