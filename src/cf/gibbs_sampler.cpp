@@ -82,7 +82,7 @@ Prior sample_prior(const std::vector<float>& F, const std::vector<char>& active,
 }
 
 // Grain for at::parallel_for (a row costs O(n f² + f³)).
-constexpr int64_t kGrain = 16;
+constexpr int64_t kSampleGrain = 16;
 
 // One side's rows (users or items): row r's ratings are order[start[r] .. start[r+1]); `other` are
 // the other side's indices per rating. Samples every rated row's [factors, bias] from its Gaussian
@@ -97,7 +97,7 @@ void sample_rows(int32_t n_rows, const std::vector<int64_t>& start,
                  std::vector<float>& F, std::vector<float>& bias) {
   const int64_t m = f + (has_bias ? 1 : 0);
   const VecD prior_rhs = prior.precision * prior.mean;
-  at::parallel_for(0, n_rows, kGrain, [&](int64_t begin, int64_t end) {
+  at::parallel_for(0, n_rows, kSampleGrain, [&](int64_t begin, int64_t end) {
     MatD A(m, m);
     VecD rhs(m), d(m);
     for (int64_t r = begin; r < end; ++r) {

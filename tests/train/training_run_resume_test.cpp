@@ -32,7 +32,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // A small synthetic run; `out` differs, the name (stored in the checkpoint's meta) does not.
-RunOptions small_run(const TempDir& dir, const std::string& out,
+RunOptions resumable_run(const TempDir& dir, const std::string& out,
                      const std::vector<std::string>& more = {}) {
   std::vector<std::string> sets = {"name=resume",
                                    "out=" + dir.file(out),
@@ -93,13 +93,13 @@ TEST_CASE(
     "training run: resumed after an interruption it ends with the same metrics and checkpoint",
     "[train]") {
   TempDir dir;
-  const json full = run_training(small_run(dir, "full"), {});
+  const json full = run_training(resumable_run(dir, "full"), {});
   const std::string ref = dir.file("full");
   REQUIRE(fs::exists(ref + "/train_state.bin"));
   CHECK(load_train_state(ref + "/train_state.bin").finished);
 
   const std::string run = dir.file("run");
-  CHECK_THROWS_AS(run_training(small_run(dir, "run"), stop_in_epoch(3)), Interrupted);
+  CHECK_THROWS_AS(run_training(resumable_run(dir, "run"), stop_in_epoch(3)), Interrupted);
   CHECK(!fs::exists(run + "/metrics.json"));
   const TrainState at = load_train_state(run + "/train_state.bin");
   CHECK(at.epochs_done == 2);
@@ -142,7 +142,7 @@ TEST_CASE("training run: what --resume refuses", "[train]") {
   TempDir dir;
   const std::string run = dir.file("run");
   // Stopped before the first epoch ended: nothing to resume.
-  CHECK_THROWS_AS(run_training(small_run(dir, "run"), stop_in_epoch(1)), Interrupted);
+  CHECK_THROWS_AS(run_training(resumable_run(dir, "run"), stop_in_epoch(1)), Interrupted);
   CHECK(fs::exists(run + "/config.yaml"));
   CHECK_THROWS_WITH(
       run_training(load_resume_options(run), {}, nullptr, RunStart::kResume),
@@ -157,27 +157,27 @@ TEST_CASE("training run: what --resume refuses", "[train]") {
                         "output of `towerrec train`)");
 
   // A state from another config (config.yaml edited after the run started).
-  CHECK_THROWS_AS(run_training(small_run(dir, "run"), stop_in_epoch(2)), Interrupted);
+  CHECK_THROWS_AS(run_training(resumable_run(dir, "run"), stop_in_epoch(2)), Interrupted);
   REQUIRE(fs::exists(run + "/train_state.bin"));
   write_file_atomic(run + "/config.yaml",
-                    dump_run_options(small_run(dir, "run", {"train.lr=0.01"})));
+                    dump_run_options(resumable_run(dir, "run", {"train.lr=0.01"})));
   CHECK_THROWS_WITH(run_training(load_resume_options(run), {}, nullptr, RunStart::kResume),
                     run + "/train_state.bin: written for a different config than " + run +
                         "/config.yaml (was it edited?); resuming needs the config the run was "
                         "trained with");
   // A truncated state names the byte.
-  write_file_atomic(run + "/config.yaml", dump_run_options(small_run(dir, "run")));
+  write_file_atomic(run + "/config.yaml", dump_run_options(resumable_run(dir, "run")));
   const std::string state = test::slurp(run + "/train_state.bin");
   write_file_atomic(run + "/train_state.bin", state.substr(0, state.size() / 2));
   CHECK_THROWS_AS(run_training(load_resume_options(run), {}, nullptr, RunStart::kResume),
                   FormatError);
   // A fresh start into the directory drops the old state.
   write_file_atomic(run + "/train_state.bin", state);
-  CHECK_THROWS_AS(run_training(small_run(dir, "run"), stop_in_epoch(1)), Interrupted);
+  CHECK_THROWS_AS(run_training(resumable_run(dir, "run"), stop_in_epoch(1)), Interrupted);
   CHECK(!fs::exists(run + "/train_state.bin"));
 
   // CF keeps no per-epoch state.
-  const RunOptions cf = small_run(dir, "cf", {"model.kind=cf", "cf.features=4", "cf.iterations=5"});
+  const RunOptions cf = resumable_run(dir, "cf", {"model.kind=cf", "cf.features=4", "cf.iterations=5"});
   run_training(cf, {});
   CHECK_THROWS_AS(run_training(load_resume_options(dir.file("cf")), {}, nullptr, RunStart::kResume),
                   UsageError);
