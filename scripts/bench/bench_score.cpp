@@ -131,11 +131,13 @@ int ann_mode(int argc, char** argv) {
   AnnIndex index = AnnIndex::build({items.data.data(), items.rows, items.cols}, o);
   const double build_s = now() - t0;
   const long rss1 = rss_kb();
-  std::printf("{\"mode\": \"ann_build\", \"m\": %lld, \"ef_construction\": %lld, \"build_threads\": %lld, "
-              "\"build_seconds\": %.2f, \"rss_mb\": %.1f, \"index_mb\": %.1f, \"items\": %lld, \"distinct\": %lld}\n",
-              (long long)o.m, (long long)o.ef_construction, (long long)o.threads, build_s,
-              (rss1 - rss0) / 1024.0, index.memory_bytes() / 1048576.0, (long long)index.size(),
-              (long long)index.distinct());
+  std::printf(
+      "{\"mode\": \"ann_build\", \"m\": %lld, \"ef_construction\": %lld, \"build_threads\": %lld, "
+      "\"build_seconds\": %.2f, \"rss_mb\": %.1f, \"index_mb\": %.1f, \"items\": %lld, "
+      "\"distinct\": %lld}\n",
+      (long long)o.m, (long long)o.ef_construction, (long long)o.threads, build_s,
+      (rss1 - rss0) / 1024.0, index.memory_bytes() / 1048576.0, (long long)index.size(),
+      (long long)index.distinct());
   std::fflush(stdout);
   // Exact scores of the exact items (the .npy holds ids only), for the tie-aware recall.
   std::vector<float> exact_scores(static_cast<size_t>(users * k));
@@ -163,10 +165,11 @@ int ann_mode(int argc, char** argv) {
     for (int64_t q = 0; q < users; ++q)
       recall.add(exact.data.data() + q * exact.cols, exact_scores.data() + q * k, k,
                  r.items.data() + q * k, r.scores.data() + q * k, r.found[static_cast<size_t>(q)]);
-    std::printf("{\"mode\": \"ann_search\", \"ef\": %s, \"threads\": %lld, \"users\": %lld, \"qps\": %.1f, "
-                "\"recall\": %.4f, \"recall_ids\": %.4f}\n",
-                ef.c_str(), (long long)search_threads, (long long)users, users / best,
-                recall.tie_aware(), recall.by_id());
+    std::printf(
+        "{\"mode\": \"ann_search\", \"ef\": %s, \"threads\": %lld, \"users\": %lld, \"qps\": %.1f, "
+        "\"recall\": %.4f, \"recall_ids\": %.4f}\n",
+        ef.c_str(), (long long)search_threads, (long long)users, users / best, recall.tie_aware(),
+        recall.by_id());
     std::fflush(stdout);
   }
   return 0;

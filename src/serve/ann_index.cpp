@@ -116,10 +116,9 @@ AnnIndex AnnIndex::build(MatrixRef items, const AnnOptions& options, const Progr
   const VectorGroups& groups = impl->groups;
   const int64_t n = groups.groups();
   impl->space = std::make_unique<hnswlib::InnerProductSpace>(static_cast<size_t>(items.cols));
-  impl->graph = std::make_unique<Graph>(impl->space.get(), static_cast<size_t>(n),
-                                        static_cast<size_t>(options.m),
-                                        static_cast<size_t>(options.ef_construction),
-                                        static_cast<size_t>(options.seed));
+  impl->graph = std::make_unique<Graph>(
+      impl->space.get(), static_cast<size_t>(n), static_cast<size_t>(options.m),
+      static_cast<size_t>(options.ef_construction), static_cast<size_t>(options.seed));
   impl->graph->setEf(static_cast<size_t>(options.ef_search));
   Graph& g = *impl->graph;
   // The first point becomes the entry point; adding it alone keeps threaded builds well-formed.
@@ -150,7 +149,9 @@ AnnIndex AnnIndex::build(MatrixRef items, const AnnOptions& options, const Progr
       for (int64_t i = next++; i < n; i = next++) {
         g.addPoint(items.row(groups.representative(i)), static_cast<hnswlib::labeltype>(i));
         const int64_t d = ++done;
-        if (d % every == 0) progress({"build ANN index", static_cast<uint64_t>(d), static_cast<uint64_t>(n), "distinct vectors", ""});
+        if (d % every == 0)
+          progress({"build ANN index", static_cast<uint64_t>(d), static_cast<uint64_t>(n),
+                    "distinct vectors", ""});
       }
     } catch (...) {
       std::lock_guard<std::mutex> lock(error_mu);
@@ -163,7 +164,8 @@ AnnIndex AnnIndex::build(MatrixRef items, const AnnOptions& options, const Progr
   for (auto& t : pool) t.join();
   if (error) std::rethrow_exception(error);
   if (progress)
-    progress({"build ANN index", static_cast<uint64_t>(n), static_cast<uint64_t>(n), "distinct vectors", ""});
+    progress({"build ANN index", static_cast<uint64_t>(n), static_cast<uint64_t>(n),
+              "distinct vectors", ""});
   return AnnIndex(std::move(impl));
 }
 
@@ -239,8 +241,10 @@ AnnIndex AnnIndex::load(const std::string& path) {
     o.overfetch = meta.at("overfetch").get<double>();
     o.seed = meta.at("seed").get<uint64_t>();
   } catch (const nlohmann::json::exception& e) {
-    throw FormatError(meta_path, 0, std::string("expected dim, count, distinct, m, ef_construction, ef_search, "
-                                                "overfetch and seed: ") + e.what());
+    throw FormatError(meta_path, 0,
+                      std::string("expected dim, count, distinct, m, ef_construction, ef_search, "
+                                  "overfetch and seed: ") +
+                          e.what());
   }
   if (impl->dim < 1 || count < 1 || distinct < 1 || distinct > count)
     throw FormatError(meta_path, 0, "expected dim >= 1 and 1 <= distinct <= count");
@@ -249,9 +253,10 @@ AnnIndex AnnIndex::load(const std::string& path) {
     const std::string gp = groups_path(path);
     NpyMatrix<int64_t> group_of = read_npy_i64(gp);
     if (group_of.rows != count || group_of.cols != 1)
-      throw FormatError(gp, 0, "expected " + std::to_string(count) + " group ids (as " + meta_path +
-                                   " says), found " + std::to_string(group_of.rows) + " x " +
-                                   std::to_string(group_of.cols));
+      throw FormatError(gp, 0,
+                        "expected " + std::to_string(count) + " group ids (as " + meta_path +
+                            " says), found " + std::to_string(group_of.rows) + " x " +
+                            std::to_string(group_of.cols));
     try {
       impl->groups = VectorGroups::from_group_of(std::move(group_of.data), distinct);
     } catch (const Error& e) {
@@ -306,7 +311,8 @@ TopKResult AnnIndex::search(MatrixRef queries, int64_t k, ExclusionsRef exclusio
         pq.pop();
         const int64_t group = static_cast<int64_t>(label);
         int64_t taken = 0;
-        for (const int64_t* it = groups.members_begin(group); it != groups.members_end(group) && taken < k; ++it)
+        for (const int64_t* it = groups.members_begin(group);
+             it != groups.members_end(group) && taken < k; ++it)
           if (!excluded(*it)) {
             kept.emplace_back(dist - 1.0f, *it);  // score = 1 - distance
             ++taken;

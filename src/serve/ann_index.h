@@ -5,13 +5,14 @@
 // Duplicates: the graph holds each distinct vector once (serve/vector_groups.h). Trained catalogues
 // are full of bit-identical item vectors, and HNSW over exact duplicates loses recall (twins fill
 // each other's link lists at distance 0). A hit expands to every item sharing the vector, in
-// ascending item index, so tied items come out in the exact top-K's order (serve/exact_topk.h: equal
-// scores rank the lower index first) and recall by item id against exact search is well-defined.
+// ascending item index, so tied items come out in the exact top-K's order (serve/exact_topk.h:
+// equal scores rank the lower index first) and recall by item id against exact search is
+// well-defined.
 //
 // Exclusions (seen items, a global list) are applied by over-fetching candidates and filtering:
-// hnswlib 0.6.2 has no search-time filter. When filtering leaves fewer than k, the search is repeated
-// with twice the candidates, so a query gets min(k, allowed items) results whenever the graph reaches
-// them.
+// hnswlib 0.6.2 has no search-time filter. When filtering leaves fewer than k, the search is
+// repeated with twice the candidates, so a query gets min(k, allowed items) results whenever the
+// graph reaches them.
 //
 // Files: save(path) writes `path` in hnswlib's own format (loadable by the hnswlib Python package;
 // its labels are group ids), `path.groups.npy` (int64 [count]: each item's group, groups numbered

@@ -34,7 +34,8 @@ void blas_single_thread() {
 // ranker's, so identical vectors score identically everywhere — and re-sorted by (score desc, index
 // asc). Which tied copies are kept when a group of them straddles the K-th place is still decided
 // by the GEMM's rounding.
-void canonical_order(const float* query, MatrixRef items, float* scores, int64_t* ids, int64_t count) {
+void canonical_order(const float* query, MatrixRef items, float* scores, int64_t* ids,
+                     int64_t count) {
   std::vector<std::pair<float, int64_t>> kept(static_cast<size_t>(count));  // (-score, item)
   for (int64_t j = 0; j < count; ++j) {
     const float* v = items.row(ids[j]);

@@ -38,8 +38,9 @@ std::string retrieval_report_path(const std::string& out_csv);
 // file the built index is saved there; empty: build, keep in memory. Progress stages "build ANN
 // index", "retrieve" (users) and "exact (recall)" (users). Returns the report:
 //   {"users", "rows", "k", "candidates_per_user", "generators": {...counts...}, "recall_at_k",
-//    "recall_at_k_ids", "recall_users", "seed_items_searched", "seconds", "users_per_s", "exact_users_per_s", "index": {"loaded",
-//    "distinct", "build_seconds", "memory_mb", "m", "ef_construction", "ef_search"}, "embed_seconds"}
+//    "recall_at_k_ids", "recall_users", "seed_items_searched", "seconds", "users_per_s",
+//    "exact_users_per_s", "index": {"loaded", "distinct", "build_seconds", "memory_mb", "m",
+//    "ef_construction", "ef_search"}, "embed_seconds"}
 nlohmann::json recommend_retrieval(const VectorSource& source, const ServeOptions& options,
                                    const RecommendRequest& request, const std::string& out_csv,
                                    const std::string& index_path = "",

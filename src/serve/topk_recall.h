@@ -1,10 +1,11 @@
 // Recall@K of an approximate top-K against the exact one, for `recommend --retrieval` and
 // scripts/bench_score.
 //
-// Two counts, because trained catalogues hold many bit-identical item vectors and so many exact ties:
+// Two counts, because trained catalogues hold many bit-identical item vectors and so many exact
+// ties:
 //   by id     |approx ∩ exact| / |exact|. Well-defined only when both sides break ties the same
-//             way; the exact top-K ranks equal scores by lower item index, and so does the ANN index
-//             (serve/ann_index.h expands a found vector to its items in index order).
+//             way; the exact top-K ranks equal scores by lower item index, and so does the ANN
+//             index (serve/ann_index.h expands a found vector to its items in index order).
 //   tie-aware approx items scoring at least the exact K-th score (within `tolerance`) over |exact|:
 //             a tied item the exact order happened to drop is as good as the one it kept. This is
 //             the fair measure for candidate generators, which see only some of several tied items.

@@ -27,7 +27,8 @@ VectorGroups VectorGroups::group(MatrixRef vectors) {
   const int64_t n = vectors.rows;
   const size_t row_bytes = static_cast<size_t>(vectors.cols) * sizeof(float);
   std::vector<uint64_t> hash(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) hash[static_cast<size_t>(i)] = hash_bytes(vectors.row(i), vectors.cols);
+  for (int64_t i = 0; i < n; ++i)
+    hash[static_cast<size_t>(i)] = hash_bytes(vectors.row(i), vectors.cols);
   // Rows by (hash, index): equal vectors sit in one run, in ascending index order.
   std::vector<int64_t> order(static_cast<size_t>(n));
   std::iota(order.begin(), order.end(), int64_t{0});
@@ -80,7 +81,8 @@ VectorGroups VectorGroups::group(MatrixRef vectors) {
   g.members_.resize(static_cast<size_t>(n));
   std::vector<int64_t> fill(g.offsets_.begin(), g.offsets_.end() - 1);
   for (int64_t i = 0; i < n; ++i)
-    g.members_[static_cast<size_t>(fill[static_cast<size_t>(g.group_of_[static_cast<size_t>(i)])]++)] = i;
+    g.members_[static_cast<size_t>(
+        fill[static_cast<size_t>(g.group_of_[static_cast<size_t>(i)])]++)] = i;
   return g;
 }
 
@@ -95,7 +97,8 @@ VectorGroups VectorGroups::from_group_of(std::vector<int64_t> group_of, int64_t 
                   std::to_string(groups) + "), found " + std::to_string(id));
     if (id > next_new)
       throw Error("row " + std::to_string(i) + ": expected group " + std::to_string(next_new) +
-                  " or lower (groups are numbered by their lowest row), found " + std::to_string(id));
+                  " or lower (groups are numbered by their lowest row), found " +
+                  std::to_string(id));
     if (id == next_new) ++next_new;
     ++g.offsets_[static_cast<size_t>(id) + 1];
   }
@@ -106,7 +109,8 @@ VectorGroups VectorGroups::from_group_of(std::vector<int64_t> group_of, int64_t 
   g.members_.resize(group_of.size());
   std::vector<int64_t> fill(g.offsets_.begin(), g.offsets_.end() - 1);
   for (size_t i = 0; i < group_of.size(); ++i)
-    g.members_[static_cast<size_t>(fill[static_cast<size_t>(group_of[i])]++)] = static_cast<int64_t>(i);
+    g.members_[static_cast<size_t>(fill[static_cast<size_t>(group_of[i])]++)] =
+        static_cast<int64_t>(i);
   g.group_of_ = std::move(group_of);
   return g;
 }

@@ -6,9 +6,9 @@
 // the group's members.
 //
 // Tie order: members of a group score exactly the same for any query, and the exact top-K breaks
-// such ties by lower item index (serve/exact_topk.h). Members are kept in ascending index order, and
-// groups are numbered by their lowest member, so expanding hits in member order reproduces the exact
-// order of tied items.
+// such ties by lower item index (serve/exact_topk.h). Members are kept in ascending index order,
+// and groups are numbered by their lowest member, so expanding hits in member order reproduces the
+// exact order of tied items.
 //
 // Equality is on the float bytes, so 0.0 and -0.0 (or two NaNs with different payloads) fall into
 // different groups: grouping never merges vectors that could score differently.
@@ -38,8 +38,12 @@ class VectorGroups {
   const std::vector<int64_t>& group_of() const { return group_of_; }
   // Members of group g, ascending: [members_begin(g), members_end(g)). The first is the
   // representative (the row whose vector is indexed).
-  const int64_t* members_begin(int64_t g) const { return members_.data() + offsets_[static_cast<size_t>(g)]; }
-  const int64_t* members_end(int64_t g) const { return members_.data() + offsets_[static_cast<size_t>(g) + 1]; }
+  const int64_t* members_begin(int64_t g) const {
+    return members_.data() + offsets_[static_cast<size_t>(g)];
+  }
+  const int64_t* members_end(int64_t g) const {
+    return members_.data() + offsets_[static_cast<size_t>(g) + 1];
+  }
   int64_t representative(int64_t g) const { return *members_begin(g); }
   int64_t size(int64_t g) const {
     return offsets_[static_cast<size_t>(g) + 1] - offsets_[static_cast<size_t>(g)];

@@ -189,8 +189,8 @@ TEST_CASE("ANN index: duplicates are indexed once and expand to every tied item 
   const std::vector<int64_t> off8 = {0, 2}, ex8 = {100, 102};
   const TopKResult r8 = index.search(q8, 10, {off8.data(), ex8.data()}, {8});
   CHECK(row_items(r8, 0) == std::vector<int64_t>{101, 103, 104, 105, 106, 107, 108, 109, 110, 111});
-  const TopKResult exact8 = ExactTopK({items.data(), n, dim}, TopKOptions{}, {8})
-                                .search(q8, {off8.data(), ex8.data()});
+  const TopKResult exact8 =
+      ExactTopK({items.data(), n, dim}, TopKOptions{}, {8}).search(q8, {off8.data(), ex8.data()});
   CHECK(row_items(exact8, 0) == row_items(r8, 0));
 
   // Save and load keep the groups.
@@ -226,8 +226,9 @@ TEST_CASE("ANN index: recall against exact on a catalogue with planted duplicate
   int64_t rows_with_ties = 0;
   for (int64_t q = 0; q < nq; ++q) {
     const size_t at = static_cast<size_t>(q * 10);
-    recall.add(exact.items.data() + at, exact.scores.data() + at, exact.found[static_cast<size_t>(q)],
-               got.items.data() + at, got.scores.data() + at, got.found[static_cast<size_t>(q)]);
+    recall.add(exact.items.data() + at, exact.scores.data() + at,
+               exact.found[static_cast<size_t>(q)], got.items.data() + at, got.scores.data() + at,
+               got.found[static_cast<size_t>(q)]);
     rows_with_ties += exact.scores[at] == exact.scores[at + 1];
   }
   CHECK(rows_with_ties == nq);  // every query's best vector is a duplicated one
@@ -258,7 +259,7 @@ TEST_CASE("ANN index: a malformed groups file is rejected naming the file", "[se
     AnnIndex::load(path);
     FAIL("expected an error");
   } catch (const FormatError& e) {
-    CHECK(std::string(e.what()) ==
-          path + ".groups.npy: byte 0: expected 500 group ids (as " + path + ".json says), found 499 x 1");
+    CHECK(std::string(e.what()) == path + ".groups.npy: byte 0: expected 500 group ids (as " +
+                                       path + ".json says), found 499 x 1");
   }
 }

@@ -12,12 +12,13 @@ using namespace towerrec;
 TEST_CASE("vector groups: identical rows share a group, numbered by lowest row, members ascending",
           "[serve]") {
   // a, b, a, c, b, a, d where d differs from c only by the sign of a zero.
-  const std::vector<float> v = {1, 2,  3, 4,  1, 2,  0, 1,  3, 4,  1, 2,  -0.0f, 1};
+  const std::vector<float> v = {1, 2, 3, 4, 1, 2, 0, 1, 3, 4, 1, 2, -0.0f, 1};
   const VectorGroups g = VectorGroups::group({v.data(), 7, 2});
   CHECK(g.rows() == 7);
   CHECK(g.groups() == 4);
   CHECK(g.group_of() == std::vector<int64_t>{0, 1, 0, 2, 1, 0, 3});
-  CHECK(std::vector<int64_t>(g.members_begin(0), g.members_end(0)) == std::vector<int64_t>{0, 2, 5});
+  CHECK(std::vector<int64_t>(g.members_begin(0), g.members_end(0)) ==
+        std::vector<int64_t>{0, 2, 5});
   CHECK(std::vector<int64_t>(g.members_begin(1), g.members_end(1)) == std::vector<int64_t>{1, 4});
   CHECK(g.representative(2) == 3);
   CHECK(g.representative(3) == 6);  // -0.0 is not merged with 0.0
