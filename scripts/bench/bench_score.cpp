@@ -10,7 +10,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -21,6 +20,7 @@
 #include "core/npy.h"
 #include "serve/ann_index.h"
 #include "serve/exact_topk.h"
+#include "serve/topk_recall.h"
 #include "train/threads.h"
 
 using namespace towerrec;
@@ -131,11 +131,24 @@ int ann_mode(int argc, char** argv) {
   AnnIndex index = AnnIndex::build({items.data.data(), items.rows, items.cols}, o);
   const double build_s = now() - t0;
   const long rss1 = rss_kb();
-  std::printf("{\"mode\": \"ann_build\", \"m\": %lld, \"ef_construction\": %lld, \"build_threads\": %lld, "
-              "\"build_seconds\": %.2f, \"rss_mb\": %.1f, \"index_mb\": %.1f}\n",
-              (long long)o.m, (long long)o.ef_construction, (long long)o.threads, build_s,
-              (rss1 - rss0) / 1024.0, index.memory_bytes() / 1048576.0);
+  std::printf(
+      "{\"mode\": \"ann_build\", \"m\": %lld, \"ef_construction\": %lld, \"build_threads\": %lld, "
+      "\"build_seconds\": %.2f, \"rss_mb\": %.1f, \"index_mb\": %.1f, \"items\": %lld, "
+      "\"distinct\": %lld}\n",
+      (long long)o.m, (long long)o.ef_construction, (long long)o.threads, build_s,
+      (rss1 - rss0) / 1024.0, index.memory_bytes() / 1048576.0, (long long)index.size(),
+      (long long)index.distinct());
   std::fflush(stdout);
+  // Exact scores of the exact items (the .npy holds ids only), for the tie-aware recall.
+  std::vector<float> exact_scores(static_cast<size_t>(users * k));
+  for (int64_t q = 0; q < users; ++q)
+    for (int64_t j = 0; j < k; ++j) {
+      const float* qv = queries.row(q);
+      const float* iv = items.row(exact.data[q * exact.cols + j]);
+      float s = 0;
+      for (int64_t d = 0; d < items.cols; ++d) s += qv[d] * iv[d];
+      exact_scores[static_cast<size_t>(q * k + j)] = s;
+    }
   std::stringstream efs(argv[9]);
   std::string ef;
   while (std::getline(efs, ef, ',')) {
@@ -147,25 +160,16 @@ int ann_mode(int argc, char** argv) {
       r = index.search({queries.data.data(), users, queries.cols}, k, {}, {}, search_threads);
       best = std::min(best, now() - s0);
     }
-    // Tie-aware recall (as serve/retrieval.h): an ANN result scoring at least the exact K-th score
-    // counts; trained catalogues hold many identical item vectors. "recall_ids": by id only.
-    int64_t hit = 0, hit_ids = 0;
-    for (int64_t q = 0; q < users; ++q) {
-      std::set<int64_t> truth(exact.data.begin() + q * exact.cols, exact.data.begin() + q * exact.cols + k);
-      const float* qv = queries.row(q);
-      const float* kv = items.row(exact.data[q * exact.cols + k - 1]);
-      float kth = 0;
-      for (int64_t d = 0; d < items.cols; ++d) kth += qv[d] * kv[d];
-      for (int64_t j = 0; j < k; ++j) {
-        const int64_t it = r.items[q * k + j];
-        hit_ids += truth.count(it);
-        hit += it >= 0 && r.scores[q * k + j] >= kth - 1e-5f;
-      }
-    }
-    std::printf("{\"mode\": \"ann_search\", \"ef\": %s, \"threads\": %lld, \"users\": %lld, \"qps\": %.1f, "
-                "\"recall\": %.4f, \"recall_ids\": %.4f}\n",
-                ef.c_str(), (long long)search_threads, (long long)users, users / best,
-                double(hit) / double(users * k), double(hit_ids) / double(users * k));
+    // Both recalls of serve/topk_recall.h ("recall": tie-aware, "recall_ids": by id).
+    RecallCount recall;
+    for (int64_t q = 0; q < users; ++q)
+      recall.add(exact.data.data() + q * exact.cols, exact_scores.data() + q * k, k,
+                 r.items.data() + q * k, r.scores.data() + q * k, r.found[static_cast<size_t>(q)]);
+    std::printf(
+        "{\"mode\": \"ann_search\", \"ef\": %s, \"threads\": %lld, \"users\": %lld, \"qps\": %.1f, "
+        "\"recall\": %.4f, \"recall_ids\": %.4f}\n",
+        ef.c_str(), (long long)search_threads, (long long)users, users / best, recall.tie_aware(),
+        recall.by_id());
     std::fflush(stdout);
   }
   return 0;

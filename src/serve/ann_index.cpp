@@ -17,12 +17,16 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/npy.h"
+#include "serve/vector_groups.h"
 
 namespace towerrec {
 namespace {
 
 constexpr const char* kFormat = "towerrec-ann-hnsw";
-constexpr int kVersion = 1;
+// Version 2: the graph holds distinct vectors only (labels are group ids) and `path.groups.npy`
+// maps every item to its group.
+constexpr int kVersion = 2;
 
 using Graph = hnswlib::HierarchicalNSW<float>;
 
@@ -84,11 +88,14 @@ void check_graph_file(const std::string& path, int64_t dim, int64_t count) {
                           std::to_string(size) + " (truncated?)");
 }
 
+std::string groups_path(const std::string& path) { return path + ".groups.npy"; }
+
 }  // namespace
 
 struct AnnIndex::Impl {
   AnnOptions options;
   int64_t dim = 0;
+  VectorGroups groups;  // items -> distinct vectors; graph label g is groups' group g
   std::unique_ptr<hnswlib::InnerProductSpace> space;
   std::unique_ptr<Graph> graph;
 };
@@ -105,30 +112,32 @@ AnnIndex AnnIndex::build(MatrixRef items, const AnnOptions& options, const Progr
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->dim = items.cols;
+  impl->groups = VectorGroups::group(items);
+  const VectorGroups& groups = impl->groups;
+  const int64_t n = groups.groups();
   impl->space = std::make_unique<hnswlib::InnerProductSpace>(static_cast<size_t>(items.cols));
-  impl->graph = std::make_unique<Graph>(impl->space.get(), static_cast<size_t>(items.rows),
-                                        static_cast<size_t>(options.m),
-                                        static_cast<size_t>(options.ef_construction),
-                                        static_cast<size_t>(options.seed));
+  impl->graph = std::make_unique<Graph>(
+      impl->space.get(), static_cast<size_t>(n), static_cast<size_t>(options.m),
+      static_cast<size_t>(options.ef_construction), static_cast<size_t>(options.seed));
   impl->graph->setEf(static_cast<size_t>(options.ef_search));
   Graph& g = *impl->graph;
   // The first point becomes the entry point; adding it alone keeps threaded builds well-formed.
-  g.addPoint(items.row(0), 0);
-  const int64_t n_threads = std::max<int64_t>(1, std::min<int64_t>(options.threads, items.rows));
+  g.addPoint(items.row(groups.representative(0)), 0);
+  const int64_t n_threads = std::max<int64_t>(1, std::min<int64_t>(options.threads, n));
   std::atomic<int64_t> next{1};
   std::atomic<int64_t> done{1};
   std::exception_ptr error;
   std::mutex error_mu;
   auto worker = [&] {
     try {
-      for (int64_t i = next++; i < items.rows; i = next++) {
-        g.addPoint(items.row(i), static_cast<hnswlib::labeltype>(i));
+      for (int64_t i = next++; i < n; i = next++) {
+        g.addPoint(items.row(groups.representative(i)), static_cast<hnswlib::labeltype>(i));
         ++done;
       }
     } catch (...) {
       std::lock_guard<std::mutex> lock(error_mu);
       if (!error) error = std::current_exception();
-      next = items.rows;
+      next = n;
     }
   };
   std::vector<std::thread> pool;
@@ -137,15 +146,17 @@ AnnIndex AnnIndex::build(MatrixRef items, const AnnOptions& options, const Progr
     // The calling thread inserts too, reporting between its own insertions.
     const int64_t every = 4096;
     try {
-      for (int64_t i = next++; i < items.rows; i = next++) {
-        g.addPoint(items.row(i), static_cast<hnswlib::labeltype>(i));
+      for (int64_t i = next++; i < n; i = next++) {
+        g.addPoint(items.row(groups.representative(i)), static_cast<hnswlib::labeltype>(i));
         const int64_t d = ++done;
-        if (d % every == 0) progress({"build ANN index", static_cast<uint64_t>(d), static_cast<uint64_t>(items.rows), "items", ""});
+        if (d % every == 0)
+          progress({"build ANN index", static_cast<uint64_t>(d), static_cast<uint64_t>(n),
+                    "distinct vectors", ""});
       }
     } catch (...) {
       std::lock_guard<std::mutex> lock(error_mu);
       if (!error) error = std::current_exception();
-      next = items.rows;
+      next = n;
     }
   } else {
     worker();
@@ -153,7 +164,8 @@ AnnIndex AnnIndex::build(MatrixRef items, const AnnOptions& options, const Progr
   for (auto& t : pool) t.join();
   if (error) std::rethrow_exception(error);
   if (progress)
-    progress({"build ANN index", static_cast<uint64_t>(items.rows), static_cast<uint64_t>(items.rows), "items", ""});
+    progress({"build ANN index", static_cast<uint64_t>(n), static_cast<uint64_t>(n),
+              "distinct vectors", ""});
   return AnnIndex(std::move(impl));
 }
 
@@ -186,12 +198,15 @@ void AnnIndex::save(const std::string& path) const {
     }
     f.commit();
   }
+  const std::vector<int64_t>& group_of = impl_->groups.group_of();
+  write_npy(groups_path(path), group_of.data(), static_cast<int64_t>(group_of.size()), -1);
   const AnnOptions& o = impl_->options;
   nlohmann::json meta = {{"format", kFormat},
                          {"version", kVersion},
                          {"space", "ip"},
                          {"dim", impl_->dim},
                          {"count", size()},
+                         {"distinct", distinct()},
                          {"m", o.m},
                          {"ef_construction", o.ef_construction},
                          {"ef_search", o.ef_search},
@@ -214,10 +229,11 @@ AnnIndex AnnIndex::load(const std::string& path) {
     throw FormatError(meta_path, 0, "expected version " + std::to_string(kVersion) + ", found " +
                                         meta.value("version", nlohmann::json()).dump());
   auto impl = std::make_unique<Impl>();
-  int64_t count = 0;
+  int64_t count = 0, distinct = 0;
   try {
     impl->dim = meta.at("dim").get<int64_t>();
     count = meta.at("count").get<int64_t>();
+    distinct = meta.at("distinct").get<int64_t>();
     AnnOptions& o = impl->options;
     o.m = meta.at("m").get<int64_t>();
     o.ef_construction = meta.at("ef_construction").get<int64_t>();
@@ -225,12 +241,28 @@ AnnIndex AnnIndex::load(const std::string& path) {
     o.overfetch = meta.at("overfetch").get<double>();
     o.seed = meta.at("seed").get<uint64_t>();
   } catch (const nlohmann::json::exception& e) {
-    throw FormatError(meta_path, 0, std::string("expected dim, count, m, ef_construction, ef_search, "
-                                                "overfetch and seed: ") + e.what());
+    throw FormatError(meta_path, 0,
+                      std::string("expected dim, count, distinct, m, ef_construction, ef_search, "
+                                  "overfetch and seed: ") +
+                          e.what());
   }
-  if (impl->dim < 1 || count < 1)
-    throw FormatError(meta_path, 0, "expected dim >= 1 and count >= 1");
-  check_graph_file(path, impl->dim, count);
+  if (impl->dim < 1 || count < 1 || distinct < 1 || distinct > count)
+    throw FormatError(meta_path, 0, "expected dim >= 1 and 1 <= distinct <= count");
+  check_graph_file(path, impl->dim, distinct);
+  {
+    const std::string gp = groups_path(path);
+    NpyMatrix<int64_t> group_of = read_npy_i64(gp);
+    if (group_of.rows != count || group_of.cols != 1)
+      throw FormatError(gp, 0,
+                        "expected " + std::to_string(count) + " group ids (as " + meta_path +
+                            " says), found " + std::to_string(group_of.rows) + " x " +
+                            std::to_string(group_of.cols));
+    try {
+      impl->groups = VectorGroups::from_group_of(std::move(group_of.data), distinct);
+    } catch (const Error& e) {
+      throw FormatError(gp, 0, e.what());
+    }
+  }
   impl->space = std::make_unique<hnswlib::InnerProductSpace>(static_cast<size_t>(impl->dim));
   try {
     impl->graph = std::make_unique<Graph>(impl->space.get(), path);
@@ -248,7 +280,8 @@ TopKResult AnnIndex::search(MatrixRef queries, int64_t k, ExclusionsRef exclusio
     throw Error("ANN search: queries: expected dimension " + std::to_string(impl_->dim) +
                 " (the index's), got " + std::to_string(queries.cols));
   const Graph& g = *impl_->graph;
-  const int64_t n = size();
+  const VectorGroups& groups = impl_->groups;
+  const int64_t n = distinct();
   TopKResult out;
   out.rows = queries.rows;
   out.k = k;
@@ -267,6 +300,8 @@ TopKResult AnnIndex::search(MatrixRef queries, int64_t k, ExclusionsRef exclusio
     int64_t fetch = n_ex + n_global == 0
                         ? k
                         : std::min<int64_t>(n, static_cast<int64_t>(std::ceil(k * impl_->options.overfetch)) + n_ex + n_global);
+    // `fetch` counts distinct vectors; each expands to its allowed members in index order, at most
+    // k of them (later members of the same group would rank below those k).
     std::vector<std::pair<float, int64_t>> kept;  // (-score, item)
     for (;;) {
       auto pq = g.searchKnn(queries.row(q), static_cast<size_t>(fetch));
@@ -274,8 +309,14 @@ TopKResult AnnIndex::search(MatrixRef queries, int64_t k, ExclusionsRef exclusio
       while (!pq.empty()) {
         const auto [dist, label] = pq.top();
         pq.pop();
-        const int64_t item = static_cast<int64_t>(label);
-        if (!excluded(item)) kept.emplace_back(dist - 1.0f, item);  // score = 1 - distance
+        const int64_t group = static_cast<int64_t>(label);
+        int64_t taken = 0;
+        for (const int64_t* it = groups.members_begin(group);
+             it != groups.members_end(group) && taken < k; ++it)
+          if (!excluded(*it)) {
+            kept.emplace_back(dist - 1.0f, *it);  // score = 1 - distance
+            ++taken;
+          }
       }
       if (static_cast<int64_t>(kept.size()) >= k || fetch >= n) break;
       fetch = std::min(n, 2 * fetch);
@@ -312,7 +353,8 @@ TopKResult AnnIndex::search(MatrixRef queries, int64_t k, ExclusionsRef exclusio
 
 void AnnIndex::set_ef(int64_t ef) { impl_->graph->setEf(static_cast<size_t>(std::max<int64_t>(1, ef))); }
 int64_t AnnIndex::ef() const { return static_cast<int64_t>(impl_->graph->ef_); }
-int64_t AnnIndex::size() const { return static_cast<int64_t>(impl_->graph->cur_element_count); }
+int64_t AnnIndex::size() const { return impl_->groups.rows(); }
+int64_t AnnIndex::distinct() const { return static_cast<int64_t>(impl_->graph->cur_element_count); }
 int64_t AnnIndex::dim() const { return impl_->dim; }
 const AnnOptions& AnnIndex::options() const { return impl_->options; }
 
@@ -323,7 +365,7 @@ int64_t AnnIndex::memory_bytes() const {
     if (g.element_levels_[i] > 0) bytes += g.size_links_per_element_ * g.element_levels_[i];
   // Per-element lock, level and label-map entry (an unordered_map node is ~32 bytes plus a bucket).
   bytes += g.max_elements_ * (sizeof(std::mutex) + sizeof(int) + 40 + sizeof(char*));
-  return static_cast<int64_t>(bytes);
+  return static_cast<int64_t>(bytes) + impl_->groups.memory_bytes();
 }
 
 }  // namespace towerrec

@@ -28,6 +28,28 @@ void blas_single_thread() {
   if (auto fn = reinterpret_cast<SetFn>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) fn(1);
 }
 
+// GEMM kernels round by position (where an item falls in the micro-tile), so bit-identical item
+// vectors can score a few ulps apart and "equal scores rank the lower index first" would not hold
+// for them. The kept K are rescored with one fixed-order loop — the same loop as the retrieval
+// ranker's, so identical vectors score identically everywhere — and re-sorted by (score desc, index
+// asc). Which tied copies are kept when a group of them straddles the K-th place is still decided
+// by the GEMM's rounding.
+void canonical_order(const float* query, MatrixRef items, float* scores, int64_t* ids,
+                     int64_t count) {
+  std::vector<std::pair<float, int64_t>> kept(static_cast<size_t>(count));  // (-score, item)
+  for (int64_t j = 0; j < count; ++j) {
+    const float* v = items.row(ids[j]);
+    float s = 0;
+    for (int64_t d = 0; d < items.cols; ++d) s += query[d] * v[d];
+    kept[static_cast<size_t>(j)] = {-s, ids[j]};
+  }
+  std::sort(kept.begin(), kept.end());
+  for (int64_t j = 0; j < count; ++j) {
+    scores[j] = -kept[static_cast<size_t>(j)].first;
+    ids[j] = kept[static_cast<size_t>(j)].second;
+  }
+}
+
 // The running top-K of one query: a sorted array (score descending, index ascending on ties) living
 // in the block's result row, and the score a newcomer must beat.
 struct QueryState {
@@ -183,7 +205,11 @@ void ExactTopK::search(MatrixRef queries, ExclusionsRef exclusions,
       for (int64_t r = 0; r < nq; ++r)
         scan_row(buf.data() + r * nc, nc, c0, states[static_cast<size_t>(r)], k, gx_end);
     }
-    for (int64_t r = 0; r < nq; ++r) res.found[static_cast<size_t>(r)] = static_cast<int32_t>(states[static_cast<size_t>(r)].count);
+    for (int64_t r = 0; r < nq; ++r) {
+      const QueryState& s = states[static_cast<size_t>(r)];
+      canonical_order(queries.row(q0 + r), items_, s.scores, s.items, s.count);
+      res.found[static_cast<size_t>(r)] = static_cast<int32_t>(s.count);
+    }
     return res;
   };
 

@@ -9,7 +9,10 @@
 // Blocks are spread over `threads` std::threads, each owning its buffers; the block cut does not
 // depend on the thread count, so results are identical for any `threads`.
 //
-// Ties: equal scores rank the lower item index first. Items with a NaN score never enter a result.
+// Ties: equal scores rank the lower item index first. Reported scores are each kept item's dot
+// product summed in dimension order (not the GEMM's value), so bit-identical item vectors tie
+// exactly and come out lowest index first — the order serve/ann_index.h uses when it expands a
+// shared vector. Items with a NaN score never enter a result.
 // Memory: items are borrowed, not copied; per thread one score buffer plus at most 2 * threads
 // finished blocks waiting to be handed over in order — independent of the number of queries, so a
 // caller streams a million users by calling search() on slices (or passing all at once).

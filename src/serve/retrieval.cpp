@@ -17,6 +17,7 @@
 #include "serve/nearest.h"
 #include "serve/recommendation_csv.h"
 #include "serve/seen_items.h"
+#include "serve/topk_recall.h"
 #include "serve/vector_source.h"
 
 namespace towerrec {
@@ -28,9 +29,6 @@ using Clock = std::chrono::steady_clock;
 
 // Users per slice: bounds the per-slice vectors, seed neighbours and results.
 constexpr int64_t kSlice = 8192;
-// Scores this close count as tied when judging recall: the GEMM and the candidate dot products
-// round differently (a few ulps of values in [-1, 1]).
-constexpr float kTieTolerance = 1e-5f;
 
 double since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
@@ -110,11 +108,15 @@ json recommend_retrieval(const VectorSource& source, const ServeOptions& options
       if (!index_path.empty()) index->save(index_path);
       ji["loaded"] = false;
     }
+    ji["distinct"] = index->distinct();
     ji["build_seconds"] = since(t0);
     ji["memory_mb"] = static_cast<double>(index->memory_bytes()) / 1048576.0;
     ji["m"] = index->options().m;
     ji["ef_construction"] = index->options().ef_construction;
-    index->set_ef(std::max({options.ann.ef_search, ro.ann_candidates, ro.per_item_m + 1, k}));
+    // Each search must be able to return its k: the user's ann_candidates, a seed's per_item_m
+    // neighbours plus the seed itself (only when those searches happen).
+    const int64_t seed_k = seeds_on && ro.neighbors == "ann" ? ro.per_item_m + 1 : 0;
+    index->set_ef(std::max({options.ann.ef_search, ro.ann ? ro.ann_candidates : 0, seed_k, k}));
     ji["ef_search"] = index->ef();
     report["index"] = ji;
   }
@@ -269,7 +271,7 @@ json recommend_retrieval(const VectorSource& source, const ServeOptions& options
   t0 = Clock::now();
   std::vector<int32_t> sample_users;
   for (int64_t p : sample_pos) sample_users.push_back(users[static_cast<size_t>(p)]);
-  int64_t hits = 0, tie_hits = 0, truth = 0;
+  RecallCount recall;
   if (!sample_users.empty()) {
     TopKOptions o;
     o.k = k;
@@ -283,21 +285,9 @@ json recommend_retrieval(const VectorSource& source, const ServeOptions& options
         {sq.data(), static_cast<int64_t>(sample_users.size()), dim},
         {offsets.data(), excluded.data()}, [&](const TopKBlock& b) {
           for (int64_t r = 0; r < b.count; ++r) {
-            const int64_t at = (b.first_query + r) * k;
-            std::vector<int64_t> got(sample_items.begin() + at, sample_items.begin() + at + k);
-            std::sort(got.begin(), got.end());
-            for (int64_t j = 0; j < b.found[r]; ++j)
-              hits += std::binary_search(got.begin(), got.end(), b.items[r * b.k + j]);
-            // Tie-aware: a retrieved item scoring as high as the exact K-th is as good
-            // as the one the exact order picked (identical item vectors are common:
-            // unrated items with equal features).
-            if (b.found[r] > 0) {
-              const float kth = b.scores[r * b.k + b.found[r] - 1];
-              for (int64_t j = 0; j < b.found[r]; ++j)
-                tie_hits += sample_items[static_cast<size_t>(at + j)] >= 0 &&
-                            sample_scores[static_cast<size_t>(at + j)] >= kth - kTieTolerance;
-            }
-            truth += b.found[r];
+            const size_t at = static_cast<size_t>((b.first_query + r) * k);
+            recall.add(b.items + r * b.k, b.scores + r * b.k, b.found[r], sample_items.data() + at,
+                       sample_scores.data() + at, k);
           }
           if (progress)
             progress({"exact (recall)", static_cast<uint64_t>(b.first_query + b.count),
@@ -324,10 +314,8 @@ json recommend_retrieval(const VectorSource& source, const ServeOptions& options
       {"ann_candidates", ro.ann ? ro.ann_candidates : 0}};
   report["seed_items_searched"] = seed_searches;
   report["recall_users"] = sample_users.size();
-  report["recall_at_k"] =
-      truth ? json(static_cast<double>(tie_hits) / static_cast<double>(truth)) : json(nullptr);
-  report["recall_at_k_ids"] =
-      truth ? json(static_cast<double>(hits) / static_cast<double>(truth)) : json(nullptr);
+  report["recall_at_k"] = recall.truth ? json(recall.tie_aware()) : json(nullptr);
+  report["recall_at_k_ids"] = recall.truth ? json(recall.by_id()) : json(nullptr);
   report["seconds"] = seconds;
   report["users_per_s"] = seconds > 0 ? static_cast<double>(n) / seconds : 0.0;
   report["exact_users_per_s"] =

@@ -11,9 +11,11 @@
 // returned JSON (also written beside the CSV, see retrieval_report_path):
 //   recall_at_k      tie-aware: retrieved items scoring at least the exact K-th score (within 1e-5),
 //                    over the exact count. Identical item vectors are common (unrated items with
-//                    equal features), and which of several tied items the exact order keeps is
-//                    arbitrary (the lower row), so id overlap alone understates retrieval.
-//   recall_at_k_ids  |retrieved ∩ exact| / |exact| by item id.
+//                    equal features); the generators see only some of several tied items, and
+//                    which of them the exact order keeps (the lower index) is a convention.
+//   recall_at_k_ids  |retrieved ∩ exact| / |exact| by item id. The ANN index breaks ties the exact
+//                    way (serve/ann_index.h), so for ANN-only retrieval this is the strict measure.
+// Both are computed by serve/topk_recall.h.
 #pragma once
 
 #include <string>
@@ -36,8 +38,9 @@ std::string retrieval_report_path(const std::string& out_csv);
 // file the built index is saved there; empty: build, keep in memory. Progress stages "build ANN
 // index", "retrieve" (users) and "exact (recall)" (users). Returns the report:
 //   {"users", "rows", "k", "candidates_per_user", "generators": {...counts...}, "recall_at_k",
-//    "recall_at_k_ids", "recall_users", "seed_items_searched", "seconds", "users_per_s", "exact_users_per_s", "index": {"loaded",
-//    "build_seconds", "memory_mb", "m", "ef_construction", "ef_search"}, "embed_seconds"}
+//    "recall_at_k_ids", "recall_users", "seed_items_searched", "seconds", "users_per_s",
+//    "exact_users_per_s", "index": {"loaded", "distinct", "build_seconds", "memory_mb", "m",
+//    "ef_construction", "ef_search"}, "embed_seconds"}
 nlohmann::json recommend_retrieval(const VectorSource& source, const ServeOptions& options,
                                    const RecommendRequest& request, const std::string& out_csv,
                                    const std::string& index_path = "",

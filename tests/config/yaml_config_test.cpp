@@ -128,3 +128,21 @@ TEST_CASE("config: cf solver options (gibbs, item bias, ensemble) and their erro
             ":2: cf.item_bias: expected cf.solver als or gibbs with cf.item_bias: true, got "
             "\"adam\"");
 }
+
+TEST_CASE("config: bad serve.ann keys name the key, the line and what was expected", "[config]") {
+  TempDir dir;
+  CHECK(load_error(dir.write("a.yaml", "serve:\n  ann:\n    m: 1\n")) ==
+        dir.file("a.yaml") + ":3: serve.ann.m: expected an integer in [2, 256], got \"1\"");
+  CHECK(load_error(dir.write("b.yaml", "serve:\n  ann:\n    ef_search: 0\n")) ==
+        dir.file("b.yaml") + ":3: serve.ann.ef_search: expected an integer >= 1, got \"0\"");
+  CHECK(load_error(dir.write("c.yaml", "serve:\n  ann:\n    ef_construction: lots\n")) ==
+        dir.file("c.yaml") +
+            ":3: serve.ann.ef_construction: expected an integer >= 1, got \"lots\"");
+  CHECK(load_error(dir.write("d.yaml", "serve:\n  ann:\n    ef: 64\n")) ==
+        dir.file("d.yaml") +
+            ":3: serve.ann.ef: expected a known key (ef_construction, ef_search, m, "
+            "overfetch, seed, threads), got unknown key 'ef'");
+  CHECK(load_error("", {"serve.ann.overfetch=0.5"}) ==
+        "--set serve.ann.overfetch=0.5:0: serve.ann.overfetch: expected a number in [1, 100], got "
+        "\"0.5\"");
+}

@@ -8,8 +8,10 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/npy.h"
 #include "core/rng.h"
 #include "serve/exact_topk.h"
+#include "serve/topk_recall.h"
 #include "test_util.h"
 
 using namespace towerrec;
@@ -135,4 +137,129 @@ TEST_CASE("ANN index: foreign and truncated files are rejected", "[serve]") {
     CHECK(std::string(e.what()) == path + ".json: byte 0: expected format \"towerrec-ann-hnsw\"");
   }
   CHECK_THROWS_AS(AnnIndex::load(dir.file("missing.hnsw")), IoError);
+}
+
+namespace {
+
+// `clustered` with planted exact duplicates: row 7 copied to rows 40, 123, 300, 301 and row 8 to
+// rows 100..114 (a group of 16, more than k).
+std::vector<float> with_duplicates(int64_t n, int64_t dim) {
+  auto v = clustered(n, dim, 12, 31);
+  auto copy = [&](int64_t from, int64_t to) {
+    std::copy(v.begin() + from * dim, v.begin() + (from + 1) * dim, v.begin() + to * dim);
+  };
+  for (int64_t to : {40, 123, 300, 301}) copy(7, to);
+  for (int64_t to = 100; to <= 114; ++to) copy(8, to);
+  return v;
+}
+
+std::vector<int64_t> row_items(const TopKResult& r, int64_t q) {
+  return std::vector<int64_t>(r.items.begin() + q * r.k,
+                              r.items.begin() + q * r.k + r.found[static_cast<size_t>(q)]);
+}
+
+}  // namespace
+
+TEST_CASE("ANN index: duplicates are indexed once and expand to every tied item in index order",
+          "[serve]") {
+  const int64_t n = 500, dim = 16;
+  const auto items = with_duplicates(n, dim);
+  const AnnIndex index = AnnIndex::build({items.data(), n, dim}, AnnOptions{});
+  CHECK(index.size() == n);
+  CHECK(index.distinct() == n - 4 - 15);
+
+  // Item 7's vector: its five copies first, lowest index first, all with one score.
+  const MatrixRef q7{items.data() + 7 * dim, 1, dim};
+  const TopKResult r = index.search(q7, 5);
+  CHECK(row_items(r, 0) == std::vector<int64_t>{7, 40, 123, 300, 301});
+  CHECK(r.scores[0] == r.scores[4]);
+  // Excluding a copy lets the next one in; the sixth result is another vector.
+  const std::vector<int64_t> off = {0, 1}, ex = {40};
+  const TopKResult r2 = index.search(q7, 6, {off.data(), ex.data()});
+  CHECK(row_items(r2, 0).size() == 6);
+  CHECK(std::vector<int64_t>(r2.items.begin(), r2.items.begin() + 4) ==
+        std::vector<int64_t>{7, 123, 300, 301});
+  CHECK(r2.scores[4] < r2.scores[3]);
+
+  // Item 8's group of 16 is cut at k, keeping the lowest indices (as exact search does), and
+  // exclusions (per query and global) are skipped inside the group.
+  const MatrixRef q8{items.data() + 8 * dim, 1, dim};
+  CHECK(row_items(index.search(q8, 10), 0) ==
+        std::vector<int64_t>{8, 100, 101, 102, 103, 104, 105, 106, 107, 108});
+  const std::vector<int64_t> off8 = {0, 2}, ex8 = {100, 102};
+  const TopKResult r8 = index.search(q8, 10, {off8.data(), ex8.data()}, {8});
+  CHECK(row_items(r8, 0) == std::vector<int64_t>{101, 103, 104, 105, 106, 107, 108, 109, 110, 111});
+  const TopKResult exact8 =
+      ExactTopK({items.data(), n, dim}, TopKOptions{}, {8}).search(q8, {off8.data(), ex8.data()});
+  CHECK(row_items(exact8, 0) == row_items(r8, 0));
+
+  // Save and load keep the groups.
+  TempDir dir;
+  index.save(dir.file("d.hnsw"));
+  const AnnIndex loaded = AnnIndex::load(dir.file("d.hnsw"));
+  CHECK(loaded.size() == n);
+  CHECK(loaded.distinct() == index.distinct());
+  CHECK(row_items(loaded.search(q7, 5), 0) == std::vector<int64_t>{7, 40, 123, 300, 301});
+}
+
+TEST_CASE("ANN index: recall against exact on a catalogue with planted duplicates", "[serve]") {
+  // Queries near the duplicated vectors put ties inside the top 10; with the shared tie rule the
+  // ANN answer matches the exact one by item id, not just by score.
+  const int64_t n = 500, dim = 16, nq = 60;
+  const auto items = with_duplicates(n, dim);
+  std::vector<float> queries(static_cast<size_t>(nq * dim));
+  Rng rng(32);
+  for (int64_t q = 0; q < nq; ++q) {
+    const int64_t base = q % 2 ? 7 : 8;
+    for (int64_t d = 0; d < dim; ++d)
+      queries[static_cast<size_t>(q * dim + d)] =
+          items[static_cast<size_t>(base * dim + d)] + 0.05f * static_cast<float>(rng.normal());
+  }
+  AnnOptions o;
+  o.ef_search = 100;
+  const AnnIndex index = AnnIndex::build({items.data(), n, dim}, o);
+  TopKOptions eo;
+  eo.k = 10;
+  const TopKResult exact = ExactTopK({items.data(), n, dim}, eo).search({queries.data(), nq, dim});
+  const TopKResult got = index.search({queries.data(), nq, dim}, 10);
+  RecallCount recall;
+  int64_t rows_with_ties = 0;
+  for (int64_t q = 0; q < nq; ++q) {
+    const size_t at = static_cast<size_t>(q * 10);
+    recall.add(exact.items.data() + at, exact.scores.data() + at,
+               exact.found[static_cast<size_t>(q)], got.items.data() + at, got.scores.data() + at,
+               got.found[static_cast<size_t>(q)]);
+    rows_with_ties += exact.scores[at] == exact.scores[at + 1];
+  }
+  CHECK(rows_with_ties == nq);  // every query's best vector is a duplicated one
+  CHECK(recall.truth == nq * 10);
+  CHECK(recall.by_id() == Approx(1.0));
+  CHECK(recall.tie_aware() == Approx(1.0));
+  CHECK(got.items == exact.items);
+}
+
+TEST_CASE("ANN index: a malformed groups file is rejected naming the file", "[serve]") {
+  const auto items = with_duplicates(500, 8);
+  const AnnIndex index = AnnIndex::build({items.data(), 500, 8}, AnnOptions{});
+  TempDir dir;
+  const std::string path = dir.file("g.hnsw");
+  index.save(path);
+  std::vector<int64_t> ids(500, 0);  // one group where the graph holds index.distinct()
+  write_npy(path + ".groups.npy", ids.data(), 500, -1);
+  try {
+    AnnIndex::load(path);
+    FAIL("expected an error");
+  } catch (const FormatError& e) {
+    CHECK(std::string(e.what()) == path + ".groups.npy: byte 0: expected " +
+                                       std::to_string(index.distinct()) +
+                                       " groups, found members for 1");
+  }
+  write_npy(path + ".groups.npy", ids.data(), 499, -1);
+  try {
+    AnnIndex::load(path);
+    FAIL("expected an error");
+  } catch (const FormatError& e) {
+    CHECK(std::string(e.what()) == path + ".groups.npy: byte 0: expected 500 group ids (as " +
+                                       path + ".json says), found 499 x 1");
+  }
 }
