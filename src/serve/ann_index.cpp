@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_file.h"
+#include "core/byte_cursor.h"
 #include "core/error.h"
 #include "core/npy.h"
 #include "serve/vector_groups.h"
@@ -26,7 +27,7 @@ namespace {
 constexpr const char* kFormat = "towerrec-ann-hnsw";
 // Version 2: the graph holds distinct vectors only (labels are group ids) and `path.groups.npy`
 // maps every item to its group.
-constexpr int kVersion = 2;
+constexpr int kVersion = 3;  // 3: items_fnv1a
 
 using Graph = hnswlib::HierarchicalNSW<float>;
 
@@ -95,6 +96,7 @@ std::string groups_path(const std::string& path) { return path + ".groups.npy"; 
 struct AnnIndex::Impl {
   AnnOptions options;
   int64_t dim = 0;
+  uint64_t items_fingerprint = 0;
   VectorGroups groups;  // items -> distinct vectors; graph label g is groups' group g
   std::unique_ptr<hnswlib::InnerProductSpace> space;
   std::unique_ptr<Graph> graph;
@@ -112,6 +114,7 @@ AnnIndex AnnIndex::build(MatrixRef items, const AnnOptions& options, const Progr
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->dim = items.cols;
+  impl->items_fingerprint = fingerprint_of(items);
   impl->groups = VectorGroups::group(items);
   const VectorGroups& groups = impl->groups;
   const int64_t n = groups.groups();
@@ -211,7 +214,8 @@ void AnnIndex::save(const std::string& path) const {
                          {"ef_construction", o.ef_construction},
                          {"ef_search", o.ef_search},
                          {"overfetch", o.overfetch},
-                         {"seed", o.seed}};
+                         {"seed", o.seed},
+                         {"items_fnv1a", std::to_string(impl_->items_fingerprint)}};
   write_file_atomic(path + ".json", meta.dump(2) + "\n");
 }
 
@@ -240,11 +244,14 @@ AnnIndex AnnIndex::load(const std::string& path) {
     o.ef_search = meta.at("ef_search").get<int64_t>();
     o.overfetch = meta.at("overfetch").get<double>();
     o.seed = meta.at("seed").get<uint64_t>();
+    impl->items_fingerprint = std::stoull(meta.at("items_fnv1a").get<std::string>());
   } catch (const nlohmann::json::exception& e) {
     throw FormatError(meta_path, 0,
                       std::string("expected dim, count, distinct, m, ef_construction, ef_search, "
-                                  "overfetch and seed: ") +
+                                  "overfetch, seed and items_fnv1a: ") +
                           e.what());
+  } catch (const std::logic_error&) {  // stoull: not a decimal number, or out of range
+    throw FormatError(meta_path, 0, "expected items_fnv1a as a decimal string of a 64-bit number");
   }
   if (impl->dim < 1 || count < 1 || distinct < 1 || distinct > count)
     throw FormatError(meta_path, 0, "expected dim >= 1 and 1 <= distinct <= count");
@@ -356,6 +363,11 @@ int64_t AnnIndex::ef() const { return static_cast<int64_t>(impl_->graph->ef_); }
 int64_t AnnIndex::size() const { return impl_->groups.rows(); }
 int64_t AnnIndex::distinct() const { return static_cast<int64_t>(impl_->graph->cur_element_count); }
 int64_t AnnIndex::dim() const { return impl_->dim; }
+uint64_t AnnIndex::items_fingerprint() const { return impl_->items_fingerprint; }
+uint64_t AnnIndex::fingerprint_of(MatrixRef items) {
+  return fnv1a(reinterpret_cast<const char*>(items.data),
+               static_cast<size_t>(items.rows * items.cols) * sizeof(float));
+}
 const AnnOptions& AnnIndex::options() const { return impl_->options; }
 
 int64_t AnnIndex::memory_bytes() const {

@@ -17,7 +17,7 @@
 // Files: save(path) writes `path` in hnswlib's own format (loadable by the hnswlib Python package;
 // its labels are group ids), `path.groups.npy` (int64 [count]: each item's group, groups numbered
 // by their lowest item) and `path.json` with the format name, version, dimension, count, distinct
-// and options; load() verifies all three. All go through AtomicFile.
+// options and the items' fingerprint; load() verifies all three. All go through AtomicFile.
 //
 // Thread-safety: search() is const and may run concurrently; set_ef() must not overlap a search.
 // Builds with threads > 1 insert in a non-deterministic order (the graph, not its quality, varies);
@@ -67,6 +67,10 @@ class AnnIndex {
   int64_t size() const;
   int64_t distinct() const;
   int64_t dim() const;
+  // FNV-1a over the float bytes of the item vectors it was built from (saved with the index), so a
+  // saved index is never reused for other vectors of the same shape, e.g. after retraining a run.
+  uint64_t items_fingerprint() const;
+  static uint64_t fingerprint_of(MatrixRef items);
   const AnnOptions& options() const;
   // Bytes held by the graph and the vector copies (hnswlib's level-0 block and upper-level lists)
   // plus the item-to-group arrays.

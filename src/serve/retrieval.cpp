@@ -102,6 +102,11 @@ json recommend_retrieval(const VectorSource& source, const ServeOptions& options
                     " vectors of dimension " + std::to_string(index->dim()) +
                     ", but the catalogue has " + std::to_string(n_items) + " of dimension " +
                     std::to_string(dim) + " (delete it to rebuild)");
+      if (index->items_fingerprint() != AnnIndex::fingerprint_of(item_ref))
+        throw Error(index_path + ": an ANN index built from other item vectors than this "
+                    "catalogue's (items_fnv1a " + std::to_string(index->items_fingerprint()) +
+                    ", the catalogue's " + std::to_string(AnnIndex::fingerprint_of(item_ref)) +
+                    "; delete it to rebuild)");
       ji["loaded"] = true;
     } else {
       index = std::make_unique<AnnIndex>(AnnIndex::build(item_ref, options.ann, progress));

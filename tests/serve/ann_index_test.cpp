@@ -100,6 +100,13 @@ TEST_CASE("ANN index: recall@10 against exact search, exclusions, save and load"
   const AnnIndex loaded = AnnIndex::load(path);
   CHECK(loaded.size() == n);
   CHECK(loaded.ef() == o.ef_search);
+  // The fingerprint of the items travels with the index and tells other vectors apart.
+  const uint64_t fp = AnnIndex::fingerprint_of({items.data(), n, dim});
+  CHECK(index.items_fingerprint() == fp);
+  CHECK(loaded.items_fingerprint() == fp);
+  std::vector<float> changed(items.begin(), items.end());
+  changed[changed.size() / 2] += 1e-3f;
+  CHECK(AnnIndex::fingerprint_of({changed.data(), n, dim}) != fp);
   const TopKResult again = loaded.search({queries.data(), nq, dim}, 10);
   CHECK(again.items == got.items);
   CHECK(again.scores == got.scores);

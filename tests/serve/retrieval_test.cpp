@@ -1,5 +1,6 @@
 #include "serve/retrieval.h"
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -7,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "core/error.h"
 #include "serve/exact_recommender.h"
 #include "serve/seen_items.h"
 #include "serve/vector_groups.h"
@@ -65,6 +67,20 @@ TEST_CASE("retrieval: with enough ANN candidates it is exact (recall 1), report 
       recommend_retrieval(src, o, {}, dir.file("recs2.csv"), dir.file("items.hnsw"));
   CHECK(again["index"]["loaded"] == true);
   CHECK(rows_of(dir.file("recs2.csv")) == rows_of(dir.file("recs.csv")));
+
+  // An index saved for other vectors of the same shape (a retrained run) is refused, not reused.
+  nlohmann::json meta = nlohmann::json::parse(test::slurp(dir.file("items.hnsw.json")));
+  meta["items_fnv1a"] = "12345";
+  dir.write("items.hnsw.json", meta.dump());
+  try {
+    recommend_retrieval(src, o, {}, dir.file("recs3.csv"), dir.file("items.hnsw"));
+    FAIL("a stale index was reused");
+  } catch (const Error& e) {
+    CHECK_THAT(e.what(), Catch::StartsWith(dir.file("items.hnsw") +
+                                           ": an ANN index built from other item vectors than "
+                                           "this catalogue's (items_fnv1a 12345, the catalogue's "));
+  }
+  CHECK_FALSE(std::filesystem::exists(dir.file("recs3.csv")));
 }
 
 TEST_CASE("retrieval: generators only (no ANN), never a seen item, recall below 1 reported",
