@@ -22,7 +22,7 @@ struct DataCase {
   std::string name;
   Files files;                                // written over the base layout
   std::string expected;                       // "file:line: message" prefix; empty = accepted
-  std::function<void(const Dataset&)> check;  // what an accepted case loads
+  std::function<void(const Dataset&)> check = {};  // what an accepted case loads
   std::string duplicates = "last";            // data.duplicates
 };
 
