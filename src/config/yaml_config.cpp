@@ -1,11 +1,10 @@
 #include "config/yaml_config.h"
 
-#include "config/yaml_loader.h"
-
 #include <filesystem>
 #include <iomanip>
 #include <limits>
 
+#include "config/yaml_loader.h"
 #include "core/atomic_file.h"
 #include "core/utf8.h"
 
@@ -326,31 +325,30 @@ void reject_unterminated_quotes(const YAML::Node& n, const std::string& text, si
 }
 
 // Checks between cf keys that a single field's range cannot express. The error names the line of
-// the offending key (or the --set that gave it).
+// the offending key (or the --set that gave it), as every other config error does.
 void check_cf_combination(const YAML::Node& root, const std::string& file, const CfOptions& cf,
                           const std::map<std::string, std::string>& origins) {
-  auto fail = [&](const char* key, const std::string& message) {
-    const std::string path = std::string("cf.") + key;
-    const auto origin = origins.find(path);
-    if (origin != origins.end()) throw ConfigError(origin->second, 0, path + ": " + message);
-    int line = 0;
-    if (root.IsMap() && root["cf"].IsMap() && root["cf"][key].IsDefined())
-      line = root["cf"][key].Mark().is_null() ? 0 : root["cf"][key].Mark().line + 1;
-    throw ConfigError(file, line, path + ": " + message);
+  const detail::YamlLoader loader(root, file, "", &origins);
+  auto fail = [&](const char* key, const std::string& expected, const std::string& found) {
+    const bool in_file = root.IsMap() && root["cf"].IsMap() && root["cf"][key].IsDefined();
+    loader.fail(in_file ? root["cf"][key] : YAML::Node(), std::string("cf.") + key, expected,
+                found);
   };
   if (cf.solver == "gibbs" && cf.burn_in >= cf.iterations)
-    fail("burn_in", "expected a number < cf.iterations (" + std::to_string(cf.iterations) +
-                        ") with cf.solver: gibbs, got " + std::to_string(cf.burn_in));
+    fail("burn_in",
+         "a number < cf.iterations (" + std::to_string(cf.iterations) +
+             ") with cf.solver: gibbs",
+         std::to_string(cf.burn_in));
   if (cf.solver == "gibbs" && cf.thin > cf.iterations - cf.burn_in)
-    fail("thin", "expected a number <= cf.iterations - cf.burn_in (" +
-                     std::to_string(cf.iterations - cf.burn_in) +
-                     ") with cf.solver: gibbs, so that a sample is kept, got " +
-                     std::to_string(cf.thin));
+    fail("thin",
+         "a number <= cf.iterations - cf.burn_in (" + std::to_string(cf.iterations - cf.burn_in) +
+             ") with cf.solver: gibbs, so that a sample is kept",
+         std::to_string(cf.thin));
   if (cf.binary && cf.solver != "adam")
-    fail("solver", std::string("expected \"adam\" with cf.binary: true (als and gibbs model ") +
-                       "squared error only), got " + quote_found(cf.solver));
+    fail("solver", "\"adam\" with cf.binary: true (als and gibbs model squared error only)",
+         quote_found(cf.solver));
   if (cf.item_bias && cf.solver == "adam")
-    fail("item_bias", "expected cf.solver als or gibbs with cf.item_bias: true, got \"adam\"");
+    fail("item_bias", "cf.solver als or gibbs with cf.item_bias: true", "\"adam\"");
 }
 
 }  // namespace

@@ -30,18 +30,15 @@ void blas_single_thread() {
 
 // GEMM kernels round by position (where an item falls in the micro-tile), so bit-identical item
 // vectors can score a few ulps apart and "equal scores rank the lower index first" would not hold
-// for them. The kept K are rescored with one fixed-order loop — the same loop as the retrieval
-// ranker's, so identical vectors score identically everywhere — and re-sorted by (score desc, index
+// for them. The kept K are rescored with dot_in_order — the retrieval ranker's loop too, so
+// identical vectors score identically everywhere — and re-sorted by (score desc, index
 // asc). Which tied copies are kept when a group of them straddles the K-th place is still decided
 // by the GEMM's rounding.
 void canonical_order(const float* query, MatrixRef items, float* scores, int64_t* ids,
                      int64_t count) {
   std::vector<std::pair<float, int64_t>> kept(static_cast<size_t>(count));  // (-score, item)
   for (int64_t j = 0; j < count; ++j) {
-    const float* v = items.row(ids[j]);
-    float s = 0;
-    for (int64_t d = 0; d < items.cols; ++d) s += query[d] * v[d];
-    kept[static_cast<size_t>(j)] = {-s, ids[j]};
+    kept[static_cast<size_t>(j)] = {-dot_in_order(query, items.row(ids[j]), items.cols), ids[j]};
   }
   std::sort(kept.begin(), kept.end());
   for (int64_t j = 0; j < count; ++j) {

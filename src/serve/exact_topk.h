@@ -33,6 +33,15 @@ struct MatrixRef {
   const float* row(int64_t r) const { return data + r * cols; }
 };
 
+// The dot product summed in dimension order, in float. Every score a result reports goes through
+// this one loop (exact top-K's kept items, the retrieval ranker), so bit-identical item vectors
+// score bit-identically everywhere and ties break by index on both sides.
+inline float dot_in_order(const float* a, const float* b, int64_t n) {
+  float s = 0;
+  for (int64_t d = 0; d < n; ++d) s += a[d] * b[d];
+  return s;
+}
+
 // Per-query excluded item indices in CSR form, for the queries of one search() call: query q skips
 // items[offsets[q] .. offsets[q+1]), which must be sorted ascending (duplicates allowed) and lie in
 // [0, n_items). offsets has rows + 1 entries with offsets[0] = 0. Borrowed, not copied.

@@ -102,11 +102,11 @@ json recommend_retrieval(const VectorSource& source, const ServeOptions& options
                     " vectors of dimension " + std::to_string(index->dim()) +
                     ", but the catalogue has " + std::to_string(n_items) + " of dimension " +
                     std::to_string(dim) + " (delete it to rebuild)");
-      if (index->items_fingerprint() != AnnIndex::fingerprint_of(item_ref))
+      const uint64_t catalogue = AnnIndex::fingerprint_of(item_ref);
+      if (index->items_fingerprint() != catalogue)
         throw Error(index_path + ": an ANN index built from other item vectors than this "
                     "catalogue's (items_fnv1a " + std::to_string(index->items_fingerprint()) +
-                    ", the catalogue's " + std::to_string(AnnIndex::fingerprint_of(item_ref)) +
-                    "; delete it to rebuild)");
+                    ", the catalogue's " + std::to_string(catalogue) + "; delete it to rebuild)");
       ji["loaded"] = true;
     } else {
       index = std::make_unique<AnnIndex>(AnnIndex::build(item_ref, options.ann, progress));
@@ -238,10 +238,7 @@ json recommend_retrieval(const VectorSource& source, const ServeOptions& options
         scored.clear();
         for (int32_t i : cand) {
           if (seen.contains(u, i) || std::binary_search(global.begin(), global.end(), i)) continue;
-          const float* v = item_ref.row(i);
-          float s = 0;
-          for (int64_t d = 0; d < dim; ++d) s += qu[d] * v[d];
-          scored.emplace_back(-s, i);
+          scored.emplace_back(-dot_in_order(qu, item_ref.row(i), dim), i);
         }
         cand_count[static_cast<size_t>(r)] = static_cast<int64_t>(scored.size());
         const size_t take = std::min<size_t>(scored.size(), static_cast<size_t>(k));

@@ -5,30 +5,19 @@
 #include <numeric>
 #include <string>
 
+#include "core/byte_cursor.h"
 #include "core/error.h"
 
 namespace towerrec {
-namespace {
-
-// FNV-1a over the row's bytes: only a bucket key, equality is decided by memcmp.
-uint64_t hash_bytes(const float* v, int64_t n) {
-  const auto* p = reinterpret_cast<const unsigned char*>(v);
-  uint64_t h = 1469598103934665603ull;
-  for (size_t i = 0, bytes = static_cast<size_t>(n) * sizeof(float); i < bytes; ++i) {
-    h ^= p[i];
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
-}  // namespace
 
 VectorGroups VectorGroups::group(MatrixRef vectors) {
   const int64_t n = vectors.rows;
   const size_t row_bytes = static_cast<size_t>(vectors.cols) * sizeof(float);
   std::vector<uint64_t> hash(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i)
-    hash[static_cast<size_t>(i)] = hash_bytes(vectors.row(i), vectors.cols);
+    // Only a bucket key: equality is decided by memcmp below.
+    hash[static_cast<size_t>(i)] =
+        fnv1a(reinterpret_cast<const char*>(vectors.row(i)), row_bytes);
   // Rows by (hash, index): equal vectors sit in one run, in ascending index order.
   std::vector<int64_t> order(static_cast<size_t>(n));
   std::iota(order.begin(), order.end(), int64_t{0});
