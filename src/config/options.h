@@ -72,6 +72,8 @@ struct FeatureOptions {
   bool genre_counts = true;      // per-genre rating counts next to per-genre averages
   int64_t max_categories = 64;   // categorical demographics with more categories are left out (zip codes)
   int64_t out_of_fold = 5;       // training rows see features without their own fold (0 = off)
+  int64_t watched_items = 0;     // user feature: bag of which of the N most-rated items they rated
+  int64_t item_ids = 0;          // item feature: a learned id embedding for the N most-rated items
 
   template <class V> void visit(V& v) {
     v.field("shrinkage", shrinkage, "prior weight (ratings) pulling item averages to the global mean",
@@ -84,6 +86,16 @@ struct FeatureOptions {
             "folds for out-of-fold training features: a training rating never sees features that "
             "contain itself (features/out_of_fold.h); 0 = off",
             Check::range(0, 255));
+    v.field("watched_items", watched_items,
+            "user feature: the bag of which of the N most-rated training items the user rated "
+            "(sparse: an embedding-bag sum in the user tower's first layer, each entry weighted "
+            "1/sqrt(bag size)); 0 = off",
+            Check::ge(0));
+    v.field("item_ids", item_ids,
+            "item feature: a learned embedding of the item's own id for the N most-rated training "
+            "items (the item tower's first layer; rarer and new items rely on content features "
+            "alone); 0 = off",
+            Check::ge(0));
   }
 };
 
@@ -92,12 +104,21 @@ struct ModelOptions {
   std::vector<int64_t> user_hidden = {256, 128};
   std::vector<int64_t> item_hidden = {256, 128};
   int64_t dim = 32;
+  // How a (user, item) pair's rating is predicted from the two tower outputs u and v:
+  //   "dot"     dot(u, v), the course lab's model;
+  //   "linear"  a * dot(u, v) + b + p.u + q.v with learned a, b, p, q (a calibration head of its
+  //             own: the ranking loss shapes dot(u, v), the rating loss mostly the head).
+  std::string rating_head = "dot";
 
   template <class V> void visit(V& v) {
     v.field("kind", kind, "model kind", Check::one_of({"two_tower", "cf"}));
     v.field("user_hidden", user_hidden, "user tower hidden layer sizes");
     v.field("item_hidden", item_hidden, "item tower hidden layer sizes");
     v.field("dim", dim, "output dimension of both towers", Check::ge(1));
+    v.field("rating_head", rating_head,
+            "rating prediction from the tower outputs u, v: dot = u.v; linear = a u.v + b + p.u + "
+            "q.v (learned)",
+            Check::one_of({"dot", "linear"}));
   }
 };
 
@@ -110,6 +131,17 @@ struct TrainOptions {
   double validation_fraction = 0.1;   // part of the training split held out for early stopping
   uint64_t seed = 42;
   int64_t threads = 1;                // torch intra-op threads; 1 measured fastest on 2 cores
+  // What the towers are trained for (train/two_tower_loss.h):
+  //   "mse"      (dot or rating head - scaled rating)^2 over every training rating, the course lab;
+  //   "softmax"  in-batch sampled softmax over positive pairs (retrieval), logQ-corrected;
+  //   "joint"    rating_weight * mse + softmax_weight * softmax.
+  std::string loss = "mse";
+  double rating_weight = 1.0;
+  double softmax_weight = 1.0;
+  double temperature = 0.1;           // softmax logits = dot(u, v) / temperature
+  double positive_min_rating = 4.0;   // a training rating >= this is a positive pair for softmax
+  int64_t extra_negatives = 0;        // uniformly sampled catalogue items added to every batch
+  std::string early_stopping = "loss";  // "loss": validation loss; "recall": validation Recall@K
 
   template <class V> void visit(V& v) {
     v.field("lr", lr, "Adam learning rate", Check::gt(0));
@@ -121,6 +153,28 @@ struct TrainOptions {
             "fraction of the training split used for validation", Check::range(0, 0.9));
     v.field("seed", seed, "seed for initialisation, shuffling and validation split", Check::ge(0));
     v.field("threads", threads, "torch intra-op threads", Check::ge(1));
+    v.field("loss", loss,
+            "mse: rating regression (the course lab); softmax: in-batch sampled softmax over "
+            "positive pairs with logQ correction (retrieval); joint: rating_weight * mse + "
+            "softmax_weight * softmax",
+            Check::one_of({"mse", "softmax", "joint"}));
+    v.field("rating_weight", rating_weight, "weight of the rating (mse) loss in loss: joint",
+            Check::ge(0));
+    v.field("softmax_weight", softmax_weight, "weight of the softmax loss in loss: joint",
+            Check::ge(0));
+    v.field("temperature", temperature, "softmax temperature: logits = u.v / temperature",
+            Check::gt(0));
+    v.field("positive_min_rating", positive_min_rating,
+            "lowest training rating that makes a positive pair for the softmax loss",
+            Check::any());
+    v.field("extra_negatives", extra_negatives,
+            "uniformly sampled catalogue items added as negatives to every softmax batch (mixed "
+            "negative sampling)",
+            Check::ge(0));
+    v.field("early_stopping", early_stopping,
+            "what early stopping watches: loss (validation loss) or recall (validation "
+            "Recall@eval.k, scored over the catalogue every epoch)",
+            Check::one_of({"loss", "recall"}));
   }
 };
 

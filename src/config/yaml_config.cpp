@@ -351,6 +351,33 @@ void check_cf_combination(const YAML::Node& root, const std::string& file, const
     fail("item_bias", "cf.solver als or gibbs with cf.item_bias: true", "\"adam\"");
 }
 
+// A double as a person writes it: 4, 0.5, 1e-07 (no trailing zeros).
+std::string config_number_text(double v) {
+  std::ostringstream s;
+  s << v;
+  return s.str();
+}
+
+// Checks between train keys (and data.rating_min/max) that a single field's range cannot express.
+void check_train_combination(const YAML::Node& root, const std::string& file, const RunOptions& o,
+                             const std::map<std::string, std::string>& origins) {
+  const detail::YamlLoader loader(root, file, "", &origins);
+  auto fail = [&](const char* key, const std::string& expected, const std::string& found) {
+    const bool in_file = root.IsMap() && root["train"].IsMap() && root["train"][key].IsDefined();
+    loader.fail(in_file ? root["train"][key] : YAML::Node(), std::string("train.") + key, expected,
+                found);
+  };
+  const TrainOptions& t = o.train;
+  if (t.loss == "joint" && t.rating_weight == 0 && t.softmax_weight == 0)
+    fail("softmax_weight", "a number > 0 when train.rating_weight is 0 (loss: joint)", "0");
+  if (t.loss != "mse" &&
+      !(t.positive_min_rating >= o.data.rating_min && t.positive_min_rating <= o.data.rating_max))
+    fail("positive_min_rating",
+         "a rating in the data's scale [" + config_number_text(o.data.rating_min) + ", " +
+             config_number_text(o.data.rating_max) + "] (data.rating_min, data.rating_max)",
+         config_number_text(t.positive_min_rating));
+}
+
 }  // namespace
 
 RunOptions load_run_options(const std::string& path, const std::vector<std::string>& sets) {
@@ -385,6 +412,7 @@ RunOptions load_run_options(const std::string& path, const std::vector<std::stri
   if (opts.data.rating_max <= opts.data.rating_min)
     throw ConfigError(path, 0, "data.rating_max must be greater than data.rating_min");
   check_cf_combination(root, path.empty() ? "(defaults)" : path, opts.cf, origins);
+  check_train_combination(root, path.empty() ? "(defaults)" : path, opts, origins);
   if (opts.model.user_hidden.empty() && opts.model.item_hidden.empty()) {
     // Zero hidden layers is legal (a linear tower).
   }

@@ -37,6 +37,8 @@ nlohmann::json Features::stats_json() const {
   j["global_mean"] = global_mean;
   j["imputed"] = nlohmann::json::object();
   for (const auto& [name, value] : imputed) j["imputed"][name] = value;
+  if (!watched_ids.empty()) j["watched_items"] = watched_ids;
+  if (!item_id_ids.empty()) j["item_ids"] = item_id_ids;
   return j;
 }
 
@@ -54,6 +56,16 @@ Features build_features(const Dataset& data, const std::vector<uint32_t>& train_
   f.item = f.item_scaler.applied(f.item_raw);
   f.target.min = stats.min;
   f.target.max = stats.max > stats.min ? stats.max : stats.min + 1.0;
+  if (opts.watched_items > 0) {
+    f.watched = WatchedItems::build(data, train_rows, opts.watched_items);
+    for (int32_t i : f.watched.vocab) f.watched_ids.push_back(data.items.id(i));
+    f.user_bag = f.watched.bags(data, train_rows);
+  }
+  if (opts.item_ids > 0) {
+    f.item_id_vocab = WatchedItems::build(data, train_rows, opts.item_ids);
+    for (int32_t i : f.item_id_vocab.vocab) f.item_id_ids.push_back(data.items.id(i));
+    f.item_bag = f.item_id_vocab.own_positions();
+  }
   return f;
 }
 

@@ -13,7 +13,9 @@
 #include "config/options.h"
 #include "features/column_scaler.h"
 #include "features/feature_matrix.h"
+#include "features/sparse_rows.h"
 #include "features/target_scaler.h"
+#include "features/watched_items.h"
 
 namespace towerrec {
 
@@ -32,11 +34,25 @@ struct Features {
   // Values that replaced missing raw inputs, by column name ("item.year", "user.age"): a serving
   // path that computes features for a new entity must impute the same way.
   std::map<std::string, double> imputed;
+  // features.watched_items > 0: the vocabulary and one bag per user (row = dense user index) from
+  // the training split (features/watched_items.h); watched_ids are the vocabulary's item ids.
+  // Empty otherwise (and in course-lab mode).
+  WatchedItems watched;
+  std::vector<int64_t> watched_ids;
+  SparseRows user_bag;
+  // features.item_ids > 0: the id vocabulary (the N most-rated training items) and one bag per item
+  // (row = dense item index) holding its own vocabulary position with weight 1 (empty for items
+  // outside it); item_id_ids are the vocabulary's item ids. Empty otherwise.
+  WatchedItems item_id_vocab;
+  std::vector<int64_t> item_id_ids;
+  SparseRows item_bag;
 
   // {"version": 1,
   //  "user": {"names": [...], "mean": [...], "scale": [...]},
   //  "item": {"names": [...], "mean": [...], "scale": [...]},
-  //  "target": {"min": m, "max": M}, "global_mean": g, "imputed": {"item.year": y, ...}}
+  //  "target": {"min": m, "max": M}, "global_mean": g, "imputed": {"item.year": y, ...},
+  //  "watched_items": [item ids in bag order],   (only with features.watched_items > 0)
+  //  "item_ids": [item ids in bag order]}        (only with features.item_ids > 0)
   // Saved in the run directory as features.json and baked into the TorchScript export.
   nlohmann::json stats_json() const;
 };

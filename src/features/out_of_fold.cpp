@@ -23,7 +23,7 @@ void append_rows(FeatureMatrix& dst, const FeatureMatrix& src) {
 
 OutOfFoldFeatures build_out_of_fold(const Dataset& data, const std::vector<uint32_t>& train_rows,
                                     const Features& full, const FeatureOptions& opts, int64_t folds,
-                                    uint64_t seed) {
+                                    uint64_t seed, bool dense) {
   if (folds < 2 || folds > 255)
     throw Error("features.out_of_fold: expected 0 (off) or 2..255 folds, found " +
                 std::to_string(folds));
@@ -49,6 +49,8 @@ OutOfFoldFeatures build_out_of_fold(const Dataset& data, const std::vector<uint3
   oof.item.names = full.item.names;
   oof.user.data.reserve(static_cast<size_t>(folds * oof.num_users * oof.user.cols()));
   oof.item.data.reserve(static_cast<size_t>(folds * oof.num_items * oof.item.cols()));
+  if (!full.user_bag.empty()) oof.user_bag.cols = full.user_bag.cols;
+  if (!full.item_bag.empty()) oof.item_bag.cols = full.item_bag.cols;
   std::vector<uint32_t> rest;
   for (int64_t k = 0; k < folds; ++k) {
     rest.clear();
@@ -56,6 +58,13 @@ OutOfFoldFeatures build_out_of_fold(const Dataset& data, const std::vector<uint3
       if (oof.fold[i] != k) rest.push_back(train_rows[i]);
     // With 2+ folds and a non-empty split, `rest` is empty only when the split has one row.
     if (rest.empty()) throw Error("out-of-fold features need at least 2 training ratings");
+    if (!full.user_bag.empty()) oof.user_bag.append(full.watched.bags(data, rest));
+    if (!full.item_bag.empty()) oof.item_bag.append(full.item_bag);
+    if (!dense) {
+      append_rows(oof.user, full.user);
+      append_rows(oof.item, full.item);
+      continue;
+    }
     const RatingStats stats = RatingStats::from_rows(data, rest);
     // Imputed values (a missing year or age) are metadata statistics, not ratings: the full
     // split's values stay the served ones, so the per-fold ones are discarded.

@@ -16,6 +16,7 @@
 
 #include "config/options.h"
 #include "features/feature_matrix.h"
+#include "features/sparse_rows.h"
 
 namespace towerrec {
 
@@ -30,6 +31,11 @@ struct OutOfFoldFeatures {
   // fold k (scaled like Features::user); the same for items.
   FeatureMatrix user;
   FeatureMatrix item;
+  // With watched items (full.user_bag non-empty): the same fold-major blocks of user bags, so a
+  // training pair never finds its own item in the user's bag. Empty otherwise.
+  SparseRows user_bag;
+  // With item ids: the item bags repeated per fold block (an item's id is no rating).
+  SparseRows item_bag;
   // fold[i] is the fold of train_rows[i] (same order as the train_rows given).
   std::vector<uint8_t> fold;
 
@@ -38,10 +44,12 @@ struct OutOfFoldFeatures {
 };
 
 // Deals `train_rows` into `folds` (2..255) folds with a seeded shuffle (equal sizes +-1) and builds
-// each fold's complement features with `full`'s scalers. Throws Error when folds is out of range,
+// each fold's complement features with `full`'s scalers. With `dense` false only the user bags are
+// out-of-fold and every fold's dense block is a copy of `full`'s (features.out_of_fold 0 with
+// watched items: a training pair must never find its own item in its bag). Throws Error when folds is out of range,
 // train_rows is empty, or the fold-major blocks would not fit 32-bit row indices.
 OutOfFoldFeatures build_out_of_fold(const Dataset& data, const std::vector<uint32_t>& train_rows,
                                     const Features& full, const FeatureOptions& opts, int64_t folds,
-                                    uint64_t seed);
+                                    uint64_t seed, bool dense = true);
 
 }  // namespace towerrec

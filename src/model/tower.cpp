@@ -6,6 +6,7 @@
 #include <ATen/ops/empty.h>
 
 #include "core/error.h"
+#include "features/sparse_rows.h"
 #include "model/blas_gemm.h"
 
 namespace towerrec {
@@ -16,7 +17,50 @@ constexpr float kNormEps = 1e-12f;
 
 float* ptr(const at::Tensor& t) { return t.data_ptr<float>(); }
 
+// pre[r] += sum over row r's bag entries of value * bag[index].
+void add_bag(const at::Tensor& bag, const TowerBuffers& buf, int64_t n, float* pre) {
+  const int64_t width = bag.size(1);
+  const float* table = ptr(bag);
+  for (int64_t r = 0; r < n; ++r) {
+    float* o = pre + r * width;
+    for (int64_t e = buf.bag_offsets[static_cast<size_t>(r)];
+         e < buf.bag_offsets[static_cast<size_t>(r) + 1]; ++e) {
+      const float w = buf.bag_value[static_cast<size_t>(e)];
+      const float* row = table + static_cast<int64_t>(buf.bag_index[static_cast<size_t>(e)]) * width;
+      for (int64_t j = 0; j < width; ++j) o[j] += w * row[j];
+    }
+  }
+}
+
+void append_bag_row(const SparseRows& bag, int64_t row, TowerBuffers& buf) {
+  TOWERREC_CHECK(row >= 0 && row < bag.rows);
+  for (int64_t e = bag.begin(row); e < bag.end(row); ++e) {
+    buf.bag_index.push_back(bag.index[static_cast<size_t>(e)]);
+    buf.bag_value.push_back(bag.value[static_cast<size_t>(e)]);
+  }
+  buf.bag_offsets.push_back(static_cast<int64_t>(buf.bag_index.size()));
+}
+
 }  // namespace
+
+void fill_bag(const SparseRows* bag, const int32_t* rows, int64_t n, TowerBuffers& buf,
+              bool append) {
+  if (!append) {
+    buf.bag_offsets.assign(1, 0);
+    buf.bag_index.clear();
+    buf.bag_value.clear();
+  }
+  if (!bag) return;
+  for (int64_t k = 0; k < n; ++k) append_bag_row(*bag, rows[k], buf);
+}
+
+void fill_bag_range(const SparseRows* bag, int64_t row0, int64_t n, TowerBuffers& buf) {
+  buf.bag_offsets.assign(1, 0);
+  buf.bag_index.clear();
+  buf.bag_value.clear();
+  if (!bag) return;
+  for (int64_t k = 0; k < n; ++k) append_bag_row(*bag, row0 + k, buf);
+}
 
 TowerBuffers::TowerBuffers(const Tower& tower, int64_t cap, bool for_training) : capacity(cap) {
   TOWERREC_CHECK(cap >= 1);
@@ -43,6 +87,8 @@ void tower_forward(const Tower& tower, TowerBuffers& buf, int64_t n) {
     // out = in W^T, then a fused bias(+ReLU) loop: cheaper than addmm's broadcast copy of the bias.
     gemm_rowmajor(false, true, n, width, in_width, in, in_width, ptr(layer.weight), in_width, out,
                   width);
+    if (l == 0 && tower.has_bag() && buf.bag_offsets.size() > static_cast<size_t>(n))
+      add_bag(tower.bag, buf, n, out);
     const float* b = ptr(layer.bias);
     float* o = out;
     if (l + 1 < num_layers) {
@@ -97,7 +143,26 @@ void tower_backward(const Tower& tower, TowerBuffers& buf, int64_t n) {
     const float* gp = g;
     for (int64_t r = 0; r < n; ++r, gp += width)
       for (int64_t j = 0; j < width; ++j) bg[j] += gp[j];
-    if (l == 0) break;  // no gradient w.r.t. the features
+    if (l == 0) {
+      if (tower.has_bag()) {
+        // Sparse: only the rows of bag positions in the batch get a gradient.
+        float* bg_rows = ptr(tower.bag_grad);
+        std::fill(bg_rows, bg_rows + tower.bag_grad.numel(), 0.f);
+        if (buf.bag_offsets.size() > static_cast<size_t>(n)) {
+          for (int64_t r = 0; r < n; ++r) {
+            const float* gr = g + r * width;
+            for (int64_t e = buf.bag_offsets[static_cast<size_t>(r)];
+                 e < buf.bag_offsets[static_cast<size_t>(r) + 1]; ++e) {
+              const float w = buf.bag_value[static_cast<size_t>(e)];
+              float* row =
+                  bg_rows + static_cast<int64_t>(buf.bag_index[static_cast<size_t>(e)]) * width;
+              for (int64_t j = 0; j < width; ++j) row[j] += w * gr[j];
+            }
+          }
+        }
+      }
+      break;  // no gradient w.r.t. the features
+    }
     float* g_prev = ptr(buf.grad[l - 1]);
     // d(input) = g W, then ReLU': the stored activation is > 0 exactly where the pre-activation
     // was.

@@ -63,7 +63,8 @@ uint64_t mul_add(uint64_t a, uint64_t b, uint64_t c) {
 
 // The number of floats the towers described by a header hold (UINT64_MAX when that overflows).
 // Sizes < 1 count as 0 here; Impl rejects them with a message naming the field.
-uint64_t declared_floats(int64_t user_in, int64_t item_in, const ModelOptions& opts) {
+uint64_t declared_floats(int64_t user_in, int64_t item_in, int64_t user_bag, int64_t item_bag,
+                         const ModelOptions& opts) {
   auto size = [](int64_t v) { return v < 1 ? uint64_t{0} : static_cast<uint64_t>(v); };
   uint64_t total = 0;
   for (const auto& [in0, hidden] :
@@ -78,6 +79,13 @@ uint64_t declared_floats(int64_t user_in, int64_t item_in, const ModelOptions& o
       in = out;
     }
   }
+  const uint64_t first = size(opts.user_hidden.empty() ? opts.dim : opts.user_hidden.front());
+  const uint64_t item_first = size(opts.item_hidden.empty() ? opts.dim : opts.item_hidden.front());
+  const uint64_t extra =
+      mul_add(size(user_bag), first,
+              mul_add(size(item_bag), item_first,
+                      opts.rating_head == "linear" ? 2 + 2 * size(opts.dim) : 0));
+  total = (extra == UINT64_MAX || total > UINT64_MAX - extra) ? UINT64_MAX : total + extra;
   return total;
 }
 
@@ -90,11 +98,13 @@ void TwoTowerModel::save(const std::string& path, const nlohmann::json& meta) co
   nlohmann::json tensors = nlohmann::json::array();
   for (const auto& [name, t] : impl_->named_parameters())
     tensors.push_back({{"name", name}, {"shape", t.sizes().vec()}});
-  const nlohmann::json header = {{"user_in", impl_->user_in},
+  nlohmann::json header = {{"user_in", impl_->user_in},
                                  {"item_in", impl_->item_in},
                                  {"model", model},
                                  {"tensors", tensors},
                                  {"meta", meta}};
+  if (impl_->user_bag > 0) header["user_bag"] = impl_->user_bag;
+  if (impl_->item_bag > 0) header["item_bag"] = impl_->item_bag;
   const std::string header_text = header.dump();
   const at::Tensor flat = impl_->params.contiguous();
   const uint64_t count = static_cast<uint64_t>(flat.numel());
@@ -143,10 +153,12 @@ TwoTowerModel TwoTowerModel::load(const std::string& path, nlohmann::json* meta)
     opts.visit(v);
     const int64_t user_in = header.at("user_in").get<int64_t>();
     const int64_t item_in = header.at("item_in").get<int64_t>();
+    const int64_t user_bag = header.value("user_bag", int64_t{0});
+    const int64_t item_bag = header.value("item_bag", int64_t{0});
     // The sizes come from the file: check that the weights they declare are actually there
     // before allocating them (a corrupt header must not ask for terabytes). A file too short for
     // them fails here with the message reading it would give, without the allocation.
-    const uint64_t declared = declared_floats(user_in, item_in, opts);
+    const uint64_t declared = declared_floats(user_in, item_in, user_bag, item_bag, opts);
     const uint64_t weight_bytes = mul_add(declared, sizeof(float), 0);
     if (mul_add(declared, sizeof(float), 16) > in.left()) {
       auto big = [](uint64_t v) {
@@ -164,7 +176,7 @@ TwoTowerModel TwoTowerModel::load(const std::string& path, nlohmann::json* meta)
       in.fail_at(in.pos() + weight_bytes, "truncated: expected 8 bytes of weights hash, found " +
                                               std::to_string(in.left() - weight_bytes));
     }
-    impl = std::make_unique<Impl>(user_in, item_in, opts);
+    impl = std::make_unique<Impl>(user_in, item_in, opts, user_bag, item_bag);
   } catch (const nlohmann::json::exception& e) {
     in.fail_at(kCheckpointHeaderStart, std::string("bad header: ") + e.what());
   } catch (const UsageError& e) {

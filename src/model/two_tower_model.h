@@ -30,10 +30,26 @@
 
 namespace towerrec {
 
+struct SparseRows;
+
+// The rating head's parameters as plain numbers (ModelOptions::rating_head): the predicted rating
+// in scaled units [-1, 1] is scale * dot(u, v) + bias + user.u + item.v. With rating_head "dot":
+// scale 1, bias 0 and empty user/item vectors (the plain dot product).
+struct RatingHead {
+  float scale = 1;
+  float bias = 0;
+  std::vector<float> user;  // [dim] or empty
+  std::vector<float> item;  // [dim] or empty
+  // u, v: [dim] tower outputs.
+  float apply(const float* u, const float* v, int64_t dim) const;
+};
+
 class TwoTowerModel {
  public:
-  // A model with freshly initialised weights. Throws UsageError when a size is < 1.
-  TwoTowerModel(int64_t user_in, int64_t item_in, const ModelOptions& opts, uint64_t seed);
+  // A model with freshly initialised weights. Throws UsageError when a size is < 1. user_bag > 0
+  // adds a bag of that many sparse user inputs (the watched items) to the user tower.
+  TwoTowerModel(int64_t user_in, int64_t item_in, const ModelOptions& opts, uint64_t seed,
+                int64_t user_bag = 0, int64_t item_bag = 0);
   ~TwoTowerModel();
   TwoTowerModel(TwoTowerModel&&) noexcept;
   TwoTowerModel& operator=(TwoTowerModel&&) noexcept;
@@ -44,13 +60,21 @@ class TwoTowerModel {
   TwoTowerModel clone() const;
 
   // x: [n, user_in] (resp. [n, item_in]) row-major -> [n, dim] row-major, each row of L2 norm 1.
+  // With a user bag, row r's bag is row bag_row + r of `bag` (bag->cols must equal user_bag());
+  // a null bag means every bag is empty (a user with no watched items).
   // const and safe to call from several threads at once (no shared scratch).
-  std::vector<float> embed_users(const float* x, int64_t n) const;
-  std::vector<float> embed_items(const float* x, int64_t n) const;
+  std::vector<float> embed_users(const float* x, int64_t n, const SparseRows* bag = nullptr,
+                                 int64_t bag_row = 0) const;
+  std::vector<float> embed_items(const float* x, int64_t n, const SparseRows* bag = nullptr,
+                                 int64_t bag_row = 0) const;
 
   int64_t dim() const;
   int64_t user_in() const;
   int64_t item_in() const;
+  int64_t user_bag() const;  // 0 without a bag
+  int64_t item_bag() const;  // item id vocabulary (features.item_ids); 0 without
+  // The rating head (scale 1, bias 0 for rating_head "dot").
+  RatingHead rating_head() const;
   int64_t num_parameters() const;
   const ModelOptions& options() const;
 

@@ -11,6 +11,7 @@
 #include <torch/csrc/jit/serialization/import.h>
 
 #include "core/atomic_file.h"
+#include "features/sparse_rows.h"
 #include "core/error.h"
 #include "features/target_scaler.h"
 #include "serve/tower_module_format.h"
@@ -62,6 +63,7 @@ struct LoadedTower {
   std::string path;
   std::vector<std::string> features;
   int64_t dim = 0;
+  int64_t bag = 0;  // watched-items vocabulary size (user tower; 0 = forward(x) only)
   // forward() is not const in the API, but running a loaded module does not change it.
   mutable torch::jit::Module module;
 };
@@ -74,7 +76,8 @@ int64_t int_attr(const torch::jit::Module& m, const char* name, const std::strin
   return m.attr(name).toInt();
 }
 
-std::vector<float> run(const LoadedTower& t, const float* raw, int64_t rows, int64_t cols) {
+std::vector<float> run(const LoadedTower& t, const float* raw, int64_t rows, int64_t cols,
+                       const SparseRows* bag = nullptr, int64_t bag_row = 0) {
   const int64_t n_features = static_cast<int64_t>(t.features.size());
   if (cols != n_features)
     throw Error(t.path + ": the " + t.side + " tower expects " + std::to_string(n_features) +
@@ -96,9 +99,25 @@ std::vector<float> run(const LoadedTower& t, const float* raw, int64_t rows, int
     const int64_t n = std::min(kEmbedBlock, rows - r0);
     // from_blob borrows the caller's rows; forward never writes its input.
     at::Tensor x = at::from_blob(const_cast<float*>(raw + r0 * cols), {n, cols}, at::kFloat);
+    std::vector<c10::IValue> inputs;
+    inputs.reserve(3);
+    inputs.emplace_back(x);
+    if (t.bag > 0) {
+      // The bag as (row, vocabulary position) pairs; the module weights them itself.
+      std::vector<int64_t> bag_rows, bag_items;
+      if (bag)
+        for (int64_t r = 0; r < n; ++r)
+          for (int64_t e = bag->begin(bag_row + r0 + r); e < bag->end(bag_row + r0 + r); ++e) {
+            bag_rows.push_back(r);
+            bag_items.push_back(bag->index[static_cast<size_t>(e)]);
+          }
+      const int64_t nnz = static_cast<int64_t>(bag_rows.size());
+      inputs.emplace_back(at::from_blob(bag_rows.data(), {nnz}, at::kLong).clone());
+      inputs.emplace_back(at::from_blob(bag_items.data(), {nnz}, at::kLong).clone());
+    }
     at::Tensor y;
     try {
-      y = t.module.forward({x}).toTensor().contiguous();
+      y = t.module.forward(inputs).toTensor().contiguous();
     } catch (const c10::Error& e) {
       throw Error(t.path + ": running the " + t.side +
                   " tower failed: " + last_line(e.what_without_backtrace()));
@@ -157,6 +176,7 @@ LoadedTower load_tower(const std::string& path, const std::string& side,
                                    " (files from different exports?)");
   // One all-zero row proves the forward runs and has the promised shapes. Zero is outside no scaler's
   // domain, and any layer-shape mismatch inside the module fails here rather than in a batch job.
+  if (t.module.hasattr(kAttrBag)) t.bag = int_attr(t.module, kAttrBag, path, side);
   const std::vector<float> zero(t.features.size(), 0.f);
   try {
     run(t, zero.data(), 1, n_features);
@@ -234,12 +254,33 @@ ExportedTowers ExportedTowers::load(const std::string& dir) {
   return ExportedTowers(std::move(impl));
 }
 
-std::vector<float> ExportedTowers::embed_users(const float* raw, int64_t rows, int64_t cols) const {
-  return run(impl_->user, raw, rows, cols);
+namespace {
+
+void check_bag(const LoadedTower& t, const SparseRows* bag, int64_t rows, int64_t bag_row) {
+  if (!bag || t.bag == 0) return;
+  if (bag->cols != t.bag)
+    throw Error(t.path + ": the " + t.side + " tower's bag has " + std::to_string(t.bag) +
+                " positions, the features give " + std::to_string(bag->cols));
+  if (bag_row < 0 || bag_row + rows > bag->rows)
+    throw Error(t.side + " tower: bag rows outside the bag's " + std::to_string(bag->rows) +
+                " rows");
 }
 
-std::vector<float> ExportedTowers::embed_items(const float* raw, int64_t rows, int64_t cols) const {
-  return run(impl_->item, raw, rows, cols);
+}  // namespace
+
+std::vector<float> ExportedTowers::embed_users(const float* raw, int64_t rows, int64_t cols,
+                                               const SparseRows* bag, int64_t bag_row) const {
+  check_bag(impl_->user, bag, rows, bag_row);
+  return run(impl_->user, raw, rows, cols, bag, bag_row);
+}
+
+int64_t ExportedTowers::user_bag() const { return impl_->user.bag; }
+int64_t ExportedTowers::item_bag() const { return impl_->item.bag; }
+
+std::vector<float> ExportedTowers::embed_items(const float* raw, int64_t rows, int64_t cols,
+                                               const SparseRows* bag, int64_t bag_row) const {
+  check_bag(impl_->item, bag, rows, bag_row);
+  return run(impl_->item, raw, rows, cols, bag, bag_row);
 }
 
 const std::vector<std::string>& ExportedTowers::user_features() const {

@@ -12,6 +12,8 @@
 
 namespace towerrec {
 
+struct SparseRows;
+
 class ExportedTowers {
  public:
   // Loads <dir>/towers.json, <dir>/user_tower.pt and <dir>/item_tower.pt and checks that they belong
@@ -34,12 +36,18 @@ class ExportedTowers {
   // for a large catalogue. Throws Error when cols differs from the tower's feature count or an input
   // is NaN or infinite (naming row and column). rows == 0 returns an empty vector. Safe to call from
   // several threads at once (inference does not change the modules).
-  std::vector<float> embed_users(const float* raw, int64_t rows, int64_t cols) const;
-  std::vector<float> embed_items(const float* raw, int64_t rows, int64_t cols) const;
+  // A user tower with a watched-items bag (user_bag() > 0) also takes row bag_row + r of `bag` for
+  // row r (null: every bag empty).
+  std::vector<float> embed_users(const float* raw, int64_t rows, int64_t cols,
+                                 const SparseRows* bag = nullptr, int64_t bag_row = 0) const;
+  std::vector<float> embed_items(const float* raw, int64_t rows, int64_t cols,
+                                 const SparseRows* bag = nullptr, int64_t bag_row = 0) const;
 
   const std::vector<std::string>& user_features() const;
   const std::vector<std::string>& item_features() const;
   int64_t dim() const;
+  int64_t user_bag() const;  // watched-items vocabulary size of the user tower; 0 without a bag
+  int64_t item_bag() const;  // item-id vocabulary size of the item tower; 0 without
   double target_min() const;
   double target_max() const;
   // A dot product of a user and an item vector ([-1, 1] in the scaled target units) in stars:

@@ -65,13 +65,25 @@ at::Tensor owned(const std::vector<float>& v) {
 // No width check inside the module: define() in LibTorch 1.13 resolves no exception type (raise
 // RuntimeError/Exception/ValueError are all "undefined value"), so a wrong width fails at the first
 // broadcast; ExportedTowers checks widths before calling, and n_features is an attribute for others.
-std::string forward_source(const std::string& side, size_t num_layers) {
+// With a bag (the user tower's watched items) the module takes the bag as (row, vocabulary
+// position) pairs and weights each row's entries 1/sqrt(entries), as features/watched_items.h
+// does, adding bag[position] rows to the first layer's pre-activation.
+std::string forward_source(const std::string& side, size_t num_layers, bool bag) {
   std::ostringstream s;
-  s << "def forward(self, x: Tensor) -> Tensor:\n"
-    << "    h = (x.float() - self.mean) / self.scale\n";
+  if (bag) {
+    s << "def forward(self, x: Tensor, bag_rows: Tensor, bag_items: Tensor) -> Tensor:\n"
+      << "    h = (x.float() - self.mean) / self.scale\n"
+      << "    counts = torch.bincount(bag_rows, minlength=x.size(0)).float()\n"
+      << "    w = torch.rsqrt(torch.clamp(counts, min=1.0))[bag_rows]\n";
+  } else {
+    s << "def forward(self, x: Tensor) -> Tensor:\n"
+      << "    h = (x.float() - self.mean) / self.scale\n";
+  }
   for (size_t l = 0; l < num_layers; ++l) {
-    const std::string lin =
+    std::string lin =
         "torch.addmm(self.b" + std::to_string(l) + ", h, self.w" + std::to_string(l) + ".t())";
+    if (l == 0 && bag)
+      lin += ".index_add(0, bag_rows, self.bag[bag_items] * w.unsqueeze(1))";
     if (l + 1 < num_layers) {
       s << "    h = torch.relu(" << lin << ")\n";
     } else {
@@ -91,6 +103,10 @@ torch::jit::Module tower_module(const std::string& side, const Tower& tower,
   m.register_attribute(kAttrFormat, c10::IntType::get(), kTowerFormatVersion);
   m.register_attribute(kAttrFeatures, c10::IntType::get(), tower.in);
   m.register_attribute(kAttrDim, c10::IntType::get(), tower.out());
+  if (tower.has_bag()) {
+    m.register_attribute(kAttrBag, c10::IntType::get(), tower.bag.size(0));
+    m.register_parameter("bag", tower.bag.detach().clone().contiguous(), false);
+  }
   m.register_buffer("mean", owned(scaler.mean));
   m.register_buffer("scale", owned(scaler.scale));
   for (size_t l = 0; l < tower.layers.size(); ++l) {
@@ -101,7 +117,7 @@ torch::jit::Module tower_module(const std::string& side, const Tower& tower,
     m.register_parameter("b" + std::to_string(l),
                          tower.layers[l].bias.detach().clone().contiguous(), false);
   }
-  m.define(forward_source(side, tower.layers.size()));
+  m.define(forward_source(side, tower.layers.size(), tower.has_bag()));
   return m;
 }
 
@@ -162,7 +178,27 @@ ExportResult export_towers(const TwoTowerModel& model, const json& stats,
                "training split's scaling is inside each module";
   j["output"] = "float32 [batch, dim], each row of L2 norm 1";
   j["target"] = target.to_json();
-  j["stars"] = "stars = (dot + 1) / 2 * (max - min) + min";
+  const RatingHead head = model.rating_head();
+  if (head.user.empty()) {
+    j["stars"] = "stars = (dot + 1) / 2 * (max - min) + min";
+  } else {
+    j["stars"] = "s = rating_head.scale * dot + rating_head.bias + rating_head.user . u + "
+                 "rating_head.item . v; stars = (s + 1) / 2 * (max - min) + min (ranking uses dot)";
+    j["rating_head"] = {{"scale", head.scale}, {"bias", head.bias}, {"user", head.user},
+                        {"item", head.item}};
+  }
+  if (impl.item.has_bag()) {
+    j["item_ids"] = stats.value("item_ids", json::array());
+    j["item_input"] = "item_tower(x, bag_rows, bag_items): as the user tower; an item's bag is its "
+                      "own position in item_ids (no entry for items outside it)";
+  }
+  if (impl.user.has_bag()) {
+    j["watched_items"] = stats.value("watched_items", json::array());
+    j["user_input"] = "user_tower(x, bag_rows, bag_items): x float32 [batch, n_features] raw; "
+                      "bag_rows int64 [nnz] the row of each bag entry, bag_items int64 [nnz] its "
+                      "position in watched_items (items the user rated that are in that list; the "
+                      "module weights each row's entries 1/sqrt(count))";
+  }
   j["global_mean"] = stats.value("global_mean", json(nullptr));
   j["imputed"] = stats.value("imputed", json::object());
   // Written last: a directory with a towers.json always has both modules beside it.

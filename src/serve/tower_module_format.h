@@ -18,6 +18,8 @@ inline constexpr const char* kAttrTower = "tower";
 inline constexpr const char* kAttrFormat = "format_version";
 inline constexpr const char* kAttrFeatures = "n_features";
 inline constexpr const char* kAttrDim = "dim";
+// User tower with watched items: the vocabulary size; forward(x, bag_rows, bag_items).
+inline constexpr const char* kAttrBag = "n_watched_items";
 
 // The floor on the output norm, as in model/tower.cpp (torch.nn.functional.normalize's eps).
 inline constexpr double kTowerNormEps = 1e-12;

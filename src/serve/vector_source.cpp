@@ -41,10 +41,19 @@ struct VectorSource::Impl {
   std::unique_ptr<ExportedTowers> towers;  // export: raw features
   int64_t dim = 0;
 
-  std::vector<float> embed(bool user, const float* scaled, const float* raw, int64_t n) const {
-    if (model) return user ? model->embed_users(scaled, n) : model->embed_items(scaled, n);
+  // Rows [row0, row0 + n) of the run's features (scaled / raw point at row row0).
+  std::vector<float> embed(bool user, const float* scaled, const float* raw, int64_t n,
+                           int64_t row0, const SparseRows* gathered_bag = nullptr) const {
+    const SparseRows* bag = gathered_bag                    ? gathered_bag
+                            : run.features.user_bag.empty() ? nullptr
+                                                            : &run.features.user_bag;
+    const SparseRows* item_bag = run.features.item_bag.empty() ? nullptr : &run.features.item_bag;
+    if (model)
+      return user ? model->embed_users(scaled, n, bag, row0)
+                  : model->embed_items(scaled, n, item_bag, row0);
     const FeatureMatrix& f = user ? run.features.user_raw : run.features.item_raw;
-    return user ? towers->embed_users(raw, n, f.cols()) : towers->embed_items(raw, n, f.cols());
+    return user ? towers->embed_users(raw, n, f.cols(), bag, row0)
+                : towers->embed_items(raw, n, f.cols(), item_bag, row0);
   }
 
   std::vector<float> rows(bool user, int64_t begin, int64_t count) const {
@@ -57,7 +66,8 @@ struct VectorSource::Impl {
     std::vector<float> out(static_cast<size_t>(count * dim));
     for (int64_t c0 = 0; c0 < count; c0 += kChunk) {
       const int64_t n = std::min(kChunk, count - c0);
-      const std::vector<float> v = embed(user, scaled.row(begin + c0), raw.row(begin + c0), n);
+      const std::vector<float> v =
+          embed(user, scaled.row(begin + c0), raw.row(begin + c0), n, begin + c0);
       std::copy(v.begin(), v.end(), out.begin() + c0 * dim);
     }
     return out;
@@ -148,7 +158,10 @@ std::vector<float> VectorSource::users(const std::vector<int32_t>& rows) const {
       std::copy(scaled.row(u), scaled.row(u) + scaled.cols(), gs.begin() + r * scaled.cols());
       std::copy(raw.row(u), raw.row(u) + raw.cols(), gr.begin() + r * raw.cols());
     }
-    const std::vector<float> v = impl_->embed(true, gs.data(), gr.data(), m);
+    const SparseRows& full_bag = impl_->run.features.user_bag;
+    const SparseRows bag = full_bag.empty() ? SparseRows() : full_bag.subset(rows.data() + c0, m);
+    const std::vector<float> v =
+        impl_->embed(true, gs.data(), gr.data(), m, 0, full_bag.empty() ? nullptr : &bag);
     std::copy(v.begin(), v.end(), out.begin() + c0 * impl_->dim);
   }
   return out;

@@ -52,12 +52,14 @@ void save_train_state(const std::string& path, const TrainState& s) {
   TOWERREC_CHECK(s.adam_m.size() == s.params.size() && s.adam_v.size() == s.params.size());
   TOWERREC_CHECK(s.best_params.empty() || s.best_params.size() == s.params.size());
   json history = json::array();
-  for (const EpochMetrics& e : s.history)
+  for (const EpochMetrics& e : s.history) {
     history.push_back({{"epoch", e.epoch},
                        {"train_loss", number(e.train_loss)},
                        {"val_loss", number(e.val_loss)},
                        {"seconds", number(e.seconds)},
                        {"rows_per_sec", number(e.rows_per_sec)}});
+    if (!std::isnan(e.val_recall)) history.back()["val_recall"] = number(e.val_recall);
+  }
   const json header = {{"config_hash", hex(s.config_hash)},
                        {"epochs_done", s.epochs_done},
                        {"finished", s.finished},
@@ -140,6 +142,7 @@ TrainState load_train_state(const std::string& path) {
       m.val_loss = number_of(e.at("val_loss"));
       m.seconds = number_of(e.at("seconds"));
       m.rows_per_sec = number_of(e.at("rows_per_sec"));
+      if (e.contains("val_recall")) m.val_recall = number_of(e.at("val_recall"));
       s.history.push_back(m);
     }
   } catch (const std::exception& e) {

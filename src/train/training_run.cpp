@@ -39,6 +39,8 @@ constexpr const char* kCheckpoint = "model.ckpt";
 constexpr const char* kCfModel = "model.cf";
 constexpr const char* kTrainState = "train_state.bin";
 constexpr const char* kMetrics = "metrics.json";
+// Folds of the watched-items bag when features.out_of_fold is 0.
+constexpr int64_t kBagFolds = 5;
 
 // Ties a training state to its run: the resolved config minus `out`, so a run directory can be
 // moved and still resumed.
@@ -61,6 +63,12 @@ struct RunInputs {
 
 void log(const RunCallbacks& cb, const std::string& msg) {
   if (cb.log) cb.log(msg);
+}
+
+std::string format_rating(double v) {
+  std::ostringstream s;
+  s << v;
+  return s.str();
 }
 
 }  // namespace
@@ -107,6 +115,15 @@ RunInputs prepare_inputs(const RunOptions& o, const std::string& run_dir, const 
                 std::to_string(in.split.test.size()) + " ratings)");
   carve_validation(in.split.train, o.train.validation_fraction, o.train.seed, in.fit_rows,
                    in.val_rows);
+  if (o.model.kind == "two_tower" && o.train.loss != "mse") {
+    float highest = -INFINITY;
+    for (uint32_t r : in.split.train) highest = std::max(highest, in.data.ratings.value[r]);
+    if (highest < o.train.positive_min_rating)
+      throw Error(in.data_dir + ": no training rating reaches train.positive_min_rating (" +
+                  format_rating(o.train.positive_min_rating) + "); the highest is " +
+                  format_rating(highest) +
+                  ": lower train.positive_min_rating or use train.loss: mse");
+  }
   if (in.data.format == "content_lab") {
     in.lab = std::make_unique<ContentLab>(read_content_lab(in.data_dir));
     in.features = build_lab_features(*in.lab, in.split.train);
@@ -137,8 +154,10 @@ TrainPairs make_pairs(const RunInputs& in, const std::vector<uint32_t>& rows) {
 
 // Scores a block of users against the whole catalogue: dot products of precomputed tower outputs.
 BlockScorer tower_scorer(const TwoTowerModel& model, const Features& f) {
-  auto users = std::make_shared<std::vector<float>>(model.embed_users(f.user.data.data(), f.user.rows));
-  auto items = std::make_shared<std::vector<float>>(model.embed_items(f.item.data.data(), f.item.rows));
+  auto users = std::make_shared<std::vector<float>>(model.embed_users(
+      f.user.data.data(), f.user.rows, f.user_bag.empty() ? nullptr : &f.user_bag));
+  auto items = std::make_shared<std::vector<float>>(model.embed_items(
+      f.item.data.data(), f.item.rows, f.item_bag.empty() ? nullptr : &f.item_bag));
   const int64_t d = model.dim();
   const int64_t n_items = f.item.rows;
   return [users, items, d, n_items](const std::vector<int32_t>& block, float* out) {
@@ -171,7 +190,9 @@ ModelOutput two_tower_output(const RunInputs& in, const TwoTowerModel& model) {
   out.name = "two_tower";
   const TrainPairs test = make_pairs(in, in.split.test);
   const std::vector<float> scaled =
-      predict_two_tower(model, in.features.user, in.features.item, test.user, test.item);
+      predict_two_tower(model, in.features.user, in.features.item, test.user, test.item,
+                        in.features.user_bag.empty() ? nullptr : &in.features.user_bag,
+                        in.features.item_bag.empty() ? nullptr : &in.features.item_bag);
   out.test_stars.resize(scaled.size());
   double mse_scaled = 0;
   for (size_t k = 0; k < scaled.size(); ++k) {
@@ -223,16 +244,17 @@ json opt_json(const std::optional<double>& v) { return v ? json(*v) : json(nullp
 // for the users of its contiguous 1/W (their test rows only), and the per-user sums are
 // all-reduced.
 RankingMetrics sharded_ranking(const RunOptions& o, const RunInputs& in, const BlockScorer& scorer,
-                               DistContext& dc, const RunCallbacks& cb) {
+                               DistContext& dc, const ProgressFn& progress,
+                               const std::vector<uint32_t>& train_rows,
+                               const std::vector<uint32_t>& test_rows) {
   const int64_t n_users = in.data.num_users();
   const int64_t u0 = dc.shard_begin(n_users), u1 = dc.shard_end(n_users);
   std::vector<uint32_t> mine;
-  for (uint32_t r : in.split.test) {
+  for (uint32_t r : test_rows) {
     const int32_t u = in.data.ratings.user[r];
     if (u >= u0 && u < u1) mine.push_back(r);
   }
-  const RankingMetrics rk =
-      evaluate_ranking(in.data, in.split.train, mine, scorer, o.eval, cb.progress);
+  const RankingMetrics rk = evaluate_ranking(in.data, train_rows, mine, scorer, o.eval, progress);
   double sums[4] = {rk.users > 0 ? rk.recall * static_cast<double>(rk.users) : 0.0,
                     rk.users > 0 ? rk.ndcg * static_cast<double>(rk.users) : 0.0,
                     static_cast<double>(rk.users), static_cast<double>(rk.users_skipped)};
@@ -259,7 +281,7 @@ json evaluate_with_baselines(const RunOptions& o, const RunInputs& in, const Mod
                                                   ? std::optional<double>()
                                                   : std::optional<double>(mo.train_seconds);
   if (dc.distributed() && mo.scorer) {
-    ranking = sharded_ranking(o, in, mo.scorer, dc, cb);
+    ranking = sharded_ranking(o, in, mo.scorer, dc, cb.progress, in.split.train, in.split.test);
     if (!dc.is_root()) return json();
     ComparisonRow row = evaluate_model(mo.name, in.data, in.split.train, in.split.test,
                                        mo.test_stars, nullptr, o.eval, train_seconds);
@@ -335,6 +357,7 @@ std::string jsonl(const std::vector<EpochMetrics>& history) {
               {"val_loss", std::isnan(e.val_loss) ? json(nullptr) : json(e.val_loss)},
               {"seconds", e.seconds},
               {"rows_per_sec", e.rows_per_sec}};
+    if (!std::isnan(e.val_recall)) j["val_recall"] = e.val_recall;
     s << j.dump() << "\n";
   }
   return s.str();
@@ -362,18 +385,51 @@ ModelOutput train_two_tower_run(const RunOptions& o, const RunInputs& in,
   const FeatureMatrix* user_x = &in.features.user;
   const FeatureMatrix* item_x = &in.features.item;
   OutOfFoldFeatures oof;
-  if (!in.lab_mode() && o.features.out_of_fold > 0) {
+  // The watched-items bag is out-of-fold even when the dense features are not (a pair that saw
+  // its own item in the bag would learn to copy the bag).
+  const bool dense_oof = o.features.out_of_fold > 0;
+  if (!in.lab_mode() && (dense_oof || !in.features.user_bag.empty())) {
     oof = build_out_of_fold(in.data, in.split.train, in.features, o.features,
-                            o.features.out_of_fold, o.train.seed);
+                            dense_oof ? o.features.out_of_fold : kBagFolds, o.train.seed,
+                            dense_oof);
     std::vector<uint8_t> fold_of(in.data.ratings.size(), 0);
     for (size_t i = 0; i < in.split.train.size(); ++i) fold_of[in.split.train[i]] = oof.fold[i];
     use_out_of_fold(oof, fold_of, in.fit_rows, train);
     use_out_of_fold(oof, fold_of, in.val_rows, val);
     user_x = &oof.user;
     item_x = &oof.item;
-    log(cb, "out-of-fold features: " + std::to_string(oof.folds) + " folds");
+    log(cb, std::string("out-of-fold ") + (dense_oof ? "features" : "watched-items bags") + ": " +
+                std::to_string(oof.folds) + " folds");
   }
-  TwoTowerModel model(in.features.user.cols(), in.features.item.cols(), o.model, o.train.seed);
+  TrainExtras extras;
+  if (!in.features.user_bag.empty()) {
+    extras.user_bag = oof.user_bag.empty() ? &in.features.user_bag : &oof.user_bag;
+    log(cb, "watched items: a bag over the " + std::to_string(in.features.user_bag.cols) +
+                " most-rated training items");
+  }
+  if (!in.features.item_bag.empty()) {
+    extras.item_bag = oof.item_bag.empty() ? &in.features.item_bag : &oof.item_bag;
+    log(cb, "item ids: an embedding for the " + std::to_string(in.features.item_bag.cols) +
+                " most-rated training items");
+  }
+  if (oof.folds > 0) {
+    extras.item_key.resize(static_cast<size_t>(oof.item.rows));
+    for (int64_t r = 0; r < oof.item.rows; ++r)
+      extras.item_key[static_cast<size_t>(r)] = static_cast<int32_t>(r % oof.num_items);
+  }
+  extras.num_items = in.features.item.rows;
+  extras.positive_min = in.features.target.scale(static_cast<float>(o.train.positive_min_rating));
+  if (o.train.early_stopping == "recall") {
+    // Validation recall: the validation ratings are the "test" rows, the rest of the training split
+    // is excluded from the candidates; users and items get the full split's features.
+    extras.recall = [&](const TwoTowerModel& m) {
+      const RankingMetrics rk = sharded_ranking(o, in, tower_scorer(m, in.features), dc, nullptr,
+                                                in.fit_rows, in.val_rows);
+      return rk.users > 0 ? rk.recall : 0.0;
+    };
+  }
+  TwoTowerModel model(in.features.user.cols(), in.features.item.cols(), o.model, o.train.seed,
+                      in.features.user_bag.cols, in.features.item_bag.cols);
   log(cb, "training " + std::to_string(model.num_parameters()) + " parameters on " +
               std::to_string(train.size()) + " rows");
   const json meta = {{"towerrec_version", TOWERREC_VERSION}, {"run", o.name}};
@@ -420,7 +476,7 @@ ModelOutput train_two_tower_run(const RunOptions& o, const RunInputs& in,
     };
   const auto t0 = std::chrono::steady_clock::now();
   const TrainResult result = train_two_tower(model, *user_x, *item_x, train, val, o.train, on_epoch,
-                                             cb.progress, &dc, resume, on_state);
+                                             cb.progress, &dc, resume, on_state, extras);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   log(cb, "trained " + std::to_string(result.history.size()) + " epochs in " +
@@ -596,7 +652,9 @@ json evaluate_run(const std::string& run_dir, const RunCallbacks& cb) {
     if (!fs::exists(ckpt))
       throw Error(run_dir + ": no " + kCheckpoint + " (training did not finish an epoch)");
     TwoTowerModel model = TwoTowerModel::load(ckpt);
-    if (model.user_in() != in.features.user.cols() || model.item_in() != in.features.item.cols())
+    if (model.user_in() != in.features.user.cols() || model.item_in() != in.features.item.cols() ||
+        model.user_bag() != in.features.user_bag.cols ||
+        model.item_bag() != in.features.item_bag.cols)
       throw Error(ckpt + ": checkpoint expects " + std::to_string(model.user_in()) + " user and " +
                   std::to_string(model.item_in()) + " item features, the data gives " +
                   std::to_string(in.features.user.cols()) + " and " +

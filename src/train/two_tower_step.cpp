@@ -1,21 +1,29 @@
 #include "train/two_tower_step_impl.h"
 
+#include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstring>
 #include <exception>
+#include <limits>
 #include <thread>
 
 #include <ATen/Parallel.h>
+#include <ATen/ops/empty.h>
+#include <ATen/ops/exp.h>
 #include <c10/core/InferenceMode.h>
 
 #include "core/error.h"
+#include "model/blas_gemm.h"
 
 namespace towerrec {
 namespace {
 
-void gather(const FeatureMatrix& x, const int32_t* index, int64_t n, TowerBuffers& buf) {
+// Copies rows index[0..n) of x into rows [row0, row0 + n) of buf.x.
+void gather(const FeatureMatrix& x, const int32_t* index, int64_t n, TowerBuffers& buf,
+            int64_t row0 = 0) {
   const int64_t cols = x.cols();
-  float* dst = buf.x.data_ptr<float>();
+  float* dst = buf.x.data_ptr<float>() + row0 * cols;
   const size_t row_bytes = static_cast<size_t>(cols) * sizeof(float);
   for (int64_t k = 0; k < n; ++k) std::memcpy(dst + k * cols, x.row(index[k]), row_bytes);
 }
@@ -58,66 +66,257 @@ void both_towers(int64_t n, const Fn& fn) {
   if (item_error) std::rethrow_exception(item_error);
 }
 
+// A tower that got no rows on this rank contributes no gradient.
+void zero_tower_grads(const Tower& tower) {
+  for (const TowerLayer& layer : tower.layers) {
+    layer.weight_grad.zero_();
+    layer.bias_grad.zero_();
+  }
+  if (tower.has_bag()) tower.bag_grad.zero_();
+}
+
+float* fptr(const at::Tensor& t) { return t.data_ptr<float>(); }
+
 }  // namespace
 
-TwoTowerStep::TwoTowerStep(const TwoTowerModel::Impl& model, int64_t capacity, bool for_training)
+TwoTowerStep::TwoTowerStep(const TwoTowerModel::Impl& model, int64_t capacity, bool for_training,
+                           int64_t negatives)
     : model_(model),
       capacity_(capacity),
+      max_negatives_(negatives),
       user_buf_(model.user, capacity, for_training),
-      item_buf_(model.item, capacity, for_training) {
+      item_buf_(model.item, capacity + negatives, for_training) {
+  TOWERREC_CHECK(negatives >= 0);
   pred_.reserve(static_cast<size_t>(capacity));
 }
 
 double TwoTowerStep::run(const FeatureMatrix& user_x, const FeatureMatrix& item_x,
                          const int32_t* user, const int32_t* item, const float* target, int64_t n,
                          bool backward) {
-  TOWERREC_CHECK(n >= 1 && n <= capacity_);
-  TOWERREC_CHECK(user_x.cols() == model_.user_in && item_x.cols() == model_.item_in);
-  TOWERREC_CHECK(!backward || (target != nullptr && !user_buf_.grad.empty()));
-  both_towers(n, [&](int side) {
+  StepInputs in;
+  in.user_x = &user_x;
+  in.item_x = &item_x;
+  StepBatch b;
+  b.user = user;
+  b.item = item;
+  b.target = target;
+  b.n = n;
+  b.hi = n;
+  return run(in, b, StepLoss{}, backward).sse;
+}
+
+StepSums TwoTowerStep::run(const StepInputs& in, const StepBatch& b, const StepLoss& loss,
+                           bool backward, const GatherFn& gather_fn) {
+  const int64_t r = b.hi - b.lo, mr = b.neg_hi - b.neg_lo;
+  TOWERREC_CHECK(b.n >= 1 && b.n <= capacity_ && b.lo >= 0 && r >= 0 && b.hi <= b.n);
+  TOWERREC_CHECK(b.m >= 0 && b.m <= max_negatives_ && b.neg_lo >= 0 && mr >= 0 && b.neg_hi <= b.m);
+  TOWERREC_CHECK(in.user_x->cols() == model_.user_in && in.item_x->cols() == model_.item_in);
+  TOWERREC_CHECK(!backward || (b.target != nullptr && !user_buf_.grad.empty()));
+  TOWERREC_CHECK(!loss.softmax() || b.target == nullptr || in.item_share != nullptr);
+  both_towers(r, [&](int side) {
     if (side == 0) {
-      gather(user_x, user, n, user_buf_);
-      tower_forward(model_.user, user_buf_, n);
+      if (r == 0) return;
+      gather(*in.user_x, b.user + b.lo, r, user_buf_);
+      fill_bag(model_.user.has_bag() ? in.user_bag : nullptr, b.user + b.lo, r, user_buf_);
+      tower_forward(model_.user, user_buf_, r);
     } else {
-      gather(item_x, item, n, item_buf_);
-      tower_forward(model_.item, item_buf_, n);
+      if (r + mr == 0) return;
+      gather(*in.item_x, b.item + b.lo, r, item_buf_);
+      if (mr > 0) gather(*in.item_x, b.negatives + b.neg_lo, mr, item_buf_, r);
+      const SparseRows* bag = model_.item.has_bag() ? in.item_bag : nullptr;
+      fill_bag(bag, b.item + b.lo, r, item_buf_);
+      if (mr > 0) fill_bag(bag, b.negatives + b.neg_lo, mr, item_buf_, /*append=*/true);
+      tower_forward(model_.item, item_buf_, r + mr);
     }
   });
 
   const int64_t d = model_.opts.dim;
-  const float* yu = user_buf_.y.data_ptr<float>();
-  const float* yi = item_buf_.y.data_ptr<float>();
-  pred_.resize(static_cast<size_t>(n));
-  double sse = 0;
-  for (int64_t k = 0; k < n; ++k) {
-    float dot = 0;
-    for (int64_t j = 0; j < d; ++j) dot += yu[k * d + j] * yi[k * d + j];
-    pred_[static_cast<size_t>(k)] = dot;
-    if (target) {
-      const double err = static_cast<double>(dot) - target[k];
-      sse += err * err;
-    }
+  const float* yu = fptr(user_buf_.y);
+  const float* yi = fptr(item_buf_.y);
+  const bool head = model_.has_head();
+  const float a = head ? fptr(model_.head_scale)[0] : 1.f;
+  const float c = head ? fptr(model_.head_bias)[0] : 0.f;
+  const float* p = head ? fptr(model_.head_user) : nullptr;
+  const float* q = head ? fptr(model_.head_item) : nullptr;
+  float* du = backward ? fptr(user_buf_.dy) : nullptr;
+  float* di = backward ? fptr(item_buf_.dy) : nullptr;
+  if (backward) {
+    std::fill(du, du + r * d, 0.f);
+    std::fill(di, di + (r + mr) * d, 0.f);
   }
-  if (!backward) return sse;
+  double g_scale = 0, g_bias = 0;
+  std::vector<double> g_user(head && backward ? static_cast<size_t>(d) : 0),
+      g_item(g_user.size());
 
-  // d(mean (p - t)^2)/dp = 2 (p - t) / n; p = yu . yi.
-  float* du = user_buf_.dy.data_ptr<float>();
-  float* di = item_buf_.dy.data_ptr<float>();
-  const float scale = 2.f / static_cast<float>(n);
-  for (int64_t k = 0; k < n; ++k) {
-    const float dp = scale * (pred_[static_cast<size_t>(k)] - target[k]);
+  StepSums sums;
+  pred_.resize(static_cast<size_t>(r));
+  for (int64_t k = 0; k < r; ++k) {
+    const float* u = yu + k * d;
+    const float* v = yi + k * d;
+    float dot = 0, lin = 0;
+    for (int64_t j = 0; j < d; ++j) dot += u[j] * v[j];
+    if (head)
+      for (int64_t j = 0; j < d; ++j) lin += p[j] * u[j] + q[j] * v[j];
+    const float pred = a * dot + c + lin;
+    pred_[static_cast<size_t>(k)] = pred;
+    if (!b.target) continue;
+    const float err = pred - b.target[b.lo + k];
+    sums.sse += static_cast<double>(err) * err;
+    if (!backward || !loss.rating()) continue;
+    // d(w_r * mean over the global batch of err^2) / d pred.
+    const float g = loss.rating_weight * 2.f * err / static_cast<float>(b.n);
+    float* gu = du + k * d;
+    float* gv = di + k * d;
     for (int64_t j = 0; j < d; ++j) {
-      du[k * d + j] = dp * yi[k * d + j];
-      di[k * d + j] = dp * yu[k * d + j];
+      gu[j] += g * (a * v[j] + (head ? p[j] : 0.f));
+      gv[j] += g * (a * u[j] + (head ? q[j] : 0.f));
+    }
+    if (head) {
+      g_scale += static_cast<double>(g) * dot;
+      g_bias += g;
+      for (int64_t j = 0; j < d; ++j) {
+        g_user[static_cast<size_t>(j)] += static_cast<double>(g) * u[j];
+        g_item[static_cast<size_t>(j)] += static_cast<double>(g) * v[j];
+      }
     }
   }
-  both_towers(n, [&](int side) {
-    if (side == 0)
-      tower_backward(model_.user, user_buf_, n);
-    else
-      tower_backward(model_.item, item_buf_, n);
+  if (b.target && loss.rating())
+    sums.loss += loss.rating_weight * sums.sse / static_cast<double>(b.n);
+  if (b.target && loss.softmax()) softmax_loss(in, b, loss, backward, gather_fn, sums);
+  if (!backward) return sums;
+
+  if (head) {
+    fptr(model_.head_scale_grad)[0] = static_cast<float>(g_scale);
+    fptr(model_.head_bias_grad)[0] = static_cast<float>(g_bias);
+    for (int64_t j = 0; j < d; ++j) {
+      fptr(model_.head_user_grad)[j] = static_cast<float>(g_user[static_cast<size_t>(j)]);
+      fptr(model_.head_item_grad)[j] = static_cast<float>(g_item[static_cast<size_t>(j)]);
+    }
+  }
+  both_towers(r, [&](int side) {
+    if (side == 0) {
+      if (r > 0)
+        tower_backward(model_.user, user_buf_, r);
+      else
+        zero_tower_grads(model_.user);
+    } else {
+      if (r + mr > 0)
+        tower_backward(model_.item, item_buf_, r + mr);
+      else
+        zero_tower_grads(model_.item);
+    }
   });
-  return sse;
+  return sums;
+}
+
+void TwoTowerStep::softmax_loss(const StepInputs& in, const StepBatch& b, const StepLoss& loss,
+                                bool backward, const GatherFn& gather_fn, StepSums& sums) {
+  const int64_t n = b.n, m = b.m, cands = n + m, d = model_.opts.dim;
+  const int64_t r = b.hi - b.lo, mr = b.neg_hi - b.neg_lo;
+  int64_t positives = 0;  // in the global batch: every rank counts the same
+  for (int64_t k = 0; k < n; ++k) positives += b.target[k] >= loss.positive_min;
+  if (positives == 0) return;  // the same on every rank, so the collectives stay in step
+
+  if (!all_u_.defined()) {
+    const int64_t cap = capacity_, cap_c = capacity_ + max_negatives_;
+    const auto f32 = at::TensorOptions().dtype(at::kFloat);
+    all_u_ = at::empty({(cap + cap_c) * d}, f32);  // U then V, adjacent: one all-reduce
+    logits_ = at::empty({cap * cap_c}, f32);
+    dv_ = at::empty({cap_c * d}, f32);
+  }
+  // The global batch's outputs: U [n, d] then V [cands, d].
+  float* U = fptr(all_u_);
+  float* V = U + n * d;
+  if (gather_fn) std::fill(U, U + (n + cands) * d, 0.f);
+  const float* yu = fptr(user_buf_.y);
+  const float* yi = fptr(item_buf_.y);
+  std::copy(yu, yu + r * d, U + b.lo * d);
+  std::copy(yi, yi + r * d, V + b.lo * d);
+  std::copy(yi + r * d, yi + (r + mr) * d, V + (n + b.neg_lo) * d);
+  if (gather_fn) gather_fn(U, (n + cands) * d);
+
+  // Candidate keys and their logQ corrections.
+  auto key_of_row = [&](int32_t row) { return in.item_key ? in.item_key[row] : row; };
+  correction_.resize(static_cast<size_t>(cands));
+  std::vector<int32_t>& keys = key_scratch_;
+  keys.resize(static_cast<size_t>(cands));
+  const double uniform = in.num_items > 0 ? static_cast<double>(m) / in.num_items : 0.0;
+  for (int64_t j = 0; j < cands; ++j) {
+    const int32_t key = key_of_row(j < n ? b.item[j] : b.negatives[j - n]);
+    keys[static_cast<size_t>(j)] = key;
+    const double expected = static_cast<double>(n) * in.item_share[key] + uniform;
+    correction_[static_cast<size_t>(j)] = static_cast<float>(std::log(std::max(expected, 1e-12)));
+    if (getenv("TR_LOGQ")) correction_[static_cast<size_t>(j)] *= atof(getenv("TR_LOGQ"));
+  }
+
+  // Logits of the own rows: L [r, cands] = U[lo:hi] V^T / T - correction, accidental hits masked.
+  if (r == 0 && !gather_fn) return;
+  float* L = fptr(logits_);
+  const float neg_inf = -std::numeric_limits<float>::infinity();
+  if (r > 0) {
+    gemm_rowmajor(false, true, r, cands, d, U + b.lo * d, d, V, d, L, cands);
+    for (int64_t k = 0; k < r; ++k) {
+      float* row = L + k * cands;
+      const int64_t self = b.lo + k;
+      const int32_t own_key = keys[static_cast<size_t>(self)];
+      float mx = neg_inf;
+      for (int64_t j = 0; j < cands; ++j) {
+        float s = row[j] * loss.inv_temperature - correction_[static_cast<size_t>(j)];
+        if (j != self && keys[static_cast<size_t>(j)] == own_key) s = neg_inf;
+        row[j] = s;
+        mx = std::max(mx, s);
+      }
+      for (int64_t j = 0; j < cands; ++j) row[j] -= mx;  // the diagonal is finite: mx is too
+    }
+    // exp over the whole block at once: ATen's vectorised kernel is several times glibc's expf.
+    at::Tensor block = logits_.narrow(0, 0, r * cands);
+    block.exp_();
+  }
+  // Rows' cross-entropies and, for backward, G = w_s / P * (softmax - onehot) / T (zero for rows
+  // that are not positive).
+  const float gscale = loss.softmax_weight / static_cast<float>(positives) * loss.inv_temperature;
+  double ce = 0;
+  int64_t own_pos = 0;
+  for (int64_t k = 0; k < r; ++k) {
+    float* row = L + k * cands;
+    const int64_t self = b.lo + k;
+    const bool positive = b.target[self] >= loss.positive_min;
+    double sum = 0;
+    for (int64_t j = 0; j < cands; ++j) sum += row[j];
+    if (positive) {
+      ++own_pos;
+      // -log softmax_kk = log(sum) - shifted logit_kk, and exp(shifted_kk) = row[self].
+      ce += std::log(sum) - std::log(std::max(static_cast<double>(row[self]), 1e-300));
+    }
+    if (!backward) continue;
+    if (!positive) {
+      std::fill(row, row + cands, 0.f);
+      continue;
+    }
+    const float inv = static_cast<float>(1.0 / sum);
+    for (int64_t j = 0; j < cands; ++j) row[j] = gscale * row[j] * inv;
+    row[self] -= gscale;
+  }
+  sums.ce += ce;
+  sums.positives += own_pos;
+  sums.loss += loss.softmax_weight * ce / static_cast<double>(positives);
+  if (!backward) return;
+
+  // dU (own rows) = G V; dV (all candidates, from the own rows) = G^T U_own, summed over ranks.
+  float* du = fptr(user_buf_.dy);
+  float* di = fptr(item_buf_.dy);
+  float* dV = fptr(dv_);
+  if (r > 0) {
+    // Accumulate into du: gemm overwrites, so go through dV's scratch rows first.
+    gemm_rowmajor(false, false, r, d, cands, L, cands, V, d, dV, d);
+    for (int64_t i = 0; i < r * d; ++i) du[i] += dV[i];
+    gemm_rowmajor(true, false, cands, d, r, L, cands, U + b.lo * d, d, dV, d);
+  } else {
+    std::fill(dV, dV + cands * d, 0.f);
+  }
+  if (gather_fn) gather_fn(dV, cands * d);
+  for (int64_t i = 0; i < r * d; ++i) di[i] += dV[b.lo * d + i];
+  for (int64_t i = 0; i < mr * d; ++i) di[r * d + i] += dV[(n + b.neg_lo) * d + i];
 }
 
 }  // namespace towerrec

@@ -1,40 +1,123 @@
-// One mini-batch of the two-tower model without autograd: gather the batch's feature rows into
-// reused buffers, run both towers, score with the dot product, and (for training) back-propagate
-// the mean squared error into the model's flat gradient buffer. Allocates nothing per call.
+// One mini-batch of the two-tower model without autograd: gather the batch's feature rows (and
+// user bags) into reused buffers, run both towers, score, and (for training) back-propagate the
+// loss into the model's flat gradient buffer. Allocates nothing per call once warmed up.
+//
+// Losses (train/two_tower_trainer.h, TrainOptions::loss), over a global batch of n pairs and m
+// uniformly sampled negative items:
+//   rating   w_r * mean_k (head(u_k, v_k) - t_k)^2, over every row;
+//   softmax  w_s * mean over positive rows k (t_k >= positive_min) of the cross-entropy of
+//            logits s_kj = u_k.v_j / temperature - log(n * share_j + m / num_items) over the
+//            batch's items and the negatives (candidate j = k is the positive). The subtracted
+//            term is the log of candidate j's expected count among the candidates (logQ
+//            correction, Yi et al. 2019, for the mixture of in-batch and uniform sampling, Yang et
+//            al. 2020), so popular items are not pushed down merely for being sampled often.
+//            Candidates that are the row's own item at another position (accidental hits) are
+//            masked out.
+// Distributed (a `gather` hook): each rank runs the towers on its shard of the rows and of the
+// negatives; the tower outputs of the whole global batch are gathered (an all-reduce of
+// zero-padded buffers) so every rank's softmax sees every row's candidates, exactly as one
+// process would; each rank back-propagates its own rows, and the caller all-reduces the gradient.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
+#include <ATen/core/Tensor.h>
+
 #include "features/feature_matrix.h"
+#include "features/sparse_rows.h"
 #include "model/tower_impl.h"
 #include "model/two_tower_impl.h"
 
 namespace towerrec {
 
+struct StepLoss {
+  float rating_weight = 1;    // 0: no rating term
+  float softmax_weight = 0;   // 0: no softmax term
+  float inv_temperature = 10;
+  float positive_min = 0;     // in scaled target units
+  bool softmax() const { return softmax_weight > 0; }
+  bool rating() const { return rating_weight > 0; }
+};
+
+// The towers' inputs. Rows of user_bag are parallel to user_x's (null: no bag).
+struct StepInputs {
+  const FeatureMatrix* user_x = nullptr;
+  const FeatureMatrix* item_x = nullptr;
+  const SparseRows* user_bag = nullptr;
+  const SparseRows* item_bag = nullptr;  // rows parallel to item_x's (null: no bag)
+  // Softmax only: key[row] = the catalogue item an item_x row is (out-of-fold blocks repeat the
+  // catalogue; null: row = item); share[item] = the item's share of the rows batches are drawn
+  // from; num_items = catalogue size (uniform negatives are item_x rows [0, num_items)).
+  const int32_t* item_key = nullptr;
+  const float* item_share = nullptr;
+  int64_t num_items = 0;
+};
+
+// A global batch: rows [0, n) of user/item/target, of which this rank owns [lo, hi); negatives
+// [0, m) (item_x rows), of which it owns [neg_lo, neg_hi). One process owns everything.
+struct StepBatch {
+  const int32_t* user = nullptr;
+  const int32_t* item = nullptr;
+  const float* target = nullptr;  // null: forward only, no loss
+  int64_t n = 0;
+  int64_t lo = 0, hi = 0;
+  const int32_t* negatives = nullptr;
+  int64_t m = 0;
+  int64_t neg_lo = 0, neg_hi = 0;
+};
+
+// Sums over this rank's own rows, so that summing over ranks counts every row once.
+struct StepSums {
+  double sse = 0;        // sum of (rating prediction - target)^2
+  double ce = 0;         // sum of the positive rows' softmax cross-entropies
+  int64_t positives = 0; // positive rows among the own rows
+  double loss = 0;       // this rank's part of the weighted batch loss (sums to the batch loss)
+};
+
+// In-place sum over ranks of a float buffer (DistContext::all_reduce_sum); null on one process.
+using GatherFn = std::function<void(float*, int64_t)>;
+
 class TwoTowerStep {
  public:
-  // Scratch for batches of up to `capacity` rows. `model` must outlive the step. The step writes
-  // only model.grads (a separate buffer from the weights), so it takes the model as const.
-  TwoTowerStep(const TwoTowerModel::Impl& model, int64_t capacity, bool for_training);
+  // Scratch for batches of up to `capacity` rows and `negatives` extra items. `model` must outlive
+  // the step. The step writes only model.grads, so it takes the model as const.
+  TwoTowerStep(const TwoTowerModel::Impl& model, int64_t capacity, bool for_training,
+               int64_t negatives = 0);
 
-  // Rows k in [0, n): user_x row user[k] and item_x row item[k] (indices already checked).
-  // Returns the sum over the batch of (prediction - target)^2 (0 when target is null). With
-  // `backward`, overwrites model.grads with the gradient of the batch's MEAN squared error.
-  // With >= 2 torch threads and >= 128 rows the towers run on two threads (same results).
+  // Runs the batch. With `backward` (needs targets), overwrites model.grads with the gradient of
+  // the global batch's loss with respect to this rank's rows (summing over ranks gives the whole
+  // gradient). Indices must be checked by the caller. With >= 2 torch threads and >= 128 rows the
+  // towers run on two threads (same results).
+  StepSums run(const StepInputs& in, const StepBatch& batch, const StepLoss& loss, bool backward,
+               const GatherFn& gather = nullptr);
+
+  // The rating-loss convenience of the course lab: rows [0, n) all owned, MSE only, no bag.
+  // Returns the sum of squared errors; with `backward`, the gradient of their mean.
   double run(const FeatureMatrix& user_x, const FeatureMatrix& item_x, const int32_t* user,
              const int32_t* item, const float* target, int64_t n, bool backward);
 
-  // Predictions of the last run, [n] in scaled target units.
+  // Rating predictions (the head on the two outputs) of the own rows of the last run, [hi - lo].
   const std::vector<float>& predictions() const { return pred_; }
   int64_t capacity() const { return capacity_; }
 
  private:
+  void softmax_loss(const StepInputs& in, const StepBatch& b, const StepLoss& loss,
+                    bool backward, const GatherFn& gather, StepSums& sums);
+
   const TwoTowerModel::Impl& model_;
   int64_t capacity_;
+  int64_t max_negatives_;
   TowerBuffers user_buf_;
   TowerBuffers item_buf_;
   std::vector<float> pred_;
+  // Softmax scratch: the global batch's outputs and logits.
+  at::Tensor all_u_, all_v_;    // [capacity, dim], [capacity + negatives, dim]
+  at::Tensor logits_;           // [capacity, capacity + negatives]
+  at::Tensor dv_;               // [capacity + negatives, dim]
+  std::vector<float> correction_;
+  std::vector<int32_t> key_scratch_;
 };
 
 }  // namespace towerrec

@@ -63,17 +63,80 @@ void check_inputs(const TwoTowerModel& model, const FeatureMatrix& ux, const Fea
 }
 
 // Sum of squared errors (or predictions into `pred`) over all pairs, in forward-only batches.
-double score(const TwoTowerModel::Impl& impl, const FeatureMatrix& ux, const FeatureMatrix& ix,
-             const int32_t* user, const int32_t* item, const float* target, int64_t n,
-             TwoTowerStep& step, float* pred) {
+double score(const StepInputs& in, const int32_t* user, const int32_t* item, const float* target,
+             int64_t n, TwoTowerStep& step, float* pred) {
   double sse = 0;
   for (int64_t start = 0; start < n; start += step.capacity()) {
     const int64_t count = std::min(step.capacity(), n - start);
-    sse += step.run(ux, ix, user + start, item + start, target ? target + start : nullptr, count,
-                    /*backward=*/false);
+    StepBatch b;
+    b.user = user + start;
+    b.item = item + start;
+    b.target = target ? target + start : nullptr;
+    b.n = count;
+    b.hi = count;
+    sse += step.run(in, b, StepLoss{}, /*backward=*/false).sse;
     if (pred) std::copy(step.predictions().begin(), step.predictions().end(), pred + start);
   }
   return sse;
+}
+
+// The loss terms train.loss asks for; positive_min in scaled target units.
+StepLoss step_loss(const TrainOptions& opts, double positive_min) {
+  StepLoss l;
+  l.rating_weight = opts.loss == "softmax" ? 0.f
+                    : opts.loss == "joint" ? static_cast<float>(opts.rating_weight)
+                                           : 1.f;
+  l.softmax_weight = opts.loss == "mse"     ? 0.f
+                     : opts.loss == "joint" ? static_cast<float>(opts.softmax_weight)
+                                            : 1.f;
+  l.inv_temperature = static_cast<float>(1.0 / opts.temperature);
+  l.positive_min = static_cast<float>(positive_min);
+  return l;
+}
+
+// The pairs whose target reaches `min` (softmax-only training learns from positives alone).
+TrainPairs positives_of(const TrainPairs& p, float min) {
+  TrainPairs out;
+  for (size_t k = 0; k < p.target.size(); ++k) {
+    if (p.target[k] < min) continue;
+    out.user.push_back(p.user[k]);
+    out.item.push_back(p.item[k]);
+    out.target.push_back(p.target[k]);
+  }
+  return out;
+}
+
+// Each catalogue item's share of the rows batches are drawn from, floored at one row so that a
+// candidate never seen in training (a validation item) gets a finite correction.
+std::vector<float> item_shares(const TrainPairs& rows, const std::vector<int32_t>& key,
+                               int64_t num_keys) {
+  std::vector<double> count(static_cast<size_t>(num_keys), 0);
+  for (int32_t i : rows.item) count[static_cast<size_t>(key.empty() ? i : key[i])] += 1;
+  std::vector<float> share(count.size());
+  const double n = std::max<double>(1, static_cast<double>(rows.size()));
+  for (size_t i = 0; i < count.size(); ++i)
+    share[i] = static_cast<float>(std::max(count[i], 1.0) / n);
+  return share;
+}
+
+// Validation loss with a softmax term: consecutive batches of `batch` pairs, dealt round-robin to
+// the ranks; returns this rank's sum of batch loss x batch rows.
+double softmax_validation(const StepInputs& in, const TrainPairs& val, int64_t batch,
+                          const StepLoss& loss, TwoTowerStep& step, const DistContext& dc) {
+  double sum = 0;
+  int64_t index = 0;
+  for (int64_t s = 0; s < val.size(); s += batch, ++index) {
+    if (index % dc.world_size() != dc.rank()) continue;
+    const int64_t count = std::min(batch, val.size() - s);
+    StepBatch b;
+    b.user = val.user.data() + s;
+    b.item = val.item.data() + s;
+    b.target = val.target.data() + s;
+    b.n = count;
+    b.hi = count;
+    sum += step.run(in, b, loss, /*backward=*/false).loss * static_cast<double>(count);
+  }
+  return sum;
 }
 
 std::vector<float> to_vector(const at::Tensor& t) {
@@ -150,46 +213,98 @@ std::string format_loss(const char* name, double v) {
 }  // namespace
 
 TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
-                            const FeatureMatrix& item_x, const TrainPairs& train,
-                            const TrainPairs& val, const TrainOptions& opts,
+                            const FeatureMatrix& item_x, const TrainPairs& all_train,
+                            const TrainPairs& all_val, const TrainOptions& opts,
                             const EpochFn& on_epoch, const ProgressFn& progress, DistContext* dist,
-                            const TrainState* resume, const StateFn& on_state) {
+                            const TrainState* resume, const StateFn& on_state,
+                            const TrainExtras& extras) {
   DistContext one_process;
   DistContext& dc = dist ? *dist : one_process;
   check_inputs(model, user_x, item_x);
-  check_pairs(train, "train", user_x, item_x);
-  check_pairs(val, "validation", user_x, item_x);
+  check_pairs(all_train, "train", user_x, item_x);
+  check_pairs(all_val, "validation", user_x, item_x);
+  if (opts.batch_size < 1 || opts.epochs < 1)
+    throw UsageError("two-tower training: train.batch_size and train.epochs must be >= 1");
+  if (model.user_bag() > 0 &&
+      (!extras.user_bag || extras.user_bag->cols != model.user_bag() ||
+       extras.user_bag->rows != user_x.rows))
+    throw Error("two-tower training: the model has a bag of " + std::to_string(model.user_bag()) +
+                " watched items; expected one bag row per user feature row (" +
+                std::to_string(user_x.rows) + ") over that vocabulary");
+  if (model.item_bag() > 0 &&
+      (!extras.item_bag || extras.item_bag->cols != model.item_bag() ||
+       extras.item_bag->rows != item_x.rows))
+    throw Error("two-tower training: the model has " + std::to_string(model.item_bag()) +
+                " item ids; expected one id bag row per item feature row (" +
+                std::to_string(item_x.rows) + ") over that vocabulary");
+  if (!extras.item_key.empty() && static_cast<int64_t>(extras.item_key.size()) != item_x.rows)
+    throw Error("two-tower training: expected one item key per item feature row");
+  const double positive_min =
+      std::isnan(extras.positive_min) ? opts.positive_min_rating : extras.positive_min;
+  const StepLoss loss = step_loss(opts, positive_min);
+  // Softmax alone learns from the positive pairs only (the rating of the others plays no part).
+  const bool positives_only = loss.softmax() && !loss.rating();
+  const TrainPairs train = positives_only ? positives_of(all_train, loss.positive_min) : all_train;
+  const TrainPairs val = positives_only ? positives_of(all_val, loss.positive_min) : all_val;
   const int64_t n = train.size();
-  if (n == 0) throw Error("two-tower training: no training pairs");
+  if (n == 0)
+    throw Error(positives_only ? "two-tower training: no training pair reaches "
+                                 "train.positive_min_rating"
+                               : "two-tower training: no training pairs");
   if (n > std::numeric_limits<int32_t>::max())
     throw Error("two-tower training: expected at most 2^31-1 training pairs, found " +
                 std::to_string(n));
-  if (opts.batch_size < 1 || opts.epochs < 1)
-    throw UsageError("two-tower training: train.batch_size and train.epochs must be >= 1");
+  if (opts.early_stopping == "recall" && !extras.recall)
+    throw UsageError("two-tower training: train.early_stopping: recall needs a recall scorer");
 
   c10::InferenceMode inference;  // no autograd anywhere: the backward pass is hand-written
   TwoTowerModel::Impl& impl = model.impl();
-  TwoTowerStep step(impl, std::min(opts.batch_size, n), /*for_training=*/true);
+  const int64_t num_items = extras.num_items > 0 ? extras.num_items : item_x.rows;
+  const int64_t extra_negatives = loss.softmax() ? opts.extra_negatives : 0;
+  TwoTowerStep step(impl, std::min(opts.batch_size, n), /*for_training=*/true, extra_negatives);
   const int64_t n_val = val.size();
-  TwoTowerStep val_step(impl, std::max<int64_t>(1, std::min(kEvalBatch, n_val)),
+  const int64_t val_capacity = loss.softmax() ? opts.batch_size : kEvalBatch;
+  TwoTowerStep val_step(impl, std::max<int64_t>(1, std::min(val_capacity, n_val)),
                         /*for_training=*/false);
+  StepInputs in;
+  in.user_x = &user_x;
+  in.item_x = &item_x;
+  in.user_bag = extras.user_bag;
+  in.item_bag = extras.item_bag;
+  in.item_key = extras.item_key.empty() ? nullptr : extras.item_key.data();
+  in.num_items = num_items;
+  std::vector<float> share;
+  if (loss.softmax()) {
+    share = item_shares(train, extras.item_key, num_items);
+    in.item_share = share.data();
+  }
   AdamOptions adam_opts;
   adam_opts.lr = opts.lr;
   adam_opts.weight_decay = opts.weight_decay;
   FlatAdam adam(impl.params, impl.grads, adam_opts);
 
-  const bool early_stopping = n_val > 0 && opts.patience > 0;
+  const bool by_recall = opts.early_stopping == "recall";
+  const bool early_stopping = (n_val > 0 || by_recall) && opts.patience > 0;
   at::Tensor best_params;
   if (early_stopping) best_params = impl.params.clone();
+  // What early stopping minimises.
+  const auto criterion = [&](const EpochMetrics& e) {
+    return by_recall ? -e.val_recall : e.val_loss;
+  };
 
   Rng rng(opts.seed);
   std::vector<int32_t> order(static_cast<size_t>(n));
   std::iota(order.begin(), order.end(), 0);
   std::vector<int32_t> users(order.size()), items(order.size());
   std::vector<float> targets(order.size());
+  std::vector<int32_t> negatives(static_cast<size_t>(extra_negatives));
+  const GatherFn gather = dc.distributed() && loss.softmax()
+                              ? GatherFn([&dc](float* p, int64_t k) { dc.all_reduce_sum(p, k); })
+                              : GatherFn();
 
   TrainResult result;
   result.best_val_loss = std::numeric_limits<double>::infinity();
+  double best_criterion = std::numeric_limits<double>::infinity();
   int64_t first_epoch = 1;
   if (resume) {
     restore_state(*resume, impl, adam, early_stopping ? &best_params : nullptr, rng, order,
@@ -198,6 +313,8 @@ TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
     result.best_epoch = resume->best_epoch;
     result.best_val_loss = resume->best_val_loss;
     result.stopped_early = resume->stopped_early;
+    if (result.best_epoch >= 1 && result.best_epoch <= static_cast<int64_t>(result.history.size()))
+      best_criterion = criterion(result.history[static_cast<size_t>(result.best_epoch - 1)]);
     first_epoch = resume->finished ? opts.epochs + 1 : resume->epochs_done + 1;
   }
   const std::string total_epochs = std::to_string(opts.epochs);
@@ -212,33 +329,37 @@ TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
     const std::string stage = "epoch " + std::to_string(epoch) + "/" + total_epochs;
     const auto start = Clock::now();
     auto last_report = start;
-    double sse = 0;
+    double loss_sum = 0;  // this rank's part of sum over steps of batch loss x batch rows
     int64_t steps = 0;
     for (int64_t s = 0; s < n; s += opts.batch_size, ++steps) {
       const int64_t count = std::min(opts.batch_size, n - s);
-      if (!dc.distributed()) {
-        sse += step.run(user_x, item_x, users.data() + s, items.data() + s, targets.data() + s,
-                        count, /*backward=*/true);
-      } else {
-        // This rank's shard of the global batch; its mean gradient weighted by its share.
-        const int64_t lo = s + dc.shard_begin(count),
-                      rows = dc.shard_end(count) - dc.shard_begin(count);
-        if (rows > 0) {
-          sse += step.run(user_x, item_x, users.data() + lo, items.data() + lo, targets.data() + lo,
-                          rows, /*backward=*/true);
-          impl.grads.mul_(static_cast<double>(rows) / static_cast<double>(count));
-        } else {
-          impl.grads.zero_();
-        }
-        dc.all_reduce_sum(impl.grads.data_ptr<float>(), impl.grads.numel());
+      StepBatch b;
+      b.user = users.data() + s;
+      b.item = items.data() + s;
+      b.target = targets.data() + s;
+      b.n = count;
+      b.lo = dc.shard_begin(count);
+      b.hi = dc.shard_end(count);
+      if (extra_negatives > 0) {
+        // Seeded by (seed, epoch, step): the same on every rank and after a resume.
+        Rng neg(mix_seed(mix_seed(opts.seed, 0x6e65'6761'7469'7665ULL),
+                         static_cast<uint64_t>(epoch) << 32 | static_cast<uint64_t>(steps)));
+        for (int32_t& row : negatives)
+          row = static_cast<int32_t>(neg.below(static_cast<uint64_t>(num_items)));
+        b.negatives = negatives.data();
+        b.m = extra_negatives;
+        b.neg_lo = dc.shard_begin(extra_negatives);
+        b.neg_hi = dc.shard_end(extra_negatives);
       }
+      loss_sum += step.run(in, b, loss, /*backward=*/true, gather).loss * static_cast<double>(count);
+      if (dc.distributed()) dc.all_reduce_sum(impl.grads.data_ptr<float>(), impl.grads.numel());
       adam.step();
       if (progress && (steps & 15) == 15) {
         const auto now = Clock::now();
         if (std::chrono::duration<double>(now - last_report).count() >= kProgressSeconds) {
           last_report = now;
           progress({stage, static_cast<uint64_t>(s + count), static_cast<uint64_t>(n), "rows",
-                    format_loss("loss", sse / static_cast<double>(s + count))});
+                    format_loss("loss", loss_sum * dc.world_size() / static_cast<double>(s + count))});
         }
       }
     }
@@ -246,23 +367,33 @@ TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
     m.epoch = epoch;
     m.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     // Validation in shards; one all-reduce carries both sums (train, validation).
-    const int64_t v0 = dc.shard_begin(n_val), v1 = dc.shard_end(n_val);
-    double sums[2] = {sse, score(impl, user_x, item_x, val.user.data() + v0, val.item.data() + v0,
-                                 val.target.data() + v0, v1 - v0, val_step, nullptr)};
+    double val_sum = 0;
+    if (loss.softmax()) {
+      val_sum = softmax_validation(in, val, opts.batch_size, loss, val_step, dc);
+    } else {
+      const int64_t v0 = dc.shard_begin(n_val), v1 = dc.shard_end(n_val);
+      val_sum = score(in, val.user.data() + v0, val.item.data() + v0, val.target.data() + v0,
+                      v1 - v0, val_step, nullptr);
+    }
+    double sums[2] = {loss_sum, val_sum};
     dc.all_reduce_sum(sums, 2);
     m.train_loss = sums[0] / static_cast<double>(n);
     m.rows_per_sec = m.seconds > 0 ? static_cast<double>(n) / m.seconds : 0;
     m.val_loss =
         n_val > 0 ? sums[1] / static_cast<double>(n_val) : std::numeric_limits<double>::quiet_NaN();
+    if (by_recall) m.val_recall = extras.recall(model);
     result.history.push_back(m);
-    if (progress)
-      progress({stage, static_cast<uint64_t>(n), static_cast<uint64_t>(n), "rows",
-                format_loss("loss", m.train_loss) +
-                    (n_val > 0 ? ", " + format_loss("val", m.val_loss) : std::string())});
+    if (progress) {
+      std::string text = format_loss("loss", m.train_loss);
+      if (n_val > 0) text += ", " + format_loss("val", m.val_loss);
+      if (by_recall) text += ", " + format_loss("val recall", m.val_recall);
+      progress({stage, static_cast<uint64_t>(n), static_cast<uint64_t>(n), "rows", text});
+    }
 
     bool stop = false;
     if (early_stopping) {
-      if (m.val_loss < result.best_val_loss) {
+      if (criterion(m) < best_criterion) {
+        best_criterion = criterion(m);
         result.best_val_loss = m.val_loss;
         result.best_epoch = epoch;
         best_params.copy_(impl.params);
@@ -295,7 +426,9 @@ TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
 
 std::vector<float> predict_two_tower(const TwoTowerModel& model, const FeatureMatrix& user_x,
                                      const FeatureMatrix& item_x, const std::vector<int32_t>& user,
-                                     const std::vector<int32_t>& item) {
+                                     const std::vector<int32_t>& item,
+                                     const SparseRows* user_bag,
+                                     const SparseRows* item_bag) {
   check_inputs(model, user_x, item_x);
   TrainPairs pairs{user, item, std::vector<float>(user.size())};
   check_pairs(pairs, "prediction", user_x, item_x);
@@ -304,7 +437,12 @@ std::vector<float> predict_two_tower(const TwoTowerModel& model, const FeatureMa
   if (n == 0) return pred;
   c10::InferenceMode inference;
   TwoTowerStep step(model.impl(), std::min(kEvalBatch, n), /*for_training=*/false);
-  score(model.impl(), user_x, item_x, user.data(), item.data(), nullptr, n, step, pred.data());
+  StepInputs in;
+  in.user_x = &user_x;
+  in.item_x = &item_x;
+  in.user_bag = user_bag;
+  in.item_bag = item_bag;
+  score(in, user.data(), item.data(), nullptr, n, step, pred.data());
   return pred;
 }
 
@@ -316,8 +454,10 @@ double evaluate_two_tower(const TwoTowerModel& model, const FeatureMatrix& user_
   if (n == 0) return std::numeric_limits<double>::quiet_NaN();
   c10::InferenceMode inference;
   TwoTowerStep step(model.impl(), std::min(kEvalBatch, n), /*for_training=*/false);
-  return score(model.impl(), user_x, item_x, pairs.user.data(), pairs.item.data(),
-               pairs.target.data(), n, step, nullptr) /
+  StepInputs in;
+  in.user_x = &user_x;
+  in.item_x = &item_x;
+  return score(in, pairs.user.data(), pairs.item.data(), pairs.target.data(), n, step, nullptr) /
          static_cast<double>(n);
 }
 

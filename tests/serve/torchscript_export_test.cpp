@@ -11,6 +11,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/npy.h"
+#include "features/sparse_rows.h"
 #include "serve/exported_towers.h"
 #include "test_util.h"
 #include "towers_fixture.h"
@@ -230,4 +231,67 @@ TEST_CASE("export: a directory that is not an exportable run is a clear error", 
   CHECK(r.err.find("only two_tower runs have towers to export") != std::string::npos);
   const test::CliResult bad = test::run_cli({"export", "--out", dir.file("x")});
   CHECK(bad.exit_code == 2);
+}
+
+TEST_CASE("export: towers with bags and a rating head: LibTorch, Python and the trainer agree",
+          "[serve]") {
+  TempDir dir;
+  const test::TowersFixture fx = test::make_towers_fixture(300, 11, /*bags=*/true);
+  export_towers(fx.model, fx.stats, fixture_source(), dir.file("towers"));
+  const json info = json::parse(test::slurp(dir.file("towers/towers.json")));
+  CHECK(info["watched_items"] == json({101, 102, 103, 104, 105, 106, 107, 108, 109}));
+  CHECK(info["item_ids"] == json({201, 202, 203, 204}));
+  CHECK(info["rating_head"]["scale"].get<double>() == Approx(1.5));
+  CHECK(info["rating_head"]["bias"].get<double>() == Approx(-0.25));
+  REQUIRE(info["rating_head"]["user"].size() == 6);
+
+  const auto& f = fx.features;
+  const std::vector<float> want_users =
+      fx.model.embed_users(f.user.data.data(), 300, &f.user_bag);
+  const std::vector<float> want_items =
+      fx.model.embed_items(f.item.data.data(), 300, &f.item_bag);
+  // The bags matter: without them the vectors differ.
+  CHECK(test::max_abs_diff(want_users, fx.model.embed_users(f.user.data.data(), 300)) > 1e-3);
+  const ExportedTowers towers = ExportedTowers::load(dir.file("towers"));
+  CHECK(towers.user_bag() == 9);
+  CHECK(towers.item_bag() == 4);
+  CHECK(test::max_abs_diff(towers.embed_users(f.user_raw.data.data(), 300, 5, &f.user_bag),
+                           want_users) <= kParityTol);
+  CHECK(test::max_abs_diff(towers.embed_items(f.item_raw.data.data(), 300, 7, &f.item_bag),
+                           want_items) <= kParityTol);
+  // A bag from another vocabulary is refused.
+  SparseRows other = f.user_bag;
+  other.cols = 8;
+  CHECK_THROWS_WITH(towers.embed_users(f.user_raw.data.data(), 300, 5, &other),
+                    Catch::Contains("bag has 9 positions, the features give 8"));
+
+  if (!python_torch_available()) {
+    WARN("/usr/bin/python3 cannot import torch and numpy; skipping the Python parity check");
+    return;
+  }
+  auto entries = [](const SparseRows& bag) {
+    std::vector<float> e;
+    for (int64_t r = 0; r < bag.rows; ++r)
+      for (int64_t k = bag.begin(r); k < bag.end(r); ++k) {
+        e.push_back(static_cast<float>(r));
+        e.push_back(static_cast<float>(bag.index[static_cast<size_t>(k)]));
+      }
+    return e;
+  };
+  const std::vector<float> ub = entries(f.user_bag), ib = entries(f.item_bag);
+  write_npy(dir.file("users_raw.npy"), f.user_raw.data.data(), 300, 5);
+  write_npy(dir.file("items_raw.npy"), f.item_raw.data.data(), 300, 7);
+  write_npy(dir.file("user_bag.npy"), ub.data(), static_cast<int64_t>(ub.size() / 2), 2);
+  write_npy(dir.file("item_bag.npy"), ib.data(), static_cast<int64_t>(ib.size() / 2), 2);
+  const std::string cmd = std::string("/usr/bin/python3 '") + TOWERREC_SOURCE_DIR +
+                          "/scripts/towers_parity.py' '" + dir.file("towers") + "' '" +
+                          dir.file("users_raw.npy") + "' '" + dir.file("items_raw.npy") + "' '" +
+                          dir.file("users.npy") + "' '" + dir.file("items.npy") + "' '" +
+                          dir.file("user_bag.npy") + "' '" + dir.file("item_bag.npy") + "' 2>'" +
+                          dir.file("err") + "'";
+  const int status = std::system(cmd.c_str());
+  INFO(test::slurp(dir.file("err")));
+  REQUIRE(status == 0);
+  CHECK(test::max_abs_diff(read_npy_f32(dir.file("users.npy")).data, want_users) <= kParityTol);
+  CHECK(test::max_abs_diff(read_npy_f32(dir.file("items.npy")).data, want_items) <= kParityTol);
 }

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "core/rng.h"
+#include "model/two_tower_impl.h"
 
 namespace towerrec::test {
 namespace {
@@ -33,7 +34,7 @@ ModelOptions fixture_options() {
 
 }  // namespace
 
-TowersFixture make_towers_fixture(int64_t rows, uint64_t seed) {
+TowersFixture make_towers_fixture(int64_t rows, uint64_t seed, bool bags) {
   Rng rng(seed);
   Features f;
   f.user_raw = raw_matrix("user", 5, rows, rng);
@@ -46,8 +47,34 @@ TowersFixture make_towers_fixture(int64_t rows, uint64_t seed) {
   f.target.max = 5.0;
   f.global_mean = 3.25;
   f.imputed["item.year"] = 1995.0;
+  ModelOptions opts = fixture_options();
+  if (bags) {
+    opts.rating_head = "linear";
+    f.watched_ids = {101, 102, 103, 104, 105, 106, 107, 108, 109};
+    f.item_id_ids = {201, 202, 203, 204};
+    for (auto [bag, cols] : {std::make_pair(&f.user_bag, 9), std::make_pair(&f.item_bag, 4)}) {
+      bag->rows = rows;
+      bag->cols = cols;
+      for (int64_t r = 0; r < rows; ++r) {
+        const int64_t n = static_cast<int64_t>(rng.below(cols == 9 ? 5 : 2));
+        for (int64_t e = 0; e < n; ++e) {
+          bag->index.push_back(static_cast<int32_t>((r + 3 * e) % cols));
+          bag->value.push_back(static_cast<float>(1.0 / std::sqrt(static_cast<double>(n))));
+        }
+        bag->offsets.push_back(bag->nnz());
+      }
+    }
+  }
   nlohmann::json stats = f.stats_json();
-  TwoTowerModel model(5, 7, fixture_options(), seed);
+  TwoTowerModel model(5, 7, opts, seed, bags ? 9 : 0, bags ? 4 : 0);
+  if (bags) {
+    // A head that is not the identity, so towers.json's copy of it is checked.
+    auto& impl = model.impl();
+    impl.head_scale.fill_(1.5f);
+    impl.head_bias.fill_(-0.25f);
+    impl.head_user.fill_(0.1f);
+    impl.head_item.fill_(-0.2f);
+  }
   return TowersFixture{std::move(model), std::move(f), std::move(stats)};
 }
 

@@ -20,8 +20,10 @@ struct TowersFixture {
   nlohmann::json stats;  // features.stats_json()
 };
 
-// user tower 5 -> [16, 8] -> 6, item tower 7 -> [12] -> 6.
-TowersFixture make_towers_fixture(int64_t rows, uint64_t seed = 7);
+// user tower 5 -> [16, 8] -> 6, item tower 7 -> [12] -> 6. With `bags`, the user tower also has
+// a watched-items bag of 9 positions and the item tower an id bag of 4 (features.user_bag /
+// item_bag filled with seeded entries, some rows empty) and the model a linear rating head.
+TowersFixture make_towers_fixture(int64_t rows, uint64_t seed = 7, bool bags = false);
 
 // Largest absolute elementwise difference of two equally long vectors (infinity when sizes differ).
 double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b);

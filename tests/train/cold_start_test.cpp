@@ -41,16 +41,17 @@ double pearson(const std::vector<double>& a, const std::vector<double>& b) {
   return sab / std::sqrt(saa * sbb);
 }
 
-}  // namespace
-
-TEST_CASE("cold start: unrated users and items get predictions through the towers", "[train]") {
+// `extra`: config overrides (the retrieval model: joint loss, rating head, bags). `bounded`: the
+// prediction is the plain dot product, so stars stay within the target range.
+void check_cold_start(const std::vector<std::string>& extra, bool bounded) {
   TempDir t;
   const std::string data_dir = t.file("data");
-  RunOptions o = load_run_options(
-      "", {"name=cold", "out=" + t.file("run"), "data.dir=" + data_dir,
+  std::vector<std::string> sets = {"name=cold", "out=" + t.file("run"), "data.dir=" + data_dir,
            "data.synthetic.users=300", "data.synthetic.items=200",
            "data.synthetic.ratings_per_user=30", "model.user_hidden=[32]", "model.item_hidden=[32]",
-           "model.dim=8", "train.epochs=6", "train.batch_size=64", "train.lr=0.003"});
+           "model.dim=8", "train.epochs=6", "train.batch_size=64", "train.lr=0.003"};
+  sets.insert(sets.end(), extra.begin(), extra.end());
+  RunOptions o = load_run_options("", sets);
   SyntheticGenerator(o.data.synthetic).write(data_dir, nullptr);
   // Two cold users of opposite demographics, two cold items of different genres and decades.
   append(data_dir + "/users.csv", "900001,19,F,student\n900002,70,M,retired\n");
@@ -75,11 +76,18 @@ TEST_CASE("cold start: unrated users and items get predictions through the tower
   std::vector<int32_t> users, items;
   for (int32_t u : {u1, u2})
     for (int32_t i = 0; i < data.num_items(); ++i) users.push_back(u), items.push_back(i);
-  const std::vector<float> scaled = predict_two_tower(model, f.user, f.item, users, items);
+  const SparseRows* ubag = f.user_bag.empty() ? nullptr : &f.user_bag;
+  const SparseRows* ibag = f.item_bag.empty() ? nullptr : &f.item_bag;
+  // A cold user's bag and a cold item's id bag are empty: content features alone.
+  if (ubag) REQUIRE(ubag->end(u1) == ubag->begin(u1));
+  if (ibag) REQUIRE(ibag->end(i1) == ibag->begin(i1));
+  const std::vector<float> scaled =
+      predict_two_tower(model, f.user, f.item, users, items, ubag, ibag);
   std::vector<double> stars(scaled.size());
   for (size_t k = 0; k < scaled.size(); ++k) {
     stars[k] = f.target.unscale(scaled[k]);
     REQUIRE(std::isfinite(stars[k]));
+    if (!bounded) continue;
     REQUIRE(stars[k] >= f.target.min - 1e-4);
     REQUIRE(stars[k] <= f.target.max + 1e-4);
   }
@@ -104,7 +112,8 @@ TEST_CASE("cold start: unrated users and items get predictions through the tower
   std::vector<int32_t> all_users, cold_items;
   for (int32_t i : {i1, i2})
     for (int32_t u = 0; u < data.num_users(); ++u) all_users.push_back(u), cold_items.push_back(i);
-  const std::vector<float> s2 = predict_two_tower(model, f.user, f.item, all_users, cold_items);
+  const std::vector<float> s2 =
+      predict_two_tower(model, f.user, f.item, all_users, cold_items, ubag, ibag);
   const size_t m = static_cast<size_t>(data.num_users());
   double lo = INFINITY, hi = -INFINITY, between = 0;
   for (size_t u = 0; u < m; ++u) {
@@ -115,4 +124,18 @@ TEST_CASE("cold start: unrated users and items get predictions through the tower
   }
   CHECK(hi - lo > 0.05);
   CHECK(between > 0.05);
+}
+
+}  // namespace
+
+TEST_CASE("cold start: unrated users and items get predictions through the towers", "[train]") {
+  check_cold_start({}, /*bounded=*/true);
+}
+
+TEST_CASE("cold start: the retrieval model (joint loss, rating head, watched items, item ids)",
+          "[train]") {
+  check_cold_start({"train.loss=joint", "model.rating_head=linear", "train.temperature=0.2",
+                    "features.watched_items=100", "features.item_ids=100",
+                    "features.out_of_fold=0"},
+                   /*bounded=*/false);
 }

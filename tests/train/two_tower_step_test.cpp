@@ -1,6 +1,11 @@
 #include "train/two_tower_step_impl.h"
 
+#include <cmath>
+#include <map>
+
 #include <catch2/catch.hpp>
+#include <ATen/ops/cat.h>
+#include <ATen/ops/zeros.h>
 
 #include "core/rng.h"
 #include "model/reference_tower.h"
@@ -92,4 +97,166 @@ TEST_CASE("two-tower step: forward-only run scores without touching gradients", 
   float dot = 0;
   for (int j = 0; j < 3; ++j) dot += eu[static_cast<size_t>(j)] * ei[static_cast<size_t>(j)];
   CHECK(step.predictions()[1] == Approx(dot).epsilon(1e-6));
+}
+
+namespace {
+
+// A bag as a dense [rows, cols] matrix (what the embedding-bag sum equals).
+at::Tensor dense_bag(const SparseRows& bag, const std::vector<int32_t>& rows) {
+  at::Tensor d = at::zeros({static_cast<int64_t>(rows.size()), bag.cols}, at::kFloat);
+  for (size_t k = 0; k < rows.size(); ++k)
+    for (int64_t e = bag.begin(rows[k]); e < bag.end(rows[k]); ++e)
+      d[static_cast<int64_t>(k)][bag.index[static_cast<size_t>(e)]] += bag.value[static_cast<size_t>(e)];
+  return d;
+}
+
+// The tower with its bag folded into layer 0 as extra input columns: [W0 | bag^T].
+Tower with_bag_columns(const Tower& t) {
+  Tower aug = t;
+  aug.layers[0].weight = at::cat({t.layers[0].weight, t.bag.t()}, 1).contiguous();
+  aug.in = aug.layers[0].weight.size(1);
+  return aug;
+}
+
+SparseRows random_bags(int64_t rows, int64_t cols, uint64_t seed) {
+  SparseRows bag;
+  bag.rows = rows;
+  bag.cols = cols;
+  Rng rng(seed);
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t n = static_cast<int64_t>(rng.below(4));  // 0..3 entries, some rows empty
+    for (int64_t e = 0; e < n; ++e) {
+      bag.index.push_back(static_cast<int32_t>(rng.below(static_cast<uint64_t>(cols))));
+      bag.value.push_back(static_cast<float>(1.0 / std::sqrt(static_cast<double>(n))));
+    }
+    bag.offsets.push_back(bag.nnz());
+  }
+  return bag;
+}
+
+}  // namespace
+
+TEST_CASE("two-tower step: joint softmax + rating head with bags: gradients equal autograd's",
+          "[train]") {
+  ModelOptions opts;
+  opts.user_hidden = {12};
+  opts.item_hidden = {10};
+  opts.dim = 5;
+  opts.rating_head = "linear";
+  TwoTowerModel model(4, 3, opts, 11, /*user_bag=*/6, /*item_bag=*/4);
+  auto& impl = model.impl();
+  {
+    Rng r(9);
+    for (at::Tensor* t : {&impl.head_user, &impl.head_item, &impl.head_scale, &impl.head_bias}) {
+      float* p = t->data_ptr<float>();
+      for (int64_t i = 0; i < t->numel(); ++i) p[i] = static_cast<float>(r.normal() * 0.3 + (t == &impl.head_scale ? 1 : 0));
+    }
+  }
+  const FeatureMatrix ux = random_matrix(20, 4, 1), ix = random_matrix(15, 3, 2);
+  const SparseRows ubag = random_bags(20, 6, 4), ibag = random_bags(15, 4, 5);
+  const int64_t n = 12, m = 5;
+  Rng rng(3);
+  std::vector<int32_t> users, items, negs;
+  std::vector<float> targets;
+  for (int64_t k = 0; k < n; ++k) {
+    users.push_back(static_cast<int32_t>(rng.below(20)));
+    items.push_back(static_cast<int32_t>(rng.below(15)));
+    targets.push_back(static_cast<float>(2 * rng.uniform() - 1));
+  }
+  items[7] = items[3];  // an accidental hit: masked in each other's row
+  for (int64_t j = 0; j < m; ++j) negs.push_back(static_cast<int32_t>(rng.below(15)));
+  negs[1] = items[2];   // a negative equal to a row's positive: masked in that row
+  std::vector<float> share(15);
+  for (float& s : share) s = static_cast<float>(0.01 + rng.uniform() * 0.2);
+
+  StepLoss loss;
+  loss.rating_weight = 0.7f;
+  loss.softmax_weight = 1.3f;
+  loss.inv_temperature = 5.f;
+  loss.positive_min = 0.f;
+  StepInputs in;
+  in.user_x = &ux;
+  in.item_x = &ix;
+  in.user_bag = &ubag;
+  in.item_bag = &ibag;
+  in.item_share = share.data();
+  in.num_items = 15;
+  StepBatch b;
+  b.user = users.data();
+  b.item = items.data();
+  b.target = targets.data();
+  b.n = n;
+  b.hi = n;
+  b.negatives = negs.data();
+  b.m = m;
+  b.neg_hi = m;
+  StepSums sums;
+  {
+    c10::InferenceMode guard;
+    TwoTowerStep step(impl, 16, /*for_training=*/true, /*negatives=*/8);
+    impl.grads.fill_(123.f);
+    sums = step.run(in, b, loss, /*backward=*/true);
+  }
+
+  std::vector<int32_t> cand = items;
+  cand.insert(cand.end(), negs.begin(), negs.end());
+  std::vector<at::Tensor> leaves;
+  const Tower aug_user = with_bag_columns(impl.user), aug_item = with_bag_columns(impl.item);
+  at::Tensor xu = at::cat({test::gather_rows(ux.data, 20, 4, users), dense_bag(ubag, users)}, 1);
+  at::Tensor xi = at::cat({test::gather_rows(ix.data, 15, 3, cand), dense_bag(ibag, cand)}, 1);
+  at::Tensor U = test::reference_tower(aug_user, xu, &leaves);
+  at::Tensor V = test::reference_tower(aug_item, xi, &leaves);
+  std::vector<at::Tensor> head;
+  for (const at::Tensor& t : {impl.head_scale, impl.head_bias, impl.head_user, impl.head_item})
+    head.push_back(t.detach().clone().requires_grad_(true));
+  at::Tensor Vp = V.narrow(0, 0, n);
+  at::Tensor pred = U.mul(Vp).sum(1).mul(head[0]).add(head[1]).add(U.matmul(head[2])).add(
+      Vp.matmul(head[3]));
+  at::Tensor mse = pred.sub(test::tensor_of(targets)).pow(2).mean();
+  std::vector<float> corr;
+  for (int32_t c : cand) corr.push_back(std::log(static_cast<float>(n) * share[c] + 5.f / 15.f));
+  at::Tensor logits = U.matmul(V.t()).mul(5.0).sub(test::tensor_of(corr));
+  at::Tensor mask = at::zeros({n, n + m}, at::kBool);
+  for (int64_t k = 0; k < n; ++k)
+    for (int64_t j = 0; j < n + m; ++j)
+      if (j != k && cand[static_cast<size_t>(j)] == items[static_cast<size_t>(k)]) mask[k][j] = true;
+  at::Tensor logp = logits.masked_fill(mask, -INFINITY).log_softmax(1);
+  at::Tensor ce = at::zeros({}, at::kFloat);
+  int64_t positives = 0;
+  for (int64_t k = 0; k < n; ++k)
+    if (targets[static_cast<size_t>(k)] >= 0.f) {
+      ce = ce.sub(logp[k][k]);
+      ++positives;
+    }
+  REQUIRE(positives > 0);
+  at::Tensor total = mse.mul(0.7).add(ce.div(positives).mul(1.3));
+  total.backward();
+  CHECK(sums.loss == Approx(total.item<double>()).epsilon(1e-4));
+  CHECK(sums.positives == positives);
+
+  // Compare every named gradient; the bags' come from the augmented first-layer columns.
+  std::map<std::string, at::Tensor> want;
+  want["user.0.weight"] = leaves[0].grad().narrow(1, 0, 4);
+  want["user.bag"] = leaves[0].grad().narrow(1, 4, 6).t();
+  want["user.0.bias"] = leaves[1].grad();
+  want["user.1.weight"] = leaves[2].grad();
+  want["user.1.bias"] = leaves[3].grad();
+  want["item.0.weight"] = leaves[4].grad().narrow(1, 0, 3);
+  want["item.bag"] = leaves[4].grad().narrow(1, 3, 4).t();
+  want["item.0.bias"] = leaves[5].grad();
+  want["item.1.weight"] = leaves[6].grad();
+  want["item.1.bias"] = leaves[7].grad();
+  want["head.scale"] = head[0].grad();
+  want["head.bias"] = head[1].grad();
+  want["head.user"] = head[2].grad();
+  want["head.item"] = head[3].grad();
+  int64_t offset = 0;
+  for (const auto& [name, t] : impl.named_parameters()) {
+    at::Tensor manual = impl.grads.narrow(0, offset, t.numel()).view_as(t);
+    offset += t.numel();
+    INFO(name);
+    REQUIRE(want.count(name) == 1);
+    CHECK(manual.sub(want[name].reshape_as(t)).abs().max().item<float>() < 2e-5f);
+  }
+  CHECK(offset == impl.grads.numel());
 }
