@@ -30,7 +30,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kMyPid = std::to_string(::getpid());
+const std::string kTestPid = std::to_string(::getpid());
 
 // About 2 s of training after about 1 s of start-up (the synthetic default generated into the run
 // directory), one thread so that two runs give the same bytes.
@@ -53,20 +53,20 @@ bool wait_until(pid_t pid, const std::function<bool()>& ready, int& status) {
   return false;
 }
 
-bool holds(const std::string& lock_file, pid_t pid) {
+bool lock_names(const std::string& lock_file, pid_t pid) {
   return slurp(lock_file).rfind(std::to_string(pid) + "\n", 0) == 0;
 }
 
 // The message of a writer refused because this test process holds its output's lock.
-std::string refused(const std::string& output) {
-  return "towerrec: error: " + output + ": in use by another writer, pid " + kMyPid +
+std::string refused_message(const std::string& output) {
+  return "towerrec: error: " + output + ": in use by another writer, pid " + kTestPid +
          " (towerrec_tests";
 }
 
 void check_refused(const towerrec::test::CliResult& r, const std::string& output) {
   INFO("stderr: " << r.err);
   CHECK(r.exit_code == 1);
-  CHECK(r.err.rfind(refused(output), 0) == 0);
+  CHECK(r.err.rfind(refused_message(output), 0) == 0);
 }
 
 }  // namespace
@@ -79,7 +79,7 @@ TEST_CASE("output lock cli: of two trainings into one directory exactly one proc
   const pid_t first = spawn_cli({"train", "--config", cfg, "--out", run, "-q"}, dir.file("log"));
   int status = 0;
   REQUIRE(wait_until(
-      first, [&] { return holds(run + "/towerrec.lock", first); }, status));
+      first, [&] { return lock_names(run + "/towerrec.lock", first); }, status));
 
   // A second training into the same directory, with another config, is refused at once: it
   // exits while the first still holds the lock, and names it.
@@ -137,7 +137,7 @@ TEST_CASE("output lock cli: kill -9 leaves no stale lock for train or --resume",
   // Killed as soon as it holds the lock: a fresh run into the directory proceeds.
   pid = spawn_cli({"train", "--config", cfg, "--out", run, "-q"}, dir.file("log"));
   REQUIRE(wait_until(
-      pid, [&] { return holds(lock, pid); }, status));
+      pid, [&] { return lock_names(lock, pid); }, status));
   ::kill(pid, SIGKILL);
   REQUIRE(::waitpid(pid, &status, 0) == pid);
   CHECK(fs::exists(lock));
@@ -149,15 +149,18 @@ TEST_CASE("output lock cli: kill -9 leaves no stale lock for train or --resume",
 }
 
 TEST_CASE("output lock cli: every writer refuses an output another process holds", "[cli][lock]") {
-  TempDir dir;
-  const std::string cfg = dir.write("small.yaml",
-                                    "name: small\n"
-                                    "data:\n  synthetic:\n    users: 60\n    items: 80\n"
-                                    "    ratings_per_user: 10\n"
-                                    "model:\n  user_hidden: [8]\n  item_hidden: [8]\n  dim: 4\n"
-                                    "train:\n  epochs: 1\n  batch_size: 64\n");
-  const std::string run = dir.file("run");
-  REQUIRE(run_cli({"train", "--config", cfg, "--out", run, "-q"}).exit_code == 0);
+  // One small finished run for every section (Catch2 runs the test case once per section).
+  static const TempDir dir;
+  static const std::string cfg =
+      dir.write("small.yaml",
+                "name: small\n"
+                "data:\n  synthetic:\n    users: 60\n    items: 80\n"
+                "    ratings_per_user: 10\n"
+                "model:\n  user_hidden: [8]\n  item_hidden: [8]\n  dim: 4\n"
+                "train:\n  epochs: 1\n  batch_size: 64\n");
+  static const std::string run = dir.file("run");
+  if (!fs::exists(run + "/model.ckpt"))
+    REQUIRE(run_cli({"train", "--config", cfg, "--out", run, "-q"}).exit_code == 0);
 
   SECTION("directories: train, --resume, compare, export, generate") {
     const OutputLock lock = OutputLock::directory(run);
@@ -188,8 +191,9 @@ TEST_CASE("output lock cli: every writer refuses an output another process holds
     r = run_cli({"eval", "--run", run});
     INFO("stderr: " << r.err);
     CHECK(r.exit_code == 0);
-    CHECK(r.err.rfind("towerrec: " + run + ": run in progress: pid " + kMyPid + " (towerrec_tests",
-                      0) == 0);
+    CHECK(r.err.rfind(
+              "towerrec: " + run + ": run in progress: pid " + kTestPid + " (towerrec_tests", 0) ==
+          0);
     CHECK(r.out.find("two_tower") != std::string::npos);
   }
 
