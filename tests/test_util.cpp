@@ -7,9 +7,14 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 
+#include <fcntl.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+extern char** environ;
 
 namespace towerrec::test {
 namespace fs = std::filesystem;
@@ -70,6 +75,23 @@ CliResult run_cli(const std::vector<std::string>& args, const std::string& env) 
   cmd += shell_quote(TOWERREC_CLI);
   for (const auto& a : args) cmd += " " + shell_quote(a);
   return run_shell(cmd);
+}
+
+int spawn_cli(const std::vector<std::string>& args, const std::string& log) {
+  std::vector<std::string> all = {cli_path()};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) throw std::runtime_error("cannot start " + cli_path());
+  return pid;
 }
 
 CliResult run_shell(const std::string& command) {

@@ -39,6 +39,11 @@ CliResult run_cli(const std::vector<std::string>& args, const std::string& env =
 // Runs a shell command line, capturing stdout and stderr (exit_code 128+N when killed by signal N).
 CliResult run_shell(const std::string& command);
 
+// Starts the built towerrec binary with `args` (no shell: the pid is towerrec's), its stdout and
+// stderr appended to `log`, and returns its pid without waiting; throws std::runtime_error when it
+// cannot start. The caller reaps it (waitpid).
+int spawn_cli(const std::vector<std::string>& args, const std::string& log);
+
 // The path of the built towerrec binary, and `s` quoted for the shell.
 std::string cli_path();
 std::string shell_quote(const std::string& s);

@@ -8,6 +8,7 @@
 #include "cli/progress_printer.h"
 #include "config/yaml_config.h"
 #include "core/atomic_file.h"
+#include "core/output_lock.h"
 #include "train/model_comparison.h"
 #include "train/threads.h"
 
@@ -40,6 +41,7 @@ Registrar register_compare([](CLI::App& root) {
     if (!a->data.empty()) sets.push_back("data.dir=" + a->data);
     if (!a->split.empty()) sets.push_back("data.split=" + a->split);
     const RunOptions opts = load_run_options(a->config, sets);
+    const OutputLock lock = OutputLock::directory(a->out);
     set_threads(static_cast<int>(opts.train.threads));
     ProgressPrinter printer(a->quiet);
     RunCallbacks cb{printer.fn(), [&printer, a](const std::string& msg) {

@@ -6,6 +6,7 @@
 
 #include "cli/command.h"
 #include "cli/serve_args.h"
+#include "core/output_lock.h"
 #include "serve/catalogue_embedding.h"
 
 namespace towerrec::cli {
@@ -29,6 +30,7 @@ Registrar register_embed([](CLI::App& root) {
       ->required();
   sub->add_flag("--users", a->users, "embed users instead of items");
   sub->callback([a] {
+    const OutputLock lock = OutputLock::file(a->out);  // X.npy and X.ids
     ProgressPrinter printer(a->serve.quiet);
     const VectorSource source = open_vector_source(a->serve, printer);
     const EmbedSummary s = embed_catalogue(source, a->users, a->out, printer.fn());

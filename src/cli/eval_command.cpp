@@ -1,11 +1,14 @@
 // towerrec eval: re-evaluate a finished run on its test split, side by side with the baselines.
+#include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
 #include "cli/progress_printer.h"
+#include "core/output_lock.h"
 #include "eval/comparison.h"
 #include "train/threads.h"
 #include "train/training_run.h"
@@ -28,6 +31,12 @@ Registrar register_eval([](CLI::App& root) {
       ->check(CLI::ExistingDirectory);
   sub->add_flag("--json", a->json, "print JSON instead of a table");
   sub->callback([a] {
+    // A run still training has no metrics.json yet: say so, then evaluate its last complete
+    // checkpoint as for any run (every file of a run is written atomically).
+    if (!std::filesystem::exists(a->run + "/metrics.json"))
+      if (const std::optional<LockHolder> h = directory_lock_holder(a->run))
+        std::cerr << "towerrec: " << a->run << ": run in progress: pid " << h->pid << " ("
+                  << h->command << "); evaluating its last complete checkpoint\n";
     ProgressPrinter printer;
     set_threads(1);
     const nlohmann::json m = evaluate_run(a->run, {printer.fn(), {}});

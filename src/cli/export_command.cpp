@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/command.h"
+#include "core/output_lock.h"
 #include "serve/torchscript_export.h"
 
 namespace towerrec::cli {
@@ -26,6 +27,7 @@ Registrar register_export([](CLI::App& root) {
   sub->add_option("--out", a->out, "export directory (default: <run>/towers)");
   sub->callback([a] {
     const std::string out = a->out.empty() ? a->run + "/towers" : a->out;
+    const OutputLock lock = OutputLock::directory(out);
     const ExportResult r = export_run_towers(a->run, out);
     std::cout << "wrote " << r.user_tower << " (" << r.user_features << " user features -> dim "
               << r.dim << ")\n"

@@ -11,6 +11,7 @@
 #include "cli/progress_printer.h"
 #include "config/options.h"
 #include "core/error.h"
+#include "core/output_lock.h"
 #include "data/synthetic_generator.h"
 
 namespace towerrec::cli {
@@ -52,19 +53,20 @@ std::string as_flag_message(const std::string& message) {
 void run(const GenerateArgs& args) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  if (fs::exists(args.out, ec)) {
-    if (!fs::is_directory(args.out, ec))
-      throw Error("--out " + args.out + ": expected a directory, found a file");
-    if (!fs::is_empty(args.out, ec) && !args.force)
-      throw Error("--out " + args.out +
-                  ": directory is not empty; pass --force to overwrite its dataset files");
-  }
+  if (fs::exists(args.out, ec) && !fs::is_directory(args.out, ec))
+    throw Error("--out " + args.out + ": expected a directory, found a file");
   std::unique_ptr<SyntheticGenerator> gen;
   try {
     gen = std::make_unique<SyntheticGenerator>(args.opts);
   } catch (const UsageError& e) {
     throw UsageError(as_flag_message(e.what()));
   }
+  const OutputLock lock = OutputLock::directory(args.out);
+  if (!args.force)
+    for (fs::directory_iterator it(args.out, ec), end; !ec && it != end; it.increment(ec))
+      if (it->path().filename() != kDirLockFile)
+        throw Error("--out " + args.out +
+                    ": directory is not empty; pass --force to overwrite its dataset files");
   ProgressPrinter printer(args.quiet);
   const SyntheticSummary s = gen->write(args.out, printer.fn());
   printer.finish();

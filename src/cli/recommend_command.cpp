@@ -2,13 +2,16 @@
 // ranking.
 //   towerrec recommend (--run DIR | --towers DIR) --out recs.csv [--k 10] [--users FILE]
 //                      [--exclude FILE] [--retrieval [--index FILE]] [--config FILE] [--set k=v]...
+#include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
 #include "cli/serve_args.h"
+#include "core/output_lock.h"
 #include "serve/exact_recommender.h"
 #include "serve/id_list.h"
 #include "serve/retrieval.h"
@@ -48,6 +51,11 @@ Registrar register_recommend([](CLI::App& root) {
       "--index", a->index,
       "ANN index file for --retrieval: loaded when it exists, else built and saved there");
   sub->callback([a] {
+    const OutputLock lock = OutputLock::file(a->out);  // the CSV and its .retrieval.json
+    // An index that exists is only read; one that is built here is written, by one process.
+    std::optional<OutputLock> index_lock;
+    if (a->retrieval && !a->index.empty() && !std::filesystem::exists(a->index))
+      index_lock.emplace(OutputLock::file(a->index));
     ProgressPrinter printer(a->serve.quiet);
     const VectorSource source = open_vector_source(a->serve, printer);
     std::vector<std::string> extra;

@@ -1,6 +1,7 @@
 // towerrec similar: related items by nearest item vectors.
 //   towerrec similar (--run DIR | --towers DIR) (--item ID | --items FILE) [--k 10] [--out FILE]
 #include <iostream>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 
@@ -8,6 +9,7 @@
 #include "cli/serve_args.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/output_lock.h"
 #include "data/dataset.h"
 #include "serve/id_list.h"
 #include "serve/related_items.h"
@@ -40,6 +42,8 @@ Registrar register_similar([](CLI::App& root) {
   sub->callback([a] {
     if (a->item.empty() && a->items.empty())
       throw UsageError("similar: expected --item ID or --items FILE");
+    std::optional<OutputLock> lock;
+    if (!a->out.empty()) lock.emplace(OutputLock::file(a->out));
     ProgressPrinter printer(a->serve.quiet);
     const VectorSource source = open_vector_source(a->serve, printer);
     std::vector<std::string> extra;

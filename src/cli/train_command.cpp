@@ -6,6 +6,7 @@
 // Under torchrun (RANK, WORLD_SIZE, ... in the environment) each process is one rank of a
 // data-parallel run (train/distributed.h); only rank 0 prints progress, logs and metrics.
 #include <iostream>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -14,6 +15,7 @@
 #include "cli/progress_printer.h"
 #include "config/yaml_config.h"
 #include "core/error.h"
+#include "core/output_lock.h"
 #include "train/distributed.h"
 #include "train/threads.h"
 #include "train/training_run.h"
@@ -70,6 +72,9 @@ Registrar register_train([](CLI::App& root) {
         resume ? load_resume_options(a->resume) : load_run_options(a->config, sets);
     set_threads(static_cast<int>(opts.train.threads));
     DistContext dist = DistContext::from_environment(opts.dist);
+    // One writer per run directory, for the whole run; the other ranks write nothing.
+    std::optional<OutputLock> lock;
+    if (dist.is_root()) lock.emplace(OutputLock::directory(run_dir_for(opts)));
     const bool quiet = a->quiet || !dist.is_root();
     ProgressPrinter printer(quiet);
     RunCallbacks cb{printer.fn(), [&printer, quiet](const std::string& msg) {

@@ -3,6 +3,12 @@
 #include <filesystem>
 #include <iomanip>
 #include <limits>
+#include <sstream>
+#include <vector>
+
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
+#include <yaml-cpp/parser.h>
 
 #include "config/yaml_loader.h"
 #include "core/atomic_file.h"
@@ -222,6 +228,65 @@ class Describer {
 
 }  // namespace detail
 
+namespace {
+
+// Walks the parser's events (no tree is built) and stops at the first anchor or alias.
+class AnchorFinder : public YAML::EventHandler {
+ public:
+  struct Found {
+    YAML::Mark mark;
+  };
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& m, YAML::anchor_t a) override { check(m, a); }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { throw Found{m}; }
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t a,
+                const std::string&) override {
+    check(m, a);
+  }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t a,
+                       YAML::EmitterStyle::value) override {
+    check(m, a);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t a,
+                  YAML::EmitterStyle::value) override {
+    check(m, a);
+  }
+  void OnMapEnd() override {}
+  void OnAnchor(const YAML::Mark& m, const std::string&) override { throw Found{m}; }
+
+ private:
+  static void check(const YAML::Mark& m, YAML::anchor_t a) {
+    if (a != YAML::NullAnchor) throw Found{m};
+  }
+};
+
+// The 1-based line of the first anchor (&a) or alias (*a) in the first document of `text`, or 0.
+// Aliases share a node, so a few lines of them stand for an exponential tree (the "billion
+// laughs" file) that every later walk over the nodes would expand; configs have no use for them,
+// so they are refused before any tree is built. One pass over the events: linear in the text.
+// Throws YAML::Exception when the text is not valid YAML.
+int64_t first_anchor_line(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  AnchorFinder finder;
+  try {
+    parser.HandleNextDocument(finder);
+  } catch (const AnchorFinder::Found& f) {
+    return f.mark.is_null() ? 1 : f.mark.line + 1;
+  } catch (const YAML::ParserException& e) {
+    // An alias of an undefined anchor fails in the parser, before its event.
+    if (e.msg != YAML::ErrorMsg::UNKNOWN_ANCHOR) throw;
+    return e.mark.is_null() ? 1 : e.mark.line + 1;
+  }
+  return 0;
+}
+
+constexpr const char* kNoAnchors = "anchors and aliases are not supported";
+
+}  // namespace
+
 void apply_override(YAML::Node& root, const std::string& assignment,
                     std::map<std::string, std::string>& origins) {
   const size_t eq = assignment.find('=');
@@ -239,6 +304,7 @@ void apply_override(YAML::Node& root, const std::string& assignment,
   }
   YAML::Node parsed;
   try {
+    if (first_anchor_line(value) > 0) throw UsageError(origin + ": " + kNoAnchors);
     parsed = YAML::Load(value);
   } catch (const YAML::Exception& e) {
     throw UsageError(origin + ": value is not valid YAML: " + e.msg);
@@ -266,23 +332,30 @@ namespace {
 // yaml-cpp 0.7 keeps both entries of a repeated key and lookups return the first, so a second
 // `lr:` further down a long config would be silently ignored. Every mapping is checked here, by
 // the keys' marks, before any value is read.
+// The dotted key path is kept as a stack and joined only for a message, so the pass stays linear
+// in the text however deep and long the keys are.
 void reject_duplicate_keys(const YAML::Node& n, const std::string& file,
-                           const std::string& prefix) {
+                           std::vector<std::string>& path) {
   if (n.IsMap()) {
     std::map<std::string, int64_t> first_line;
     for (auto it = n.begin(); it != n.end(); ++it) {
       const std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string("?");
       const int64_t line = it->first.Mark().is_null() ? 0 : it->first.Mark().line + 1;
       const auto [pos, inserted] = first_line.emplace(key, line);
-      if (!inserted)
+      if (!inserted) {
+        std::string dotted;
+        for (const std::string& p : path) dotted += p + ".";
         throw ConfigError(file, line,
-                          prefix + key +
+                          dotted + key +
                               ": expected each key once, found it again (first at line " +
                               std::to_string(pos->second) + ")");
-      reject_duplicate_keys(it->second, file, prefix + key + ".");
+      }
+      path.push_back(key);
+      reject_duplicate_keys(it->second, file, path);
+      path.pop_back();
     }
   } else if (n.IsSequence()) {
-    for (size_t i = 0; i < n.size(); ++i) reject_duplicate_keys(n[i], file, prefix);
+    for (size_t i = 0; i < n.size(); ++i) reject_duplicate_keys(n[i], file, path);
   }
 }
 
@@ -385,6 +458,7 @@ RunOptions load_run_options(const std::string& path, const std::vector<std::stri
   if (!path.empty()) {
     const std::string text = read_file(path);
     try {
+      if (const int64_t line = first_anchor_line(text)) throw ConfigError(path, line, kNoAnchors);
       root = YAML::Load(text);
     } catch (const YAML::Exception& e) {
       throw ConfigError(path, e.mark.is_null() ? 0 : e.mark.line + 1, "invalid YAML: " + e.msg);
@@ -398,7 +472,8 @@ RunOptions load_run_options(const std::string& path, const std::vector<std::stri
     // yaml-cpp's marks count from after a UTF-8 byte-order mark.
     const size_t bom = text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
     reject_unterminated_quotes(root, text, bom, path);
-    reject_duplicate_keys(root, path, "");
+    std::vector<std::string> keys;
+    reject_duplicate_keys(root, path, keys);
   }
   std::map<std::string, std::string> origins;
   // Checked before the overrides: indexing a scalar or list root by key throws YAML::BadSubscript.

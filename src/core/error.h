@@ -54,6 +54,13 @@ class IoError : public Error {
   explicit IoError(const std::string& what) : Error(what) {}
 };
 
+// Another process holds the lock of an output this process means to write (core/output_lock.h);
+// what() names the output and the holder. The CLI maps it to exit code 1, like any Error.
+class LockedError : public Error {
+ public:
+  explicit LockedError(const std::string& what) : Error(what) {}
+};
+
 // Shortens a found value for messages ("abc", or the first 40 bytes then "...") and escapes
 // control characters, so a 10 MB line never lands in a terminal.
 std::string quote_found(const std::string& found);

@@ -20,6 +20,19 @@ ConfigCase bad(std::string name, std::string yaml, std::string expected) {
   return {std::move(name), std::move(yaml), "c.yaml:" + expected, {}};
 }
 
+// The "billion laughs" file: after a name, `levels` lines of ten aliases of the line above, so
+// the last stands for 10^levels scalars.
+std::string billion_laughs(int levels) {
+  std::string yaml = "name: bomb\na0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+  for (int i = 1; i < levels; ++i) {
+    const std::string n = std::to_string(i), prev = "*a" + std::to_string(i - 1);
+    yaml += "a" + n + ": &a" + n + " [" + prev;
+    for (int k = 1; k < 10; ++k) yaml += ", " + prev;
+    yaml += "]\n";
+  }
+  return yaml;
+}
+
 void run(const ConfigCase& c) {
   TempDir dir;
   write_case_files(dir, {{"c.yaml", c.yaml}});
@@ -115,6 +128,12 @@ const bool registered = register_rows<ConfigCase>(
         bad("10 MB single line", "train:\n  lr: " + ten_megabytes() + "\n",
             "2: train.lr: expected a number > 0, got \"" + std::string(40, '7') +
                 "\"... (10485760 bytes)"),
+        bad("billion laughs: 12 levels of ten aliases", billion_laughs(12),
+            "2: anchors and aliases are not supported"),
+        bad("an anchor", "name: x\ntrain: &t\n  lr: 0.1\n",
+            "2: anchors and aliases are not supported"),
+        bad("an alias of an undefined anchor", "name: *x\n",
+            "1: anchors and aliases are not supported"),
         bad("rating scale upside down", "data:\n  rating_min: 5\n  rating_max: 1\n",
             "0: data.rating_max must be greater than data.rating_min"),
         {"a directory where the config was expected",

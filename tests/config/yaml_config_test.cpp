@@ -60,6 +60,28 @@ TEST_CASE("config: --set overrides values and is named in errors", "[config]") {
   CHECK_THROWS_AS(load_run_options("", {"nokey"}), UsageError);
 }
 
+TEST_CASE("config: anchors and aliases are refused, in files and in --set values", "[config]") {
+  TempDir dir;
+  // 12 levels of ten aliases each: a one-line flow list standing for 10^12 scalars.
+  std::string bomb = "[&a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]";
+  for (int i = 1; i < 12; ++i) {
+    const std::string prev = "*a" + std::to_string(i - 1);
+    bomb += ", &a" + std::to_string(i) + " [" + prev;
+    for (int k = 1; k < 10; ++k) bomb += ", " + prev;
+    bomb += "]";
+  }
+  bomb += "]";
+  CHECK(load_error("", {"name=" + bomb}) ==
+        "--set name=" + bomb + ": anchors and aliases are not supported");
+  CHECK_THROWS_AS(load_run_options("", {"name=" + bomb}), UsageError);
+  const std::string file =
+      dir.write("a.yaml", "name: x\ntrain:\n  lr: 0.1\nmodel:\n  dim: 8\nbomb: " + bomb + "\n");
+  CHECK(load_error(file) == dir.file("a.yaml") + ":6: anchors and aliases are not supported");
+  CHECK_THROWS_AS(load_run_options(file), ConfigError);
+  // A key of the same spelling is no anchor.
+  CHECK(load_run_options("", {"name=a&b*c"}).name == "a&b*c");
+}
+
 TEST_CASE("config: the resolved dump loads back to the same values", "[config]") {
   TempDir dir;
   RunOptions o = load_run_options("", {"train.lr=0.003", "name=x y", "model.dim=16"});

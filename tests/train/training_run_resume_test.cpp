@@ -6,9 +6,7 @@
 #include <sstream>
 #include <thread>
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <catch2/catch.hpp>
@@ -21,8 +19,6 @@
 #include "test_util.h"
 #include "train/train_state.h"
 #include "train/training_run.h"
-
-extern char** environ;
 
 using namespace towerrec;
 using nlohmann::json;
@@ -189,24 +185,6 @@ TEST_CASE("training run: what --resume refuses", "[train]") {
 
 namespace {
 
-// Starts `towerrec args...` with its output to `log`; returns its pid.
-pid_t spawn_cli(const std::vector<std::string>& args, const std::string& log) {
-  std::vector<std::string> all = {test::cli_path()};
-  all.insert(all.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : all) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  REQUIRE(rc == 0);
-  return pid;
-}
-
 // Every file of the run directory that exists is complete and readable, and train_state.bin is
 // never ahead of epochs.jsonl. Returns the epochs its state has done (0 without one).
 int64_t check_run_dir(const std::string& run) {
@@ -301,10 +279,10 @@ TEST_CASE(
   for (int kill = 0; kill < 6 && !fs::exists(run + "/metrics.json"); ++kill) {
     const bool resume = fs::exists(run + "/train_state.bin");
     const double delay = 0.5 * startup + unit(gen) * (0.5 * startup + 4 * per_epoch);
-    const pid_t pid =
-        spawn_cli(resume ? std::vector<std::string>{"train", "--resume", run, "-q"}
-                         : std::vector<std::string>{"train", "--config", cfg, "--out", run, "-q"},
-                  dir.file("log.txt"));
+    const pid_t pid = test::spawn_cli(
+        resume ? std::vector<std::string>{"train", "--resume", run, "-q"}
+               : std::vector<std::string>{"train", "--config", cfg, "--out", run, "-q"},
+        dir.file("log.txt"));
     std::this_thread::sleep_for(std::chrono::duration<double>(delay));
     ::kill(pid, SIGKILL);
     int status = 0;
