@@ -5,8 +5,8 @@
 
 #include <ATen/ops/empty.h>
 
+#include "core/blas.h"
 #include "core/error.h"
-#include "model/blas_gemm.h"
 
 namespace towerrec {
 namespace {

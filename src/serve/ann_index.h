@@ -29,8 +29,8 @@
 #include <string>
 
 #include "config/options.h"
+#include "core/exact_topk.h"
 #include "core/progress.h"
-#include "serve/exact_topk.h"
 
 namespace towerrec {
 

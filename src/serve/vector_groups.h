@@ -17,7 +17,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "serve/exact_topk.h"
+#include "core/exact_topk.h"
 
 namespace towerrec {
 
