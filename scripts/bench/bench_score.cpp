@@ -17,9 +17,9 @@
 
 #include <ATen/ATen.h>
 
+#include "core/exact_topk.h"
 #include "core/npy.h"
 #include "serve/ann_index.h"
-#include "serve/exact_topk.h"
 #include "serve/topk_recall.h"
 #include "train/threads.h"
 

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "core/blas_kernel.h"
+
 namespace CLI {
 class App;
 }
@@ -16,6 +18,10 @@ namespace towerrec::cli {
 using CommandSetup = std::function<void(CLI::App& root)>;
 
 std::vector<CommandSetup>& command_registry();
+
+// What main() decided about OpenBLAS's kernel at start-up (core/blas_kernel.h). main() sets it once
+// by passing `set`; verbs read it with no argument.
+const BlasPlan& blas_startup(const BlasPlan* set = nullptr);
 
 struct Registrar {
   explicit Registrar(CommandSetup setup) { command_registry().push_back(std::move(setup)); }

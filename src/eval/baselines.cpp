@@ -40,10 +40,9 @@ std::vector<ComparisonRow> evaluate_baselines(const Dataset& data,
   rows.push_back(
       evaluate_model("user_mean", data, train_rows, test_rows, user, {}, opts, fit_seconds));
   rows.push_back(evaluate_model("item_mean", data, train_rows, test_rows, item,
-                                same_for_every_user(item_mean), opts, fit_seconds, ranking,
-                                progress));
+                                rank_fixed_order(item_mean), opts, fit_seconds, ranking, progress));
   rows.push_back(evaluate_model("popularity", data, train_rows, test_rows, item,
-                                same_for_every_user(item_count), opts, fit_seconds, nullptr,
+                                rank_fixed_order(item_count), opts, fit_seconds, nullptr,
                                 progress));
   return rows;
 }

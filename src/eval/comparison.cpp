@@ -121,7 +121,7 @@ std::string metrics_table_markdown(const nlohmann::json& j) {
 ComparisonRow evaluate_model(const std::string& name, const Dataset& data,
                              const std::vector<uint32_t>& train_rows,
                              const std::vector<uint32_t>& test_rows,
-                             const std::vector<float>& test_predictions, const BlockScorer& scorer,
+                             const std::vector<float>& test_predictions, const BlockRanker& ranker,
                              const EvalOptions& opts, std::optional<double> train_seconds,
                              RankingMetrics* ranking, const ProgressFn& progress) {
   ComparisonRow row;
@@ -132,8 +132,8 @@ ComparisonRow evaluate_model(const std::string& name, const Dataset& data,
     row.test_rmse = rm.rmse;
     row.test_mae = rm.mae;
   }
-  if (scorer) {
-    const RankingMetrics rk = evaluate_ranking(data, train_rows, test_rows, scorer, opts, progress);
+  if (ranker) {
+    const RankingMetrics rk = evaluate_ranking(data, train_rows, test_rows, ranker, opts, progress);
     if (rk.users > 0) {
       row.recall_at_k = rk.recall;
       row.ndcg_at_k = rk.ndcg;

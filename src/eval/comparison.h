@@ -50,12 +50,12 @@ struct ComparisonTable {
 std::string metrics_table_markdown(const nlohmann::json& j);
 
 // Evaluates one model on the split: RMSE/MAE of `test_predictions` (stars, parallel to `test_rows`;
-// empty = not applicable) and, when `scorer` is set, Recall@K/NDCG@K. `ranking` (optional) receives
+// empty = not applicable) and, when `ranker` is set, Recall@K/NDCG@K. `ranking` (optional) receives
 // the ranking result, e.g. to fill the table's user counts.
 ComparisonRow evaluate_model(const std::string& name, const Dataset& data,
                              const std::vector<uint32_t>& train_rows,
                              const std::vector<uint32_t>& test_rows,
-                             const std::vector<float>& test_predictions, const BlockScorer& scorer,
+                             const std::vector<float>& test_predictions, const BlockRanker& ranker,
                              const EvalOptions& opts, std::optional<double> train_seconds,
                              RankingMetrics* ranking = nullptr, const ProgressFn& progress = {});
 

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "config/options.h"
@@ -12,6 +13,7 @@
 namespace towerrec {
 
 struct Dataset;
+struct UserItems;
 
 // Fills out[b * num_items + i] with the score of item i for user users[b] (higher = better; only
 // the order matters). `out` holds users.size() * num_items floats, allocated by the caller. Called
@@ -20,6 +22,30 @@ using BlockScorer = std::function<void(const std::vector<int32_t>& users, float*
 
 // A scorer giving every user the same item scores (popularity, item mean).
 BlockScorer same_for_every_user(std::vector<float> item_scores);
+
+// Fills ranked[b] (resized to users.size()) with user users[b]'s top `k` items among those not in
+// the user's `seen` entries (their training items), best first, equal scores by lower item index;
+// fewer than k when fewer candidates remain. Called from one thread; users ascending.
+using BlockRanker = std::function<void(const std::vector<int32_t>& users, const UserItems& seen,
+                                       int64_t k, std::vector<std::vector<int32_t>>& ranked)>;
+
+// The same item scores for every user (popularity, item mean): the catalogue is sorted once, and a
+// user's list is the first k unseen items of that order, O(k + seen items) per user instead of a
+// pass over the catalogue. Throws Error when a score is NaN.
+BlockRanker rank_fixed_order(const std::vector<float>& item_scores);
+
+// Any scorer as a ranker: full score rows for the block, then top_k (eval/ranking_metrics.h) over
+// the unseen items. Memory: users per call x num_items floats. Throws Error on a NaN candidate
+// score.
+BlockRanker rank_by_scores(BlockScorer scorer, int32_t num_items);
+
+// Scores are dot products of user and item vectors ([num_users, dim] and [num_items, dim],
+// row-major, shared not copied), ranked by core/exact_topk.h: the blocked GEMM top-K kernel that
+// `recommend` uses, over `threads` threads. Ties: exact_topk's (rescored in dimension order, lower
+// index first). Throws Error when a vector holds NaN or infinity.
+BlockRanker rank_by_vectors(std::shared_ptr<const std::vector<float>> users,
+                            std::shared_ptr<const std::vector<float>> items, int64_t dim,
+                            int64_t threads);
 
 struct RankingMetrics {
   int64_t k = 10;
@@ -39,5 +65,12 @@ RankingMetrics evaluate_ranking(const Dataset& data, const std::vector<uint32_t>
                                 const std::vector<uint32_t>& test_rows, const BlockScorer& scorer,
                                 const EvalOptions& opts, const ProgressFn& progress = {},
                                 int32_t block_users = 256);
+
+// The same metrics from a ranker; users are ranked `block_users` at a time (a ranker keeps only k
+// items per user, so blocks can be large enough to keep every thread of rank_by_vectors busy).
+RankingMetrics evaluate_ranking(const Dataset& data, const std::vector<uint32_t>& train_rows,
+                                const std::vector<uint32_t>& test_rows, const BlockRanker& ranker,
+                                const EvalOptions& opts, const ProgressFn& progress = {},
+                                int32_t block_users = 8192);
 
 }  // namespace towerrec

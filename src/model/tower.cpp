@@ -5,9 +5,9 @@
 
 #include <ATen/ops/empty.h>
 
+#include "core/blas.h"
 #include "core/error.h"
 #include "features/sparse_rows.h"
-#include "model/blas_gemm.h"
 
 namespace towerrec {
 namespace {

@@ -1,7 +1,7 @@
 // Torch side of one tower (an MLP): its layers as views into the model's flat parameter and
 // gradient buffers, and a hand-written forward and backward over preallocated activation buffers.
 // There is no autograd graph: at batch 32 per-op dispatch and allocation cost more than the
-// arithmetic, so a step is a fixed sequence of BLAS calls (model/blas_gemm.h) plus fused loops over
+// arithmetic, so a step is a fixed sequence of BLAS calls (core/blas.h) plus fused loops over
 // raw floats.
 #pragma once
 

@@ -5,7 +5,7 @@
 // Duplicates: the graph holds each distinct vector once (serve/vector_groups.h). Trained catalogues
 // are full of bit-identical item vectors, and HNSW over exact duplicates loses recall (twins fill
 // each other's link lists at distance 0). A hit expands to every item sharing the vector, in
-// ascending item index, so tied items come out in the exact top-K's order (serve/exact_topk.h:
+// ascending item index, so tied items come out in the exact top-K's order (core/exact_topk.h:
 // equal scores rank the lower index first) and recall by item id against exact search is
 // well-defined.
 //
@@ -29,8 +29,8 @@
 #include <string>
 
 #include "config/options.h"
+#include "core/exact_topk.h"
 #include "core/progress.h"
-#include "serve/exact_topk.h"
 
 namespace towerrec {
 

@@ -4,7 +4,7 @@
 #include <chrono>
 #include <numeric>
 
-#include "serve/exact_topk.h"
+#include "core/exact_topk.h"
 #include "serve/recommendation_csv.h"
 #include "serve/seen_items.h"
 #include "serve/vector_source.h"

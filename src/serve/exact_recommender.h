@@ -2,7 +2,7 @@
 // the towers' dot product, skipping the items the user rated in training (serve.exclude_seen) and a
 // global exclusion list. Item vectors are computed once ([items, dim] floats held); users are
 // embedded and scored in slices, and results stream to the CSV in user order, so memory does not
-// grow with the number of users. Scoring is serve/exact_topk.h (blocked GEMM + partial selection,
+// grow with the number of users. Scoring is core/exact_topk.h (blocked GEMM + partial selection,
 // serve.threads threads): the results are exactly those of a full sort (ties: lower item row
 // first).
 #pragma once

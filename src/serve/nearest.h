@@ -12,7 +12,7 @@
 #include <functional>
 #include <vector>
 
-#include "serve/exact_topk.h"
+#include "core/exact_topk.h"
 
 namespace towerrec {
 

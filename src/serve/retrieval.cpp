@@ -11,9 +11,9 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/exact_topk.h"
 #include "serve/ann_index.h"
 #include "serve/candidate_generators.h"
-#include "serve/exact_topk.h"
 #include "serve/nearest.h"
 #include "serve/recommendation_csv.h"
 #include "serve/seen_items.h"

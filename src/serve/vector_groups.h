@@ -6,7 +6,7 @@
 // the group's members.
 //
 // Tie order: members of a group score exactly the same for any query, and the exact top-K breaks
-// such ties by lower item index (serve/exact_topk.h). Members are kept in ascending index order,
+// such ties by lower item index (core/exact_topk.h). Members are kept in ascending index order,
 // and groups are numbered by their lowest member, so expanding hits in member order reproduces the
 // exact order of tied items.
 //
@@ -17,7 +17,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "serve/exact_topk.h"
+#include "core/exact_topk.h"
 
 namespace towerrec {
 

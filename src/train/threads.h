@@ -3,6 +3,8 @@
 // two-tower trainer 3.6x slower), so both are set together, once, from the config.
 #pragma once
 
+#include <string>
+
 namespace towerrec {
 
 // Sets torch intra-op threads to `n` and OpenBLAS threads to 1 (torch parallelises around BLAS calls;
@@ -11,5 +13,8 @@ void set_threads(int n);
 
 // Current torch intra-op thread count.
 int torch_threads();
+
+// The LibTorch version this program was built against ("1.13.0").
+std::string torch_version();
 
 }  // namespace towerrec

@@ -26,6 +26,7 @@
 #include "features/out_of_fold.h"
 #include "model/two_tower_model.h"
 #include "train/distributed.h"
+#include "train/threads.h"
 #include "train/train_state.h"
 #include "train/two_tower_trainer.h"
 
@@ -152,26 +153,15 @@ TrainPairs make_pairs(const RunInputs& in, const std::vector<uint32_t>& rows) {
   return p;
 }
 
-// Scores a block of users against the whole catalogue: dot products of precomputed tower outputs.
-BlockScorer tower_scorer(const TwoTowerModel& model, const Features& f) {
+// Ranks users against the whole catalogue by dot products of precomputed tower outputs (users with
+// their watched-items bags, items with their id bags), with the blocked GEMM top-K kernel that
+// `recommend` uses.
+BlockRanker tower_ranker(const TwoTowerModel& model, const Features& f) {
   auto users = std::make_shared<std::vector<float>>(model.embed_users(
       f.user.data.data(), f.user.rows, f.user_bag.empty() ? nullptr : &f.user_bag));
   auto items = std::make_shared<std::vector<float>>(model.embed_items(
       f.item.data.data(), f.item.rows, f.item_bag.empty() ? nullptr : &f.item_bag));
-  const int64_t d = model.dim();
-  const int64_t n_items = f.item.rows;
-  return [users, items, d, n_items](const std::vector<int32_t>& block, float* out) {
-    for (size_t b = 0; b < block.size(); ++b) {
-      const float* u = users->data() + static_cast<int64_t>(block[b]) * d;
-      float* row = out + static_cast<int64_t>(b) * n_items;
-      for (int64_t i = 0; i < n_items; ++i) {
-        const float* v = items->data() + i * d;
-        float s = 0;
-        for (int64_t j = 0; j < d; ++j) s += u[j] * v[j];
-        row[i] = s;
-      }
-    }
-  };
+  return rank_by_vectors(users, items, model.dim(), torch_threads());
 }
 
 std::string k_key(const char* base, int64_t k) { return std::string(base) + std::to_string(k); }
@@ -180,7 +170,7 @@ std::string k_key(const char* base, int64_t k) { return std::string(base) + std:
 struct ModelOutput {
   std::string name;
   std::vector<float> test_stars;   // parallel to split.test; empty for binary models
-  BlockScorer scorer;              // empty: no ranking metrics
+  BlockRanker ranker;              // empty: no ranking metrics
   double train_seconds = NAN;
   json extra = json::object();     // model-specific figures (test_mse_scaled, auc, log_loss, ...)
 };
@@ -202,7 +192,7 @@ ModelOutput two_tower_output(const RunInputs& in, const TwoTowerModel& model) {
   }
   out.extra["test_mse_scaled"] = mse_scaled / static_cast<double>(std::max<size_t>(1, scaled.size()));
   // Ranking needs users and items as entities; lab rows are not, so the lab reports errors only.
-  if (!in.lab_mode()) out.scorer = tower_scorer(model, in.features);
+  if (!in.lab_mode()) out.ranker = tower_ranker(model, in.features);
   return out;
 }
 
@@ -234,7 +224,7 @@ ModelOutput cf_output(const RunInputs& in, std::shared_ptr<const CfModel> model)
   } else {
     out.test_stars = std::move(pred);
   }
-  out.scorer = cf_scorer(model);
+  out.ranker = rank_by_scores(cf_scorer(model), static_cast<int32_t>(model->num_items()));
   return out;
 }
 
@@ -243,7 +233,7 @@ json opt_json(const std::optional<double>& v) { return v ? json(*v) : json(nullp
 // The model's ranking metrics with the users sharded over the ranks: each rank ranks the catalogue
 // for the users of its contiguous 1/W (their test rows only), and the per-user sums are
 // all-reduced.
-RankingMetrics sharded_ranking(const RunOptions& o, const RunInputs& in, const BlockScorer& scorer,
+RankingMetrics sharded_ranking(const RunOptions& o, const RunInputs& in, const BlockRanker& ranker,
                                DistContext& dc, const ProgressFn& progress,
                                const std::vector<uint32_t>& train_rows,
                                const std::vector<uint32_t>& test_rows) {
@@ -254,7 +244,7 @@ RankingMetrics sharded_ranking(const RunOptions& o, const RunInputs& in, const B
     const int32_t u = in.data.ratings.user[r];
     if (u >= u0 && u < u1) mine.push_back(r);
   }
-  const RankingMetrics rk = evaluate_ranking(in.data, train_rows, mine, scorer, o.eval, progress);
+  const RankingMetrics rk = evaluate_ranking(in.data, train_rows, mine, ranker, o.eval, progress);
   double sums[4] = {rk.users > 0 ? rk.recall * static_cast<double>(rk.users) : 0.0,
                     rk.users > 0 ? rk.ndcg * static_cast<double>(rk.users) : 0.0,
                     static_cast<double>(rk.users), static_cast<double>(rk.users_skipped)};
@@ -280,27 +270,25 @@ json evaluate_with_baselines(const RunOptions& o, const RunInputs& in, const Mod
   const std::optional<double> train_seconds = std::isnan(mo.train_seconds)
                                                   ? std::optional<double>()
                                                   : std::optional<double>(mo.train_seconds);
-  if (dc.distributed() && mo.scorer) {
-    ranking = sharded_ranking(o, in, mo.scorer, dc, cb.progress, in.split.train, in.split.test);
-    if (!dc.is_root()) return json();
-    ComparisonRow row = evaluate_model(mo.name, in.data, in.split.train, in.split.test,
-                                       mo.test_stars, nullptr, o.eval, train_seconds);
-    if (ranking.users > 0) {
-      row.recall_at_k = ranking.recall;
-      row.ndcg_at_k = ranking.ndcg;
-    }
-    table.rows.push_back(row);
-  } else {
-    if (!dc.is_root()) return json();
-    table.rows.push_back(evaluate_model(mo.name, in.data, in.split.train, in.split.test,
-                                        mo.test_stars, mo.scorer, o.eval, train_seconds, &ranking,
-                                        cb.progress));
+  if (mo.ranker) {
+    ranking = dc.distributed() ? sharded_ranking(o, in, mo.ranker, dc, cb.progress,
+                                                 in.split.train, in.split.test)
+                               : evaluate_ranking(in.data, in.split.train, in.split.test, mo.ranker,
+                                                  o.eval, cb.progress);
   }
+  if (!dc.is_root()) return json();
+  ComparisonRow row = evaluate_model(mo.name, in.data, in.split.train, in.split.test, mo.test_stars,
+                                     nullptr, o.eval, train_seconds);
+  if (ranking.users > 0) {
+    row.recall_at_k = ranking.recall;
+    row.ndcg_at_k = ranking.ndcg;
+  }
+  table.rows.push_back(row);
   RankingMetrics base_ranking;
   for (auto& row : evaluate_baselines(in.data, in.split.train, in.split.test, o.eval,
                                       &base_ranking, cb.progress))
     table.rows.push_back(row);
-  const RankingMetrics& counts = mo.scorer ? ranking : base_ranking;
+  const RankingMetrics& counts = mo.ranker ? ranking : base_ranking;
   table.ranking_users = counts.users;
   table.ranking_users_skipped = counts.users_skipped;
 
@@ -423,7 +411,7 @@ ModelOutput train_two_tower_run(const RunOptions& o, const RunInputs& in,
     // Validation recall: the validation ratings are the "test" rows, the rest of the training split
     // is excluded from the candidates; users and items get the full split's features.
     extras.recall = [&](const TwoTowerModel& m) {
-      const RankingMetrics rk = sharded_ranking(o, in, tower_scorer(m, in.features), dc, nullptr,
+      const RankingMetrics rk = sharded_ranking(o, in, tower_ranker(m, in.features), dc, nullptr,
                                                 in.fit_rows, in.val_rows);
       return rk.users > 0 ? rk.recall : 0.0;
     };

@@ -14,7 +14,7 @@
 #include <c10/core/InferenceMode.h>
 
 #include "core/error.h"
-#include "model/blas_gemm.h"
+#include "core/blas.h"
 
 namespace towerrec {
 namespace {

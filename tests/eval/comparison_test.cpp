@@ -58,7 +58,7 @@ TEST_CASE("comparison: evaluate_model with predictions and a scorer", "[eval]") 
   // Predict the truth exactly; score i3 highest -> u2's relevant i3 first.
   const ComparisonRow row =
       evaluate_model("oracle", d, test::toy_train(), test::toy_test(), {1.f, 5.f},
-                     same_for_every_user({0, 0, 0, 1}), EvalOptions{}, 2.5, &rk);
+                     rank_fixed_order({0, 0, 0, 1}), EvalOptions{}, 2.5, &rk);
   CHECK(row.model == "oracle");
   CHECK(*row.test_rmse == 0);
   CHECK(*row.test_mae == 0);

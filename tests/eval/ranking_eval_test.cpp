@@ -1,10 +1,12 @@
 #include "eval/ranking_eval.h"
 
 #include <cmath>
+#include <memory>
 
 #include <catch2/catch.hpp>
 
 #include "data/dataset.h"
+#include "eval/user_items.h"
 
 using namespace towerrec;
 
@@ -81,4 +83,58 @@ TEST_CASE("ranking eval: no relevant user gives NaN metrics and zero users", "[e
   CHECK(m.users == 0);
   CHECK(m.users_skipped == 2);
   CHECK(std::isnan(m.recall));
+}
+
+TEST_CASE("ranking eval: vectors through the top-K kernel rank like their dot products", "[eval]") {
+  const Dataset d = tiny();
+  EvalOptions o;
+  o.k = 10;
+  o.relevant_min = 2;
+  // dim 2; u0 prefers high item index, u1 low: the scores of the blocks test above.
+  auto users = std::make_shared<const std::vector<float>>(std::vector<float>{1, 0, 0, 1});
+  auto items =
+      std::make_shared<const std::vector<float>>(std::vector<float>{0, 0, 1, -1, 2, -2, 3, -3});
+  const BlockRanker ranker = rank_by_vectors(users, items, 2, 2);
+  std::vector<std::vector<int32_t>> ranked;
+  const UserItems seen = UserItems::from_rows(d, {0, 3});
+  ranker({0, 1}, seen, 10, ranked);
+  CHECK(ranked == std::vector<std::vector<int32_t>>{{3, 2, 1}, {0, 2, 3}});  // seen i0, i1 skipped
+  ranker({1}, seen, 1, ranked);
+  CHECK(ranked == std::vector<std::vector<int32_t>>{{0}});
+
+  const RankingMetrics m = evaluate_ranking(d, {0, 3}, {1, 2, 4}, ranker, o);
+  CHECK(m.users == 2);
+  CHECK(m.recall == Approx(1));
+  CHECK(m.ndcg == Approx(0.75));
+
+  // The same numbers through full score rows.
+  const BlockScorer scorer = [&](const std::vector<int32_t>& block, float* out) {
+    for (size_t b = 0; b < block.size(); ++b)
+      for (int i = 0; i < 4; ++i)
+        out[b * 4 + i] = (*users)[block[b] * 2] * (*items)[i * 2] +
+                         (*users)[block[b] * 2 + 1] * (*items)[i * 2 + 1];
+  };
+  const RankingMetrics by_scores = evaluate_ranking(d, {0, 3}, {1, 2, 4}, scorer, o);
+  CHECK(by_scores.recall == m.recall);
+  CHECK(by_scores.ndcg == m.ndcg);
+
+  auto bad = std::make_shared<const std::vector<float>>(std::vector<float>{0, 0, NAN, 1});
+  CHECK_THROWS_WITH(rank_by_vectors(users, bad, 2, 1),
+                    "ranking: expected finite item vectors, found nan in vector 1");
+}
+
+TEST_CASE("ranking eval: one order for every user equals scoring every user", "[eval]") {
+  const Dataset d = tiny();
+  const UserItems seen = UserItems::from_rows(d, {0, 3});
+  const std::vector<float> scores = {2, 7, 7, 1};  // a tie: i1 before i2
+  std::vector<std::vector<int32_t>> fixed, full;
+  for (int64_t k : {1, 2, 3, 10}) {
+    rank_fixed_order(scores)({0, 1}, seen, k, fixed);
+    rank_by_scores(same_for_every_user(scores), 4)({0, 1}, seen, k, full);
+    CHECK(fixed == full);
+  }
+  CHECK(fixed == std::vector<std::vector<int32_t>>{{1, 2, 3}, {2, 0, 3}});
+  CHECK_THROWS_WITH(
+      rank_fixed_order({1, NAN}),
+      "ranking: expected a score for every candidate item, found NaN for item index 1");
 }

@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/exact_topk.h"
 #include "core/npy.h"
 #include "core/rng.h"
-#include "serve/exact_topk.h"
 #include "serve/topk_recall.h"
 #include "test_util.h"
 

@@ -1,4 +1,4 @@
-#include "serve/exact_topk.h"
+#include "core/exact_topk.h"
 
 #include <catch2/catch.hpp>
 
@@ -17,8 +17,8 @@ using namespace towerrec;
 
 namespace {
 
-// Small integer entries make every dot product exact in float (so any summation order gives the same
-// score) and create many ties, which exercises the lower-index-first rule.
+// Small integer entries make every dot product exact in float (so any summation order gives the
+// same score) and create many ties, which exercises the lower-index-first rule.
 std::vector<float> integer_matrix(int64_t rows, int64_t cols, uint64_t seed, int64_t span = 2) {
   Rng rng(seed);
   std::vector<float> m(static_cast<size_t>(rows * cols));
@@ -45,7 +45,8 @@ Csr random_exclusions(int64_t queries, int64_t n_items, int64_t per_query, uint6
   for (int64_t q = 0; q < queries; ++q) {
     std::vector<int64_t> ex;
     const int64_t m = static_cast<int64_t>(rng.below(static_cast<uint64_t>(per_query + 1)));
-    for (int64_t i = 0; i < m; ++i) ex.push_back(static_cast<int64_t>(rng.below(static_cast<uint64_t>(n_items))));
+    for (int64_t i = 0; i < m; ++i)
+      ex.push_back(static_cast<int64_t>(rng.below(static_cast<uint64_t>(n_items))));
     std::sort(ex.begin(), ex.end());  // duplicates kept on purpose
     c.items.insert(c.items.end(), ex.begin(), ex.end());
     c.offsets.push_back(static_cast<int64_t>(c.items.size()));
@@ -56,7 +57,8 @@ Csr random_exclusions(int64_t queries, int64_t n_items, int64_t per_query, uint6
 // Full sort of every candidate: the reference the kernel must match exactly.
 TopKResult naive(const std::vector<float>& q, const std::vector<float>& it, int64_t dim, int64_t k,
                  const Csr* ex, const std::vector<int64_t>& global) {
-  const int64_t nq = static_cast<int64_t>(q.size()) / dim, ni = static_cast<int64_t>(it.size()) / dim;
+  const int64_t nq = static_cast<int64_t>(q.size()) / dim,
+                ni = static_cast<int64_t>(it.size()) / dim;
   TopKResult r;
   r.rows = nq;
   r.k = k;
@@ -95,7 +97,7 @@ std::string error_of(const std::function<void()>& f) {
 
 }  // namespace
 
-TEST_CASE("exact top-K: equals a full sort, ties to the lower index, with exclusions", "[serve]") {
+TEST_CASE("exact top-K: equals a full sort, ties to the lower index, with exclusions", "[core]") {
   const int64_t dim = 8, n_items = 1013, n_q = 45;
   const auto items = integer_matrix(n_items, dim, 1);
   const auto queries = integer_matrix(n_q, dim, 2);
@@ -118,7 +120,7 @@ TEST_CASE("exact top-K: equals a full sort, ties to the lower index, with exclus
   }
 }
 
-TEST_CASE("exact top-K: fewer results when fewer items remain", "[serve]") {
+TEST_CASE("exact top-K: fewer results when fewer items remain", "[core]") {
   const int64_t dim = 4, n_items = 20;
   const auto items = integer_matrix(n_items, dim, 4);
   const auto queries = integer_matrix(3, dim, 5);
@@ -127,7 +129,8 @@ TEST_CASE("exact top-K: fewer results when fewer items remain", "[serve]") {
   ex.offsets = {0, 5, 5, 7};
   TopKOptions o;
   o.k = 30;
-  const TopKResult got = ExactTopK({items.data(), n_items, dim}, o, {7}).search({queries.data(), 3, dim}, ex.ref());
+  const TopKResult got =
+      ExactTopK({items.data(), n_items, dim}, o, {7}).search({queries.data(), 3, dim}, ex.ref());
   CHECK(got.found == std::vector<int32_t>{14, 19, 17});
   CHECK(got.items[14] == -1);
   CHECK(got.scores[29] == -std::numeric_limits<float>::infinity());
@@ -136,7 +139,7 @@ TEST_CASE("exact top-K: fewer results when fewer items remain", "[serve]") {
   CHECK(got.scores == want.scores);
 }
 
-TEST_CASE("exact top-K: float data matches brute force and every thread count agrees", "[serve]") {
+TEST_CASE("exact top-K: float data matches brute force and every thread count agrees", "[core]") {
   const int64_t dim = 32, n_items = 3001, n_q = 301;
   const auto items = normal_matrix(n_items, dim, 6);
   const auto queries = normal_matrix(n_q, dim, 7);
@@ -178,26 +181,31 @@ TEST_CASE("exact top-K: float data matches brute force and every thread count ag
   }
 }
 
-TEST_CASE("exact top-K: bad inputs are reported", "[serve]") {
+TEST_CASE("exact top-K: bad inputs are reported", "[core]") {
   const std::vector<float> items(40, 1.0f), queries(6, 1.0f);
   const ExactTopK topk({items.data(), 10, 4}, TopKOptions{});
-  CHECK(error_of([&] { topk.search({queries.data(), 2, 3}); }) ==
-        "top-K: queries: expected dimension 4 (the item vectors'), got 3");
+  CHECK(error_of([&] {
+          topk.search({queries.data(), 2, 3});
+        }) == "top-K: queries: expected dimension 4 (the item vectors'), got 3");
   const std::vector<int64_t> off = {0, 2}, bad = {3, 1};
-  CHECK(error_of([&] { topk.search({queries.data(), 1, 4}, {off.data(), bad.data()}); }) ==
-        "exclusions: query 0: expected item indices sorted ascending, got 3 before 1");
+  CHECK(error_of([&] {
+          topk.search({queries.data(), 1, 4}, {off.data(), bad.data()});
+        }) == "exclusions: query 0: expected item indices sorted ascending, got 3 before 1");
   const std::vector<int64_t> far = {3, 10};
-  CHECK(error_of([&] { topk.search({queries.data(), 1, 4}, {off.data(), far.data()}); }) ==
-        "exclusions: query 0: expected item indices in [0, 10), got 10");
+  CHECK(error_of([&] {
+          topk.search({queries.data(), 1, 4}, {off.data(), far.data()});
+        }) == "exclusions: query 0: expected item indices in [0, 10), got 10");
   TopKOptions zero;
   zero.k = 0;
-  CHECK(error_of([&] { ExactTopK({items.data(), 10, 4}, zero); }) ==
-        "top-K: k: expected an integer >= 1, got 0");
-  CHECK(error_of([&] { ExactTopK({items.data(), 10, 4}, TopKOptions{}, {10}); }) ==
-        "top-K: global exclusions: expected item indices in [0, 10), got 10");
+  CHECK(error_of([&] {
+          ExactTopK({items.data(), 10, 4}, zero);
+        }) == "top-K: k: expected an integer >= 1, got 0");
+  CHECK(error_of([&] {
+          ExactTopK({items.data(), 10, 4}, TopKOptions{}, {10});
+        }) == "top-K: global exclusions: expected item indices in [0, 10), got 10");
 }
 
-TEST_CASE("exact top-K: a callback exception stops the search and reaches the caller", "[serve]") {
+TEST_CASE("exact top-K: a callback exception stops the search and reaches the caller", "[core]") {
   const auto items = normal_matrix(100, 4, 9);
   const auto queries = normal_matrix(64, 4, 10);
   TopKOptions o;

@@ -1,13 +1,15 @@
 // Exact top-K by inner product: for every query vector the K item vectors with the largest dot
 // product, optionally skipping per-query excluded items (those the user rated in training) and a
-// global exclusion list. This is the offline scoring kernel behind `recommend` and `similar`.
+// global exclusion list. This is the one scoring kernel behind `recommend`, `similar` and the
+// ranking evaluation of trained models (eval/ranking_eval.h); it lives in core/ so that torch-free
+// eval/ and serve/ share it (its GEMM is core/blas.h's).
 //
 // How: queries are cut into fixed blocks of `query_block`; for each block the item matrix is walked
-// in chunks of `item_chunk`, a GEMM fills a [query_block, item_chunk] score buffer (sized to stay in
-// cache), and every score row is scanned against the query's current K-th best score in groups of 16
-// with a branch-free "any greater?" test, so only the rare winners touch the small sorted top-K array.
-// Blocks are spread over `threads` std::threads, each owning its buffers; the block cut does not
-// depend on the thread count, so results are identical for any `threads`.
+// in chunks of `item_chunk`, a GEMM fills a [query_block, item_chunk] score buffer (sized to stay
+// in cache), and every score row is scanned against the query's current K-th best score in groups
+// of 16 with a branch-free "any greater?" test, so only the rare winners touch the small sorted
+// top-K array. Blocks are spread over `threads` std::threads, each owning its buffers; the block
+// cut does not depend on the thread count, so results are identical for any `threads`.
 //
 // Ties: equal scores rank the lower item index first. Reported scores are each kept item's dot
 // product summed in dimension order (not the GEMM's value), so bit-identical item vectors tie
@@ -51,15 +53,16 @@ struct ExclusionsRef {
 };
 
 struct TopKOptions {
-  int64_t k = 10;              // results per query (fewer when fewer items remain after exclusions)
-  int64_t threads = 1;         // worker threads over query blocks (1 = run in the calling thread)
-  int64_t query_block = 256;   // queries per GEMM; fixes the work split (so results never depend on threads)
-  int64_t item_chunk = 1024;   // items per GEMM; query_block * item_chunk floats should fit in L2
+  int64_t k = 10;       // results per query (fewer when fewer items remain after exclusions)
+  int64_t threads = 1;  // worker threads over query blocks (1 = run in the calling thread)
+  int64_t query_block =
+      256;  // queries per GEMM; fixes the work split (so results never depend on threads)
+  int64_t item_chunk = 1024;  // items per GEMM; query_block * item_chunk floats should fit in L2
 };
 
 // One finished block of queries, valid only during the callback. Rows are in query order; each row
-// holds `k` slots, the first found[r] filled (score descending, ties by lower index), the rest padded
-// with item -1 and score -infinity.
+// holds `k` slots, the first found[r] filled (score descending, ties by lower index), the rest
+// padded with item -1 and score -infinity.
 struct TopKBlock {
   int64_t first_query = 0;  // index of the block's first query in the search() call
   int64_t count = 0;        // queries in the block

@@ -1,4 +1,4 @@
-#include "serve/exact_topk.h"
+#include "core/exact_topk.h"
 
 #include <algorithm>
 #include <atomic>
@@ -9,10 +9,7 @@
 #include <string>
 #include <thread>
 
-#include <dlfcn.h>
-
-#include <ATen/ATen.h>
-
+#include "core/blas.h"
 #include "core/error.h"
 
 namespace towerrec {
@@ -20,13 +17,6 @@ namespace {
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 constexpr int64_t kGroup = 16;
-
-// OpenBLAS is reached through LibTorch's libblas.so.3; look its setter up at run time (as
-// train/threads.cpp does) so the build does not depend on which BLAS the alternatives system picked.
-void blas_single_thread() {
-  using SetFn = void (*)(int);
-  if (auto fn = reinterpret_cast<SetFn>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) fn(1);
-}
 
 // GEMM kernels round by position (where an item falls in the micro-tile), so bit-identical item
 // vectors can score a few ulps apart and "equal scores rank the lower index first" would not hold
@@ -53,7 +43,7 @@ struct QueryState {
   float* scores;
   int64_t* items;
   int64_t count;
-  float threshold;  // -inf until k items are held, then scores[k - 1]
+  float threshold;    // -inf until k items are held, then scores[k - 1]
   const int64_t* ex;  // cursor into this query's sorted exclusions
   const int64_t* ex_end;
   const int64_t* gx;  // cursor into the global exclusions
@@ -83,9 +73,8 @@ inline void offer(QueryState& q, int64_t k, float s, int64_t item, const int64_t
 // branches inside, so the compiler turns it into a few vector compares and one rarely-taken branch;
 // built for AVX2 too and picked at load time (the library itself targets baseline x86-64).
 __attribute__((target_clones("avx2", "default"))) void scan_row(const float* row, int64_t n,
-                                                                 int64_t base, QueryState& q,
-                                                                 int64_t k,
-                                                                 const int64_t* gx_end) {
+                                                                int64_t base, QueryState& q,
+                                                                int64_t k, const int64_t* gx_end) {
   int64_t j = 0;
   for (; j + kGroup <= n; j += kGroup) {
     const float t = q.threshold;
@@ -106,10 +95,6 @@ struct BlockResult {
   std::vector<int32_t> found;
 };
 
-at::Tensor wrap(const float* data, int64_t rows, int64_t cols) {
-  return at::from_blob(const_cast<float*>(data), {rows, cols}, at::TensorOptions(at::kFloat));
-}
-
 void check_exclusions(MatrixRef queries, ExclusionsRef ex, int64_t n_items) {
   if (!ex.offsets) return;
   if (ex.offsets[0] != 0)
@@ -117,8 +102,8 @@ void check_exclusions(MatrixRef queries, ExclusionsRef ex, int64_t n_items) {
   for (int64_t q = 0; q < queries.rows; ++q) {
     const int64_t b = ex.offsets[q], e = ex.offsets[q + 1];
     if (e < b)
-      throw Error("exclusions: offsets[" + std::to_string(q + 1) + "]: expected >= " +
-                  std::to_string(b) + ", got " + std::to_string(e));
+      throw Error("exclusions: offsets[" + std::to_string(q + 1) +
+                  "]: expected >= " + std::to_string(b) + ", got " + std::to_string(e));
     for (int64_t i = b; i < e; ++i) {
       if (ex.items[i] < 0 || ex.items[i] >= n_items)
         throw Error("exclusions: query " + std::to_string(q) + ": expected item indices in [0, " +
@@ -135,9 +120,11 @@ void check_exclusions(MatrixRef queries, ExclusionsRef ex, int64_t n_items) {
 
 ExactTopK::ExactTopK(MatrixRef items, TopKOptions options, std::vector<int64_t> global_exclusions)
     : items_(items), options_(options), global_(std::move(global_exclusions)) {
-  if (options_.k < 1) throw Error("top-K: k: expected an integer >= 1, got " + std::to_string(options_.k));
+  if (options_.k < 1)
+    throw Error("top-K: k: expected an integer >= 1, got " + std::to_string(options_.k));
   if (options_.threads < 1)
-    throw Error("top-K: threads: expected an integer >= 1, got " + std::to_string(options_.threads));
+    throw Error("top-K: threads: expected an integer >= 1, got " +
+                std::to_string(options_.threads));
   if (options_.query_block < 1 || options_.item_chunk < 1)
     throw Error("top-K: query_block and item_chunk: expected integers >= 1");
   if (items_.cols < 1)
@@ -157,11 +144,12 @@ void ExactTopK::search(MatrixRef queries, ExclusionsRef exclusions,
                 " (the item vectors'), got " + std::to_string(queries.cols));
   check_exclusions(queries, exclusions, items_.rows);
   if (queries.rows == 0) return;
-  blas_single_thread();
+  blas_set_threads(1);
 
   const int64_t k = options_.k, dim = items_.cols, n_items = items_.rows;
   const int64_t qb = options_.query_block;
-  const int64_t chunk = std::max<int64_t>(kGroup, std::min(options_.item_chunk, std::max<int64_t>(n_items, 1)));
+  const int64_t chunk =
+      std::max<int64_t>(kGroup, std::min(options_.item_chunk, std::max<int64_t>(n_items, 1)));
   const int64_t n_blocks = (queries.rows + qb - 1) / qb;
   const int64_t n_threads = std::min<int64_t>(options_.threads, n_blocks);
   const int64_t window = 2 * n_threads;  // finished blocks allowed to wait for their turn
@@ -194,11 +182,10 @@ void ExactTopK::search(MatrixRef queries, ExclusionsRef exclusions,
       }
       s.gx = gx_begin;
     }
-    const at::Tensor q = wrap(queries.row(q0), nq, dim);
     for (int64_t c0 = 0; c0 < n_items; c0 += chunk) {
       const int64_t nc = std::min(chunk, n_items - c0);
-      at::Tensor out = at::from_blob(buf.data(), {nq, nc}, at::TensorOptions(at::kFloat));
-      at::mm_out(out, q, wrap(items_.row(c0), nc, dim).t());
+      gemm_rowmajor(false, true, nq, nc, dim, queries.row(q0), dim, items_.row(c0), dim, buf.data(),
+                    nc);
       for (int64_t r = 0; r < nq; ++r)
         scan_row(buf.data() + r * nc, nc, c0, states[static_cast<size_t>(r)], k, gx_end);
     }
@@ -222,7 +209,6 @@ void ExactTopK::search(MatrixRef queries, ExclusionsRef exclusions,
   };
 
   auto worker = [&]() {
-    c10::InferenceMode guard;
     std::vector<float> buf(static_cast<size_t>(qb * chunk));
     std::vector<QueryState> states(static_cast<size_t>(qb));
     for (;;) {
