@@ -85,6 +85,20 @@ std::vector<float> embed(const Tower& tower, const float* x, int64_t n,
   return out;
 }
 
+// A bag given for rows [bag_row, bag_row + n) must come from the tower's vocabulary and hold them.
+void check_bag(const Tower& tower, const SparseRows* bag, int64_t n, int64_t bag_row,
+               const char* side) {
+  if (!bag || !tower.has_bag()) return;
+  if (bag->cols != tower.bag.size(0))
+    throw Error(std::string("two-tower model: the ") + side + " bag has " +
+                std::to_string(bag->cols) + " positions, the model was trained with " +
+                std::to_string(tower.bag.size(0)));
+  if (bag_row < 0 || bag_row + n > bag->rows)
+    throw Error(std::string("two-tower model: ") + side + " bag rows [" +
+                std::to_string(bag_row) + ", " + std::to_string(bag_row + n) +
+                ") are outside its " + std::to_string(bag->rows) + " rows");
+}
+
 }  // namespace
 
 TwoTowerModel::Impl::Impl(int64_t user_in_, int64_t item_in_, const ModelOptions& opts_,
@@ -203,29 +217,13 @@ TwoTowerModel TwoTowerModel::clone() const {
 
 std::vector<float> TwoTowerModel::embed_users(const float* x, int64_t n, const SparseRows* bag,
                                               int64_t bag_row) const {
-  if (bag && impl_->user.has_bag()) {
-    if (bag->cols != impl_->user_bag)
-      throw Error("two-tower model: the user bag has " + std::to_string(bag->cols) +
-                  " positions, the model was trained with " + std::to_string(impl_->user_bag));
-    if (bag_row < 0 || bag_row + n > bag->rows)
-      throw Error("two-tower model: user bag rows [" + std::to_string(bag_row) + ", " +
-                  std::to_string(bag_row + n) + ") are outside its " + std::to_string(bag->rows) +
-                  " rows");
-  }
+  check_bag(impl_->user, bag, n, bag_row, "user");
   return embed(impl_->user, x, n, bag, bag_row);
 }
 
 std::vector<float> TwoTowerModel::embed_items(const float* x, int64_t n, const SparseRows* bag,
                                               int64_t bag_row) const {
-  if (bag && impl_->item.has_bag()) {
-    if (bag->cols != impl_->item_bag)
-      throw Error("two-tower model: the item bag has " + std::to_string(bag->cols) +
-                  " positions, the model was trained with " + std::to_string(impl_->item_bag));
-    if (bag_row < 0 || bag_row + n > bag->rows)
-      throw Error("two-tower model: item bag rows [" + std::to_string(bag_row) + ", " +
-                  std::to_string(bag_row + n) + ") are outside its " + std::to_string(bag->rows) +
-                  " rows");
-  }
+  check_bag(impl_->item, bag, n, bag_row, "item");
   return embed(impl_->item, x, n, bag, bag_row);
 }
 

@@ -1,5 +1,6 @@
 #include "train/training_run.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -186,7 +187,11 @@ ModelOutput two_tower_output(const RunInputs& in, const TwoTowerModel& model) {
   out.test_stars.resize(scaled.size());
   double mse_scaled = 0;
   for (size_t k = 0; k < scaled.size(); ++k) {
-    out.test_stars[k] = in.features.target.unscale(scaled[k]);
+    // A rating head is not bounded like the dot product: predictions outside the rating scale are
+    // clipped to it (never further from the truth).
+    out.test_stars[k] = std::clamp(in.features.target.unscale(scaled[k]),
+                                   static_cast<float>(in.features.target.min),
+                                   static_cast<float>(in.features.target.max));
     const double e = scaled[k] - test.target[k];
     mse_scaled += e * e;
   }

@@ -48,6 +48,20 @@ bool python_torch_available() {
   return std::system("/usr/bin/python3 -c 'import torch, numpy' >/dev/null 2>&1") == 0;
 }
 
+// scripts/towers_parity.py on dir's towers/ and *_raw.npy (and *_bag.npy), writing users.npy and
+// items.npy.
+void run_parity_script(const TempDir& dir, bool bags) {
+  std::string cmd = std::string("/usr/bin/python3 '") + TOWERREC_SOURCE_DIR +
+                    "/scripts/towers_parity.py'";
+  for (const char* f : {"towers", "users_raw.npy", "items_raw.npy", "users.npy", "items.npy"})
+    cmd += " '" + dir.file(f) + "'";
+  if (bags) cmd += " '" + dir.file("user_bag.npy") + "' '" + dir.file("item_bag.npy") + "'";
+  cmd += " 2>'" + dir.file("err") + "'";
+  const int status = std::system(cmd.c_str());
+  INFO(test::slurp(dir.file("err")));
+  REQUIRE(status == 0);
+}
+
 }  // namespace
 
 TEST_CASE("export: writes both modules and towers.json", "[serve]") {
@@ -143,14 +157,7 @@ TEST_CASE("export: Python's torch.jit.load gives the trainer's vectors on 1,000 
   export_towers(fx.model, fx.stats, fixture_source(), dir.file("towers"));
   write_npy(dir.file("users_raw.npy"), fx.features.user_raw.data.data(), 1000, 5);
   write_npy(dir.file("items_raw.npy"), fx.features.item_raw.data.data(), 1000, 7);
-  const std::string cmd = std::string("/usr/bin/python3 '") + TOWERREC_SOURCE_DIR +
-                          "/scripts/towers_parity.py' '" + dir.file("towers") + "' '" +
-                          dir.file("users_raw.npy") + "' '" + dir.file("items_raw.npy") + "' '" +
-                          dir.file("users.npy") + "' '" + dir.file("items.npy") + "' 2>'" +
-                          dir.file("err") + "'";
-  const int status = std::system(cmd.c_str());
-  INFO(test::slurp(dir.file("err")));
-  REQUIRE(status == 0);
+  run_parity_script(dir, false);
   const NpyMatrix<float> users = read_npy_f32(dir.file("users.npy"));
   const NpyMatrix<float> items = read_npy_f32(dir.file("items.npy"));
   REQUIRE(users.rows == 1000);
@@ -283,15 +290,7 @@ TEST_CASE("export: towers with bags and a rating head: LibTorch, Python and the 
   write_npy(dir.file("items_raw.npy"), f.item_raw.data.data(), 300, 7);
   write_npy(dir.file("user_bag.npy"), ub.data(), static_cast<int64_t>(ub.size() / 2), 2);
   write_npy(dir.file("item_bag.npy"), ib.data(), static_cast<int64_t>(ib.size() / 2), 2);
-  const std::string cmd = std::string("/usr/bin/python3 '") + TOWERREC_SOURCE_DIR +
-                          "/scripts/towers_parity.py' '" + dir.file("towers") + "' '" +
-                          dir.file("users_raw.npy") + "' '" + dir.file("items_raw.npy") + "' '" +
-                          dir.file("users.npy") + "' '" + dir.file("items.npy") + "' '" +
-                          dir.file("user_bag.npy") + "' '" + dir.file("item_bag.npy") + "' 2>'" +
-                          dir.file("err") + "'";
-  const int status = std::system(cmd.c_str());
-  INFO(test::slurp(dir.file("err")));
-  REQUIRE(status == 0);
+  run_parity_script(dir, true);
   CHECK(test::max_abs_diff(read_npy_f32(dir.file("users.npy")).data, want_users) <= kParityTol);
   CHECK(test::max_abs_diff(read_npy_f32(dir.file("items.npy")).data, want_items) <= kParityTol);
 }
