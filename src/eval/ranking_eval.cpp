@@ -21,7 +21,7 @@ BlockScorer same_for_every_user(std::vector<float> item_scores) {
 RankingMetrics evaluate_ranking(const Dataset& data, const std::vector<uint32_t>& train_rows,
                                 const std::vector<uint32_t>& test_rows, const BlockScorer& scorer,
                                 const EvalOptions& opts, const ProgressFn& progress,
-                                int32_t block_users) {
+                                int32_t block_users, const ItemVectors* vectors) {
   TOWERREC_CHECK(block_users > 0);
   const UserItems seen = UserItems::from_rows(data, train_rows);
   const UserItems test = UserItems::from_rows(data, test_rows);
@@ -50,6 +50,12 @@ RankingMetrics evaluate_ranking(const Dataset& data, const std::vector<uint32_t>
     relevant_of.push_back(std::move(rel));
   }
 
+  std::vector<int64_t> train_count(static_cast<size_t>(num_items), 0);
+  for (int32_t i : seen.item) ++train_count[i];
+  const ItemVectors genres = vectors && !vectors->empty() ? ItemVectors{} : genre_vectors(data);
+  m.tally = BeyondAccuracyTally(std::move(train_count), static_cast<int64_t>(seen.item.size()),
+                                vectors && !vectors->empty() ? vectors : &genres);
+
   double recall_sum = 0, ndcg_sum = 0;
   std::vector<float> scores;
   std::vector<int32_t> block, candidates;
@@ -73,12 +79,14 @@ RankingMetrics evaluate_ranking(const Dataset& data, const std::vector<uint32_t>
           top_k(scores.data() + b * static_cast<size_t>(num_items), candidates, opts.k);
       recall_sum += recall_at_k(ranked, relevant_of[start + b], opts.k);
       ndcg_sum += ndcg_at_k(ranked, relevant_of[start + b], opts.k);
+      m.tally.add(ranked);
     }
     if (progress) progress({"ranking", end, users.size(), "users", ""});
   }
   m.users = static_cast<int64_t>(users.size());
   m.recall = m.users ? recall_sum / m.users : std::numeric_limits<double>::quiet_NaN();
   m.ndcg = m.users ? ndcg_sum / m.users : std::numeric_limits<double>::quiet_NaN();
+  m.beyond = m.tally.finish();
   return m;
 }
 

@@ -164,6 +164,7 @@ struct ModelOutput {
   BlockScorer scorer;              // empty: no ranking metrics
   double train_seconds = NAN;
   json extra = json::object();     // model-specific figures (test_mse_scaled, auc, log_loss, ...)
+  ItemVectors vectors;             // for intra-list diversity; empty: genres
 };
 
 ModelOutput two_tower_output(const RunInputs& in, const TwoTowerModel& model) {
@@ -181,7 +182,11 @@ ModelOutput two_tower_output(const RunInputs& in, const TwoTowerModel& model) {
   }
   out.extra["test_mse_scaled"] = mse_scaled / static_cast<double>(std::max<size_t>(1, scaled.size()));
   // Ranking needs users and items as entities; lab rows are not, so the lab reports errors only.
-  if (!in.lab_mode()) out.scorer = tower_scorer(model, in.features);
+  if (!in.lab_mode()) {
+    out.scorer = tower_scorer(model, in.features);
+    out.vectors = {"item vectors", model.dim(),
+                   model.embed_items(in.features.item.data.data(), in.features.item.rows)};
+  }
   return out;
 }
 
@@ -210,10 +215,11 @@ ModelOutput cf_output(const RunInputs& in, std::shared_ptr<const CfModel> model)
     const std::vector<float> labels = cf_labels(truth, model->options().binary_threshold);
     out.extra["test_auc"] = auc(labels, pred);
     out.extra["test_log_loss"] = log_loss(labels, pred);
-  } else {
+  } else if (model->predicts_stars()) {
     out.test_stars = std::move(pred);
   }
   out.scorer = cf_scorer(model);
+  out.vectors = {"item vectors", model->features(), model->item_features()};
   return out;
 }
 
@@ -223,7 +229,8 @@ json opt_json(const std::optional<double>& v) { return v ? json(*v) : json(nullp
 // for the users of its contiguous 1/W (their test rows only), and the per-user sums are
 // all-reduced.
 RankingMetrics sharded_ranking(const RunOptions& o, const RunInputs& in, const BlockScorer& scorer,
-                               DistContext& dc, const RunCallbacks& cb) {
+                               const ItemVectors& vectors, DistContext& dc,
+                               const RunCallbacks& cb) {
   const int64_t n_users = in.data.num_users();
   const int64_t u0 = dc.shard_begin(n_users), u1 = dc.shard_end(n_users);
   std::vector<uint32_t> mine;
@@ -231,8 +238,8 @@ RankingMetrics sharded_ranking(const RunOptions& o, const RunInputs& in, const B
     const int32_t u = in.data.ratings.user[r];
     if (u >= u0 && u < u1) mine.push_back(r);
   }
-  const RankingMetrics rk =
-      evaluate_ranking(in.data, in.split.train, mine, scorer, o.eval, cb.progress);
+  RankingMetrics rk = evaluate_ranking(in.data, in.split.train, mine, scorer, o.eval, cb.progress,
+                                       256, vectors.empty() ? nullptr : &vectors);
   double sums[4] = {rk.users > 0 ? rk.recall * static_cast<double>(rk.users) : 0.0,
                     rk.users > 0 ? rk.ndcg * static_cast<double>(rk.users) : 0.0,
                     static_cast<double>(rk.users), static_cast<double>(rk.users_skipped)};
@@ -243,6 +250,11 @@ RankingMetrics sharded_ranking(const RunOptions& o, const RunInputs& in, const B
   out.users_skipped = static_cast<int64_t>(std::llround(sums[3]));
   out.recall = out.users > 0 ? sums[0] / sums[2] : NAN;
   out.ndcg = out.users > 0 ? sums[1] / sums[2] : NAN;
+  std::vector<double> tally = rk.tally.flat();
+  dc.all_reduce_sum(tally.data(), static_cast<int64_t>(tally.size()));
+  out.tally = rk.tally;
+  out.tally.from_flat(tally);
+  out.beyond = out.tally.finish();
   return out;
 }
 
@@ -259,20 +271,17 @@ json evaluate_with_baselines(const RunOptions& o, const RunInputs& in, const Mod
                                                   ? std::optional<double>()
                                                   : std::optional<double>(mo.train_seconds);
   if (dc.distributed() && mo.scorer) {
-    ranking = sharded_ranking(o, in, mo.scorer, dc, cb);
+    ranking = sharded_ranking(o, in, mo.scorer, mo.vectors, dc, cb);
     if (!dc.is_root()) return json();
     ComparisonRow row = evaluate_model(mo.name, in.data, in.split.train, in.split.test,
                                        mo.test_stars, nullptr, o.eval, train_seconds);
-    if (ranking.users > 0) {
-      row.recall_at_k = ranking.recall;
-      row.ndcg_at_k = ranking.ndcg;
-    }
+    set_ranking(row, ranking);
     table.rows.push_back(row);
   } else {
     if (!dc.is_root()) return json();
     table.rows.push_back(evaluate_model(mo.name, in.data, in.split.train, in.split.test,
                                         mo.test_stars, mo.scorer, o.eval, train_seconds, &ranking,
-                                        cb.progress));
+                                        cb.progress, mo.vectors.empty() ? nullptr : &mo.vectors));
   }
   RankingMetrics base_ranking;
   for (auto& row : evaluate_baselines(in.data, in.split.train, in.split.test, o.eval,
@@ -297,12 +306,9 @@ json evaluate_with_baselines(const RunOptions& o, const RunInputs& in, const Mod
   m["n_test"] = in.split.test.size();
   json baselines = json::object();
   for (size_t r = 1; r < table.rows.size(); ++r) {
-    const ComparisonRow& b = table.rows[r];
-    baselines[b.model] = {{"test_rmse", opt_json(b.test_rmse)},
-                          {"test_mae", opt_json(b.test_mae)},
-                          {k_key("recall_at_", o.eval.k), opt_json(b.recall_at_k)},
-                          {k_key("ndcg_at_", o.eval.k), opt_json(b.ndcg_at_k)},
-                          {"train_seconds", opt_json(b.train_seconds)}};
+    json b = table.rows[r].to_json(o.eval.k);
+    b.erase("model");
+    baselines[table.rows[r].model] = std::move(b);
   }
   m["baselines"] = baselines;
   m["comparison"] = table.to_json();
@@ -579,12 +585,13 @@ RunData load_run_data(const std::string& run_dir, const RunCallbacks& cb) {
   return rd;
 }
 
-json evaluate_run(const std::string& run_dir, const RunCallbacks& cb) {
+json evaluate_run(const std::string& run_dir, const RunCallbacks& cb,
+                  const std::vector<std::string>& sets) {
   const std::string config = run_dir + "/config.yaml";
   if (!fs::exists(config))
     throw Error(run_dir + ": not a run directory (no config.yaml; expected the output of "
                 "`towerrec train`)");
-  const RunOptions o = load_run_options(config);
+  const RunOptions o = load_run_options(config, sets);
   const RunInputs in = prepare_inputs(o, run_dir, cb);
   ModelOutput mo;
   if (o.model.kind == "cf") {
