@@ -18,21 +18,39 @@ void header(std::ostringstream& o, const std::string& title, int h = kH) {
     << html_escape(title) << "</text>";
 }
 
-// Axis frame, 5 ticks per axis and the axis labels of a plot area [x0, x1] × [y0, y1].
+}  // namespace
+
+std::vector<double> nice_ticks(double lo, double hi) {
+  if (!(hi > lo) || !std::isfinite(lo) || !std::isfinite(hi)) return {lo};
+  // A step of 1, 2 or 5 times a power of ten giving 3 to 7 ticks.
+  const double raw = (hi - lo) / 4, mag = std::pow(10.0, std::floor(std::log10(raw)));
+  const double f = raw / mag;
+  const double step = (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * mag;
+  std::vector<double> ticks;
+  const double first = std::ceil(lo / step - 1e-9);
+  for (double i = first; i * step <= hi + 1e-9 * step; i += 1) {
+    const double v = i * step;
+    ticks.push_back(std::fabs(v) < 1e-12 * step ? 0.0 : v);
+  }
+  return ticks;
+}
+
+namespace {
+
+// Axis frame, round-valued ticks on both axes and the axis labels of the plot area.
 template <class PX, class PY>
 void axes(std::ostringstream& o, double x0, double x1, double y0, double y1, PX px, PY py,
           const std::string& x_label, const std::string& y_label) {
   const double pw = kW - kLeft - kRight, ph = kH - kTop - kBottom;
   o << "<rect x=\"" << kLeft << "\" y=\"" << kTop << "\" width=\"" << pw << "\" height=\"" << ph
     << "\" fill=\"none\" stroke=\"#999\"/>";
-  for (int t = 0; t <= 4; ++t) {
-    const double yv = y0 + (y1 - y0) * t / 4, xv = x0 + (x1 - x0) * t / 4;
+  for (double yv : nice_ticks(y0, y1))
     o << "<text x=\"" << kLeft - 4 << "\" y=\"" << py(yv) + 4 << "\" text-anchor=\"end\">"
       << plain_number(yv) << "</text><line x1=\"" << kLeft << "\" x2=\"" << kLeft + pw << "\" y1=\""
       << py(yv) << "\" y2=\"" << py(yv) << "\" stroke=\"#eee\"/>";
+  for (double xv : nice_ticks(x0, x1))
     o << "<text x=\"" << px(xv) << "\" y=\"" << kTop + ph + 14 << "\" text-anchor=\"middle\">"
       << plain_number(xv) << "</text>";
-  }
   o << "<text x=\"" << kLeft + pw / 2 << "\" y=\"" << kH - 8 << "\" text-anchor=\"middle\">"
     << html_escape(x_label) << "</text>";
   o << "<text transform=\"translate(14," << kTop + ph / 2
@@ -207,11 +225,9 @@ std::string svg_grouped_bars(const std::string& title, const std::vector<std::st
   const double bar = group * 0.8 / std::max<size_t>(1, series.size());
   o << "<line x1=\"" << kLeft << "\" x2=\"" << kLeft + pw << "\" y1=\"" << kTop + ph << "\" y2=\""
     << kTop + ph << "\" stroke=\"#999\"/>";
-  for (int t = 0; t <= 4; ++t) {
-    const double yv = vmax * t / 4;
+  for (double yv : nice_ticks(0, vmax))
     o << "<text x=\"" << kLeft - 4 << "\" y=\"" << kTop + ph - yv / vmax * ph + 4
       << "\" text-anchor=\"end\">" << plain_number(yv) << "</text>";
-  }
   for (size_t b = 0; b < bins.size(); ++b) {
     const double gx = kLeft + group * static_cast<double>(b) + group * 0.1;
     for (size_t k = 0; k < series.size(); ++k) {

@@ -37,6 +37,10 @@ std::string svg_scatter_chart(const std::string& title, const std::string& x_lab
 // up to 3 decimals below 1000, and enough decimals for small values (0.0012).
 std::string plain_number(double v);
 
+// Tick positions in [lo, hi] at a round step (1, 2 or 5 times a power of ten), 3 to 7 of them:
+// 0, 0.05, 0.1, ... rather than quarters of the range (0.057, 0.114, ...).
+std::vector<double> nice_ticks(double lo, double hi);
+
 // Escapes &, <, >, " for HTML/SVG text.
 std::string html_escape(const std::string& s);
 

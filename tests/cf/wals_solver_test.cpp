@@ -7,7 +7,6 @@
 
 #include "cf/cf_model.h"
 #include "cf/cf_trainer.h"
-#include "cf_test_data.h"
 #include "core/error.h"
 #include "core/rng.h"
 #include "data/dataset.h"
@@ -100,30 +99,38 @@ TEST_CASE("WALS: a sweep equals the dense weighted solves over every cell", "[cf
   }
 }
 
-TEST_CASE("WALS: J never increases; the model ranks held-out positives and is not clipped",
-          "[cf]") {
-  const auto p = test::planted_cf(60, 50, 3, 0.3, 0.1, 0.2, 21);
-  CfOptions o = toy_options("binary");
-  o.features = 8;
-  o.iterations = 10;
-  o.unobserved_weight = 0.05;
-  CfHistory h;
-  const CfModel m = train_cf(p.train, p.n_users, p.n_items, o, {}, &h, &p.test);
-  REQUIRE(h.loss.size() == 10);
-  REQUIRE(h.validation.size() == 10);
-  for (size_t k = 1; k < h.loss.size(); ++k) CHECK(h.loss[k] <= h.loss[k - 1] * (1 + 1e-6));
-  CHECK_FALSE(m.predicts_stars());
-  CHECK(m.item_offset() == std::vector<float>(static_cast<size_t>(p.n_items), 0.f));
-  CHECK(m.user_bias() == std::vector<float>(static_cast<size_t>(p.n_users), 0.f));
-  CHECK(std::isinf(m.rating_max()));  // scores are preferences: never clipped to stars
-  // Held-out rated pairs score higher than the average pair of the same user.
-  double held_out = 0, all = 0;
-  for (size_t k = 0; k < p.test.size(); ++k) {
-    held_out += m.predict(p.test.user[k], p.test.item[k]);
-    const std::vector<float> s = m.scores(p.test.user[k]);
-    for (float v : s) all += v / static_cast<double>(s.size());
+TEST_CASE("WALS: J never increases; held-out items of the user's own block rank first", "[cf]") {
+  // Two taste blocks: users 0..9 rate items 0..9, users 10..19 items 10..19 (rating 4), except
+  // user u's held-out item (u + 3) mod 10 of their block. Which cells are rated is the signal WALS
+  // fits, so a held-out item must outscore every item of the other block.
+  Ratings train, held;
+  for (int32_t u = 0; u < 20; ++u) {
+    const int32_t base = u < 10 ? 0 : 10;
+    for (int32_t j = 0; j < 10; ++j) {
+      const bool out = j == (u + 3) % 10;
+      (out ? held : train).push_back(u, base + j, 4, 0);
+    }
   }
-  CHECK(held_out > 2 * all);
+  CfOptions o = toy_options("binary");
+  o.features = 2;
+  o.lambda = 0.5;
+  o.unobserved_weight = 0.1;
+  o.iterations = 8;
+  CfHistory h;
+  const CfModel m = train_cf(train, 20, 20, o, {}, &h, &held);
+  REQUIRE(h.loss.size() == 8);
+  REQUIRE(h.validation.size() == 8);
+  for (size_t k = 1; k < h.loss.size(); ++k) CHECK(h.loss[k] <= h.loss[k - 1] * (1 + 1e-6));
+  for (size_t k = 0; k < held.size(); ++k) {
+    const int32_t u = held.user[k];
+    const std::vector<float> s = m.scores(u);
+    const int32_t other = u < 10 ? 10 : 0;
+    for (int32_t j = other; j < other + 10; ++j) CHECK(s[held.item[k]] > s[j]);
+  }
+  CHECK_FALSE(m.predicts_stars());
+  CHECK(m.item_offset() == std::vector<float>(20, 0.f));
+  CHECK(m.user_bias() == std::vector<float>(20, 0.f));
+  CHECK(std::isinf(m.rating_max()));  // scores are preferences: never clipped to stars
 }
 
 TEST_CASE("WALS: unsupported combinations", "[cf]") {

@@ -107,3 +107,14 @@ TEST_CASE("svg chart: plain-number tick labels", "[eval]") {
   CHECK(plain_number(0) == "0");
   CHECK(plain_number(999.9999) == "1000");
 }
+
+TEST_CASE("svg chart: ticks at round steps", "[eval]") {
+  CHECK(nice_ticks(1, 4) == std::vector<double>{1, 2, 3, 4});
+  CHECK(nice_ticks(1, 10) == std::vector<double>{2, 4, 6, 8, 10});
+  const std::vector<double> t = nice_ticks(0, 0.229);
+  REQUIRE(t.size() == 5);
+  CHECK(t[1] == Approx(0.05));
+  CHECK(t[4] == Approx(0.2));
+  CHECK(nice_ticks(31195, 50997) == std::vector<double>{35000, 40000, 45000, 50000});
+  CHECK(nice_ticks(3, 3) == std::vector<double>{3});
+}
