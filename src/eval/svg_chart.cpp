@@ -159,7 +159,7 @@ std::string svg_scatter_chart(const std::string& title, const std::string& x_lab
   // Room around the extreme points for their markers and labels; the y axis starts at 0 when
   // that costs little, so heights compare.
   const double xpad = x1 > x0 ? 0.1 * (x1 - x0) : std::max(1.0, 0.1 * std::fabs(x0));
-  const double ypad = y1 > y0 ? 0.1 * (y1 - y0) : std::max(0.01, 0.1 * std::fabs(y0));
+  const double ypad = y1 > y0 ? 0.15 * (y1 - y0) : std::max(0.01, 0.15 * std::fabs(y0));
   x0 = std::max(0.0, x0 - xpad);
   x1 += xpad;
   y0 = y0 >= 0 && y0 < 0.5 * y1 ? 0.0 : y0 - ypad;
@@ -171,11 +171,12 @@ std::string svg_scatter_chart(const std::string& title, const std::string& x_lab
   for (size_t k = 0; k < points.size(); ++k) {
     const auto& p = points[k];
     if (!std::isfinite(p.x) || !std::isfinite(p.y)) continue;
-    const bool right_half = px(p.x) > kLeft + pw / 2;  // labels point inwards
+    // Labels point inwards, and alternate above and below so that close points stay readable.
+    const bool right_half = px(p.x) > kLeft + pw / 2;
     o << "<circle cx=\"" << px(p.x) << "\" cy=\"" << py(p.y) << "\" r=\"5\" fill=\""
       << kColors[k % 6] << "\"/><text x=\"" << px(p.x) + (right_half ? -8 : 8) << "\" y=\""
-      << py(p.y) - 6 << "\" text-anchor=\"" << (right_half ? "end" : "start") << "\">"
-      << html_escape(p.label) << "</text>";
+      << py(p.y) + (k % 2 ? 15 : -6) << "\" text-anchor=\"" << (right_half ? "end" : "start")
+      << "\">" << html_escape(p.label) << "</text>";
   }
   o << "</svg>";
   return o.str();
