@@ -107,8 +107,8 @@ TEST_CASE("compare: table, JSON rows and report for all seven models", "[train]"
                           "diversity_at_10", "diversity_vectors", "note"})
       CHECK(r.contains(k));
   }
-  CHECK(names == std::vector<std::string>{"two_tower", "cf", "global_mean", "user_mean", "item_mean",
-                                          "popularity", "ease"});
+  CHECK(names == std::vector<std::string>{"two_tower", "cf", "global_mean", "user_mean",
+                                          "item_mean", "popularity", "ease"});
   CHECK(json::parse(test::slurp(dir.file("cmp/compare.json"))) == rows);
   const std::string md = test::slurp(dir.file("cmp/compare.md"));
   CHECK(md.find("two_tower") != std::string::npos);
