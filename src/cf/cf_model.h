@@ -37,6 +37,9 @@ class CfModel {
   int32_t num_items() const { return n_items_; }
   int32_t features() const { return f_; }  // stored columns: cf_stored_features(options())
   bool binary() const { return options_.binary; }
+  // False for binary models (like probabilities) and solver "wals" (implicit preferences, scored
+  // for ranking only): their predictions are not star ratings, so they have no RMSE.
+  bool predicts_stars() const { return !options_.binary && options_.solver != "wals"; }
   const CfOptions& options() const { return options_; }
 
   // Star predictions are clipped to [rating_min(), rating_max()]: train_cf sets the range of the

@@ -11,6 +11,7 @@
 #include "cf/gibbs_sampler.h"
 #include "cf/ridge_solve.h"
 #include "cf/sparse_dot_impl.h"
+#include "cf/wals_solver.h"
 #include "core/error.h"
 #include "core/rng.h"
 #include "data/dataset.h"
@@ -227,16 +228,21 @@ CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const C
     throw UsageError("train_cf: cf.solver: distributed training (" + dc.describe() +
                      ") supports \"adam\" only, found " + quote_found(opts.solver) +
                      "; run ALS in one process (without torchrun)");
-  if (opts.solver != "adam" && opts.solver != "als" && opts.solver != "gibbs")
-    throw Error("train_cf: cf.solver: expected one of: adam, als, gibbs, found " +
+  if (opts.solver != "adam" && opts.solver != "als" && opts.solver != "gibbs" &&
+      opts.solver != "wals")
+    throw Error("train_cf: cf.solver: expected one of: adam, als, gibbs, wals, found " +
                 quote_found(opts.solver));
   if (opts.binary && opts.solver != "adam")
     throw Error(
-        "train_cf: cf.solver: expected \"adam\" with cf.binary: true (als and gibbs model "
+        "train_cf: cf.solver: expected \"adam\" with cf.binary: true (als, gibbs and wals model "
         "squared error only), found " +
         quote_found(opts.solver));
-  if (opts.item_bias && opts.solver == "adam")
-    throw Error("train_cf: cf.item_bias: expected cf.solver als or gibbs, found \"adam\"");
+  if (opts.item_bias && opts.solver != "als" && opts.solver != "gibbs")
+    throw Error("train_cf: cf.item_bias: expected cf.solver als or gibbs, found " +
+                quote_found(opts.solver));
+  if (opts.solver == "wals" && !(opts.alpha >= 0 && opts.unobserved_weight > 0))
+    throw Error("train_cf: cf.alpha >= 0 and cf.unobserved_weight > 0 expected with wals, found " +
+                std::to_string(opts.alpha) + " and " + std::to_string(opts.unobserved_weight));
   if (opts.solver == "gibbs" && !(opts.burn_in >= 0 && opts.burn_in < opts.iterations))
     throw Error("train_cf: cf.burn_in: expected 0 <= burn_in < cf.iterations (" +
                 std::to_string(opts.iterations) + "), found " + std::to_string(opts.burn_in));
@@ -254,6 +260,7 @@ CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const C
     return train_ensemble(train, n_users, n_items, opts, progress, history, validation, dist);
 
   const bool binary = opts.binary;
+  const bool wals = opts.solver == "wals";
   const bool per_rating = opts.regularization == "per_rating";
   const int64_t f = opts.features;
   CfHistory local;
@@ -264,12 +271,13 @@ CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const C
   // binary model keeps 0/1 targets and adds μ_i inside the sigmoid instead.
   std::vector<float> y = binary ? cf_labels(train.value, opts.binary_threshold) : train.value;
   CfModel model(n_users, n_items, opts);
-  if (!binary && train.size() > 0) {
+  // WALS scores are preferences, not stars: never clipped, never offset by item means.
+  if (!binary && !wals && train.size() > 0) {
     const auto [lo, hi] = std::minmax_element(train.value.begin(), train.value.end());
     model.set_rating_range(*lo, *hi);
   }
   std::vector<float>& mu = model.item_offset();
-  if (opts.mean_normalize) mu = item_offsets(train, y, n_items, binary);
+  if (opts.mean_normalize && !wals) mu = item_offsets(train, y, n_items, binary);
   if (!binary)
     for (size_t k = 0; k < y.size(); ++k) y[k] -= mu[train.item[k]];
   std::vector<float> val_target;
@@ -284,7 +292,17 @@ CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const C
                 static_cast<uint64_t>(opts.iterations), "iterations", loss_text(loss, h)});
   };
 
-  if (opts.solver == "als") {
+  if (wals) {
+    WalsSolver solver(train, n_users, n_items, opts, rng);
+    for (int64_t it = 0; it < opts.iterations; ++it) {
+      solver.sweep();
+      h.loss.push_back(solver.loss());
+      if (validation) h.validation.push_back(solver.validation_rmse(*validation));
+      report(it, h.loss.back());
+    }
+    model.user_weights() = solver.user_factors();
+    model.item_features() = solver.item_factors();
+  } else if (opts.solver == "als") {
     std::vector<float>& W = model.user_weights();
     std::vector<float>& b = model.user_bias();
     std::vector<float>& X = model.item_features();

@@ -6,8 +6,11 @@
 // cf_labels), prediction sigmoid(w·x + b + μ_i), data term Σ BCE-with-logits.
 // Solvers: "adam" (torch autograd + torch::optim::Adam, full batch, one step per iteration), "als"
 // (closed-form ridge solves per user, then per item, with Eigen; one sweep per iteration; squared
-// error only) and "gibbs" (Bayesian PMF, cf/gibbs_sampler.h: the same solves sampled; the model
-// averages the samples after cf.burn_in; squared error only). cf.item_bias (als, gibbs) learns a
+// error only), "gibbs" (Bayesian PMF, cf/gibbs_sampler.h: the same solves sampled; the model
+// averages the samples after cf.burn_in; squared error only) and "wals" (implicit weighted ALS over
+// every user × item cell, cf/wals_solver.h: for top-N; no biases or item offsets, so
+// cf.mean_normalize is ignored; its history's loss is WALS's J and its validation the RMSE of
+// held-out rated cells against their target). cf.item_bias (als, gibbs) learns a
 // per-item bias c_i, folded into the returned model's μ_i. cf.ensemble > 1 trains that many runs
 // with seeds seed, seed + 1, ... and returns the average of their predictions as one model
 // (cf_stored_features columns).
@@ -33,10 +36,10 @@ struct CfHistory {
 };
 
 // Trains on `train` (user/item indices < n_users / n_items). Throws Error on out-of-range indices,
-// non-finite values or an unsupported combination (binary with solver "als" or "gibbs", item_bias
-// with "adam", gibbs with burn_in >= iterations or thin out of range). History with gibbs: loss is
-// the current sample's data term ½Σ(ŷ − y)², validation the running average's RMSE; with
-// ensemble > 1, the first run's curves. `validation`
+// non-finite values or an unsupported combination (binary with a solver other than "adam",
+// item_bias with "adam" or "wals", gibbs with burn_in >= iterations or thin out of range). History
+// with gibbs: loss is the current sample's data term ½Σ(ŷ − y)², validation the running average's
+// RMSE; with ensemble > 1, the first run's curves. `validation`
 // (optional) is scored after every iteration into history->validation. The loss_history overload is
 // the short form used by callers that need only J.
 // With a distributed `dist` (train/distributed.h; null = one process; solver "adam" only, else

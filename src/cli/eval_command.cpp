@@ -18,17 +18,25 @@ namespace {
 
 struct EvalArgs {
   std::string run;
+  std::vector<std::string> sets;
   bool json = false;
 };
 
 Registrar register_eval([](CLI::App& root) {
   auto a = std::make_shared<EvalArgs>();
   CLI::App* sub = root.add_subcommand(
-      "eval", "Evaluate a trained run: RMSE/MAE (stars), Recall@K and NDCG@K, beside the global-mean, "
-              "user-mean, item-mean and popularity baselines on the same split");
+      "eval",
+      "Evaluate a trained run: RMSE/MAE (stars), Recall@K, NDCG@K and beyond-accuracy metrics "
+      "(coverage, Gini, popularity, novelty, intra-list diversity of the top-K lists), beside the "
+      "global-mean, user-mean, item-mean, popularity and EASE^R baselines on the same split. "
+      "EASE^R needs O(min(users, items)^2) memory (O(items^2) when users outnumber items): "
+      "catalogues over eval.ease_max_items skip it");
   sub->add_option("--run", a->run, "run directory written by `towerrec train`")
       ->required()
       ->check(CLI::ExistingDirectory);
+  sub->add_option("--set", a->sets,
+                  "override a key of the run's config.yaml, e.g. --set eval.ease_lambda=300 "
+                  "(repeatable)");
   sub->add_flag("--json", a->json, "print JSON instead of a table");
   sub->callback([a] {
     // A run still training has no metrics.json yet: say so, then evaluate its last complete
@@ -39,7 +47,7 @@ Registrar register_eval([](CLI::App& root) {
                   << h->command << "); evaluating its last complete checkpoint\n";
     ProgressPrinter printer;
     set_threads(1);
-    const nlohmann::json m = evaluate_run(a->run, {printer.fn(), {}});
+    const nlohmann::json m = evaluate_run(a->run, {printer.fn(), {}}, a->sets);
     printer.finish();
     if (a->json) {
       std::cout << m.dump(2) << "\n";

@@ -184,8 +184,9 @@ struct CfOptions {
   double lr = 0.1;
   int64_t iterations = 200;
   bool mean_normalize = true;
-  std::string solver = "adam";  // "adam" (autograd), "als" (closed-form alternating solves) or
-                                // "gibbs" (BPMF: the same solves, sampled; cf/gibbs_sampler.h)
+  std::string solver = "adam";  // "adam" (autograd), "als" (closed-form alternating solves),
+                                // "gibbs" (BPMF: the same solves, sampled; cf/gibbs_sampler.h) or
+                                // "wals" (implicit ALS over every cell; cf/wals_solver.h)
   std::string regularization = "plain";  // "plain" (the lab) or "per_rating" (ALS-WR)
   bool binary = false;          // like/click variant: sigmoid + binary cross-entropy
   double binary_threshold = 4.0;
@@ -197,6 +198,11 @@ struct CfOptions {
   double noise_precision = 2;   // gibbs: α, the precision of the rating noise (1/stars²)
   int64_t thin = 1;             // gibbs: keep every thin-th sweep after burn_in
   int64_t ensemble = 1;         // runs with seeds seed, seed+1, ... whose predictions are averaged
+  // wals (implicit weighted ALS over every cell, cf/wals_solver.h): rated cells weigh
+  // 1 + alpha × rating, unrated cells unobserved_weight and target 0.
+  double alpha = 1.0;
+  double unobserved_weight = 0.1;
+  std::string wals_target = "binary";  // what a rated cell is fitted to: 1, or its rating
 
   template <class V> void visit(V& v) {
     v.field("features", features, "latent features per user and item", Check::ge(1));
@@ -206,8 +212,10 @@ struct CfOptions {
     v.field("mean_normalize", mean_normalize, "subtract each item's mean rating");
     v.field("solver", solver,
             "optimiser: adam, als (alternating ridge solves), gibbs (Bayesian PMF: sampled solves, "
-            "predictions averaged over the samples after cf.burn_in)",
-            Check::one_of({"adam", "als", "gibbs"}));
+            "predictions averaged over the samples after cf.burn_in), wals (implicit weighted ALS "
+            "over every user x item cell, for top-N: unrated cells are zeros of weight "
+            "cf.unobserved_weight)",
+            Check::one_of({"adam", "als", "gibbs", "wals"}));
     v.field("regularization", regularization,
             "plain: lambda/2 (sum W^2 + sum X^2) as in the lab; per_rating: each user's and item's "
             "penalty times its number of training ratings (ALS-WR)",
@@ -234,16 +242,36 @@ struct CfOptions {
     v.field("ensemble", ensemble,
             "independent runs (seeds seed, seed+1, ...) whose predictions are averaged",
             Check::range(1, 1000));
+    v.field(
+        "alpha", alpha,
+        "wals: a rated cell's confidence is 1 + alpha x rating (its weight in the squared error)",
+        Check::ge(0));
+    v.field("unobserved_weight", unobserved_weight, "wals: weight of every unrated cell (target 0)",
+            Check::gt(0));
+    v.field("wals_target", wals_target, "wals: a rated cell's target: binary (1) or rating",
+            Check::one_of({"binary", "rating"}));
   }
 };
 
 struct EvalOptions {
   int64_t k = 10;
   double relevant_min = 4.0;  // a test item is relevant when rated at least this
+  // EASE^R baseline (eval/ease.h). λ measured on ml-latest-small random:0.2:42
+  // (scripts/eval_targets), Recall@10 / NDCG@10: 0.2033 / 0.2844 at 50, 0.2086 / 0.2926 at 100,
+  // 0.2080 / 0.2972 at 200, 0.2076 / 0.2944 at 400, 0.2008 / 0.2839 at 800.
+  double ease_lambda = 200;
+  // Its Gram matrix is min(users, items)² doubles: 20,000 items with more users = 3.2 GB.
+  int64_t ease_max_items = 20000;
 
   template <class V> void visit(V& v) {
-    v.field("k", k, "cut-off for Recall@K and NDCG@K", Check::ge(1));
+    v.field("k", k, "cut-off for Recall@K, NDCG@K and the beyond-accuracy metrics", Check::ge(1));
     v.field("relevant_min", relevant_min, "lowest rating that makes a test item relevant");
+    v.field("ease_lambda", ease_lambda,
+            "L2 penalty of the EASE^R baseline (item-item weights in closed form)", Check::gt(0));
+    v.field("ease_max_items", ease_max_items,
+            "largest catalogue the EASE^R baseline is computed for (memory: min(users, items)^2 "
+            "x 8 bytes); above it the baseline is skipped with a note",
+            Check::ge(0));
   }
 };
 

@@ -418,10 +418,10 @@ void check_cf_combination(const YAML::Node& root, const std::string& file, const
              ") with cf.solver: gibbs, so that a sample is kept",
          std::to_string(cf.thin));
   if (cf.binary && cf.solver != "adam")
-    fail("solver", "\"adam\" with cf.binary: true (als and gibbs model squared error only)",
+    fail("solver", "\"adam\" with cf.binary: true (als, gibbs and wals model squared error only)",
          quote_found(cf.solver));
-  if (cf.item_bias && cf.solver == "adam")
-    fail("item_bias", "cf.solver als or gibbs with cf.item_bias: true", "\"adam\"");
+  if (cf.item_bias && cf.solver != "als" && cf.solver != "gibbs")
+    fail("item_bias", "cf.solver als or gibbs with cf.item_bias: true", quote_found(cf.solver));
 }
 
 // A double as a person writes it: 4, 0.5, 1e-07 (no trailing zeros).

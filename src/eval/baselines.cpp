@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "data/dataset.h"
+#include "eval/ease.h"
 #include "features/rating_stats.h"
 
 namespace towerrec {
@@ -44,7 +45,26 @@ std::vector<ComparisonRow> evaluate_baselines(const Dataset& data,
   rows.push_back(evaluate_model("popularity", data, train_rows, test_rows, item,
                                 rank_fixed_order(item_count), opts, fit_seconds, nullptr,
                                 progress));
+  rows.push_back(evaluate_ease(data, train_rows, test_rows, opts, progress));
   return rows;
+}
+
+ComparisonRow evaluate_ease(const Dataset& data, const std::vector<uint32_t>& train_rows,
+                            const std::vector<uint32_t>& test_rows, const EvalOptions& opts,
+                            const ProgressFn& progress) {
+  if (data.num_items() > opts.ease_max_items) {
+    ComparisonRow row;
+    row.model = "ease";
+    row.note = "skipped: " + std::to_string(data.num_items()) + " items > eval.ease_max_items (" +
+               std::to_string(opts.ease_max_items) + "); its memory grows with min(users, items)^2";
+    return row;
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  const EaseModel ease = EaseModel::fit(data, train_rows, opts.ease_lambda);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return evaluate_model("ease", data, train_rows, test_rows, {}, ease.scorer(), opts, seconds,
+                        nullptr, progress);
 }
 
 }  // namespace towerrec

@@ -44,25 +44,43 @@ const nlohmann::json& require(const nlohmann::json& j, const char* key,
   return j[key];
 }
 
+std::string string_or_empty(const nlohmann::json& row, const char* key) {
+  if (!row.contains(key) || row[key].is_null()) return "";
+  if (!row[key].is_string()) {
+    throw Error(std::string("comparison table: key '") + key + "': expected a string, found " +
+                quote_found(row[key].dump()));
+  }
+  return row[key].get<std::string>();
+}
+
 }  // namespace
 
-nlohmann::json ComparisonTable::to_json() const {
+nlohmann::json ComparisonRow::to_json(int64_t k) const {
   const std::string ks = std::to_string(k);
+  nlohmann::json row;
+  row["model"] = model;
+  row["test_rmse"] = opt_json(test_rmse);
+  row["test_mae"] = opt_json(test_mae);
+  row["recall_at_" + ks] = opt_json(recall_at_k);
+  row["ndcg_at_" + ks] = opt_json(ndcg_at_k);
+  row["train_seconds"] = opt_json(train_seconds);
+  row["coverage_at_" + ks] = opt_json(coverage);
+  row["gini_at_" + ks] = opt_json(gini);
+  row["avg_popularity_at_" + ks] = opt_json(avg_popularity);
+  row["novelty_at_" + ks] = opt_json(novelty);
+  row["diversity_at_" + ks] = opt_json(diversity);
+  row["diversity_vectors"] = diversity_vectors;
+  row["note"] = note;
+  return row;
+}
+
+nlohmann::json ComparisonTable::to_json() const {
   nlohmann::json out = {{"k", k},
                         {"relevant_min", relevant_min},
                         {"ranking_users", ranking_users},
                         {"ranking_users_skipped", ranking_users_skipped},
                         {"rows", nlohmann::json::array()}};
-  for (const ComparisonRow& r : rows) {
-    nlohmann::json row;
-    row["model"] = r.model;
-    row["test_rmse"] = opt_json(r.test_rmse);
-    row["test_mae"] = opt_json(r.test_mae);
-    row["recall_at_" + ks] = opt_json(r.recall_at_k);
-    row["ndcg_at_" + ks] = opt_json(r.ndcg_at_k);
-    row["train_seconds"] = opt_json(r.train_seconds);
-    out["rows"].push_back(std::move(row));
-  }
+  for (const ComparisonRow& r : rows) out["rows"].push_back(r.to_json(k));
   return out;
 }
 
@@ -84,6 +102,13 @@ ComparisonTable ComparisonTable::from_json(const nlohmann::json& j) {
     r.recall_at_k = opt_from(row, "recall_at_" + ks);
     r.ndcg_at_k = opt_from(row, "ndcg_at_" + ks);
     r.train_seconds = opt_from(row, "train_seconds");
+    r.coverage = opt_from(row, "coverage_at_" + ks);
+    r.gini = opt_from(row, "gini_at_" + ks);
+    r.avg_popularity = opt_from(row, "avg_popularity_at_" + ks);
+    r.novelty = opt_from(row, "novelty_at_" + ks);
+    r.diversity = opt_from(row, "diversity_at_" + ks);
+    r.diversity_vectors = string_or_empty(row, "diversity_vectors");
+    r.note = string_or_empty(row, "note");
     t.rows.push_back(std::move(r));
   }
   return t;
@@ -105,6 +130,29 @@ std::string ComparisonTable::to_markdown() const {
         " users with a test rating >= " + rel + " (" + std::to_string(ranking_users_skipped) +
         " users skipped: no such rating); candidates are the items a user did not rate in "
         "training.\n";
+  std::string beyond;
+  for (const ComparisonRow& r : rows) {
+    if (!r.coverage) continue;  // no ranking: nothing beyond accuracy either
+    std::string div = cell(r.diversity, "%.4f");
+    if (r.diversity && !r.diversity_vectors.empty()) div += " (" + r.diversity_vectors + ")";
+    beyond += "| " + r.model + " | " + cell(r.coverage, "%.4f") + " | " + cell(r.gini, "%.4f") +
+              " | " + cell(r.avg_popularity, "%.1f") + " | " + cell(r.novelty, "%.3f") + " | " +
+              div + " |\n";
+  }
+  if (!beyond.empty()) {
+    md += "\nBeyond accuracy of the same top-" + ks +
+          " lists: coverage (share of the catalogue recommended to anyone), Gini of the items' "
+          "recommendation counts (0 = even, 1 = one item everywhere), popularity (mean training "
+          "ratings of a recommended item), novelty (mean -log2 of its share of training ratings, "
+          "bits), diversity (1 - mean pairwise cosine within a list, over the vectors named).\n\n"
+          "| model | coverage@" +
+          ks + " | Gini@" + ks +
+          " | popularity | novelty | diversity |\n|:--|--:|--:|--:|--:|--:|\n" + beyond;
+  }
+  std::string notes;
+  for (const ComparisonRow& r : rows)
+    if (!r.note.empty()) notes += "- " + r.model + ": " + r.note + "\n";
+  if (!notes.empty()) md += "\nNotes:\n" + notes;
   return md;
 }
 
@@ -123,7 +171,8 @@ ComparisonRow evaluate_model(const std::string& name, const Dataset& data,
                              const std::vector<uint32_t>& test_rows,
                              const std::vector<float>& test_predictions, const BlockRanker& ranker,
                              const EvalOptions& opts, std::optional<double> train_seconds,
-                             RankingMetrics* ranking, const ProgressFn& progress) {
+                             RankingMetrics* ranking, const ProgressFn& progress,
+                             const ItemVectors* vectors) {
   ComparisonRow row;
   row.model = name;
   row.train_seconds = train_seconds;
@@ -133,14 +182,24 @@ ComparisonRow evaluate_model(const std::string& name, const Dataset& data,
     row.test_mae = rm.mae;
   }
   if (ranker) {
-    const RankingMetrics rk = evaluate_ranking(data, train_rows, test_rows, ranker, opts, progress);
-    if (rk.users > 0) {
-      row.recall_at_k = rk.recall;
-      row.ndcg_at_k = rk.ndcg;
-    }
+    const RankingMetrics rk =
+        evaluate_ranking(data, train_rows, test_rows, ranker, opts, progress, 256, vectors);
+    set_ranking(row, rk);
     if (ranking) *ranking = rk;
   }
   return row;
+}
+
+void set_ranking(ComparisonRow& row, const RankingMetrics& rk) {
+  if (rk.users <= 0) return;
+  row.recall_at_k = rk.recall;
+  row.ndcg_at_k = rk.ndcg;
+  row.coverage = rk.beyond.coverage;
+  row.gini = rk.beyond.gini;
+  row.avg_popularity = rk.beyond.avg_popularity;
+  row.novelty = rk.beyond.novelty;
+  row.diversity = rk.beyond.diversity;
+  row.diversity_vectors = rk.beyond.diversity_vectors;
 }
 
 }  // namespace towerrec

@@ -17,6 +17,18 @@ std::string cell(const std::optional<double>& v, int decimals) {
 
 double value_or_nan(const std::optional<double>& v) { return v ? *v : NAN; }
 
+// Large values (a cost J in the millions) in thousands or millions, so ticks stay short; the unit
+// goes into the axis label.
+void scale_for_axis(Series& s, std::string& label) {
+  double top = 0;
+  for (double y : s.y)
+    if (std::isfinite(y)) top = std::max(top, std::fabs(y));
+  const double unit = top >= 1e6 ? 1e6 : top >= 1e4 ? 1e3 : 1;
+  if (unit == 1) return;
+  for (double& y : s.y) y /= unit;
+  label += unit == 1e6 ? " (millions)" : " (thousands)";
+}
+
 }  // namespace
 
 std::vector<double> half_star_histogram(const std::vector<float>& values, double rating_min,
@@ -68,8 +80,45 @@ std::string render_html_report(const ReportInput& in) {
     << svg_bar_chart("Recall@" + k + " (higher is better)", names, recall)
     << svg_bar_chart("NDCG@" + k + " (higher is better)", names, ndcg) << "</div>\n";
 
+  o << "<h2>Beyond accuracy (the same top-" << k << " lists)</h2>\n<table><tr><th>model</th>"
+    << "<th>coverage@" << k << "</th><th>Gini@" << k << "</th><th>avg popularity</th>"
+    << "<th>novelty (bits)</th><th>intra-list diversity</th></tr>\n";
+  std::vector<LabelledPoint> points;
+  for (const auto& r : in.table.rows) {
+    if (!r.coverage && r.note.empty()) continue;
+    std::string div = cell(r.diversity, 4);
+    if (r.diversity && !r.diversity_vectors.empty())
+      div += " (" + html_escape(r.diversity_vectors) + ")";
+    o << "<tr><td>" << html_escape(r.model) << "</td><td>" << cell(r.coverage, 4) << "</td><td>"
+      << cell(r.gini, 4) << "</td><td>" << cell(r.avg_popularity, 1) << "</td><td>"
+      << cell(r.novelty, 3) << "</td><td>" << div << "</td></tr>\n";
+    if (r.recall_at_k && r.avg_popularity)
+      points.push_back({r.model, *r.avg_popularity, *r.recall_at_k});
+  }
+  o << "</table>\n<p>Coverage: share of the catalogue recommended to at least one user. Gini: "
+       "inequality of how often each item is recommended (0 even, 1 one item everywhere). "
+       "Popularity: mean number of training ratings of a recommended item; novelty: mean "
+       "&minus;log<sub>2</sub> of its share of the training ratings. Diversity: 1 &minus; mean "
+       "pairwise cosine of the items in a list, over the vectors named.</p>\n";
+  for (const auto& r : in.table.rows)
+    if (!r.note.empty())
+      o << "<p>" << html_escape(r.model) << ": " << html_escape(r.note) << "</p>\n";
+  o << "<div class=\"charts\">"
+    << svg_scatter_chart("Accuracy against popularity bias (up and left is better)",
+                         "avg training ratings of a recommended item", "Recall@" + k, points)
+    << "</div>\n";
+
   o << "<h2>Learning curves</h2>\n<div class=\"charts\">";
   for (const auto& m : in.models) {
+    if (!m.val_label.empty()) {
+      Series train = m.train_loss;
+      std::string label = m.loss_label;
+      scale_for_axis(train, label);
+      o << svg_line_chart(m.name + ": training", "epoch", label, {train});
+      if (!m.val_loss.y.empty())
+        o << svg_line_chart(m.name + ": validation", "epoch", m.val_label, {m.val_loss});
+      continue;
+    }
     std::vector<Series> s{m.train_loss};
     if (!m.val_loss.y.empty()) s.push_back(m.val_loss);
     o << svg_line_chart(m.name + ": training and validation", "epoch", m.loss_label, s);

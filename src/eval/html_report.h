@@ -1,6 +1,7 @@
-// report.html for `towerrec compare`: one self-contained file (inline SVG, no scripts, no network) with
-// the metric table, the metrics as bars, each model's learning curves and predicted-versus-actual rating
-// distributions on the test split.
+// report.html for `towerrec compare`: one self-contained file (inline SVG, no scripts, no network)
+// with the metric table, the metrics as bars, the beyond-accuracy table with accuracy plotted
+// against popularity bias (one point per model), each model's learning curves and
+// predicted-versus-actual rating distributions on the test split.
 #pragma once
 
 #include <string>
@@ -16,6 +17,9 @@ struct ReportModel {
   std::string loss_label;           // what the curves measure, e.g. "MSE (scaled)"
   Series train_loss;                // per epoch
   Series val_loss;                  // per epoch (may be empty)
+  // When set, validation measures something else than training (CF: cost J vs RMSE in stars) and
+  // gets its own panel with this axis label; else both curves share loss_label's axis.
+  std::string val_label;
   std::vector<float> predicted;     // test predictions in stars (may be empty)
   std::vector<float> actual;        // test ratings in stars, parallel to predicted
 };

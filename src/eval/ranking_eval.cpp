@@ -109,15 +109,15 @@ BlockRanker rank_by_vectors(std::shared_ptr<const std::vector<float>> users,
 RankingMetrics evaluate_ranking(const Dataset& data, const std::vector<uint32_t>& train_rows,
                                 const std::vector<uint32_t>& test_rows, const BlockScorer& scorer,
                                 const EvalOptions& opts, const ProgressFn& progress,
-                                int32_t block_users) {
+                                int32_t block_users, const ItemVectors* vectors) {
   return evaluate_ranking(data, train_rows, test_rows, rank_by_scores(scorer, data.num_items()),
-                          opts, progress, block_users);
+                          opts, progress, block_users, vectors);
 }
 
 RankingMetrics evaluate_ranking(const Dataset& data, const std::vector<uint32_t>& train_rows,
                                 const std::vector<uint32_t>& test_rows, const BlockRanker& ranker,
                                 const EvalOptions& opts, const ProgressFn& progress,
-                                int32_t block_users) {
+                                int32_t block_users, const ItemVectors* vectors) {
   TOWERREC_CHECK(block_users > 0);
   const UserItems seen = UserItems::from_rows(data, train_rows);
   const UserItems test = UserItems::from_rows(data, test_rows);
@@ -145,6 +145,12 @@ RankingMetrics evaluate_ranking(const Dataset& data, const std::vector<uint32_t>
     relevant_of.push_back(std::move(rel));
   }
 
+  std::vector<int64_t> train_count(static_cast<size_t>(num_items), 0);
+  for (int32_t i : seen.item) ++train_count[i];
+  const ItemVectors genres = vectors && !vectors->empty() ? ItemVectors{} : genre_vectors(data);
+  m.tally = BeyondAccuracyTally(std::move(train_count), static_cast<int64_t>(seen.item.size()),
+                                vectors && !vectors->empty() ? vectors : &genres);
+
   double recall_sum = 0, ndcg_sum = 0;
   std::vector<int32_t> block;
   std::vector<std::vector<int32_t>> ranked;
@@ -155,12 +161,14 @@ RankingMetrics evaluate_ranking(const Dataset& data, const std::vector<uint32_t>
     for (size_t b = 0; b < block.size(); ++b) {
       recall_sum += recall_at_k(ranked[b], relevant_of[start + b], opts.k);
       ndcg_sum += ndcg_at_k(ranked[b], relevant_of[start + b], opts.k);
+      m.tally.add(ranked[b]);
     }
     if (progress) progress({"ranking", end, users.size(), "users", ""});
   }
   m.users = static_cast<int64_t>(users.size());
   m.recall = m.users ? recall_sum / m.users : std::numeric_limits<double>::quiet_NaN();
   m.ndcg = m.users ? ndcg_sum / m.users : std::numeric_limits<double>::quiet_NaN();
+  m.beyond = m.tally.finish();
   return m;
 }
 

@@ -9,6 +9,7 @@
 
 #include "config/options.h"
 #include "core/progress.h"
+#include "eval/beyond_accuracy.h"
 
 namespace towerrec {
 
@@ -53,6 +54,8 @@ struct RankingMetrics {
   double ndcg = 0;            // mean over evaluated users
   int64_t users = 0;          // users evaluated: at least one relevant test item
   int64_t users_skipped = 0;  // users with test ratings but none relevant (>= relevant_min)
+  BeyondAccuracy beyond;      // of the same top-K lists (tally.finish())
+  BeyondAccuracyTally tally;  // its additive state, for merging user shards
 };
 
 // For every user with a test rating, in ascending user index: relevant = the user's test items
@@ -61,16 +64,18 @@ struct RankingMetrics {
 // eval/ranking_metrics.h). Recall@K = hits / |relevant| (not capped at K); NDCG@K with binary
 // gains. Users are scored in blocks of `block_users`. When no user is evaluated, recall and ndcg
 // are NaN and users == 0. Throws Error when the scorer gives NaN for a candidate.
+// The beyond-accuracy metrics summarise the same lists; popularity counts come from `train_rows`;
+// diversity uses `vectors` when given and non-empty, else the data's genre vectors.
 RankingMetrics evaluate_ranking(const Dataset& data, const std::vector<uint32_t>& train_rows,
                                 const std::vector<uint32_t>& test_rows, const BlockScorer& scorer,
                                 const EvalOptions& opts, const ProgressFn& progress = {},
-                                int32_t block_users = 256);
+                                int32_t block_users = 256, const ItemVectors* vectors = nullptr);
 
 // The same metrics from a ranker; users are ranked `block_users` at a time (a ranker keeps only k
 // items per user, so blocks can be large enough to keep every thread of rank_by_vectors busy).
 RankingMetrics evaluate_ranking(const Dataset& data, const std::vector<uint32_t>& train_rows,
                                 const std::vector<uint32_t>& test_rows, const BlockRanker& ranker,
                                 const EvalOptions& opts, const ProgressFn& progress = {},
-                                int32_t block_users = 8192);
+                                int32_t block_users = 8192, const ItemVectors* vectors = nullptr);
 
 }  // namespace towerrec

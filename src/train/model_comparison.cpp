@@ -87,19 +87,25 @@ json compare_models(const RunOptions& opts, const std::string& out_dir, const Ru
   report.title = "towerrec compare: " + opts.name;
   report.summary = "Data: " + base.data.dir + "; split " + base.data.split + "; " +
                    std::to_string(tt_metrics.at("n_train").get<int64_t>()) + " training, " +
-                   std::to_string(tt_metrics.at("n_validation").get<int64_t>()) + " validation and " +
-                   std::to_string(tt_metrics.at("n_test").get<int64_t>()) +
-                   " test ratings. Two-tower loss: MSE on ratings scaled to [-1, 1]; CF loss: the "
-                   "course's cost J (validation: RMSE in stars).";
+                   std::to_string(tt_metrics.at("n_validation").get<int64_t>()) +
+                   " validation and " + std::to_string(tt_metrics.at("n_test").get<int64_t>()) +
+                   " test ratings. Two-tower loss: MSE on ratings scaled to [-1, 1]; CF (solver " +
+                   opts.cf.solver + "): its training cost J, and validation RMSE on its own axis.";
   report.table = table;
   report.rating_min = base.data.rating_min;
   report.rating_max = base.data.rating_max;
-  for (const auto& [name, dir, label] :
-       {std::tuple<std::string, std::string, std::string>{"two_tower", tt.out, "MSE (scaled)"},
-        {"cf", cf.out, "J (train) / RMSE (validation)"}}) {
+  // CF's cost J (a sum over ratings, millions) and its validation RMSE (stars, or for wals the
+  // held-out rated cells against their target) get a panel each.
+  const std::string cf_val =
+      opts.cf.solver == "wals" ? "RMSE of held-out rated cells" : "RMSE (stars)";
+  for (const auto& [name, dir, label, val_label] :
+       {std::tuple<std::string, std::string, std::string, std::string>{"two_tower", tt.out,
+                                                                       "MSE (scaled)", ""},
+        {"cf", cf.out, "cost J", cf_val}}) {
     ReportModel m;
     m.name = name;
     m.loss_label = label;
+    m.val_label = val_label;
     read_curves(dir + "/epochs.jsonl", m);
     read_predictions(dir + "/test_predictions.csv", m);
     report.models.push_back(std::move(m));

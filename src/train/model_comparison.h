@@ -1,8 +1,12 @@
-// `towerrec compare`: the two-tower model, the collaborative-filtering model and the mean/popularity
-// baselines trained and evaluated on ONE split, written as a table and a report:
-//   <out>/compare.json   list of rows {model, test_rmse, test_mae, recall_at_K, ndcg_at_K, train_seconds}
-//   <out>/compare.md     the same as a Markdown table
-//   <out>/report.html    self-contained (inline SVG): table, bars, learning curves, rating distributions
+// `towerrec compare`: the two-tower model, the collaborative-filtering model and the mean,
+// popularity and EASE^R baselines trained and evaluated on ONE split, written as a table and a
+// report:
+//   <out>/compare.json   rows as ComparisonRow::to_json writes them: model, test_rmse, test_mae,
+//                        recall_at_K, ndcg_at_K, train_seconds, coverage_at_K, gini_at_K,
+//                        avg_popularity_at_K, novelty_at_K, diversity_at_K, diversity_vectors, note
+//   <out>/compare.md     the same as Markdown tables
+//   <out>/report.html    self-contained (inline SVG): tables, bars, accuracy against popularity,
+//                        learning curves, rating distributions
 //   <out>/two_tower/, <out>/cf/   the two run directories (layout: models/README.md)
 #pragma once
 

@@ -174,6 +174,7 @@ struct ModelOutput {
   BlockRanker ranker;              // empty: no ranking metrics
   double train_seconds = NAN;
   json extra = json::object();     // model-specific figures (test_mse_scaled, auc, log_loss, ...)
+  ItemVectors vectors;             // for intra-list diversity; empty: genres
 };
 
 ModelOutput two_tower_output(const RunInputs& in, const TwoTowerModel& model) {
@@ -197,7 +198,13 @@ ModelOutput two_tower_output(const RunInputs& in, const TwoTowerModel& model) {
   }
   out.extra["test_mse_scaled"] = mse_scaled / static_cast<double>(std::max<size_t>(1, scaled.size()));
   // Ranking needs users and items as entities; lab rows are not, so the lab reports errors only.
-  if (!in.lab_mode()) out.ranker = tower_ranker(model, in.features);
+  if (!in.lab_mode()) {
+    out.ranker = tower_ranker(model, in.features);
+    out.vectors = {"item vectors", model.dim(),
+                   model.embed_items(in.features.item.data.data(), in.features.item.rows,
+                                     in.features.item_bag.empty() ? nullptr
+                                                                  : &in.features.item_bag)};
+  }
   return out;
 }
 
@@ -226,10 +233,11 @@ ModelOutput cf_output(const RunInputs& in, std::shared_ptr<const CfModel> model)
     const std::vector<float> labels = cf_labels(truth, model->options().binary_threshold);
     out.extra["test_auc"] = auc(labels, pred);
     out.extra["test_log_loss"] = log_loss(labels, pred);
-  } else {
+  } else if (model->predicts_stars()) {
     out.test_stars = std::move(pred);
   }
   out.ranker = rank_by_scores(cf_scorer(model), static_cast<int32_t>(model->num_items()));
+  out.vectors = {"item vectors", model->features(), model->item_features()};
   return out;
 }
 
@@ -239,8 +247,8 @@ json opt_json(const std::optional<double>& v) { return v ? json(*v) : json(nullp
 // for the users of its contiguous 1/W (their test rows only), and the per-user sums are
 // all-reduced.
 RankingMetrics sharded_ranking(const RunOptions& o, const RunInputs& in, const BlockRanker& ranker,
-                               DistContext& dc, const ProgressFn& progress,
-                               const std::vector<uint32_t>& train_rows,
+                               const ItemVectors& vectors, DistContext& dc,
+                               const ProgressFn& progress, const std::vector<uint32_t>& train_rows,
                                const std::vector<uint32_t>& test_rows) {
   const int64_t n_users = in.data.num_users();
   const int64_t u0 = dc.shard_begin(n_users), u1 = dc.shard_end(n_users);
@@ -249,7 +257,8 @@ RankingMetrics sharded_ranking(const RunOptions& o, const RunInputs& in, const B
     const int32_t u = in.data.ratings.user[r];
     if (u >= u0 && u < u1) mine.push_back(r);
   }
-  const RankingMetrics rk = evaluate_ranking(in.data, train_rows, mine, ranker, o.eval, progress);
+  RankingMetrics rk = evaluate_ranking(in.data, train_rows, mine, ranker, o.eval, progress, 8192,
+                                       vectors.empty() ? nullptr : &vectors);
   double sums[4] = {rk.users > 0 ? rk.recall * static_cast<double>(rk.users) : 0.0,
                     rk.users > 0 ? rk.ndcg * static_cast<double>(rk.users) : 0.0,
                     static_cast<double>(rk.users), static_cast<double>(rk.users_skipped)};
@@ -260,6 +269,11 @@ RankingMetrics sharded_ranking(const RunOptions& o, const RunInputs& in, const B
   out.users_skipped = static_cast<int64_t>(std::llround(sums[3]));
   out.recall = out.users > 0 ? sums[0] / sums[2] : NAN;
   out.ndcg = out.users > 0 ? sums[1] / sums[2] : NAN;
+  std::vector<double> tally = rk.tally.flat();
+  dc.all_reduce_sum(tally.data(), static_cast<int64_t>(tally.size()));
+  out.tally = rk.tally;
+  out.tally.from_flat(tally);
+  out.beyond = out.tally.finish();
   return out;
 }
 
@@ -276,18 +290,16 @@ json evaluate_with_baselines(const RunOptions& o, const RunInputs& in, const Mod
                                                   ? std::optional<double>()
                                                   : std::optional<double>(mo.train_seconds);
   if (mo.ranker) {
-    ranking = dc.distributed() ? sharded_ranking(o, in, mo.ranker, dc, cb.progress,
-                                                 in.split.train, in.split.test)
-                               : evaluate_ranking(in.data, in.split.train, in.split.test, mo.ranker,
-                                                  o.eval, cb.progress);
+    ranking = dc.distributed()
+                  ? sharded_ranking(o, in, mo.ranker, mo.vectors, dc, cb.progress, in.split.train,
+                                    in.split.test)
+                  : evaluate_ranking(in.data, in.split.train, in.split.test, mo.ranker, o.eval,
+                                     cb.progress, 8192, mo.vectors.empty() ? nullptr : &mo.vectors);
   }
   if (!dc.is_root()) return json();
   ComparisonRow row = evaluate_model(mo.name, in.data, in.split.train, in.split.test, mo.test_stars,
                                      nullptr, o.eval, train_seconds);
-  if (ranking.users > 0) {
-    row.recall_at_k = ranking.recall;
-    row.ndcg_at_k = ranking.ndcg;
-  }
+  set_ranking(row, ranking);
   table.rows.push_back(row);
   RankingMetrics base_ranking;
   for (auto& row : evaluate_baselines(in.data, in.split.train, in.split.test, o.eval,
@@ -312,12 +324,9 @@ json evaluate_with_baselines(const RunOptions& o, const RunInputs& in, const Mod
   m["n_test"] = in.split.test.size();
   json baselines = json::object();
   for (size_t r = 1; r < table.rows.size(); ++r) {
-    const ComparisonRow& b = table.rows[r];
-    baselines[b.model] = {{"test_rmse", opt_json(b.test_rmse)},
-                          {"test_mae", opt_json(b.test_mae)},
-                          {k_key("recall_at_", o.eval.k), opt_json(b.recall_at_k)},
-                          {k_key("ndcg_at_", o.eval.k), opt_json(b.ndcg_at_k)},
-                          {"train_seconds", opt_json(b.train_seconds)}};
+    json b = table.rows[r].to_json(o.eval.k);
+    b.erase("model");
+    baselines[table.rows[r].model] = std::move(b);
   }
   m["baselines"] = baselines;
   m["comparison"] = table.to_json();
@@ -416,7 +425,7 @@ ModelOutput train_two_tower_run(const RunOptions& o, const RunInputs& in,
     // Validation recall: the validation ratings are the "test" rows, the rest of the training split
     // is excluded from the candidates; users and items get the full split's features.
     extras.recall = [&](const TwoTowerModel& m) {
-      const RankingMetrics rk = sharded_ranking(o, in, tower_ranker(m, in.features), dc, nullptr,
+      const RankingMetrics rk = sharded_ranking(o, in, tower_ranker(m, in.features), ItemVectors{}, dc, nullptr,
                                                 in.fit_rows, in.val_rows);
       return rk.users > 0 ? rk.recall : 0.0;
     };
@@ -628,12 +637,13 @@ RunData load_run_data(const std::string& run_dir, const RunCallbacks& cb) {
   return rd;
 }
 
-json evaluate_run(const std::string& run_dir, const RunCallbacks& cb) {
+json evaluate_run(const std::string& run_dir, const RunCallbacks& cb,
+                  const std::vector<std::string>& sets) {
   const std::string config = run_dir + "/config.yaml";
   if (!fs::exists(config))
     throw Error(run_dir + ": not a run directory (no config.yaml; expected the output of "
                 "`towerrec train`)");
-  const RunOptions o = load_run_options(config);
+  const RunOptions o = load_run_options(config, sets);
   const RunInputs in = prepare_inputs(o, run_dir, cb);
   ModelOutput mo;
   if (o.model.kind == "cf") {

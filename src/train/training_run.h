@@ -71,7 +71,9 @@ struct RunData {
 // (its rows are precomputed feature vectors, not users and items).
 RunData load_run_data(const std::string& run_dir, const RunCallbacks& cb);
 
-// Re-evaluates a finished run from its config.yaml and model.ckpt (same data, same split); writes nothing.
-nlohmann::json evaluate_run(const std::string& run_dir, const RunCallbacks& cb);
+// Re-evaluates a finished run from its config.yaml and model.ckpt (same data, same split); writes
+// nothing. `sets` override keys of config.yaml as `towerrec train --set` does (e.g. eval.k=20).
+nlohmann::json evaluate_run(const std::string& run_dir, const RunCallbacks& cb,
+                            const std::vector<std::string>& sets = {});
 
 }  // namespace towerrec

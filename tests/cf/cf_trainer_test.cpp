@@ -176,8 +176,8 @@ TEST_CASE("train_cf: bad input is rejected with the offending values", "[cf]") {
   o.solver = "als";
   CHECK_THROWS_WITH(
       train_cf(r, 3, 2, o),
-      "train_cf: cf.solver: expected \"adam\" with cf.binary: true (als and gibbs model squared "
-      "error only), found \"als\"");
+      "train_cf: cf.solver: expected \"adam\" with cf.binary: true (als, gibbs and wals model "
+      "squared error only), found \"als\"");
   o = CfOptions{};
   o.item_bias = true;
   CHECK_THROWS_WITH(train_cf(r, 3, 2, o),
@@ -194,7 +194,7 @@ TEST_CASE("train_cf: bad input is rejected with the offending values", "[cf]") {
                     "found 7");
   o.solver = "sgd";
   CHECK_THROWS_WITH(train_cf(r, 3, 2, o),
-                    "train_cf: cf.solver: expected one of: adam, als, gibbs, found \"sgd\"");
+                    "train_cf: cf.solver: expected one of: adam, als, gibbs, wals, found \"sgd\"");
   r.value[0] = NAN;
   CHECK_THROWS_WITH(train_cf(r, 3, 2, CfOptions{}),
                     "train_cf: train: rating 0: expected a finite value");

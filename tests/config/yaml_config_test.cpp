@@ -114,7 +114,8 @@ TEST_CASE("config: cf solver options (gibbs, item bias, ensemble) and their erro
          d.cf.noise_precision == 2));
 
   CHECK(load_error(dir.write("a.yaml", "cf:\n  solver: mcmc\n")) ==
-        dir.file("a.yaml") + ":2: cf.solver: expected one of: adam, als, gibbs, got \"mcmc\"");
+        dir.file("a.yaml") +
+            ":2: cf.solver: expected one of: adam, als, gibbs, wals, got \"mcmc\"");
   CHECK(load_error(dir.write("b.yaml", "cf:\n  noise_precision: 0\n")) ==
         dir.file("b.yaml") + ":2: cf.noise_precision: expected a number > 0, got \"0\"");
   CHECK(load_error(dir.write("c.yaml", "cf:\n  bias_lambda: -1\n")) ==
@@ -143,8 +144,8 @@ TEST_CASE("config: cf solver options (gibbs, item bias, ensemble) and their erro
         dir.file("l.yaml") + ":2: cf.thin: expected an integer >= 1, got \"0\"");
   CHECK(load_error(dir.write("i.yaml", "cf:\n  binary: true\n  solver: gibbs\n  burn_in: 1\n")) ==
         dir.file("i.yaml") +
-            ":3: cf.solver: expected \"adam\" with cf.binary: true (als and gibbs model squared "
-            "error only), got \"gibbs\"");
+            ":3: cf.solver: expected \"adam\" with cf.binary: true (als, gibbs and wals model "
+            "squared error only), got \"gibbs\"");
   CHECK(load_error(dir.write("j.yaml", "cf:\n  item_bias: true\n")) ==
         dir.file("j.yaml") +
             ":2: cf.item_bias: expected cf.solver als or gibbs with cf.item_bias: true, got "
@@ -167,4 +168,38 @@ TEST_CASE("config: bad serve.ann keys name the key, the line and what was expect
   CHECK(load_error("", {"serve.ann.overfetch=0.5"}) ==
         "--set serve.ann.overfetch=0.5:0: serve.ann.overfetch: expected a number in [1, 100], got "
         "\"0.5\"");
+}
+
+TEST_CASE("config: EASE^R and WALS keys, and their bad values at file:line", "[config]") {
+  TempDir dir;
+  const RunOptions d = load_run_options("");
+  CHECK(d.eval.ease_lambda > 0);
+  CHECK(d.eval.ease_max_items == 20000);
+  CHECK(d.cf.wals_target == "binary");
+  const auto ok =
+      dir.write("ok.yaml",
+                "eval:\n  ease_lambda: 300\n  ease_max_items: 5000\ncf:\n  solver: wals\n"
+                "  alpha: 0\n  unobserved_weight: 0.05\n  wals_target: rating\n");
+  const RunOptions o = load_run_options(ok);
+  CHECK(o.eval.ease_lambda == 300);
+  CHECK(o.eval.ease_max_items == 5000);
+  CHECK(o.cf.solver == "wals");
+  CHECK(o.cf.alpha == 0);
+  CHECK(o.cf.unobserved_weight == Approx(0.05));
+  CHECK(o.cf.wals_target == "rating");
+
+  CHECK(load_error(dir.write("l.yaml", "name: x\neval:\n  ease_lambda: 0\n")) ==
+        dir.file("l.yaml") + ":3: eval.ease_lambda: expected a number > 0, got \"0\"");
+  CHECK(load_error(dir.write("l2.yaml", "eval:\n  ease_lambda: -5\n")) ==
+        dir.file("l2.yaml") + ":2: eval.ease_lambda: expected a number > 0, got \"-5\"");
+  CHECK(load_error(dir.write("a.yaml", "cf:\n  solver: wals\n  alpha: -1\n")) ==
+        dir.file("a.yaml") + ":3: cf.alpha: expected a number >= 0, got \"-1\"");
+  CHECK(load_error(dir.write("w.yaml", "cf:\n  unobserved_weight: 0\n")) ==
+        dir.file("w.yaml") + ":2: cf.unobserved_weight: expected a number > 0, got \"0\"");
+  CHECK(load_error(dir.write("t.yaml", "cf:\n  wals_target: stars\n")) ==
+        dir.file("t.yaml") + ":2: cf.wals_target: expected one of: binary, rating, got \"stars\"");
+  CHECK(load_error(dir.write("b.yaml", "cf:\n  solver: wals\n  item_bias: true\n")) ==
+        dir.file("b.yaml") +
+            ":3: cf.item_bias: expected cf.solver als or gibbs with cf.item_bias: true, got "
+            "\"wals\"");
 }

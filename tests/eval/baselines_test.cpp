@@ -14,7 +14,7 @@ TEST_CASE("baselines: RMSE, MAE and ranking on the toy dataset", "[eval]") {
   RankingMetrics rk;
   const std::vector<ComparisonRow> rows =
       evaluate_baselines(d, test::toy_train(), test::toy_test(), EvalOptions{}, &rk);
-  REQUIRE(rows.size() == 4);
+  REQUIRE(rows.size() == 5);
   CHECK(rows[0].model == "global_mean");
   CHECK(*rows[0].test_rmse == Approx(std::sqrt((2.6 * 2.6 + 1.4 * 1.4) / 2)));
   CHECK(*rows[0].test_mae == Approx(2.0));
@@ -37,6 +37,16 @@ TEST_CASE("baselines: RMSE, MAE and ranking on the toy dataset", "[eval]") {
   CHECK(*rows[3].test_rmse == *rows[2].test_rmse);
   CHECK(*rows[3].recall_at_k == Approx(1));
   CHECK(*rows[3].ndcg_at_k == Approx(1 / std::log2(5.0)));
+  // EASE^R: u2 rated nothing in training, so every score is 0 and the list is catalogue order.
+  CHECK(rows[4].model == "ease");
+  CHECK_FALSE(rows[4].test_rmse);
+  CHECK(*rows[4].recall_at_k == Approx(1));
+  CHECK(*rows[4].ndcg_at_k == Approx(1 / std::log2(5.0)));
+  // Beyond accuracy: u2's top-10 is the whole 4-item catalogue; the toy data has genres.
+  CHECK(*rows[3].coverage == Approx(1));
+  CHECK(*rows[3].gini == Approx(0));
+  CHECK(rows[3].diversity_vectors == "genres");
+  CHECK_FALSE(rows[0].coverage);
   for (const auto& r : rows) CHECK(*r.train_seconds >= 0);
 
   EvalOptions k2;

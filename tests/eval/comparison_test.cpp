@@ -10,13 +10,26 @@ using namespace towerrec;
 
 namespace {
 
+ComparisonRow row(const std::string& model, std::optional<double> rmse, std::optional<double> mae,
+                  std::optional<double> recall, std::optional<double> ndcg,
+                  std::optional<double> seconds) {
+  ComparisonRow r;
+  r.model = model;
+  r.test_rmse = rmse;
+  r.test_mae = mae;
+  r.recall_at_k = recall;
+  r.ndcg_at_k = ndcg;
+  r.train_seconds = seconds;
+  return r;
+}
+
 ComparisonTable sample() {
   ComparisonTable t;
   t.k = 10;
   t.ranking_users = 580;
   t.ranking_users_skipped = 30;
-  t.rows.push_back({"two_tower", 0.91234, 0.70111, 0.05, 0.0625, 12.345});
-  t.rows.push_back({"global_mean", 1.04, 0.83, std::nullopt, std::nullopt, 0.001});
+  t.rows.push_back(row("two_tower", 0.91234, 0.70111, 0.05, 0.0625, 12.345));
+  t.rows.push_back(row("global_mean", 1.04, 0.83, std::nullopt, std::nullopt, 0.001));
   return t;
 }
 
@@ -50,6 +63,46 @@ TEST_CASE("comparison: Markdown table", "[eval]") {
   CHECK(metrics_table_markdown(wrapped) == sample().to_markdown());
   CHECK(metrics_table_markdown(sample().to_json()) == sample().to_markdown());
   CHECK_THROWS_AS(metrics_table_markdown(nlohmann::json::object()), Error);
+}
+
+TEST_CASE("comparison: beyond-accuracy keys, notes and their Markdown table", "[eval]") {
+  ComparisonTable t = sample();
+  ComparisonRow& tt = t.rows[0];
+  tt.coverage = 0.125;
+  tt.gini = 0.9;
+  tt.avg_popularity = 80.25;
+  tt.novelty = 9.5;
+  tt.diversity = 0.75;
+  tt.diversity_vectors = "item vectors";
+  ComparisonRow ease;
+  ease.model = "ease";
+  ease.note = "skipped: too many items";
+  t.rows.push_back(ease);
+  const nlohmann::json j = t.to_json();
+  CHECK(j["rows"][0]["coverage_at_10"].get<double>() == 0.125);
+  CHECK(j["rows"][0]["gini_at_10"].get<double>() == 0.9);
+  CHECK(j["rows"][0]["avg_popularity_at_10"].get<double>() == 80.25);
+  CHECK(j["rows"][0]["novelty_at_10"].get<double>() == 9.5);
+  CHECK(j["rows"][0]["diversity_at_10"].get<double>() == 0.75);
+  CHECK(j["rows"][0]["diversity_vectors"] == "item vectors");
+  CHECK(j["rows"][1]["coverage_at_10"].is_null());
+  CHECK(j["rows"][2]["note"] == "skipped: too many items");
+  CHECK(ComparisonTable::from_json(j).to_json() == j);
+  // Tables written before these keys existed still read.
+  nlohmann::json old = sample().to_json();
+  for (auto& row : old["rows"])
+    for (const char* key : {"coverage_at_10", "gini_at_10", "avg_popularity_at_10", "novelty_at_10",
+                            "diversity_at_10", "diversity_vectors", "note"})
+      row.erase(key);
+  CHECK(ComparisonTable::from_json(old).to_json() == sample().to_json());
+
+  const std::string md = t.to_markdown();
+  CHECK_THAT(md, Catch::Contains("| model | coverage@10 | Gini@10 | popularity | novelty | "
+                                 "diversity |\n|:--|--:|--:|--:|--:|--:|\n"
+                                 "| two_tower | 0.1250 | 0.9000 | 80.2 | 9.500 | 0.7500 (item "
+                                 "vectors) |\n"));
+  CHECK_THAT(md, Catch::EndsWith("\nNotes:\n- ease: skipped: too many items\n"));
+  CHECK_THAT(md, Catch::Contains("| ease | — | — | — | — | — |\n"));
 }
 
 TEST_CASE("comparison: evaluate_model with predictions and a scorer", "[eval]") {

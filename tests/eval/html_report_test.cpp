@@ -58,3 +58,63 @@ TEST_CASE("html report: self-contained page with table, bars, curves and distrib
   }
   CHECK(urls == svgs);
 }
+
+TEST_CASE("html report: beyond accuracy, accuracy against popularity, CF panels", "[eval]") {
+  ReportInput in;
+  in.title = "t";
+  in.table.k = 10;
+  ComparisonRow a;
+  a.model = "cf";
+  a.recall_at_k = 0.2;
+  a.coverage = 0.25;
+  a.gini = 0.5;
+  a.avg_popularity = 40;
+  a.novelty = 8.25;
+  a.diversity = 0.6;
+  a.diversity_vectors = "item vectors";
+  ComparisonRow e;
+  e.model = "ease";
+  e.note = "skipped: 30000 items > eval.ease_max_items (20000)";
+  in.table.rows = {a, e};
+  ReportModel m;
+  m.name = "cf";
+  m.loss_label = "cost J";
+  m.val_label = "RMSE (stars)";
+  m.train_loss = {"train", {1, 2}, {6.5e6, 3.25e6}};
+  m.val_loss = {"validation", {1, 2}, {0.95, 0.9}};
+  in.models = {m};
+  const std::string html = render_html_report(in);
+  CHECK_THAT(html, Catch::Contains("<td>cf</td><td>0.2500</td><td>0.5000</td><td>40.0</td>"
+                                   "<td>8.250</td><td>0.6000 (item vectors)</td>"));
+  CHECK_THAT(html, Catch::Contains("<p>ease: skipped: 30000 items &gt; eval.ease_max_items "
+                                   "(20000)</p>"));
+  CHECK_THAT(html, Catch::Contains("Accuracy against popularity bias"));
+  CHECK_THAT(html, Catch::Contains("<circle"));
+  // J and validation RMSE each get a panel; J in millions, in plain digits.
+  CHECK_THAT(html, Catch::Contains("cf: training</text>"));
+  CHECK_THAT(html, Catch::Contains("cf: validation</text>"));
+  CHECK_THAT(html, Catch::Contains("cost J (millions)"));
+  CHECK(html.find("e+0") == std::string::npos);
+}
+
+TEST_CASE("svg chart: plain-number tick labels", "[eval]") {
+  CHECK(plain_number(6520) == "6,520");
+  CHECK(plain_number(1234567.4) == "1,234,567");
+  CHECK(plain_number(-2500) == "-2,500");
+  CHECK(plain_number(0.5) == "0.5");
+  CHECK(plain_number(12.3456) == "12.346");
+  CHECK(plain_number(0.00123) == "0.00123");
+  CHECK(plain_number(0) == "0");
+  CHECK(plain_number(999.9999) == "1000");
+}
+
+TEST_CASE("svg chart: ticks at round steps", "[eval]") {
+  CHECK(nice_ticks(1, 4) == std::vector<double>{1, 2, 3, 4});
+  CHECK(nice_ticks(1, 10) == std::vector<double>{2, 4, 6, 8, 10});
+  const std::vector<double> t = nice_ticks(0, 0.229);
+  REQUIRE(t.size() == 5);
+  CHECK(t[1] == Approx(0.05));
+  CHECK(t[4] == Approx(0.2));
+  CHECK(nice_ticks(31195, 50997) == std::vector<double>{35000, 40000, 45000, 50000});
+  CHECK(nice_ticks(3, 3) == std::vector<double>{3});
+}
