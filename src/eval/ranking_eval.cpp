@@ -145,6 +145,7 @@ RankingMetrics evaluate_ranking(const Dataset& data, const std::vector<uint32_t>
     relevant_of.push_back(std::move(rel));
   }
 
+  const int32_t num_items = data.num_items();
   std::vector<int64_t> train_count(static_cast<size_t>(num_items), 0);
   for (int32_t i : seen.item) ++train_count[i];
   const ItemVectors genres = vectors && !vectors->empty() ? ItemVectors{} : genre_vectors(data);
