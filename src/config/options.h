@@ -143,6 +143,8 @@ struct CfOptions {
   double noise_precision = 2;   // gibbs: α, the precision of the rating noise (1/stars²)
   int64_t thin = 1;             // gibbs: keep every thin-th sweep after burn_in
   int64_t ensemble = 1;         // runs with seeds seed, seed+1, ... whose predictions are averaged
+  // "learned" (W, b and X fitted) or "content" (X = item tower columns; cf/content_regression.h)
+  std::string item_features = "learned";
 
   template <class V> void visit(V& v) {
     v.field("features", features, "latent features per user and item", Check::ge(1));
@@ -180,6 +182,12 @@ struct CfOptions {
     v.field("ensemble", ensemble,
             "independent runs (seeds seed, seed+1, ...) whose predictions are averaged",
             Check::range(1, 1000));
+    v.field("item_features", item_features,
+            "learned: X is fitted with W and b; content: X is the items' content features (the "
+            "item tower's columns, scaled) and only each user's w, b are fitted by ridge "
+            "regression (the course's per-user linear regression; cf.features and cf.solver are "
+            "then unused)",
+            Check::one_of({"learned", "content"}));
   }
 };
 

@@ -1,9 +1,10 @@
-// `towerrec compare`: the two-tower model, the collaborative-filtering model and the mean/popularity
-// baselines trained and evaluated on ONE split, written as a table and a report:
+// `towerrec compare`: the two-tower model, the collaborative-filtering model, the content
+// regression (cf.item_features: content, cf/content_regression.h) and the mean/popularity baselines
+// trained and evaluated on ONE split, written as a table and a report:
 //   <out>/compare.json   list of rows {model, test_rmse, test_mae, recall_at_K, ndcg_at_K, train_seconds}
 //   <out>/compare.md     the same as a Markdown table
 //   <out>/report.html    self-contained (inline SVG): table, bars, learning curves, rating distributions
-//   <out>/two_tower/, <out>/cf/   the two run directories (layout: models/README.md)
+//   <out>/two_tower/, <out>/cf/, <out>/content_regression/   the run directories (models/README.md)
 #pragma once
 
 #include <string>

@@ -94,7 +94,7 @@ TEST_CASE("training run: cf kind trains and evaluates through the same layout", 
   CHECK(again.at("test_rmse").get<double>() == Approx(m.at("test_rmse").get<double>()).epsilon(1e-6));
 }
 
-TEST_CASE("compare: table, JSON rows and report for all six models", "[train]") {
+TEST_CASE("compare: table, JSON rows and report for all seven models", "[train]") {
   TempDir dir;
   const RunOptions o = small_run(dir, "cmp");
   const json rows = compare_models(o, dir.file("cmp"), {});
@@ -105,13 +105,14 @@ TEST_CASE("compare: table, JSON rows and report for all six models", "[train]") 
     for (const char* k : {"test_rmse", "test_mae", "recall_at_10", "ndcg_at_10", "train_seconds"})
       CHECK(r.contains(k));
   }
-  CHECK(names == std::vector<std::string>{"two_tower", "cf", "global_mean", "user_mean", "item_mean",
-                                          "popularity"});
+  CHECK(names == std::vector<std::string>{"two_tower", "cf", "content_regression", "global_mean",
+                                          "user_mean", "item_mean", "popularity"});
   CHECK(json::parse(test::slurp(dir.file("cmp/compare.json"))) == rows);
   const std::string md = test::slurp(dir.file("cmp/compare.md"));
   CHECK(md.find("two_tower") != std::string::npos);
   const std::string html = test::slurp(dir.file("cmp/report.html"));
   CHECK(html.find("cf: training and validation") != std::string::npos);
+  CHECK(html.find("content_regression: rating distribution") != std::string::npos);
   CHECK(html.find("two_tower: rating distribution") != std::string::npos);
   // Both models read one generated dataset.
   CHECK(fs::exists(dir.file("cmp/data/ratings.csv")));
