@@ -39,7 +39,9 @@ const CfRunFixture& content_run() {
                                          "data:\n  synthetic:\n    users: 80\n    items: 150\n"
                                          "    ratings_per_user: 20\n"
                                          "model:\n  kind: cf\n"
-                                         "cf:\n  item_features: content\n  lambda: 2\n");
+                                         "cf:\n  item_features: content\n  lambda: 2\n"
+                                         // The model fits the whole training split.
+                                         "train:\n  validation_fraction: 0\n");
     t.run = t.dir->file("run");
     REQUIRE(run_cli({"train", "--config", cfg, "--out", t.run, "--quiet"}).exit_code == 0);
   }
@@ -131,8 +133,11 @@ TEST_CASE("new users: their own items and --exclude are never recommended", "[se
   REQUIRE(r.exit_code == 0);
   const auto recs = read_recs(dir.file("recs.csv"));
   const NewUserRatings users = read_new_user_ratings(file, cf.run.data, {});
-  CHECK(recs.at(id).size() ==
-        static_cast<size_t>(cf.model.num_items()) - users.items[0].size() - 1);
+  std::vector<int32_t> left_out = users.items[0];
+  left_out.push_back(0);
+  std::sort(left_out.begin(), left_out.end());
+  left_out.erase(std::unique(left_out.begin(), left_out.end()), left_out.end());
+  CHECK(recs.at(id).size() == static_cast<size_t>(cf.model.num_items()) - left_out.size());
   CHECK(recs.at(id).count(cf.run.data.items.id(0)) == 0);
   for (int32_t i : users.items[0]) CHECK(recs.at(id).count(cf.run.data.items.id(i)) == 0);
   CHECK(r.out.find("user " + std::to_string(id) + ":\n  1. predicting ") != std::string::npos);
@@ -217,4 +222,29 @@ TEST_CASE("new users: a two-tower run or --towers is refused", "[serve]") {
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("recommend --new-users: expected --run DIR (a cf run) and no --towers") !=
         std::string::npos);
+}
+
+TEST_CASE("cf runs: recommend scores the run's users, similar the item features", "[serve]") {
+  const CfRunFixture& f = content_run();
+  const CfRun cf = open_cf_run(f.run);
+  TempDir dir;
+  const int64_t uid = cf.run.data.users.id(3);
+  const std::string users = dir.write("users.txt", std::to_string(uid) + "\n");
+  auto r = run_cli({"recommend", "--run", f.run, "--users", users, "--k", "5", "--out",
+                    dir.file("recs.csv"), "-q"});
+  REQUIRE(r.exit_code == 0);
+  const auto recs = read_recs(dir.file("recs.csv"));
+  REQUIRE(recs.at(uid).size() == 5);
+  const std::vector<float> score = cf.model.scores(3);
+  for (const auto& [item, s] : recs.at(uid)) {
+    const int32_t i = cf.run.data.items.find(item);
+    CHECK(s == Approx(score[i]).margin(1e-4));
+    for (uint32_t row : cf.run.train_rows)  // never an item the user rated in training
+      if (cf.run.data.ratings.user[row] == 3) CHECK(cf.run.data.ratings.item[row] != i);
+  }
+  r = run_cli({"similar", "--run", f.run, "--item", std::to_string(cf.run.data.items.id(0)), "--k",
+               "3", "-q"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.rfind("item_id,rank,similar_item_id,distance\n", 0) == 0);
+  CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 4);
 }
