@@ -24,8 +24,10 @@ struct CompareArgs {
 Registrar register_compare([](CLI::App& root) {
   auto a = std::make_shared<CompareArgs>();
   CLI::App* sub = root.add_subcommand(
-      "compare", "Train and evaluate the two-tower model, the CF model and the mean/popularity "
-                 "baselines on one split; write compare.json, compare.md and report.html");
+      "compare",
+      "Train and evaluate the two-tower model, the CF model, the content regression "
+      "(cf.item_features: content) and the mean/popularity baselines on one split; "
+      "write compare.json, compare.md and report.html");
   sub->add_option("--config", a->config, "YAML run config (the cf section configures the CF model)")
       ->required()
       ->check(CLI::ExistingFile);
