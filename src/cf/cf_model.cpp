@@ -99,10 +99,13 @@ int64_t cf_stored_features(const CfOptions& opts) {
 }
 
 CfModel::CfModel(int32_t n_users, int32_t n_items, const CfOptions& opts)
+    : CfModel(n_users, n_items, opts, static_cast<int32_t>(cf_stored_features(opts))) {}
+
+CfModel::CfModel(int32_t n_users, int32_t n_items, const CfOptions& opts, int32_t features)
     : options_(opts),
       n_users_(n_users),
       n_items_(n_items),
-      f_(static_cast<int32_t>(cf_stored_features(opts))),
+      f_(features),
       W_(static_cast<size_t>(n_users) * f_, 0.f),
       b_(static_cast<size_t>(n_users), 0.f),
       X_(static_cast<size_t>(n_items) * f_, 0.f),
@@ -253,11 +256,14 @@ CfModel CfModel::load(const std::string& path) {
   m.n_users_ = in.get<int32_t>("n_users");
   m.n_items_ = in.get<int32_t>("n_items");
   m.f_ = in.get<int32_t>("features");
+  // Content features have the width of the item feature matrix, which the options do not name.
+  const bool content = m.options_.item_features == "content";
   const int64_t stored = cf_stored_features(m.options_);
-  if (m.n_users_ < 0 || m.n_items_ < 0 || m.f_ < 1 || m.f_ != stored) {
+  if (m.n_users_ < 0 || m.n_items_ < 0 || m.f_ < 1 || (!content && m.f_ != stored)) {
     const std::string expected =
-        "n_users >= 0, n_items >= 0, features = " + std::to_string(stored) +
-        " (the options' stored features)";
+        "n_users >= 0, n_items >= 0, features " +
+        (content ? std::string(">= 1")
+                 : "= " + std::to_string(stored) + " (the options' stored features)");
     const std::string found = std::to_string(m.n_users_) + ", " + std::to_string(m.n_items_) +
                               ", " + std::to_string(m.f_);
     throw FormatError(path, dims_at, "expected " + expected + ", found " + found);

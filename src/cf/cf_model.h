@@ -32,6 +32,9 @@ class CfModel {
   CfModel() = default;
   // Zero-initialised parameters for `n_users` x `n_items` with cf_stored_features(opts) features.
   CfModel(int32_t n_users, int32_t n_items, const CfOptions& opts);
+  // The same with `features` columns: a model whose X is given rather than learned
+  // (cf.item_features: content, where the width is the item feature matrix's).
+  CfModel(int32_t n_users, int32_t n_items, const CfOptions& opts, int32_t features);
 
   int32_t num_users() const { return n_users_; }
   int32_t num_items() const { return n_items_; }

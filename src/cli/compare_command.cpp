@@ -25,10 +25,11 @@ Registrar register_compare([](CLI::App& root) {
   auto a = std::make_shared<CompareArgs>();
   CLI::App* sub = root.add_subcommand(
       "compare",
-      "Train and evaluate the two-tower model, the CF model and the mean, popularity and EASE^R "
-      "baselines on one split, with accuracy and beyond-accuracy metrics; write compare.json, "
-      "compare.md and report.html. EASE^R needs O(min(users, items)^2) memory (O(items^2) when "
-      "users outnumber items): catalogues over eval.ease_max_items skip it");
+      "Train and evaluate the two-tower model, the CF model, the content regression "
+      "(cf.item_features: content) and the mean, popularity and EASE^R baselines on one split, "
+      "with accuracy and beyond-accuracy metrics; write compare.json, compare.md and report.html. "
+      "EASE^R needs O(min(users, items)^2) memory (O(items^2) when users outnumber items): "
+      "catalogues over eval.ease_max_items skip it");
   sub->add_option("--config", a->config, "YAML run config (the cf section configures the CF model)")
       ->required()
       ->check(CLI::ExistingFile);

@@ -2,6 +2,8 @@
 // ranking.
 //   towerrec recommend (--run DIR | --towers DIR) --out recs.csv [--k 10] [--users FILE]
 //                      [--exclude FILE] [--retrieval [--index FILE]] [--config FILE] [--set k=v]...
+//   towerrec recommend --run CF_RUN --new-users FILE --out recs.csv [--skip-unknown-items]
+//   [--print]
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -9,8 +11,10 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "cli/cf_serve_args.h"
 #include "cli/command.h"
 #include "cli/serve_args.h"
+#include "core/error.h"
 #include "core/output_lock.h"
 #include "serve/exact_recommender.h"
 #include "serve/id_list.h"
@@ -24,6 +28,7 @@ struct RecommendArgs {
   std::string out, users, exclude, index;
   int64_t k = 0, threads = 0;
   bool retrieval = false;
+  NewUsersArgs new_users;
 };
 
 Registrar register_recommend([](CLI::App& root) {
@@ -35,8 +40,9 @@ Registrar register_recommend([](CLI::App& root) {
       "selection "
       "over the whole catalogue); --retrieval: candidates from the generators in serve.retrieval "
       "and/or an hnswlib index, ranked by the towers, with recall@K vs exact in "
-      "<out>.retrieval.json. "
-      "CSV columns: user_id,rank,item_id,score");
+      "<out>.retrieval.json. On a cf run (model.kind cf): the cf model's predictions; --new-users: "
+      "users the run "
+      "did not see, folded in from their ratings. CSV columns: user_id,rank,item_id,score");
   add_serve_flags(sub, a->serve);
   sub->add_option("--out", a->out, "output CSV")->required();
   sub->add_option("--k", a->k, "recommendations per user (serve.k)")->check(CLI::PositiveNumber);
@@ -50,17 +56,26 @@ Registrar register_recommend([](CLI::App& root) {
   sub->add_option(
       "--index", a->index,
       "ANN index file for --retrieval: loaded when it exists, else built and saved there");
+  add_new_users_flags(sub, a->new_users);
   sub->callback([a] {
     const OutputLock lock = OutputLock::file(a->out);  // the CSV and its .retrieval.json
+    std::vector<std::string> extra;
+    if (a->k > 0) extra.push_back("serve.k=" + std::to_string(a->k));
+    if (a->threads > 0) extra.push_back("serve.threads=" + std::to_string(a->threads));
+    if (!a->new_users.file.empty() || is_cf_run(a->serve)) {
+      if (a->retrieval)
+        throw UsageError("recommend: --retrieval needs a two-tower run (cf runs score exactly)");
+      if (!a->new_users.file.empty() && !a->users.empty())
+        throw UsageError("recommend: --users lists the run's users; --new-users brings others");
+      recommend_cf_cli(a->serve, a->new_users, a->out, a->users, a->exclude, extra);
+      return;
+    }
     // An index that exists is only read; one that is built here is written, by one process.
     std::optional<OutputLock> index_lock;
     if (a->retrieval && !a->index.empty() && !std::filesystem::exists(a->index))
       index_lock.emplace(OutputLock::file(a->index));
     ProgressPrinter printer(a->serve.quiet);
     const VectorSource source = open_vector_source(a->serve, printer);
-    std::vector<std::string> extra;
-    if (a->k > 0) extra.push_back("serve.k=" + std::to_string(a->k));
-    if (a->threads > 0) extra.push_back("serve.threads=" + std::to_string(a->threads));
     const ServeOptions opts = load_serve_options(a->serve, source, extra);
     RecommendRequest req;
     if (!a->users.empty()) req.users = read_id_list(a->users, source.run().data.users, "user");

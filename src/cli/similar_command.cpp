@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/cf_serve_args.h"
 #include "cli/command.h"
 #include "cli/serve_args.h"
 #include "core/atomic_file.h"
@@ -28,7 +29,8 @@ Registrar register_similar([](CLI::App& root) {
   CLI::App* sub = root.add_subcommand(
       "similar",
       "Related items: the K items with the nearest vectors (smallest ‖v_k − v_i‖², the "
-      "same order as the dot product for the towers' unit vectors), never the item itself. "
+      "same order as the dot product for the towers' unit vectors; cf runs: the model's item "
+      "features x_i), never the item itself. "
       "CSV columns: item_id,rank,similar_item_id,distance");
   add_serve_flags(sub, a->serve);
   auto* one = sub->add_option("--item", a->item, "item id");
@@ -44,11 +46,12 @@ Registrar register_similar([](CLI::App& root) {
       throw UsageError("similar: expected --item ID or --items FILE");
     std::optional<OutputLock> lock;
     if (!a->out.empty()) lock.emplace(OutputLock::file(a->out));
-    ProgressPrinter printer(a->serve.quiet);
-    const VectorSource source = open_vector_source(a->serve, printer);
     std::vector<std::string> extra;
     if (a->k > 0) extra.push_back("serve.k=" + std::to_string(a->k));
     if (a->threads > 0) extra.push_back("serve.threads=" + std::to_string(a->threads));
+    if (is_cf_run(a->serve)) return similar_cf_cli(a->serve, a->item, a->items, a->out, extra);
+    ProgressPrinter printer(a->serve.quiet);
+    const VectorSource source = open_vector_source(a->serve, printer);
     const ServeOptions opts = load_serve_options(a->serve, source, extra);
     const IdMap& items = source.run().data.items;
     const std::vector<int32_t> of =

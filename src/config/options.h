@@ -203,6 +203,8 @@ struct CfOptions {
   double alpha = 1.0;
   double unobserved_weight = 0.1;
   std::string wals_target = "binary";  // what a rated cell is fitted to: 1, or its rating
+  // "learned" (W, b and X fitted) or "content" (X = item tower columns; cf/content_regression.h)
+  std::string item_features = "learned";
 
   template <class V> void visit(V& v) {
     v.field("features", features, "latent features per user and item", Check::ge(1));
@@ -250,6 +252,12 @@ struct CfOptions {
             Check::gt(0));
     v.field("wals_target", wals_target, "wals: a rated cell's target: binary (1) or rating",
             Check::one_of({"binary", "rating"}));
+    v.field("item_features", item_features,
+            "learned: X is fitted with W and b; content: X is the items' content features (the "
+            "item tower's columns, scaled) and only each user's w, b are fitted by ridge "
+            "regression (the course's per-user linear regression; cf.features and cf.solver are "
+            "then unused)",
+            Check::one_of({"learned", "content"}));
   }
 };
 

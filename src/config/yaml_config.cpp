@@ -422,6 +422,9 @@ void check_cf_combination(const YAML::Node& root, const std::string& file, const
          quote_found(cf.solver));
   if (cf.item_bias && cf.solver != "als" && cf.solver != "gibbs")
     fail("item_bias", "cf.solver als or gibbs with cf.item_bias: true", quote_found(cf.solver));
+  if (cf.item_features == "content" && cf.binary)
+    fail("item_features", "\"learned\" with cf.binary: true (content regression fits stars)",
+         "\"content\"");
 }
 
 // A double as a person writes it: 4, 0.5, 1e-07 (no trailing zeros).

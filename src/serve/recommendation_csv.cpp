@@ -16,8 +16,13 @@ RecommendationCsv::~RecommendationCsv() = default;
 
 void RecommendationCsv::write(int32_t user, const int64_t* items, const float* scores,
                               int64_t found) {
+  write_id(data_.users.id(user), items, scores, found);
+}
+
+void RecommendationCsv::write_id(int64_t user_id, const int64_t* items, const float* scores,
+                                 int64_t found) {
   char line[96];
-  const long long uid = static_cast<long long>(data_.users.id(user));
+  const long long uid = static_cast<long long>(user_id);
   buf_.clear();
   for (int64_t j = 0; j < found; ++j) {
     const int n = std::snprintf(

@@ -21,6 +21,8 @@ class RecommendationCsv {
 
   // The first `found` of items/scores (dense item rows, best first).
   void write(int32_t user, const int64_t* items, const float* scores, int64_t found);
+  // The same for a user given by external id (one the run's data does not hold: a new user).
+  void write_id(int64_t user_id, const int64_t* items, const float* scores, int64_t found);
   void commit();
   int64_t rows() const { return rows_; }
 

@@ -64,11 +64,19 @@ json compare_models(const RunOptions& opts, const std::string& out_dir, const Ru
   cf.model.kind = "cf";
   cf.name = opts.name + "-cf";
   cf.out = out_dir + "/cf";
+  cf.cf.item_features = "learned";
+  // The course's per-user regression on the items' content features: its own row.
+  RunOptions content = cf;
+  content.cf.item_features = "content";
+  content.name = opts.name + "-content_regression";
+  content.out = out_dir + "/content_regression";
 
   if (cb.log) cb.log("compare: training the two-tower model");
   const json tt_metrics = run_training(tt, cb);
   if (cb.log) cb.log("compare: training the collaborative-filtering model");
   const json cf_metrics = run_training(cf, cb);
+  if (cb.log) cb.log("compare: fitting the content regression");
+  const json content_metrics = run_training(content, cb);
 
   // Rows: both models, then the baselines (identical in both runs: same data, same split).
   ComparisonTable tt_table = ComparisonTable::from_json(tt_metrics.at("comparison"));
@@ -77,6 +85,7 @@ json compare_models(const RunOptions& opts, const std::string& out_dir, const Ru
   table.rows.clear();
   table.rows.push_back(tt_table.rows.front());
   table.rows.push_back(cf_table.rows.front());
+  table.rows.push_back(ComparisonTable::from_json(content_metrics.at("comparison")).rows.front());
   for (size_t r = 1; r < tt_table.rows.size(); ++r) table.rows.push_back(tt_table.rows[r]);
 
   const json rows = table.to_json().at("rows");
@@ -101,7 +110,8 @@ json compare_models(const RunOptions& opts, const std::string& out_dir, const Ru
   for (const auto& [name, dir, label, val_label] :
        {std::tuple<std::string, std::string, std::string, std::string>{"two_tower", tt.out,
                                                                        "MSE (scaled)", ""},
-        {"cf", cf.out, "cost J", cf_val}}) {
+        {"cf", cf.out, "cost J", cf_val},
+        {"content_regression", content.out, "cost J", "RMSE (stars)"}}) {
     ReportModel m;
     m.name = name;
     m.loss_label = label;

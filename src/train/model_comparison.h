@@ -1,13 +1,13 @@
-// `towerrec compare`: the two-tower model, the collaborative-filtering model and the mean,
-// popularity and EASE^R baselines trained and evaluated on ONE split, written as a table and a
-// report:
+// `towerrec compare`: the two-tower model, the collaborative-filtering model, the content
+// regression (cf.item_features: content, cf/content_regression.h) and the mean, popularity and
+// EASE^R baselines trained and evaluated on ONE split, written as a table and a report:
 //   <out>/compare.json   rows as ComparisonRow::to_json writes them: model, test_rmse, test_mae,
 //                        recall_at_K, ndcg_at_K, train_seconds, coverage_at_K, gini_at_K,
 //                        avg_popularity_at_K, novelty_at_K, diversity_at_K, diversity_vectors, note
 //   <out>/compare.md     the same as Markdown tables
 //   <out>/report.html    self-contained (inline SVG): tables, bars, accuracy against popularity,
 //                        learning curves, rating distributions
-//   <out>/two_tower/, <out>/cf/   the two run directories (layout: models/README.md)
+//   <out>/two_tower/, <out>/cf/, <out>/content_regression/   the run directories (models/README.md)
 #pragma once
 
 #include <string>

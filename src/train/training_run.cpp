@@ -12,6 +12,7 @@
 #include "cf/binary_metrics.h"
 #include "cf/cf_model.h"
 #include "cf/cf_trainer.h"
+#include "cf/content_regression.h"
 #include "config/yaml_config.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -220,7 +221,7 @@ BlockScorer cf_scorer(std::shared_ptr<const CfModel> model) {
 
 ModelOutput cf_output(const RunInputs& in, std::shared_ptr<const CfModel> model) {
   ModelOutput out;
-  out.name = "cf";
+  out.name = model->options().item_features == "content" ? "content_regression" : "cf";
   std::vector<int32_t> users, items;
   std::vector<float> truth;
   for (uint32_t r : in.split.test) {
@@ -500,9 +501,14 @@ ModelOutput train_cf_run(const RunOptions& o, const RunInputs& in, const std::st
   const Ratings val = rows_of(in.data, in.val_rows);
   CfHistory history;
   const auto t0 = std::chrono::steady_clock::now();
-  auto model =
-      std::make_shared<CfModel>(train_cf(train, in.data.num_users(), in.data.num_items(), o.cf,
-                                         cb.progress, &history, val.size() ? &val : nullptr, &dc));
+  const Ratings* validation = val.size() ? &val : nullptr;
+  const bool content = o.cf.item_features == "content";
+  auto model = std::make_shared<CfModel>(
+      content ? train_content_regression(train, in.data.num_users(), in.data.num_items(),
+                                         in.features.item.data.data(), in.features.item.cols(),
+                                         o.cf, &history, validation)
+              : train_cf(train, in.data.num_users(), in.data.num_items(), o.cf, cb.progress,
+                         &history, validation, &dc));
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::ostringstream lines;
@@ -515,9 +521,11 @@ ModelOutput train_cf_run(const RunOptions& o, const RunInputs& in, const std::st
     write_file_atomic(run_dir + "/epochs.jsonl", lines.str());
     model->save(run_dir + "/" + kCfModel);
   }
-  log(cb, "trained cf (" + o.cf.solver + ", " + std::to_string(o.cf.iterations) +
-              " iterations) in " + std::to_string(seconds) + " s");
-  info["iterations"] = o.cf.iterations;
+  log(cb, content ? "trained content regression (" + std::to_string(model->features()) +
+                        " item features) in " + std::to_string(seconds) + " s"
+                  : "trained cf (" + o.cf.solver + ", " + std::to_string(o.cf.iterations) +
+                        " iterations) in " + std::to_string(seconds) + " s");
+  info["iterations"] = content ? 1 : o.cf.iterations;
   ModelOutput out = cf_output(in, model);
   out.train_seconds = seconds;
   return out;

@@ -107,8 +107,8 @@ TEST_CASE("compare: table, JSON rows and report for all seven models", "[train]"
                           "diversity_at_10", "diversity_vectors", "note"})
       CHECK(r.contains(k));
   }
-  CHECK(names == std::vector<std::string>{"two_tower", "cf", "global_mean", "user_mean",
-                                          "item_mean", "popularity", "ease"});
+  CHECK(names == std::vector<std::string>{"two_tower", "cf", "content_regression", "global_mean",
+                                          "user_mean", "item_mean", "popularity", "ease"});
   CHECK(json::parse(test::slurp(dir.file("cmp/compare.json"))) == rows);
   const std::string md = test::slurp(dir.file("cmp/compare.md"));
   CHECK(md.find("two_tower") != std::string::npos);
@@ -117,6 +117,7 @@ TEST_CASE("compare: table, JSON rows and report for all seven models", "[train]"
   CHECK(html.find("cf: training</text>") != std::string::npos);
   CHECK(html.find("cf: validation</text>") != std::string::npos);
   CHECK(html.find("Accuracy against popularity bias") != std::string::npos);
+  CHECK(html.find("content_regression: rating distribution") != std::string::npos);
   CHECK(html.find("two_tower: rating distribution") != std::string::npos);
   // Both models read one generated dataset.
   CHECK(fs::exists(dir.file("cmp/data/ratings.csv")));
