@@ -35,8 +35,10 @@ TEST_CASE("config: defaults and file values load", "[config]") {
 TEST_CASE("config: unknown keys and wrong types name file and line", "[config]") {
   TempDir dir;
   CHECK(load_error(dir.write("a.yaml", "name: x\ntrain:\n  lrr: 0.01\n")) ==
-        dir.file("a.yaml") + ":3: train.lrr: expected a known key (batch_size, epochs, lr, patience, "
-                             "seed, threads, validation_fraction, weight_decay), got unknown key 'lrr'");
+        dir.file("a.yaml") + ":3: train.lrr: expected a known key (batch_size, early_stopping, "
+                             "epochs, extra_negatives, loss, lr, patience, positive_min_rating, "
+                             "rating_weight, seed, softmax_weight, temperature, threads, "
+                             "validation_fraction, weight_decay), got unknown key 'lrr'");
   CHECK(load_error(dir.write("b.yaml", "train:\n  lr: fast\n")) ==
         dir.file("b.yaml") + ":2: train.lr: expected a number > 0, got \"fast\"");
   CHECK(load_error(dir.write("c.yaml", "train:\n  lr: -1\n")) ==
