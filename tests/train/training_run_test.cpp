@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/yaml_config.h"
+#include "data/synthetic_generator.h"
 #include "test_util.h"
 #include "train/model_comparison.h"
 
@@ -129,4 +130,23 @@ TEST_CASE("training run: a missing run directory or checkpoint is a clear error"
   CHECK_THROWS_WITH(evaluate_run(dir.file("nope"), {}),
                     dir.file("nope") + ": not a run directory (no config.yaml; expected the output "
                                        "of `towerrec train`)");
+}
+
+TEST_CASE("training run: no rating reaches train.positive_min_rating: an error before any file",
+          "[train]") {
+  TempDir dir;
+  const std::string data = dir.file("data");
+  RunOptions gen = load_run_options("", {"data.synthetic.users=40", "data.synthetic.items=30",
+                                         "data.synthetic.ratings_per_user=8"});
+  SyntheticGenerator(gen.data.synthetic).write(data, nullptr);
+  // The scale allows 6, the data (stars up to 5) never reaches it.
+  const RunOptions o = load_run_options(
+      "", {"name=p", "out=" + dir.file("run"), "data.dir=" + data, "data.rating_max=10",
+           "data.synthetic.users=40", "data.synthetic.items=30",
+           "data.synthetic.ratings_per_user=8", "train.loss=softmax",
+           "train.positive_min_rating=6"});
+  CHECK_THROWS_WITH(run_training(o, {}),
+                    Catch::Contains("no training rating reaches train.positive_min_rating (6); the "
+                                    "highest is 5"));
+  CHECK_FALSE(fs::exists(dir.file("run")));
 }
