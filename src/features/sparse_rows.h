@@ -10,10 +10,10 @@ namespace towerrec {
 
 struct SparseRows {
   int64_t rows = 0;
-  int64_t cols = 0;                   // vocabulary size: every index is in [0, cols)
-  std::vector<int64_t> offsets{0};    // [rows + 1]: row r holds entries [offsets[r], offsets[r+1])
-  std::vector<int32_t> index;         // column of each entry, ascending within a row
-  std::vector<float> value;           // weight of each entry
+  int64_t cols = 0;                 // vocabulary size: every index is in [0, cols)
+  std::vector<int64_t> offsets{0};  // [rows + 1]: row r holds entries [offsets[r], offsets[r+1])
+  std::vector<int32_t> index;       // column of each entry, ascending within a row
+  std::vector<float> value;         // weight of each entry
 
   bool empty() const { return cols == 0; }
   int64_t begin(int64_t r) const { return offsets[static_cast<size_t>(r)]; }

@@ -26,7 +26,8 @@ void add_bag(const at::Tensor& bag, const TowerBuffers& buf, int64_t n, float* p
     for (int64_t e = buf.bag_offsets[static_cast<size_t>(r)];
          e < buf.bag_offsets[static_cast<size_t>(r) + 1]; ++e) {
       const float w = buf.bag_value[static_cast<size_t>(e)];
-      const float* row = table + static_cast<int64_t>(buf.bag_index[static_cast<size_t>(e)]) * width;
+      const float* row =
+          table + static_cast<int64_t>(buf.bag_index[static_cast<size_t>(e)]) * width;
       for (int64_t j = 0; j < width; ++j) o[j] += w * row[j];
     }
   }

@@ -94,9 +94,9 @@ void check_bag(const Tower& tower, const SparseRows* bag, int64_t n, int64_t bag
                 std::to_string(bag->cols) + " positions, the model was trained with " +
                 std::to_string(tower.bag.size(0)));
   if (bag_row < 0 || bag_row + n > bag->rows)
-    throw Error(std::string("two-tower model: ") + side + " bag rows [" +
-                std::to_string(bag_row) + ", " + std::to_string(bag_row + n) +
-                ") are outside its " + std::to_string(bag->rows) + " rows");
+    throw Error(std::string("two-tower model: ") + side + " bag rows [" + std::to_string(bag_row) +
+                ", " + std::to_string(bag_row + n) + ") are outside its " +
+                std::to_string(bag->rows) + " rows");
 }
 
 }  // namespace
@@ -106,15 +106,14 @@ TwoTowerModel::Impl::Impl(int64_t user_in_, int64_t item_in_, const ModelOptions
     : opts(opts_), user_in(user_in_), item_in(item_in_), user_bag(user_bag_), item_bag(item_bag_) {
   check_sizes(user_in, item_in, opts);
   if (user_bag < 0 || item_bag < 0)
-    throw UsageError("two-tower model: bags: expected sizes >= 0, got " +
-                     std::to_string(user_bag) + " and " + std::to_string(item_bag));
+    throw UsageError("two-tower model: bags: expected sizes >= 0, got " + std::to_string(user_bag) +
+                     " and " + std::to_string(item_bag));
   const auto user_sizes = layer_sizes(opts.user_hidden, opts.dim);
   const auto item_sizes = layer_sizes(opts.item_hidden, opts.dim);
   const bool head = opts.rating_head == "linear";
   const int64_t total = tower_param_count(user_in, user_sizes) +
                         tower_param_count(item_in, item_sizes) + user_bag * user_sizes.front() +
-                        item_bag * item_sizes.front() +
-                        (head ? 2 + 2 * opts.dim : 0);
+                        item_bag * item_sizes.front() + (head ? 2 + 2 * opts.dim : 0);
   params = at::zeros({total}, at::kFloat);
   grads = at::zeros({total}, at::kFloat);
   int64_t offset = 0;
@@ -126,7 +125,7 @@ TwoTowerModel::Impl::Impl(int64_t user_in_, int64_t item_in_, const ModelOptions
     offset += size;
   };
   for (auto [tower, rows, width] : {std::make_tuple(&user, user_bag, user_sizes.front()),
-                                     std::make_tuple(&item, item_bag, item_sizes.front())}) {
+                                    std::make_tuple(&item, item_bag, item_sizes.front())}) {
     if (rows == 0) continue;
     carve(rows * width, tower->bag, tower->bag_grad);
     tower->bag = tower->bag.view({rows, width});
@@ -210,7 +209,7 @@ TwoTowerModel& TwoTowerModel::operator=(TwoTowerModel&&) noexcept = default;
 
 TwoTowerModel TwoTowerModel::clone() const {
   auto copy = std::make_unique<Impl>(impl_->user_in, impl_->item_in, impl_->opts, impl_->user_bag,
-                                       impl_->item_bag);
+                                     impl_->item_bag);
   copy->params.copy_(impl_->params);
   return TwoTowerModel(std::move(copy));
 }

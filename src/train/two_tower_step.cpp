@@ -13,8 +13,8 @@
 #include <ATen/ops/exp.h>
 #include <c10/core/InferenceMode.h>
 
-#include "core/error.h"
 #include "core/blas.h"
+#include "core/error.h"
 
 namespace towerrec {
 namespace {
@@ -145,8 +145,7 @@ StepSums TwoTowerStep::run(const StepInputs& in, const StepBatch& b, const StepL
     std::fill(di, di + (r + mr) * d, 0.f);
   }
   double g_scale = 0, g_bias = 0;
-  std::vector<double> g_user(head && backward ? static_cast<size_t>(d) : 0),
-      g_item(g_user.size());
+  std::vector<double> g_user(head && backward ? static_cast<size_t>(d) : 0), g_item(g_user.size());
 
   StepSums sums;
   pred_.resize(static_cast<size_t>(r));

@@ -33,10 +33,10 @@
 namespace towerrec {
 
 struct StepLoss {
-  float rating_weight = 1;    // 0: no rating term
-  float softmax_weight = 0;   // 0: no softmax term
+  float rating_weight = 1;   // 0: no rating term
+  float softmax_weight = 0;  // 0: no softmax term
   float inv_temperature = 10;
-  float positive_min = 0;     // in scaled target units
+  float positive_min = 0;  // in scaled target units
   bool softmax() const { return softmax_weight > 0; }
   bool rating() const { return rating_weight > 0; }
 };
@@ -70,10 +70,10 @@ struct StepBatch {
 
 // Sums over this rank's own rows, so that summing over ranks counts every row once.
 struct StepSums {
-  double sse = 0;        // sum of (rating prediction - target)^2
-  double ce = 0;         // sum of the positive rows' softmax cross-entropies
-  int64_t positives = 0; // positive rows among the own rows
-  double loss = 0;       // this rank's part of the weighted batch loss (sums to the batch loss)
+  double sse = 0;         // sum of (rating prediction - target)^2
+  double ce = 0;          // sum of the positive rows' softmax cross-entropies
+  int64_t positives = 0;  // positive rows among the own rows
+  double loss = 0;        // this rank's part of the weighted batch loss (sums to the batch loss)
 };
 
 // In-place sum over ranks of a float buffer (DistContext::all_reduce_sum); null on one process.
@@ -103,8 +103,8 @@ class TwoTowerStep {
   int64_t capacity() const { return capacity_; }
 
  private:
-  void softmax_loss(const StepInputs& in, const StepBatch& b, const StepLoss& loss,
-                    bool backward, const GatherFn& gather, StepSums& sums);
+  void softmax_loss(const StepInputs& in, const StepBatch& b, const StepLoss& loss, bool backward,
+                    const GatherFn& gather, StepSums& sums);
 
   const TwoTowerModel::Impl& model_;
   int64_t capacity_;
@@ -113,9 +113,9 @@ class TwoTowerStep {
   TowerBuffers item_buf_;
   std::vector<float> pred_;
   // Softmax scratch: the global batch's outputs and logits.
-  at::Tensor all_u_, all_v_;    // [capacity, dim], [capacity + negatives, dim]
-  at::Tensor logits_;           // [capacity, capacity + negatives]
-  at::Tensor dv_;               // [capacity + negatives, dim]
+  at::Tensor all_u_, all_v_;  // [capacity, dim], [capacity + negatives, dim]
+  at::Tensor logits_;         // [capacity, capacity + negatives]
+  at::Tensor dv_;             // [capacity + negatives, dim]
   std::vector<float> correction_;
   std::vector<int32_t> key_scratch_;
 };

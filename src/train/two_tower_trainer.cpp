@@ -225,15 +225,13 @@ TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
   check_pairs(all_val, "validation", user_x, item_x);
   if (opts.batch_size < 1 || opts.epochs < 1)
     throw UsageError("two-tower training: train.batch_size and train.epochs must be >= 1");
-  if (model.user_bag() > 0 &&
-      (!extras.user_bag || extras.user_bag->cols != model.user_bag() ||
-       extras.user_bag->rows != user_x.rows))
+  if (model.user_bag() > 0 && (!extras.user_bag || extras.user_bag->cols != model.user_bag() ||
+                               extras.user_bag->rows != user_x.rows))
     throw Error("two-tower training: the model has a bag of " + std::to_string(model.user_bag()) +
                 " watched items; expected one bag row per user feature row (" +
                 std::to_string(user_x.rows) + ") over that vocabulary");
-  if (model.item_bag() > 0 &&
-      (!extras.item_bag || extras.item_bag->cols != model.item_bag() ||
-       extras.item_bag->rows != item_x.rows))
+  if (model.item_bag() > 0 && (!extras.item_bag || extras.item_bag->cols != model.item_bag() ||
+                               extras.item_bag->rows != item_x.rows))
     throw Error("two-tower training: the model has " + std::to_string(model.item_bag()) +
                 " item ids; expected one id bag row per item feature row (" +
                 std::to_string(item_x.rows) + ") over that vocabulary");
@@ -351,15 +349,17 @@ TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
         b.neg_lo = dc.shard_begin(extra_negatives);
         b.neg_hi = dc.shard_end(extra_negatives);
       }
-      loss_sum += step.run(in, b, loss, /*backward=*/true, gather).loss * static_cast<double>(count);
+      loss_sum +=
+          step.run(in, b, loss, /*backward=*/true, gather).loss * static_cast<double>(count);
       if (dc.distributed()) dc.all_reduce_sum(impl.grads.data_ptr<float>(), impl.grads.numel());
       adam.step();
       if (progress && (steps & 15) == 15) {
         const auto now = Clock::now();
         if (std::chrono::duration<double>(now - last_report).count() >= kProgressSeconds) {
           last_report = now;
-          progress({stage, static_cast<uint64_t>(s + count), static_cast<uint64_t>(n), "rows",
-                    format_loss("loss", loss_sum * dc.world_size() / static_cast<double>(s + count))});
+          progress(
+              {stage, static_cast<uint64_t>(s + count), static_cast<uint64_t>(n), "rows",
+               format_loss("loss", loss_sum * dc.world_size() / static_cast<double>(s + count))});
         }
       }
     }
@@ -426,8 +426,7 @@ TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
 
 std::vector<float> predict_two_tower(const TwoTowerModel& model, const FeatureMatrix& user_x,
                                      const FeatureMatrix& item_x, const std::vector<int32_t>& user,
-                                     const std::vector<int32_t>& item,
-                                     const SparseRows* user_bag,
+                                     const std::vector<int32_t>& item, const SparseRows* user_bag,
                                      const SparseRows* item_bag) {
   check_inputs(model, user_x, item_x);
   TrainPairs pairs{user, item, std::vector<float>(user.size())};

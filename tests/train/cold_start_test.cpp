@@ -1,5 +1,6 @@
-// Cold start through the whole pipeline: a user who rated nothing (only demographics in users.csv) and
-// items nobody rated (only genres and a year in movies.csv) get predictions from the trained towers.
+// Cold start through the whole pipeline: a user who rated nothing (only demographics in users.csv)
+// and items nobody rated (only genres and a year in movies.csv) get predictions from the trained
+// towers.
 #include <cmath>
 #include <fstream>
 
@@ -46,10 +47,18 @@ double pearson(const std::vector<double>& a, const std::vector<double>& b) {
 void check_cold_start(const std::vector<std::string>& extra, bool bounded) {
   TempDir t;
   const std::string data_dir = t.file("data");
-  std::vector<std::string> sets = {"name=cold", "out=" + t.file("run"), "data.dir=" + data_dir,
-           "data.synthetic.users=300", "data.synthetic.items=200",
-           "data.synthetic.ratings_per_user=30", "model.user_hidden=[32]", "model.item_hidden=[32]",
-           "model.dim=8", "train.epochs=6", "train.batch_size=64", "train.lr=0.003"};
+  std::vector<std::string> sets = {"name=cold",
+                                   "out=" + t.file("run"),
+                                   "data.dir=" + data_dir,
+                                   "data.synthetic.users=300",
+                                   "data.synthetic.items=200",
+                                   "data.synthetic.ratings_per_user=30",
+                                   "model.user_hidden=[32]",
+                                   "model.item_hidden=[32]",
+                                   "model.dim=8",
+                                   "train.epochs=6",
+                                   "train.batch_size=64",
+                                   "train.lr=0.003"};
   sets.insert(sets.end(), extra.begin(), extra.end());
   RunOptions o = load_run_options("", sets);
   SyntheticGenerator(o.data.synthetic).write(data_dir, nullptr);
@@ -96,8 +105,8 @@ void check_cold_start(const std::vector<std::string>& extra, bool bounded) {
   double diff = 0;
   for (size_t i = 0; i < n; ++i) diff = std::max(diff, std::abs(stars[i] - stars[n + i]));
   CHECK(diff > 0.05);
-  // A cold user's scores follow what training learned about the items: they correlate with the items'
-  // training averages (items with at least 5 training ratings).
+  // A cold user's scores follow what training learned about the items: they correlate with the
+  // items' training averages (items with at least 5 training ratings).
   std::vector<double> pred, avg;
   for (size_t i = 0; i < n; ++i) {
     if (stats.item_count[i] < 5) continue;
@@ -134,8 +143,8 @@ TEST_CASE("cold start: unrated users and items get predictions through the tower
 
 TEST_CASE("cold start: the retrieval model (joint loss, rating head, watched items, item ids)",
           "[train]") {
-  check_cold_start({"train.loss=joint", "model.rating_head=linear", "train.temperature=0.2",
-                    "features.watched_items=100", "features.item_ids=100",
-                    "features.out_of_fold=0"},
-                   /*bounded=*/false);
+  check_cold_start(
+      {"train.loss=joint", "model.rating_head=linear", "train.temperature=0.2",
+       "features.watched_items=100", "features.item_ids=100", "features.out_of_fold=0"},
+      /*bounded=*/false);
 }

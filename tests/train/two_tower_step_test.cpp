@@ -3,9 +3,9 @@
 #include <cmath>
 #include <map>
 
-#include <catch2/catch.hpp>
 #include <ATen/ops/cat.h>
 #include <ATen/ops/zeros.h>
+#include <catch2/catch.hpp>
 
 #include "core/rng.h"
 #include "model/reference_tower.h"
@@ -106,7 +106,8 @@ at::Tensor dense_bag(const SparseRows& bag, const std::vector<int32_t>& rows) {
   at::Tensor d = at::zeros({static_cast<int64_t>(rows.size()), bag.cols}, at::kFloat);
   for (size_t k = 0; k < rows.size(); ++k)
     for (int64_t e = bag.begin(rows[k]); e < bag.end(rows[k]); ++e)
-      d[static_cast<int64_t>(k)][bag.index[static_cast<size_t>(e)]] += bag.value[static_cast<size_t>(e)];
+      d[static_cast<int64_t>(k)][bag.index[static_cast<size_t>(e)]] +=
+          bag.value[static_cast<size_t>(e)];
   return d;
 }
 
@@ -149,7 +150,8 @@ TEST_CASE("two-tower step: joint softmax + rating head with bags: gradients equa
     Rng r(9);
     for (at::Tensor* t : {&impl.head_user, &impl.head_item, &impl.head_scale, &impl.head_bias}) {
       float* p = t->data_ptr<float>();
-      for (int64_t i = 0; i < t->numel(); ++i) p[i] = static_cast<float>(r.normal() * 0.3 + (t == &impl.head_scale ? 1 : 0));
+      for (int64_t i = 0; i < t->numel(); ++i)
+        p[i] = static_cast<float>(r.normal() * 0.3 + (t == &impl.head_scale ? 1 : 0));
     }
   }
   const FeatureMatrix ux = random_matrix(20, 4, 1), ix = random_matrix(15, 3, 2);
@@ -165,7 +167,7 @@ TEST_CASE("two-tower step: joint softmax + rating head with bags: gradients equa
   }
   items[7] = items[3];  // an accidental hit: masked in each other's row
   for (int64_t j = 0; j < m; ++j) negs.push_back(static_cast<int32_t>(rng.below(15)));
-  negs[1] = items[2];   // a negative equal to a row's positive: masked in that row
+  negs[1] = items[2];  // a negative equal to a row's positive: masked in that row
   std::vector<float> share(15);
   for (float& s : share) s = static_cast<float>(0.01 + rng.uniform() * 0.2);
 
@@ -210,8 +212,8 @@ TEST_CASE("two-tower step: joint softmax + rating head with bags: gradients equa
   for (const at::Tensor& t : {impl.head_scale, impl.head_bias, impl.head_user, impl.head_item})
     head.push_back(t.detach().clone().requires_grad_(true));
   at::Tensor Vp = V.narrow(0, 0, n);
-  at::Tensor pred = U.mul(Vp).sum(1).mul(head[0]).add(head[1]).add(U.matmul(head[2])).add(
-      Vp.matmul(head[3]));
+  at::Tensor pred =
+      U.mul(Vp).sum(1).mul(head[0]).add(head[1]).add(U.matmul(head[2])).add(Vp.matmul(head[3]));
   at::Tensor mse = pred.sub(test::tensor_of(targets)).pow(2).mean();
   std::vector<float> corr;
   for (int32_t c : cand) corr.push_back(std::log(static_cast<float>(n) * share[c] + 5.f / 15.f));
@@ -219,7 +221,8 @@ TEST_CASE("two-tower step: joint softmax + rating head with bags: gradients equa
   at::Tensor mask = at::zeros({n, n + m}, at::kBool);
   for (int64_t k = 0; k < n; ++k)
     for (int64_t j = 0; j < n + m; ++j)
-      if (j != k && cand[static_cast<size_t>(j)] == items[static_cast<size_t>(k)]) mask[k][j] = true;
+      if (j != k && cand[static_cast<size_t>(j)] == items[static_cast<size_t>(k)])
+        mask[k][j] = true;
   at::Tensor logp = logits.masked_fill(mask, -INFINITY).log_softmax(1);
   at::Tensor ce = at::zeros({}, at::kFloat);
   int64_t positives = 0;
