@@ -245,7 +245,6 @@ void TwoTowerStep::softmax_loss(const StepInputs& in, const StepBatch& b, const 
     keys[static_cast<size_t>(j)] = key;
     const double expected = static_cast<double>(n) * in.item_share[key] + uniform;
     correction_[static_cast<size_t>(j)] = static_cast<float>(std::log(std::max(expected, 1e-12)));
-    if (getenv("TR_LOGQ")) correction_[static_cast<size_t>(j)] *= atof(getenv("TR_LOGQ"));
   }
 
   // Logits of the own rows: L [r, cands] = U[lo:hi] V^T / T - correction, accidental hits masked.

@@ -178,6 +178,16 @@ void run_both(const TempDir& dir, const std::string& config, std::string& one, s
 constexpr const char* kSmallData =
     "data:\n  synthetic:\n    users: 150\n    items: 120\n    ratings_per_user: 20\n";
 
+// Trains `cfg` in one process and under torchrun with 2 ranks: the two-tower checkpoints agree.
+void check_same_checkpoint(const TempDir& dir, const std::string& cfg) {
+  std::string one, two;
+  run_both(dir, cfg, one, two);
+  const std::vector<float> p1 = checkpoint_values(one + "/model.ckpt");
+  const std::vector<float> p2 = checkpoint_values(two + "/model.ckpt");
+  CHECK(p1.size() > 1000);
+  CHECK(max_abs_diff(p1, p2) <= 1e-5f);
+}
+
 }  // namespace
 
 TEST_CASE("distributed: without torchrun's variables the context is one process", "[train][dist]") {
@@ -280,12 +290,7 @@ TEST_CASE("distributed: 2 ranks train the same two-tower model as 1 process", "[
       "tt.yaml", std::string("name: tt\n") + kSmallData +
                      "model:\n  user_hidden: [16]\n  item_hidden: [16]\n  dim: 8\n"
                      "train:\n  epochs: 2\n  batch_size: 101\n  lr: 0.01\n  threads: 1\n");
-  std::string one, two;
-  run_both(dir, cfg, one, two);
-  const std::vector<float> p1 = checkpoint_values(one + "/model.ckpt");
-  const std::vector<float> p2 = checkpoint_values(two + "/model.ckpt");
-  CHECK(p1.size() > 1000);
-  CHECK(max_abs_diff(p1, p2) <= 1e-5f);
+  check_same_checkpoint(dir, cfg);
 }
 
 TEST_CASE("distributed: 2 ranks train the same retrieval model as 1 process", "[train][dist]") {
@@ -302,12 +307,7 @@ TEST_CASE("distributed: 2 ranks train the same retrieval model as 1 process", "[
                      "train:\n  epochs: 2\n  batch_size: 101\n  lr: 0.01\n  threads: 1\n"
                      "  loss: joint\n  temperature: 0.2\n  extra_negatives: 7\n"
                      "  early_stopping: recall\n");
-  std::string one, two;
-  run_both(dir, cfg, one, two);
-  const std::vector<float> p1 = checkpoint_values(one + "/model.ckpt");
-  const std::vector<float> p2 = checkpoint_values(two + "/model.ckpt");
-  CHECK(p1.size() > 1000);
-  CHECK(max_abs_diff(p1, p2) <= 1e-5f);
+  check_same_checkpoint(dir, cfg);
 }
 
 TEST_CASE("distributed: 2 ranks train the same CF model as 1 process", "[train][dist]") {
