@@ -74,6 +74,7 @@ struct FeatureOptions {
   int64_t out_of_fold = 5;       // training rows see features without their own fold (0 = off)
   int64_t watched_items = 0;     // user feature: bag of which of the N most-rated items they rated
   int64_t item_ids = 0;          // item feature: a learned id embedding for the N most-rated items
+  int64_t rating_out_of_fold = 5;  // model.rating_head separate: the rating towers' out_of_fold
 
   template <class V> void visit(V& v) {
     v.field("shrinkage", shrinkage, "prior weight (ratings) pulling item averages to the global mean",
@@ -96,6 +97,10 @@ struct FeatureOptions {
             "items (the item tower's first layer; rarer and new items rely on content features "
             "alone); 0 = off",
             Check::ge(0));
+    v.field("rating_out_of_fold", rating_out_of_fold,
+            "model.rating_head separate: out_of_fold for the rating towers' training features "
+            "(the retrieval towers use out_of_fold); 0 = off",
+            Check::range(0, 255));
   }
 };
 
@@ -107,7 +112,13 @@ struct ModelOptions {
   // How a (user, item) pair's rating is predicted from the two tower outputs u and v:
   //   "dot"     dot(u, v), the course lab's model;
   //   "linear"  a * dot(u, v) + b + p.u + q.v with learned a, b, p, q (a calibration head of its
-  //             own: the ranking loss shapes dot(u, v), the rating loss mostly the head).
+  //             own: the ranking loss shapes dot(u, v), the rating loss mostly the head);
+  //   "separate" a second pair of towers (same shapes and inputs), the rating model, trained by the
+  //             MSE alone on out-of-fold features (features.rating_out_of_fold) after the
+  //             retrieval towers (train.loss softmax); rating = dot of the rating towers' outputs.
+  //             The two objectives want different features (out-of-fold dense features cost the
+  //             softmax recall, their absence costs the MSE its honesty) and pull one dot product
+  //             apart; two models need not share either (README "Ranking" has the measurements).
   std::string rating_head = "dot";
 
   template <class V> void visit(V& v) {
@@ -117,8 +128,9 @@ struct ModelOptions {
     v.field("dim", dim, "output dimension of both towers", Check::ge(1));
     v.field("rating_head", rating_head,
             "rating prediction from the tower outputs u, v: dot = u.v; linear = a u.v + b + p.u + "
-            "q.v (learned)",
-            Check::one_of({"dot", "linear"}));
+            "q.v (learned); separate = the dot of a second pair of towers trained by the mse alone "
+            "on out-of-fold features (features.rating_out_of_fold), needs train.loss softmax",
+            Check::one_of({"dot", "linear", "separate"}));
   }
 };
 

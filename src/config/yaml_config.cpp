@@ -444,6 +444,11 @@ void check_train_combination(const YAML::Node& root, const std::string& file, co
                 found);
   };
   const TrainOptions& t = o.train;
+  if (o.model.rating_head == "separate" && t.loss != "softmax")
+    fail("loss",
+         "softmax when model.rating_head is separate (the rating towers train on the mse by "
+         "themselves)",
+         t.loss);
   if (t.loss == "joint" && t.rating_weight == 0 && t.softmax_weight == 0)
     fail("softmax_weight", "a number > 0 when train.rating_weight is 0 (loss: joint)", "0");
   if (t.loss != "mse" &&

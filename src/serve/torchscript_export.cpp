@@ -1,6 +1,7 @@
 #include "serve/torchscript_export.h"
 
 #include <filesystem>
+#include <optional>
 #include <sstream>
 #include <vector>
 
@@ -134,7 +135,8 @@ void save_module(const torch::jit::Module& m, const std::string& path) {
 }  // namespace
 
 ExportResult export_towers(const TwoTowerModel& model, const json& stats,
-                           const ExportSource& source, const std::string& out_dir) {
+                           const ExportSource& source, const std::string& out_dir,
+                           const TwoTowerModel* rating) {
   const SideStats user = side_stats(stats, "user");
   const SideStats item = side_stats(stats, "item");
   if (!stats.contains("target"))
@@ -145,6 +147,9 @@ ExportResult export_towers(const TwoTowerModel& model, const json& stats,
     throw Error("export: the model expects " + std::to_string(model.user_in()) + " user and " +
                 std::to_string(model.item_in()) + " item features, the features stats name " +
                 std::to_string(user.names.size()) + " and " + std::to_string(item.names.size()));
+  if (rating && (rating->user_in() != model.user_in() || rating->item_in() != model.item_in() ||
+                 rating->user_bag() != model.user_bag() || rating->item_bag() != model.item_bag()))
+    throw Error("export: the rating towers' inputs differ from the retrieval towers'");
 
   const TwoTowerModel::Impl& impl = model.impl();
   make_dirs(out_dir);
@@ -160,6 +165,12 @@ ExportResult export_towers(const TwoTowerModel& model, const json& stats,
     at::NoGradGuard no_grad;
     save_module(tower_module("user", impl.user, user.scaler), r.user_tower);
     save_module(tower_module("item", impl.item, item.scaler), r.item_tower);
+    if (rating) {
+      r.user_rating_tower = out_dir + "/" + kUserRatingTowerFile;
+      r.item_rating_tower = out_dir + "/" + kItemRatingTowerFile;
+      save_module(tower_module("user", rating->impl().user, user.scaler), r.user_rating_tower);
+      save_module(tower_module("item", rating->impl().item, item.scaler), r.item_rating_tower);
+    }
   }
 
   json j;
@@ -179,7 +190,12 @@ ExportResult export_towers(const TwoTowerModel& model, const json& stats,
   j["output"] = "float32 [batch, dim], each row of L2 norm 1";
   j["target"] = target.to_json();
   const RatingHead head = model.rating_head();
-  if (head.user.empty()) {
+  if (rating) {
+    j["rating_towers"] = {{"user", kUserRatingTowerFile}, {"item", kItemRatingTowerFile}};
+    j["stars"] = "dot = user_rating_tower(x_user) . item_rating_tower(x_item) (same inputs as the "
+                 "towers); stars = (dot + 1) / 2 * (max - min) + min (ranking uses user_tower . "
+                 "item_tower)";
+  } else if (head.user.empty()) {
     j["stars"] = "stars = (dot + 1) / 2 * (max - min) + min";
   } else {
     j["stars"] = "s = rating_head.scale * dot + rating_head.bias + rating_head.user . u + "
@@ -228,6 +244,14 @@ ExportResult export_run_towers(const std::string& run_dir, const std::string& ou
   }
   json meta;
   const TwoTowerModel model = TwoTowerModel::load(ckpt, &meta);
+  std::optional<TwoTowerModel> rating;
+  if (o.model.rating_head == "separate") {
+    const std::string path = run_dir + "/rating.ckpt";
+    if (!fs::exists(path))
+      throw Error(run_dir + ": no rating.ckpt (model.rating_head is separate: training did not "
+                  "finish the rating towers)");
+    rating.emplace(TwoTowerModel::load(path));
+  }
   ExportSource source;
   source.run_dir = run_dir;
   source.run_name = meta.is_object() && meta.contains("run") && meta["run"].is_string()
@@ -236,7 +260,7 @@ ExportResult export_run_towers(const std::string& run_dir, const std::string& ou
   if (meta.is_object() && meta.contains("epoch") && meta["epoch"].is_number_integer())
     source.epoch = meta["epoch"].get<int64_t>();
   try {
-    return export_towers(model, stats, source, out_dir);
+    return export_towers(model, stats, source, out_dir, rating ? &*rating : nullptr);
   } catch (const IoError&) {
     throw;
   } catch (const Error& e) {

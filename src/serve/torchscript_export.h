@@ -16,6 +16,9 @@
 //                                  "user_features": [names in input order], "item_features": [...],
 //                                  "target": {"min", "max"},
 //                                  "stars": "stars = (dot + 1) / 2 * (max - min) + min",
+//                                  with model.rating_head separate also "rating_towers":
+//                                  {"user": "user_rating_tower.pt", "item": "item_rating_tower.pt"}
+//                                  and "stars" says the dot is theirs,
 //                                  "global_mean", "imputed": {column: value used for a missing input}}
 // Every file is written atomically (core/atomic_file.h). serve/exported_towers.h loads them back.
 #pragma once
@@ -41,18 +44,24 @@ struct ExportResult {
   std::string user_tower;   // path of user_tower.pt
   std::string item_tower;   // path of item_tower.pt
   std::string towers_json;  // path of towers.json
+  std::string user_rating_tower;  // model.rating_head separate: user_rating_tower.pt; else empty
+  std::string item_rating_tower;
   int64_t dim = 0;
   int64_t user_features = 0;
   int64_t item_features = 0;
 };
 
 // Exports `model` with the scaling and target scale of `features_stats` (Features::stats_json(), as
-// the run directory's features.json holds it) into `out_dir` (created when missing). Throws Error when
-// the stats are malformed or their column counts differ from the model's inputs.
+// the run directory's features.json holds it) into `out_dir` (created when missing). With `rating`
+// (model.rating_head separate) its towers are written too, as user_rating_tower.pt and
+// item_rating_tower.pt (same inputs), and towers.json's "stars" is their dot product. Throws Error
+// when the stats are malformed or their column counts differ from the model's inputs.
 ExportResult export_towers(const TwoTowerModel& model, const nlohmann::json& features_stats,
-                           const ExportSource& source, const std::string& out_dir);
+                           const ExportSource& source, const std::string& out_dir,
+                           const TwoTowerModel* rating = nullptr);
 
-// Exports a finished two-tower run directory (config.yaml, features.json, model.ckpt; see
+// Exports a finished two-tower run directory (config.yaml, features.json, model.ckpt, and
+// rating.ckpt with model.rating_head separate; see
 // models/README.md). Throws Error naming the run directory when it is not one, was trained with
 // model.kind cf (nothing tower-shaped to export) or has no checkpoint yet, and FormatError for a
 // corrupt checkpoint.

@@ -10,6 +10,9 @@ namespace towerrec {
 inline constexpr const char* kUserTowerFile = "user_tower.pt";
 inline constexpr const char* kItemTowerFile = "item_tower.pt";
 inline constexpr const char* kTowersJsonFile = "towers.json";
+// model.rating_head separate: the rating towers, same module layout and inputs as the towers above.
+inline constexpr const char* kUserRatingTowerFile = "user_rating_tower.pt";
+inline constexpr const char* kItemRatingTowerFile = "item_rating_tower.pt";
 inline constexpr const char* kTowersFormat = "towerrec-towers";
 inline constexpr int64_t kTowerFormatVersion = 1;
 

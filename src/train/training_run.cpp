@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -39,6 +40,8 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 constexpr const char* kCheckpoint = "model.ckpt";
+// model.rating_head separate: the rating towers (TwoTowerModel checkpoint format).
+constexpr const char* kRatingCheckpoint = "rating.ckpt";
 constexpr const char* kCfModel = "model.cf";
 constexpr const char* kTrainState = "train_state.bin";
 constexpr const char* kMetrics = "metrics.json";
@@ -178,12 +181,15 @@ struct ModelOutput {
   ItemVectors vectors;             // for intra-list diversity; empty: genres
 };
 
-ModelOutput two_tower_output(const RunInputs& in, const TwoTowerModel& model) {
+// `rating` (model.rating_head separate): the rating towers that predict the ratings; null: the
+// model's own head.
+ModelOutput two_tower_output(const RunInputs& in, const TwoTowerModel& model,
+                             const TwoTowerModel* rating) {
   ModelOutput out;
   out.name = "two_tower";
   const TrainPairs test = make_pairs(in, in.split.test);
   const std::vector<float> scaled =
-      predict_two_tower(model, in.features.user, in.features.item, test.user, test.item,
+      predict_two_tower(rating ? *rating : model, in.features.user, in.features.item, test.user, test.item,
                         in.features.user_bag.empty() ? nullptr : &in.features.user_bag,
                         in.features.item_bag.empty() ? nullptr : &in.features.item_bag);
   out.test_stars.resize(scaled.size());
@@ -378,33 +384,43 @@ void use_out_of_fold(const OutOfFoldFeatures& oof, const std::vector<uint8_t>& f
 
 // Only rank 0 of a distributed run writes files and evaluates; the other ranks return an empty
 // output. With `resume` training continues after the state's epoch (every rank read the state).
-ModelOutput train_two_tower_run(const RunOptions& o, const RunInputs& in,
-                                const std::string& run_dir, const RunCallbacks& cb, json& info,
-                                DistContext& dc, const TrainState* resume) {
-  TrainPairs train = make_pairs(in, in.fit_rows);
-  TrainPairs val = make_pairs(in, in.val_rows);
-  // Training and validation rows see out-of-fold features (features/out_of_fold.h); the model is
-  // evaluated and served with the full training split's features.
-  const FeatureMatrix* user_x = &in.features.user;
-  const FeatureMatrix* item_x = &in.features.item;
+// What one training of the towers reads: pairs pointing into the feature matrices (out-of-fold
+// blocks or the full split's) and the bags. Filled in place (the pointers may point into `oof`).
+struct TrainingView {
+  TrainPairs train;
+  TrainPairs val;
   OutOfFoldFeatures oof;
+  const FeatureMatrix* user_x = nullptr;
+  const FeatureMatrix* item_x = nullptr;
+  TrainExtras extras;  // bags, item_key, num_items, positive_min
+};
+
+// `dense_folds` > 0: training and validation rows see out-of-fold dense features
+// (features/out_of_fold.h); the model is evaluated and served with the full training split's
+// features either way.
+void fill_training_view(TrainingView& v, const RunOptions& o, const RunInputs& in,
+                        int64_t dense_folds, const RunCallbacks& cb) {
+  v.train = make_pairs(in, in.fit_rows);
+  v.val = make_pairs(in, in.val_rows);
+  v.user_x = &in.features.user;
+  v.item_x = &in.features.item;
   // The watched-items bag is out-of-fold even when the dense features are not (a pair that saw
   // its own item in the bag would learn to copy the bag).
-  const bool dense_oof = o.features.out_of_fold > 0;
+  const bool dense_oof = dense_folds > 0;
+  OutOfFoldFeatures& oof = v.oof;
   if (!in.lab_mode() && (dense_oof || !in.features.user_bag.empty())) {
     oof = build_out_of_fold(in.data, in.split.train, in.features, o.features,
-                            dense_oof ? o.features.out_of_fold : kBagFolds, o.train.seed,
-                            dense_oof);
+                            dense_oof ? dense_folds : kBagFolds, o.train.seed, dense_oof);
     std::vector<uint8_t> fold_of(in.data.ratings.size(), 0);
     for (size_t i = 0; i < in.split.train.size(); ++i) fold_of[in.split.train[i]] = oof.fold[i];
-    use_out_of_fold(oof, fold_of, in.fit_rows, train);
-    use_out_of_fold(oof, fold_of, in.val_rows, val);
-    user_x = &oof.user;
-    item_x = &oof.item;
+    use_out_of_fold(oof, fold_of, in.fit_rows, v.train);
+    use_out_of_fold(oof, fold_of, in.val_rows, v.val);
+    v.user_x = &oof.user;
+    v.item_x = &oof.item;
     log(cb, std::string("out-of-fold ") + (dense_oof ? "features" : "watched-items bags") + ": " +
                 std::to_string(oof.folds) + " folds");
   }
-  TrainExtras extras;
+  TrainExtras& extras = v.extras;
   if (!in.features.user_bag.empty()) {
     extras.user_bag = oof.user_bag.empty() ? &in.features.user_bag : &oof.user_bag;
     log(cb, "watched items: a bag over the " + std::to_string(in.features.user_bag.cols) +
@@ -422,6 +438,50 @@ ModelOutput train_two_tower_run(const RunOptions& o, const RunInputs& in,
   }
   extras.num_items = in.features.item.rows;
   extras.positive_min = in.features.target.scale(static_cast<float>(o.train.positive_min_rating));
+}
+
+// model.rating_head separate: the rating towers, a second two-tower model with the retrieval
+// model's shapes and inputs, trained by the mse alone on features.rating_out_of_fold features and
+// early-stopped on validation mse. Deterministic like any training, so a resumed run that lost
+// them trains them again to the same weights.
+TwoTowerModel train_rating_towers(const RunOptions& o, const RunInputs& in, const RunCallbacks& cb,
+                                  json& info, DistContext& dc) {
+  RunOptions r = o;
+  r.model.rating_head = "dot";
+  r.train.loss = "mse";
+  r.train.early_stopping = "loss";
+  TrainingView view;
+  fill_training_view(view, r, in, r.features.rating_out_of_fold, cb);
+  TwoTowerModel model(in.features.user.cols(), in.features.item.cols(), r.model, r.train.seed,
+                      in.features.user_bag.cols, in.features.item_bag.cols);
+  log(cb, "training the rating towers (model.rating_head separate): " +
+              std::to_string(model.num_parameters()) + " parameters, mse on " +
+              std::to_string(view.train.size()) + " rows");
+  const auto t0 = std::chrono::steady_clock::now();
+  const TrainResult result = train_two_tower(model, *view.user_x, *view.item_x, view.train, view.val,
+                                             r.train, nullptr, cb.progress, &dc, nullptr, nullptr,
+                                             view.extras);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  log(cb, "trained the rating towers: " + std::to_string(result.history.size()) +
+              " epochs in " + std::to_string(seconds) + " s; best epoch " +
+              std::to_string(result.best_epoch));
+  info["rating_towers"] = {{"best_epoch", result.best_epoch},
+                           {"epochs_run", result.history.size()},
+                           {"stopped_early", result.stopped_early}};
+  return model;
+}
+
+ModelOutput train_two_tower_run(const RunOptions& o, const RunInputs& in,
+                                const std::string& run_dir, const RunCallbacks& cb, json& info,
+                                DistContext& dc, const TrainState* resume) {
+  TrainingView view;
+  fill_training_view(view, o, in, o.features.out_of_fold, cb);
+  const TrainPairs& train = view.train;
+  const TrainPairs& val = view.val;
+  const FeatureMatrix* user_x = view.user_x;
+  const FeatureMatrix* item_x = view.item_x;
+  TrainExtras& extras = view.extras;
   if (o.train.early_stopping == "recall") {
     // Validation recall: the validation ratings are the "test" rows, the rest of the training split
     // is excluded from the candidates; users and items get the full split's features.
@@ -480,14 +540,34 @@ ModelOutput train_two_tower_run(const RunOptions& o, const RunInputs& in,
   const auto t0 = std::chrono::steady_clock::now();
   const TrainResult result = train_two_tower(model, *user_x, *item_x, train, val, o.train, on_epoch,
                                              cb.progress, &dc, resume, on_state, extras);
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   log(cb, "trained " + std::to_string(result.history.size()) + " epochs in " +
               std::to_string(seconds) + " s; best epoch " + std::to_string(result.best_epoch));
   info["best_epoch"] = result.best_epoch;
   info["epochs_run"] = result.history.size();
   info["stopped_early"] = result.stopped_early;
-  ModelOutput out = two_tower_output(in, model);  // every rank: the ranking metrics are sharded
+  std::optional<TwoTowerModel> rating;
+  if (o.model.rating_head == "separate") {
+    const std::string path = run_dir + "/" + kRatingCheckpoint;
+    // Written only once complete (after training, atomically): a resumed run that has it is past
+    // that point; without it the rating towers are trained (again) from the start.
+    if (resume && fs::exists(path)) {
+      json r_meta;
+      rating.emplace(TwoTowerModel::load(path, &r_meta));
+      if (r_meta.is_object() && r_meta.contains("rating_towers"))
+        info["rating_towers"] = r_meta["rating_towers"];
+      log(cb, "rating towers: " + path + " (trained before the resume)");
+    } else {
+      const auto r0 = std::chrono::steady_clock::now();
+      rating.emplace(train_rating_towers(o, in, cb, info, dc));
+      seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - r0).count();
+      json r_meta = meta;
+      r_meta["rating_towers"] = info["rating_towers"];
+      if (dc.is_root()) rating->save(path, r_meta);
+    }
+  }
+  // every rank: the ranking metrics are sharded
+  ModelOutput out = two_tower_output(in, model, rating ? &*rating : nullptr);
   out.train_seconds = seconds;
   return out;
 }
@@ -600,7 +680,8 @@ json run_training(const RunOptions& o, const RunCallbacks& cb, DistContext* dist
       // Outputs of an earlier run in this directory would describe that run (and its state
       // would resume it): a new run starts from an empty slate.
       for (const char* f :
-           {kTrainState, kMetrics, "epochs.jsonl", kCheckpoint, kCfModel, "test_predictions.csv"}) {
+           {kTrainState, kMetrics, "epochs.jsonl", kCheckpoint, kRatingCheckpoint, kCfModel,
+            "test_predictions.csv"}) {
         std::error_code ec;
         fs::remove(run_dir + "/" + f, ec);
       }
@@ -645,6 +726,19 @@ RunData load_run_data(const std::string& run_dir, const RunCallbacks& cb) {
   return rd;
 }
 
+namespace {
+
+void check_checkpoint_fits(const std::string& ckpt, const TwoTowerModel& model,
+                           const Features& f) {
+  if (model.user_in() != f.user.cols() || model.item_in() != f.item.cols() ||
+      model.user_bag() != f.user_bag.cols || model.item_bag() != f.item_bag.cols)
+    throw Error(ckpt + ": checkpoint expects " + std::to_string(model.user_in()) + " user and " +
+                std::to_string(model.item_in()) + " item features, the data gives " +
+                std::to_string(f.user.cols()) + " and " + std::to_string(f.item.cols()));
+}
+
+}  // namespace
+
 json evaluate_run(const std::string& run_dir, const RunCallbacks& cb,
                   const std::vector<std::string>& sets) {
   const std::string config = run_dir + "/config.yaml";
@@ -663,14 +757,17 @@ json evaluate_run(const std::string& run_dir, const RunCallbacks& cb,
     if (!fs::exists(ckpt))
       throw Error(run_dir + ": no " + kCheckpoint + " (training did not finish an epoch)");
     TwoTowerModel model = TwoTowerModel::load(ckpt);
-    if (model.user_in() != in.features.user.cols() || model.item_in() != in.features.item.cols() ||
-        model.user_bag() != in.features.user_bag.cols ||
-        model.item_bag() != in.features.item_bag.cols)
-      throw Error(ckpt + ": checkpoint expects " + std::to_string(model.user_in()) + " user and " +
-                  std::to_string(model.item_in()) + " item features, the data gives " +
-                  std::to_string(in.features.user.cols()) + " and " +
-                  std::to_string(in.features.item.cols()));
-    mo = two_tower_output(in, model);
+    check_checkpoint_fits(ckpt, model, in.features);
+    std::optional<TwoTowerModel> rating;
+    if (o.model.rating_head == "separate") {
+      const std::string path = run_dir + "/" + kRatingCheckpoint;
+      if (!fs::exists(path))
+        throw Error(run_dir + ": no " + kRatingCheckpoint +
+                    " (model.rating_head is separate: training did not finish the rating towers)");
+      rating.emplace(TwoTowerModel::load(path));
+      check_checkpoint_fits(path, *rating, in.features);
+    }
+    mo = two_tower_output(in, model, rating ? &*rating : nullptr);
   }
   DistContext one_process;
   return evaluate_with_baselines(o, in, mo, cb, one_process);

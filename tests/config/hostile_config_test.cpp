@@ -72,6 +72,12 @@ const bool registered = register_rows<ConfigCase>(
             "train:\n  loss: joint\n  rating_weight: 0\n  softmax_weight: 0\n",
             "4: train.softmax_weight: expected a number > 0 when train.rating_weight is 0 (loss: "
             "joint), got 0"),
+        bad("separate rating towers with a rating loss on the retrieval towers",
+            "model:\n  rating_head: separate\ntrain:\n  loss: joint\n",
+            "4: train.loss: expected softmax when model.rating_head is separate (the rating towers "
+            "train on the mse by themselves), got joint"),
+        bad("rating towers' out-of-fold folds negative", "features:\n  rating_out_of_fold: -1\n",
+            "2: features.rating_out_of_fold: expected an integer in [0, 255], got \"-1\""),
         bad("positive threshold above the rating scale",
             "train:\n  loss: softmax\n  positive_min_rating: 6\n",
             "3: train.positive_min_rating: expected a rating in the data's scale [0.5, 5] "

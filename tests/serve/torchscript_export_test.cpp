@@ -294,3 +294,42 @@ TEST_CASE("export: towers with bags and a rating head: LibTorch, Python and the 
   CHECK(test::max_abs_diff(read_npy_f32(dir.file("users.npy")).data, want_users) <= kParityTol);
   CHECK(test::max_abs_diff(read_npy_f32(dir.file("items.npy")).data, want_items) <= kParityTol);
 }
+
+TEST_CASE("export: separate rating towers are written beside the towers and agree with the model",
+          "[serve]") {
+  TempDir dir;
+  const test::TowersFixture fx = test::make_towers_fixture(200, 11, /*bags=*/true);
+  ModelOptions opts = fx.model.options();
+  opts.rating_head = "dot";
+  const TwoTowerModel rating(5, 7, opts, /*seed=*/12, 9, 4);
+  const ExportResult r =
+      export_towers(fx.model, fx.stats, fixture_source(), dir.file("towers"), &rating);
+  CHECK(r.user_rating_tower == dir.file("towers/user_rating_tower.pt"));
+  const json info = json::parse(test::slurp(dir.file("towers/towers.json")));
+  CHECK(info["rating_towers"] ==
+        json({{"user", "user_rating_tower.pt"}, {"item", "item_rating_tower.pt"}}));
+  CHECK(info["stars"].get<std::string>().find("user_rating_tower") != std::string::npos);
+
+  // The rating modules are towers like the others: loaded in their place, they give the rating
+  // model's vectors on the raw features.
+  const std::string as_towers = dir.file("rating_as_towers");
+  fs::create_directories(as_towers);
+  fs::copy_file(dir.file("towers/towers.json"), as_towers + "/towers.json");
+  fs::copy_file(dir.file("towers/user_rating_tower.pt"), as_towers + "/user_tower.pt");
+  fs::copy_file(dir.file("towers/item_rating_tower.pt"), as_towers + "/item_tower.pt");
+  const ExportedTowers towers = ExportedTowers::load(as_towers);
+  const auto& f = fx.features;
+  CHECK(test::max_abs_diff(towers.embed_users(f.user_raw.data.data(), 200, 5, &f.user_bag),
+                           rating.embed_users(f.user.data.data(), 200, &f.user_bag)) <= kParityTol);
+  CHECK(test::max_abs_diff(towers.embed_items(f.item_raw.data.data(), 200, 7, &f.item_bag),
+                           rating.embed_items(f.item.data.data(), 200, &f.item_bag)) <= kParityTol);
+  // And they are not the retrieval towers.
+  CHECK(test::max_abs_diff(rating.embed_users(f.user.data.data(), 200, &f.user_bag),
+                           fx.model.embed_users(f.user.data.data(), 200, &f.user_bag)) > 1e-3);
+
+  // Rating towers whose inputs differ from the towers' are refused.
+  const TwoTowerModel narrow(4, 7, opts, 12, 9, 4);
+  CHECK_THROWS_WITH(
+      export_towers(fx.model, fx.stats, fixture_source(), dir.file("bad"), &narrow),
+      "export: the rating towers' inputs differ from the retrieval towers'");
+}

@@ -308,3 +308,33 @@ TEST_CASE(
   // Not a check (the delays are random), but the test means most when kills land mid-training.
   if (killed_with_state == 0) WARN("no kill landed after the first epoch; seed " << seed);
 }
+
+TEST_CASE("training run: resume with the retrieval loss and separate rating towers", "[train]") {
+  // issue 20: the softmax loss (bags, extra negatives) resumes to the same bits, and rating.ckpt,
+  // written once after the retrieval towers, is trained again when a resumed run lacks it.
+  TempDir dir;
+  const std::vector<std::string> retrieval = {
+      "train.loss=softmax",          "model.rating_head=separate", "features.out_of_fold=0",
+      "features.watched_items=40",   "features.item_ids=40",       "train.extra_negatives=16",
+      "train.temperature=0.2"};
+  const json full = run_training(resumable_run(dir, "full", retrieval), {});
+  const std::string ref = dir.file("full");
+  REQUIRE(fs::exists(ref + "/rating.ckpt"));
+
+  const std::string run = dir.file("run");
+  CHECK_THROWS_AS(run_training(resumable_run(dir, "run", retrieval), stop_in_epoch(3)),
+                  Interrupted);
+  CHECK(!fs::exists(run + "/rating.ckpt"));
+  const json resumed = run_training(load_resume_options(run), {}, nullptr, RunStart::kResume);
+  check_same_metrics(full, resumed);
+  CHECK(resumed.at("rating_towers").at("best_epoch") == full.at("rating_towers").at("best_epoch"));
+  CHECK(test::slurp(run + "/model.ckpt") == test::slurp(ref + "/model.ckpt"));
+  CHECK(test::slurp(run + "/rating.ckpt") == test::slurp(ref + "/rating.ckpt"));
+
+  // Killed after the retrieval towers finished, before the rating towers were written.
+  fs::remove(run + "/metrics.json");
+  fs::remove(run + "/rating.ckpt");
+  const json again = run_training(load_resume_options(run), {}, nullptr, RunStart::kResume);
+  check_same_metrics(full, again);
+  CHECK(test::slurp(run + "/rating.ckpt") == test::slurp(ref + "/rating.ckpt"));
+}

@@ -150,3 +150,57 @@ TEST_CASE("training run: no rating reaches train.positive_min_rating: an error b
                                     "highest is 5"));
   CHECK_FALSE(fs::exists(dir.file("run")));
 }
+
+TEST_CASE("training run: rating_head separate = a retrieval model and a rating model, one run",
+          "[train]") {
+  // The separate rating towers are the model a `loss: mse` run with out-of-fold features trains,
+  // and the retrieval towers the model a `loss: softmax` run trains: the run reports the first's
+  // RMSE and the second's ranking, bit for bit.
+  TempDir dir;
+  const auto with = [&](const std::string& name, std::vector<std::string> sets) {
+    std::vector<std::string> all = {"name=" + name,
+                                    "out=" + dir.file(name),
+                                    "data.synthetic.users=150",
+                                    "data.synthetic.items=120",
+                                    "data.synthetic.ratings_per_user=25",
+                                    "model.user_hidden=[32]",
+                                    "model.item_hidden=[32]",
+                                    "model.dim=8",
+                                    "train.epochs=3",
+                                    "train.batch_size=64",
+                                    "train.lr=0.003",
+                                    "features.watched_items=40",
+                                    "features.item_ids=40",
+                                    "train.temperature=0.2"};
+    all.insert(all.end(), sets.begin(), sets.end());
+    return load_run_options("", all);
+  };
+  const json sep = run_training(with("sep", {"train.loss=softmax", "model.rating_head=separate",
+                                            "features.out_of_fold=0",
+                                            "features.rating_out_of_fold=5"}),
+                                {});
+  const json ret = run_training(with("ret", {"train.loss=softmax", "features.out_of_fold=0"}), {});
+  const json mse = run_training(with("mse", {"train.loss=mse", "features.out_of_fold=5"}), {});
+  CHECK(sep.at("test_rmse") == mse.at("test_rmse"));
+  CHECK(sep.at("test_mae") == mse.at("test_mae"));
+  CHECK(sep.at("recall_at_10") == ret.at("recall_at_10"));
+  CHECK(sep.at("ndcg_at_10") == ret.at("ndcg_at_10"));
+  CHECK(sep.at("best_epoch") == ret.at("best_epoch"));
+  CHECK(sep.at("rating_towers").at("best_epoch") == mse.at("best_epoch"));
+  CHECK(sep.at("rating_towers").at("epochs_run") == mse.at("epochs_run"));
+  // The retrieval towers' own dot product is no rating: the rating towers are what it reports.
+  CHECK(sep.at("test_rmse").get<double>() < ret.at("test_rmse").get<double>());
+
+  const std::string run = dir.file("sep");
+  CHECK(fs::exists(run + "/rating.ckpt"));
+  const json again = evaluate_run(run, {});
+  CHECK(again.at("test_rmse").get<double>() == Approx(sep.at("test_rmse").get<double>()).epsilon(1e-6));
+  CHECK(again.at("recall_at_10").get<double>() ==
+        Approx(sep.at("recall_at_10").get<double>()).epsilon(1e-6));
+
+  // Losing rating.ckpt is a clear error, not a silent fallback to the retrieval dot product.
+  fs::remove(run + "/rating.ckpt");
+  CHECK_THROWS_WITH(evaluate_run(run, {}),
+                    run + ": no rating.ckpt (model.rating_head is separate: training did not "
+                          "finish the rating towers)");
+}
