@@ -15,7 +15,7 @@
 #include "core/error.h"
 #include "core/rng.h"
 #include "data/dataset.h"
-#include "train/distributed.h"
+#include "dist/dist_context.h"
 
 namespace towerrec {
 namespace {

@@ -4,12 +4,12 @@
 #include <string>
 
 #include "core/error.h"
-#include "serve/nearest.h"
+#include "core/nearest_items.h"
 
 namespace towerrec {
 
-// The serve routine (blocked GEMM + partial selection over ‖x‖²-augmented vectors), so the CF
-// model's related items and `towerrec similar` rank by the same code.
+// The shared routine (core/nearest_items.h: blocked GEMM + partial selection over ‖x‖²-augmented
+// vectors), so the CF model's related items and `towerrec similar` rank by the same code.
 std::vector<std::pair<int32_t, float>> nearest_by_l2(const float* vecs, int64_t n, int64_t d,
                                                      int64_t query, int64_t k) {
   if (query < 0 || query >= n)

@@ -367,7 +367,7 @@ struct ServeOptions {
   }
 };
 
-// Data-parallel training under torchrun (train/distributed.h): ignored in a single process.
+// Data-parallel training under torchrun (dist/dist_context.h): ignored in a single process.
 struct DistOptions {
   double timeout_seconds = 300;  // longest wait of any collective before the rank gives up
   double bucket_mb = 4;          // gradient all-reduce bucket size (MB of float32)

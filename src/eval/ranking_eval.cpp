@@ -9,7 +9,7 @@
 #include "core/exact_topk.h"
 #include "data/dataset.h"
 #include "eval/ranking_metrics.h"
-#include "eval/user_items.h"
+#include "data/user_items.h"
 
 namespace towerrec {
 

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "config/options.h"
-#include "features/feature_matrix.h"
+#include "data/feature_matrix.h"
 #include "features/sparse_rows.h"
 
 namespace towerrec {

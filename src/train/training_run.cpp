@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cf/binary_metrics.h"
+#include "eval/binary_metrics.h"
 #include "cf/cf_model.h"
 #include "cf/cf_trainer.h"
 #include "cf/content_regression.h"
@@ -27,7 +27,7 @@
 #include "features/features.h"
 #include "features/out_of_fold.h"
 #include "model/two_tower_model.h"
-#include "train/distributed.h"
+#include "dist/dist_context.h"
 #include "train/threads.h"
 #include "train/train_state.h"
 #include "train/two_tower_trainer.h"

@@ -32,7 +32,7 @@ std::string prepare_data_dir(const RunOptions& opts, const std::string& run_dir,
 
 // Trains and evaluates; returns the content written to metrics.json. Besides the files listed in
 // models/README.md it writes test_predictions.csv (user_id,item_id,rating,prediction) for rating
-// models. Distributed (`dist` non-null with world size > 1, train/distributed.h): every rank reads
+// models. Distributed (`dist` non-null with world size > 1, dist/dist_context.h): every rank reads
 // the data and trains its shards; the model's ranking metrics are computed in user shards on every
 // rank and summed; rank 0 alone computes the rest (rating metrics, baselines) and writes the run
 // directory (the same files as one process); the other ranks write nothing and return an empty

@@ -13,7 +13,7 @@
 #include "core/error.h"
 #include "core/rng.h"
 #include "model/two_tower_impl.h"
-#include "train/distributed.h"
+#include "dist/dist_context.h"
 #include "train/flat_adam_impl.h"
 #include "train/train_state.h"
 #include "train/two_tower_step_impl.h"

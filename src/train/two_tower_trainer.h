@@ -12,7 +12,7 @@
 
 #include "config/options.h"
 #include "core/progress.h"
-#include "features/feature_matrix.h"
+#include "data/feature_matrix.h"
 #include "features/sparse_rows.h"
 #include "model/two_tower_model.h"
 
@@ -90,7 +90,7 @@ using StateFn = std::function<void(TrainState&)>;
 // extra state. Thread counts are the process's (set once by
 // the caller, train/threads.h): with >= 2 torch threads the two towers of a big batch (>= 128
 // rows) run side by side.
-// With a distributed `dist` (train/distributed.h; null = one process) every rank must pass the same
+// With a distributed `dist` (dist/dist_context.h; null = one process) every rank must pass the same
 // model, data and options: each runs its shard of every global batch of opts.batch_size rows (and
 // of its extra negatives), computes the gradient of the whole batch's loss with respect to its own
 // rows (the softmax sees the gathered outputs of the GLOBAL batch, so its negatives are the same

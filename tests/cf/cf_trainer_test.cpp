@@ -5,7 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "cf/binary_metrics.h"
+#include "eval/binary_metrics.h"
 #include "cf_test_data.h"
 #include "core/error.h"
 

@@ -6,7 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "data/dataset.h"
-#include "eval/user_items.h"
+#include "data/user_items.h"
 
 using namespace towerrec;
 

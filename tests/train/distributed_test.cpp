@@ -1,4 +1,4 @@
-// Distributed training (train/distributed.h) under torchrun with 2 local ranks: the all-reduce
+// Distributed training (dist/dist_context.h) under torchrun with 2 local ranks: the all-reduce
 // helper, equivalence of 2 ranks with 1 process (two-tower and CF), rank-0-only outputs, and a dead
 // or hung rank failing the others within dist.timeout_seconds. Tests WARN and return when torchrun
 // (Debian's python3-torch) is not installed.
@@ -26,7 +26,7 @@
 #include "core/error.h"
 #include "test_util.h"
 #include "config/yaml_config.h"
-#include "train/distributed.h"
+#include "dist/dist_context.h"
 #include "train/train_state.h"
 #include "train/training_run.h"
 

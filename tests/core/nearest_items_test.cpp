@@ -1,4 +1,4 @@
-#include "serve/nearest.h"
+#include "core/nearest_items.h"
 
 #include <catch2/catch.hpp>
 
@@ -13,7 +13,7 @@ using namespace towerrec;
 
 namespace {
 
-std::vector<float> normal_matrix(int64_t rows, int64_t cols, uint64_t seed, double scale) {
+std::vector<float> scaled_normal_matrix(int64_t rows, int64_t cols, uint64_t seed, double scale) {
   Rng rng(seed);
   std::vector<float> m(static_cast<size_t>(rows * cols));
   for (float& x : m) x = static_cast<float>(scale * rng.normal());
@@ -39,10 +39,10 @@ std::vector<std::pair<double, int64_t>> brute(const std::vector<float>& v, int64
 
 }  // namespace
 
-TEST_CASE("nearest items: unnormalised vectors match brute force, never the item itself", "[serve]") {
+TEST_CASE("nearest items: unnormalised vectors match brute force, never the item itself", "[core]") {
   const int64_t n = 777, dim = 12, k = 8;
   // Varied norms: ranking by dot product alone would be wrong here.
-  auto v = normal_matrix(n, dim, 11, 1.0);
+  auto v = scaled_normal_matrix(n, dim, 11, 1.0);
   Rng rng(12);
   for (int64_t i = 0; i < n; ++i) {
     const float s = static_cast<float>(0.2 + 3 * rng.uniform());
@@ -70,7 +70,7 @@ TEST_CASE("nearest items: unnormalised vectors match brute force, never the item
   CHECK(mismatched == 0);
 }
 
-TEST_CASE("nearest items: a subset, exact ties, and fewer items than k", "[serve]") {
+TEST_CASE("nearest items: a subset, exact ties, and fewer items than k", "[core]") {
   // Points on a line: 0, 1, 2, 3 and a duplicate of 1 at index 4.
   const std::vector<float> v = {0, 0, 1, 0, 2, 0, 3, 0, 1, 0};
   TopKOptions o;

@@ -1,4 +1,4 @@
-#include "serve/nearest.h"
+#include "core/nearest_items.h"
 
 #include <algorithm>
 #include <limits>
