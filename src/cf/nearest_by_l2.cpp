@@ -18,9 +18,9 @@ std::vector<std::pair<int32_t, float>> nearest_by_l2(const float* vecs, int64_t 
   if (k < 0) throw Error("nearest_by_l2: expected k >= 0, found " + std::to_string(k));
   std::vector<std::pair<int32_t, float>> out;
   if (k == 0 || n < 2) return out;
-  TopKOptions o;
-  o.k = std::min(k, n - 1);
-  const NearestItems nearest({vecs, n, d}, o);
+  TopKOptions topk;
+  topk.k = std::min(k, n - 1);
+  const NearestItems nearest({vecs, n, d}, topk);
   const NeighborResult r = nearest.search({query});
   for (int32_t j = 0; j < r.found[0]; ++j)
     out.emplace_back(static_cast<int32_t>(r.items[static_cast<size_t>(j)]),

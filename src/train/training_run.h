@@ -1,7 +1,7 @@
-// A training run end to end: read (or generate) the data, split it, build features on the training split,
-// train the model named by model.kind, evaluate it beside the baselines, and write the run directory
-// (layout in models/README.md). Every file is written atomically; the checkpoint is rewritten only when
-// validation improves.
+// A training run end to end: read (or generate) the data, split it, build features on the training
+// split, train the model named by model.kind, evaluate it beside the baselines, and write the run
+// directory (layout in models/README.md). Every file is written atomically; the checkpoint is
+// rewritten only when validation improves.
 #pragma once
 
 #include <string>
@@ -25,8 +25,8 @@ struct RunCallbacks {
 // opts.out, or models/<name> when empty.
 std::string run_dir_for(const RunOptions& opts);
 
-// The dataset directory of a run: data.dir, or (empty) <run_dir>/data, generating the synthetic default
-// there the first time.
+// The dataset directory of a run: data.dir, or (empty) <run_dir>/data, generating the synthetic
+// default there the first time.
 std::string prepare_data_dir(const RunOptions& opts, const std::string& run_dir,
                              const RunCallbacks& cb);
 
@@ -57,11 +57,11 @@ nlohmann::json run_training(const RunOptions& opts, const RunCallbacks& cb,
 // when there is no config.yaml.
 RunOptions load_resume_options(const std::string& run_dir);
 
-// What a finished run was trained on, rebuilt from its config.yaml exactly as training built it (same
-// data, same split, features fit on the same rows): the input of the offline jobs (serve/).
+// What a finished run was trained on, rebuilt from its config.yaml exactly as training built it
+// (same data, same split, features fit on the same rows): the input of the offline jobs (serve/).
 struct RunData {
   std::string dir;
-  RunOptions options;                // the run's config.yaml
+  RunOptions options;  // the run's config.yaml
   Dataset data;
   std::vector<uint32_t> train_rows;  // the whole training split (fit + validation)
   Features features;
