@@ -23,7 +23,8 @@ TempDir::TempDir() {
   static std::random_device rd;
   const fs::path base = fs::temp_directory_path();
   for (int i = 0; i < 100; ++i) {
-    fs::path p = base / ("towerrec-test-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
+    fs::path p =
+        base / ("towerrec-test-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
     std::error_code ec;
     if (fs::create_directory(p, ec)) {
       path_ = p.string();
@@ -49,7 +50,8 @@ std::string TempDir::write(const std::string& name, const std::string& contents)
 
 std::string shared_data(const std::string& name) {
   const char* env = std::getenv("TOWERREC_SHARED_DATA");
-  const fs::path base = env ? fs::path(env) : fs::path(TOWERREC_SOURCE_DIR) / ".." / "shared" / "data";
+  const fs::path base =
+      env ? fs::path(env) : fs::path(TOWERREC_SOURCE_DIR) / ".." / "shared" / "data";
   const fs::path p = base / name;
   std::error_code ec;
   return fs::is_directory(p, ec) ? p.lexically_normal().string() : std::string();

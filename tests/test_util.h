@@ -23,8 +23,8 @@ class TempDir {
   std::string path_;
 };
 
-// ../shared/data/<name> (or $TOWERREC_SHARED_DATA/<name>) when it exists, "" otherwise. Tests that need
-// real data WARN with the reason and return when this is "".
+// ../shared/data/<name> (or $TOWERREC_SHARED_DATA/<name>) when it exists, "" otherwise. Tests that
+// need real data WARN with the reason and return when this is "".
 std::string shared_data(const std::string& name);
 
 struct CliResult {

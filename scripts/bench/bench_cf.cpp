@@ -23,24 +23,24 @@ int main(int argc, char** argv) {
   }
   try {
     const std::string dir = argv[1];
-    CfOptions o;  // the lab's settings: 100 features, λ = 1, lr 0.1
-    o.iterations = argc > 2 ? std::atoll(argv[2]) : 200;
+    CfOptions cf;  // the lab's settings: 100 features, λ = 1, lr 0.1
+    cf.iterations = argc > 2 ? std::atoll(argv[2]) : 200;
     const int threads = argc > 3 ? std::atoi(argv[3]) : 1;
-    if (argc > 4) o.solver = argv[4];
+    if (argc > 4) cf.solver = argv[4];
     set_threads(threads);
     const CfLab lab = read_cf_lab(dir);
     const Ratings r = cf_lab_ratings(lab);
     const int32_t n_users = static_cast<int32_t>(lab.Y.cols()),
                   n_items = static_cast<int32_t>(lab.Y.rows());
-    CfOptions warm = o;
+    CfOptions warm = cf;
     warm.iterations = 1;
     train_cf(r, n_users, n_items, warm);  // warm-up: allocator, thread pool
     CfHistory h;
-    train_cf(r, n_users, n_items, o, {}, &h);
-    nlohmann::json j = {{"impl", "towerrec-sparse-" + o.solver},
-                        {"iterations", o.iterations},
+    train_cf(r, n_users, n_items, cf, {}, &h);
+    nlohmann::json j = {{"impl", "towerrec-sparse-" + cf.solver},
+                        {"iterations", cf.iterations},
                         {"seconds", h.seconds},
-                        {"iterations_per_second", static_cast<double>(o.iterations) / h.seconds},
+                        {"iterations_per_second", static_cast<double>(cf.iterations) / h.seconds},
                         {"final_cost", h.loss.back()},
                         {"threads", threads},
                         {"ratings", r.size()}};

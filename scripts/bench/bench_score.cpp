@@ -46,14 +46,14 @@ int exact_mode(int argc, char** argv) {
   const auto items = read_npy_f32(argv[2]);
   const auto queries = read_npy_f32(argv[3]);
   const int64_t users = std::min<int64_t>(std::atoll(argv[4]), queries.rows);
-  TopKOptions o;
-  o.k = std::atoll(argv[5]);
-  o.threads = std::atoll(argv[6]);
-  if (const char* qb = std::getenv("QUERY_BLOCK")) o.query_block = std::atoll(qb);
-  if (const char* ic = std::getenv("ITEM_CHUNK")) o.item_chunk = std::atoll(ic);
-  const ExactTopK topk({items.data.data(), items.rows, items.cols}, o);
+  TopKOptions topk_opts;
+  topk_opts.k = std::atoll(argv[5]);
+  topk_opts.threads = std::atoll(argv[6]);
+  if (const char* qb = std::getenv("QUERY_BLOCK")) topk_opts.query_block = std::atoll(qb);
+  if (const char* ic = std::getenv("ITEM_CHUNK")) topk_opts.item_chunk = std::atoll(ic);
+  const ExactTopK topk({items.data.data(), items.rows, items.cols}, topk_opts);
   // Warm-up block (page faults, OpenBLAS buffers), then the best of three timed passes.
-  topk.search({queries.data.data(), std::min<int64_t>(users, o.query_block), queries.cols});
+  topk.search({queries.data.data(), std::min<int64_t>(users, topk_opts.query_block), queries.cols});
   double best = 1e30;
   TopKResult r;
   for (int rep = 0; rep < 3; ++rep) {
@@ -64,8 +64,8 @@ int exact_mode(int argc, char** argv) {
   if (argc > 7) write_npy(argv[7], r.items.data(), r.rows, r.k);
   std::printf("{\"mode\": \"exact\", \"threads\": %lld, \"users\": %lld, \"items\": %lld, \"seconds\": %.4f, "
               "\"users_per_s\": %.1f, \"query_block\": %lld, \"item_chunk\": %lld}\n",
-              (long long)o.threads, (long long)users, (long long)items.rows, best, users / best,
-              (long long)o.query_block, (long long)o.item_chunk);
+              (long long)topk_opts.threads, (long long)users, (long long)items.rows, best, users / best,
+              (long long)topk_opts.query_block, (long long)topk_opts.item_chunk);
   return 0;
 }
 
@@ -120,22 +120,22 @@ int ann_mode(int argc, char** argv) {
   const int64_t users = std::min<int64_t>(std::atoll(argv[4]), queries.rows);
   const int64_t k = std::atoll(argv[5]);
   const auto exact = read_npy_i64(argv[6]);
-  AnnOptions o;
-  o.m = std::atoll(argv[7]);
-  o.ef_construction = std::atoll(argv[8]);
-  o.threads = std::thread::hardware_concurrency();
-  if (const char* t = std::getenv("BUILD_THREADS")) o.threads = std::atoll(t);
+  AnnOptions ann;
+  ann.m = std::atoll(argv[7]);
+  ann.ef_construction = std::atoll(argv[8]);
+  ann.threads = std::thread::hardware_concurrency();
+  if (const char* t = std::getenv("BUILD_THREADS")) ann.threads = std::atoll(t);
   const int64_t search_threads = std::getenv("SEARCH_THREADS") ? std::atoll(std::getenv("SEARCH_THREADS")) : 1;
   const long rss0 = rss_kb();
   const double t0 = now();
-  AnnIndex index = AnnIndex::build({items.data.data(), items.rows, items.cols}, o);
+  AnnIndex index = AnnIndex::build({items.data.data(), items.rows, items.cols}, ann);
   const double build_s = now() - t0;
   const long rss1 = rss_kb();
   std::printf(
       "{\"mode\": \"ann_build\", \"m\": %lld, \"ef_construction\": %lld, \"build_threads\": %lld, "
       "\"build_seconds\": %.2f, \"rss_mb\": %.1f, \"index_mb\": %.1f, \"items\": %lld, "
       "\"distinct\": %lld}\n",
-      (long long)o.m, (long long)o.ef_construction, (long long)o.threads, build_s,
+      (long long)ann.m, (long long)ann.ef_construction, (long long)ann.threads, build_s,
       (rss1 - rss0) / 1024.0, index.memory_bytes() / 1048576.0, (long long)index.size(),
       (long long)index.distinct());
   std::fflush(stdout);

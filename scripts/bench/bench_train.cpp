@@ -164,11 +164,11 @@ int gemm(const std::map<std::string, std::string>& f) {
   };
   std::vector<Mm> mms;
   double flops = 0;
-  const ModelOptions mo;
-  for (auto [in, hidden] : {std::make_pair(shape.at("user_in").get<int64_t>(), mo.user_hidden),
-                            std::make_pair(shape.at("item_in").get<int64_t>(), mo.item_hidden)}) {
+  const ModelOptions model_defaults;
+  for (auto [in, hidden] : {std::make_pair(shape.at("user_in").get<int64_t>(), model_defaults.user_hidden),
+                            std::make_pair(shape.at("item_in").get<int64_t>(), model_defaults.item_hidden)}) {
     std::vector<int64_t> widths = hidden;
-    widths.push_back(mo.dim);
+    widths.push_back(model_defaults.dim);
     bool first = true;
     for (int64_t out : widths) {
       const at::Tensor x = at::randn({b, in}), w = at::randn({out, in}), g = at::randn({b, out});

@@ -2,11 +2,11 @@
 
 #include <string>
 
+#include <ATen/TensorOperators.h>
+#include <ATen/core/TensorBody.h>
 #include <ATen/core/grad_mode.h>
 #include <ATen/ops/from_blob.h>
 #include <ATen/ops/matmul.h>
-#include <ATen/TensorOperators.h>
-#include <ATen/core/TensorBody.h>
 
 #include "core/error.h"
 

@@ -15,7 +15,7 @@
 #include "core/error.h"
 #include "core/rng.h"
 #include "data/dataset.h"
-#include "train/distributed.h"
+#include "dist/dist_context.h"
 
 namespace towerrec {
 namespace {
@@ -67,12 +67,12 @@ std::vector<float> item_offsets(const Ratings& r, const std::vector<float>& targ
 // Distributed: each rank sums its shard of the validation ratings and the sums are all-reduced.
 double validation_metric(const float* W, const float* b, const float* X, const float* mu, int64_t f,
                          bool binary, double lo, double hi, const Ratings& val,
-                         const std::vector<float>& target, DistContext& dc) {
+                         const std::vector<float>& target, DistContext& ranks) {
   if (val.size() == 0) return 0.0;
   double acc = 0;
   const int64_t n_val = static_cast<int64_t>(val.size());
-  for (size_t r = static_cast<size_t>(dc.shard_begin(n_val));
-       r < static_cast<size_t>(dc.shard_end(n_val)); ++r) {
+  for (size_t r = static_cast<size_t>(ranks.shard_begin(n_val));
+       r < static_cast<size_t>(ranks.shard_end(n_val)); ++r) {
     const float* w = W + static_cast<int64_t>(val.user[r]) * f;
     const float* x = X + static_cast<int64_t>(val.item[r]) * f;
     double z = b[val.user[r]] + mu[val.item[r]];
@@ -85,7 +85,7 @@ double validation_metric(const float* W, const float* b, const float* X, const f
       acc += (z - target[r]) * (z - target[r]);
     }
   }
-  dc.all_reduce_sum(&acc, 1);
+  ranks.all_reduce_sum(&acc, 1);
   const double mean = acc / static_cast<double>(val.size());
   return binary ? mean : std::sqrt(mean);
 }
@@ -223,9 +223,9 @@ CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const C
                  const ProgressFn& progress, CfHistory* history, const Ratings* validation,
                  DistContext* dist) {
   DistContext one_process;
-  DistContext& dc = dist ? *dist : one_process;
-  if (dc.distributed() && opts.solver != "adam")
-    throw UsageError("train_cf: cf.solver: distributed training (" + dc.describe() +
+  DistContext& ranks = dist ? *dist : one_process;
+  if (ranks.distributed() && opts.solver != "adam")
+    throw UsageError("train_cf: cf.solver: distributed training (" + ranks.describe() +
                      ") supports \"adam\" only, found " + quote_found(opts.solver) +
                      "; run ALS in one process (without torchrun)");
   if (opts.solver != "adam" && opts.solver != "als" && opts.solver != "gibbs" &&
@@ -322,7 +322,7 @@ CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const C
       if (validation)
         h.validation.push_back(validation_metric(W.data(), b.data(), X.data(), mu.data(), f, false,
                                                  model.rating_min(), model.rating_max(),
-                                                 *validation, val_target, dc));
+                                                 *validation, val_target, ranks));
       report(it, h.loss.back());
     }
   } else if (opts.solver == "gibbs") {
@@ -385,32 +385,33 @@ CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const C
     torch::Tensor b = to_param(b0, {n_users});
     // Distributed: this rank's contiguous shard of the ratings (all of them in one process).
     const int64_t n_train = static_cast<int64_t>(train.size());
-    const int64_t r0 = dc.shard_begin(n_train), r1 = dc.shard_end(n_train);
+    const int64_t r0 = ranks.shard_begin(n_train), r1 = ranks.shard_end(n_train);
     Ratings shard;
     std::vector<float> shard_y;
-    if (dc.distributed()) {
+    if (ranks.distributed()) {
       shard.user.assign(train.user.begin() + r0, train.user.begin() + r1);
       shard.item.assign(train.item.begin() + r0, train.item.begin() + r1);
       shard.value.assign(train.value.begin() + r0, train.value.begin() + r1);
       shard_y.assign(y.begin() + r0, y.begin() + r1);
     }
-    const Ratings& mine = dc.distributed() ? shard : train;
-    const std::vector<float>& mine_y = dc.distributed() ? shard_y : y;
+    const Ratings& mine = ranks.distributed() ? shard : train;
+    const std::vector<float>& mine_y = ranks.distributed() ? shard_y : y;
     const SparsePairs pairs(mine.user, mine.item, n_users, n_items);
     const Targets targets = make_targets(mine, mine_y, mu, binary);
     // Rating counts of per_rating come from all the ratings, not the shard.
     const Penalty penalty(train, n_users, n_items, per_rating);
     // The penalty's gradient is added once: by rank 0.
-    const double penalty_weight = dc.is_root() ? 0.5 * opts.lambda : 0.0;
+    const double penalty_weight = ranks.is_root() ? 0.5 * opts.lambda : 0.0;
     std::vector<float> flat_grad;  // W, X, b gradients back to back: the all-reduce buckets
-    if (dc.distributed()) flat_grad.resize(static_cast<size_t>(W.numel() + X.numel() + b.numel()));
+    if (ranks.distributed())
+      flat_grad.resize(static_cast<size_t>(W.numel() + X.numel() + b.numel()));
     torch::optim::Adam adam({W, X, b}, torch::optim::AdamOptions(opts.lr));
     for (int64_t it = 0; it < opts.iterations; ++it) {
       adam.zero_grad();
       const torch::Tensor loss =
           data_loss(sparse_dot(W, X, b, pairs), targets, binary) + penalty_weight * penalty(W, X);
       loss.backward();
-      if (!dc.distributed()) {
+      if (!ranks.distributed()) {
         h.loss.push_back(loss.item<double>());
       } else {
         float* out = flat_grad.data();
@@ -420,7 +421,7 @@ CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const C
           std::copy(g.data_ptr<float>(), g.data_ptr<float>() + g.numel(), out);
           out += g.numel();
         }
-        dc.all_reduce_sum(flat_grad.data(), static_cast<int64_t>(flat_grad.size()));
+        ranks.all_reduce_sum(flat_grad.data(), static_cast<int64_t>(flat_grad.size()));
         const float* in = flat_grad.data();
         for (torch::Tensor* p : {&W, &X, &b}) {
           torch::Tensor g = p->mutable_grad();
@@ -428,7 +429,7 @@ CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const C
           in += g.numel();
         }
         double J = loss.item<double>();
-        dc.all_reduce_sum(&J, 1);
+        ranks.all_reduce_sum(&J, 1);
         h.loss.push_back(J);
       }
       adam.step();
@@ -436,7 +437,7 @@ CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const C
         torch::NoGradGuard no_grad;
         h.validation.push_back(validation_metric(
             W.data_ptr<float>(), b.data_ptr<float>(), X.data_ptr<float>(), mu.data(), f, binary,
-            model.rating_min(), model.rating_max(), *validation, val_target, dc));
+            model.rating_min(), model.rating_max(), *validation, val_target, ranks));
       }
       report(it, h.loss.back());
     }
@@ -459,7 +460,7 @@ CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const C
 double cf_cost(const CfModel& model, const Ratings& ratings) {
   const int64_t f = model.features();
   check_ratings(ratings, model.num_users(), model.num_items(), "cf_cost");
-  const CfOptions& o = model.options();
+  const CfOptions& cf = model.options();
   torch::NoGradGuard no_grad;
   const torch::Tensor W = torch::from_blob(const_cast<float*>(model.user_weights().data()),
                                            {model.num_users(), f}, torch::kFloat32);
@@ -467,16 +468,16 @@ double cf_cost(const CfModel& model, const Ratings& ratings) {
                                            {model.num_items(), f}, torch::kFloat32);
   const torch::Tensor b = torch::from_blob(const_cast<float*>(model.user_bias().data()),
                                            {model.num_users()}, torch::kFloat32);
-  std::vector<float> y = o.binary ? cf_labels(ratings.value, o.binary_threshold) : ratings.value;
+  std::vector<float> y = cf.binary ? cf_labels(ratings.value, cf.binary_threshold) : ratings.value;
   const std::vector<float>& mu = model.item_offset();
-  if (!o.binary)
+  if (!cf.binary)
     for (size_t k = 0; k < y.size(); ++k) y[k] -= mu[ratings.item[k]];
   const SparsePairs pairs(ratings.user, ratings.item, model.num_users(), model.num_items());
   const torch::Tensor z = sparse_dot(W, X, b, pairs);
-  double J = data_loss(z.to(torch::kFloat64), make_targets(ratings, y, mu, o.binary), o.binary)
+  double J = data_loss(z.to(torch::kFloat64), make_targets(ratings, y, mu, cf.binary), cf.binary)
                  .item<double>();
-  J += 0.5 * o.lambda *
-       Penalty(ratings, model.num_users(), model.num_items(), o.regularization == "per_rating")(
+  J += 0.5 * cf.lambda *
+       Penalty(ratings, model.num_users(), model.num_items(), cf.regularization == "per_rating")(
            W.to(torch::kFloat64), X.to(torch::kFloat64))
            .item<double>();
   return J;

@@ -42,7 +42,7 @@ struct CfHistory {
 // RMSE; with ensemble > 1, the first run's curves. `validation`
 // (optional) is scored after every iteration into history->validation. The loss_history overload is
 // the short form used by callers that need only J.
-// With a distributed `dist` (train/distributed.h; null = one process; solver "adam" only, else
+// With a distributed `dist` (dist/dist_context.h; null = one process; solver "adam" only, else
 // UsageError) every rank passes the same ratings and options: each takes its contiguous shard of
 // the training ratings, computes the data term's gradient on it (rank 0 adds the penalty's), and
 // the summed gradients (one flat buffer, all-reduced in buckets) drive the same Adam step

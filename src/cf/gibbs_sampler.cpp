@@ -111,11 +111,11 @@ void sample_rows(int32_t n_rows, const std::vector<int64_t>& start,
       rhs.setZero();
       for (int64_t k = start[r]; k < start[r + 1]; ++k) {
         const int32_t row = order[k];
-        const int32_t o = other[row];
-        for (int64_t j = 0; j < f; ++j) d(j) = other_f[static_cast<int64_t>(o) * f + j];
+        const int32_t other_index = other[row];
+        for (int64_t j = 0; j < f; ++j) d(j) = other_f[static_cast<int64_t>(other_index) * f + j];
         if (has_bias) d(f) = 1.0;
         A.selfadjointView<Eigen::Lower>().rankUpdate(d, alpha);
-        rhs += (alpha * (y[row] - other_bias[o])) * d;
+        rhs += (alpha * (y[row] - other_bias[other_index])) * d;
       }
       // Only the lower triangle is filled: LLT reads no other.
       A.topLeftCorner(f, f) += prior.precision;

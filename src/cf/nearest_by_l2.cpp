@@ -4,12 +4,12 @@
 #include <string>
 
 #include "core/error.h"
-#include "serve/nearest.h"
+#include "core/nearest_items.h"
 
 namespace towerrec {
 
-// The serve routine (blocked GEMM + partial selection over ‖x‖²-augmented vectors), so the CF
-// model's related items and `towerrec similar` rank by the same code.
+// The shared routine (core/nearest_items.h: blocked GEMM + partial selection over ‖x‖²-augmented
+// vectors), so the CF model's related items and `towerrec similar` rank by the same code.
 std::vector<std::pair<int32_t, float>> nearest_by_l2(const float* vecs, int64_t n, int64_t d,
                                                      int64_t query, int64_t k) {
   if (query < 0 || query >= n)
@@ -18,9 +18,9 @@ std::vector<std::pair<int32_t, float>> nearest_by_l2(const float* vecs, int64_t 
   if (k < 0) throw Error("nearest_by_l2: expected k >= 0, found " + std::to_string(k));
   std::vector<std::pair<int32_t, float>> out;
   if (k == 0 || n < 2) return out;
-  TopKOptions o;
-  o.k = std::min(k, n - 1);
-  const NearestItems nearest({vecs, n, d}, o);
+  TopKOptions topk;
+  topk.k = std::min(k, n - 1);
+  const NearestItems nearest({vecs, n, d}, topk);
   const NeighborResult r = nearest.search({query});
   for (int32_t j = 0; j < r.found[0]; ++j)
     out.emplace_back(static_cast<int32_t>(r.items[static_cast<size_t>(j)]),

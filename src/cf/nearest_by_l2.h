@@ -1,5 +1,5 @@
 // Related items by squared Euclidean distance between feature vectors (the course's "find similar
-// items": the k items with smallest ‖x_k − x_i‖²). A thin adapter over serve/nearest.h's
+// items": the k items with smallest ‖x_k − x_i‖²). A thin adapter over core/nearest_items.h's
 // NearestItems, the routine `towerrec similar` uses for the towers' item vectors, so both models'
 // related items come from one implementation. Distances are recomputed in double from the vectors.
 #pragma once

@@ -84,10 +84,10 @@ void WalsSolver::solve_side(const std::vector<int64_t>& start, const std::vector
         rhs += (static_cast<double>(conf[k]) * target[k]) * xd;
       }
       A.diagonal().array() += per_rating_ ? lambda_ * static_cast<double>(n) : lambda_;
-      float* o = out.data() + r * f;
+      float* out_row = out.data() + r * f;
       if (n == 0) {
         // Nothing rated: every cell is a 0 target, so the minimiser is 0.
-        std::fill(o, o + f, 0.f);
+        std::fill(out_row, out_row + f, 0.f);
         continue;
       }
       Eigen::LLT<MatD> llt(A.selfadjointView<Eigen::Lower>());
@@ -96,7 +96,7 @@ void WalsSolver::solve_side(const std::vector<int64_t>& start, const std::vector
                                                     : VecD(MatD(A.selfadjointView<Eigen::Lower>())
                                                                .completeOrthogonalDecomposition()
                                                                .solve(rhs));
-      for (int64_t j = 0; j < f; ++j) o[j] = static_cast<float>(sol(j));
+      for (int64_t j = 0; j < f; ++j) out_row[j] = static_cast<float>(sol(j));
     }
   });
 }

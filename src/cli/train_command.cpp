@@ -4,7 +4,7 @@
 // --resume takes every option from DIR/config.yaml: a flag that would change the config is refused
 // (a different config would not continue the same run; start a new one instead).
 // Under torchrun (RANK, WORLD_SIZE, ... in the environment) each process is one rank of a
-// data-parallel run (train/distributed.h); only rank 0 prints progress, logs and metrics.
+// data-parallel run (dist/dist_context.h); only rank 0 prints progress, logs and metrics.
 #include <iostream>
 #include <optional>
 
@@ -16,7 +16,7 @@
 #include "config/yaml_config.h"
 #include "core/error.h"
 #include "core/output_lock.h"
-#include "train/distributed.h"
+#include "dist/dist_context.h"
 #include "train/threads.h"
 #include "train/training_run.h"
 

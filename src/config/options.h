@@ -1,6 +1,6 @@
 // Options structs. Field names are the YAML keys (section.key) and the --set names; in-class values
-// are the defaults, and every default written here is the one documented by `towerrec config --print`.
-// Each struct lists its fields once in visit(); see config/field.h.
+// are the defaults, and every default written here is the one documented by `towerrec config
+// --print`. Each struct lists its fields once in visit(); see config/field.h.
 #pragma once
 
 #include <cstdint>
@@ -11,20 +11,22 @@
 
 namespace towerrec {
 
-// Synthetic data from the planted latent model (data/synthetic_model.h, data/synthetic_generator.h).
+// Synthetic data from the planted latent model (data/synthetic_model.h,
+// data/synthetic_generator.h).
 struct SyntheticOptions {
   int64_t users = 2000;
   int64_t items = 1500;
   double ratings_per_user = 60;  // mean; per-user counts vary log-normally around it (min 5)
   int64_t genres = 18;
   int64_t latent_dim = 8;
-  double noise = 0.35;           // Gaussian noise std in stars before rounding to half stars
-  double zipf = 0.9;             // item popularity exponent
-  double personal = 0.3;         // variance share of tastes/traits that features do not explain
-  double genre_affinity = 0.5;   // share of a user's items picked through their genre preferences
+  double noise = 0.35;          // Gaussian noise std in stars before rounding to half stars
+  double zipf = 0.9;            // item popularity exponent
+  double personal = 0.3;        // variance share of tastes/traits that features do not explain
+  double genre_affinity = 0.5;  // share of a user's items picked through their genre preferences
   uint64_t seed = 7;
 
-  template <class V> void visit(V& v) {
+  template <class V>
+  void visit(V& v) {
     v.field("users", users, "number of users", Check::ge(1));
     v.field("items", items, "number of items", Check::ge(1));
     v.field("ratings_per_user", ratings_per_user, "mean ratings per user", Check::gt(0));
@@ -36,23 +38,26 @@ struct SyntheticOptions {
     v.field("personal", personal,
             "share of tastes/traits not explained by demographics/genres/year (0 = none, 1 = all)",
             Check::range(0, 1));
-    v.field("genre_affinity", genre_affinity,
-            "share of rated items chosen by the user's genre preference instead of popularity alone",
-            Check::range(0, 1));
+    v.field(
+        "genre_affinity", genre_affinity,
+        "share of rated items chosen by the user's genre preference instead of popularity alone",
+        Check::range(0, 1));
     v.field("seed", seed, "generator seed", Check::ge(0));
   }
 };
 
 struct DataOptions {
-  std::string dir;              // dataset directory; empty = generate the synthetic default into the run
-  std::string format = "auto";  // detected from the files present unless set
+  std::string dir;  // dataset directory; empty = generate the synthetic default into the run
+  std::string format = "auto";          // detected from the files present unless set
   std::string split = "random:0.2:42";  // see data/split.h for the grammar
   double rating_min = 0.5;
   double rating_max = 5.0;
-  std::string duplicates = "last";  // duplicate (user, item) pairs: keep the "last" by timestamp, or "error"
+  std::string duplicates =
+      "last";  // duplicate (user, item) pairs: keep the "last" by timestamp, or "error"
   SyntheticOptions synthetic;
 
-  template <class V> void visit(V& v) {
+  template <class V>
+  void visit(V& v) {
     v.field("dir", dir, "dataset directory (empty: generate the synthetic default)");
     v.field("format", format, "input format",
             Check::one_of({"auto", "movielens", "ml100k", "ml1m", "content_lab", "cf_lab"}));
@@ -67,18 +72,20 @@ struct DataOptions {
 };
 
 struct FeatureOptions {
-  double shrinkage = 10;         // item average rating shrunk toward the global mean with this weight
-  bool demographics = true;      // use user demographics when the data has them
-  bool genre_counts = true;      // per-genre rating counts next to per-genre averages
-  int64_t max_categories = 64;   // categorical demographics with more categories are left out (zip codes)
-  int64_t out_of_fold = 5;       // training rows see features without their own fold (0 = off)
-  int64_t watched_items = 0;     // user feature: bag of which of the N most-rated items they rated
-  int64_t item_ids = 0;          // item feature: a learned id embedding for the N most-rated items
+  double shrinkage = 10;     // item average rating shrunk toward the global mean with this weight
+  bool demographics = true;  // use user demographics when the data has them
+  bool genre_counts = true;  // per-genre rating counts next to per-genre averages
+  int64_t max_categories =
+      64;  // categorical demographics with more categories are left out (zip codes)
+  int64_t out_of_fold = 5;    // training rows see features without their own fold (0 = off)
+  int64_t watched_items = 0;  // user feature: bag of which of the N most-rated items they rated
+  int64_t item_ids = 0;       // item feature: a learned id embedding for the N most-rated items
   int64_t rating_out_of_fold = 5;  // model.rating_head separate: the rating towers' out_of_fold
 
-  template <class V> void visit(V& v) {
-    v.field("shrinkage", shrinkage, "prior weight (ratings) pulling item averages to the global mean",
-            Check::ge(0));
+  template <class V>
+  void visit(V& v) {
+    v.field("shrinkage", shrinkage,
+            "prior weight (ratings) pulling item averages to the global mean", Check::ge(0));
     v.field("demographics", demographics, "use user demographics when present");
     v.field("genre_counts", genre_counts, "add per-genre log rating counts to user features");
     v.field("max_categories", max_categories,
@@ -121,7 +128,8 @@ struct ModelOptions {
   //             apart; two models need not share either (README "Ranking" has the measurements).
   std::string rating_head = "dot";
 
-  template <class V> void visit(V& v) {
+  template <class V>
+  void visit(V& v) {
     v.field("kind", kind, "model kind", Check::one_of({"two_tower", "cf"}));
     v.field("user_hidden", user_hidden, "user tower hidden layer sizes");
     v.field("item_hidden", item_hidden, "item tower hidden layer sizes");
@@ -139,10 +147,10 @@ struct TrainOptions {
   double weight_decay = 0;
   int64_t batch_size = 256;
   int64_t epochs = 30;
-  int64_t patience = 3;               // early stopping: epochs without validation improvement
-  double validation_fraction = 0.1;   // part of the training split held out for early stopping
+  int64_t patience = 3;              // early stopping: epochs without validation improvement
+  double validation_fraction = 0.1;  // part of the training split held out for early stopping
   uint64_t seed = 42;
-  int64_t threads = 1;                // torch intra-op threads; 1 measured fastest on 2 cores
+  int64_t threads = 1;  // torch intra-op threads; 1 measured fastest on 2 cores
   // What the towers are trained for (train/two_tower_loss.h):
   //   "mse"      (dot or rating head - scaled rating)^2 over every training rating, the course lab;
   //   "softmax"  in-batch sampled softmax over positive pairs (retrieval), logQ-corrected;
@@ -150,12 +158,13 @@ struct TrainOptions {
   std::string loss = "mse";
   double rating_weight = 1.0;
   double softmax_weight = 1.0;
-  double temperature = 0.1;           // softmax logits = dot(u, v) / temperature
-  double positive_min_rating = 4.0;   // a training rating >= this is a positive pair for softmax
-  int64_t extra_negatives = 0;        // uniformly sampled catalogue items added to every batch
+  double temperature = 0.1;             // softmax logits = dot(u, v) / temperature
+  double positive_min_rating = 4.0;     // a training rating >= this is a positive pair for softmax
+  int64_t extra_negatives = 0;          // uniformly sampled catalogue items added to every batch
   std::string early_stopping = "loss";  // "loss": validation loss; "recall": validation Recall@K
 
-  template <class V> void visit(V& v) {
+  template <class V>
+  void visit(V& v) {
     v.field("lr", lr, "Adam learning rate", Check::gt(0));
     v.field("weight_decay", weight_decay, "Adam weight decay", Check::ge(0));
     v.field("batch_size", batch_size, "rows per step", Check::ge(1));
@@ -177,8 +186,7 @@ struct TrainOptions {
     v.field("temperature", temperature, "softmax temperature: logits = u.v / temperature",
             Check::gt(0));
     v.field("positive_min_rating", positive_min_rating,
-            "lowest training rating that makes a positive pair for the softmax loss",
-            Check::any());
+            "lowest training rating that makes a positive pair for the softmax loss", Check::any());
     v.field("extra_negatives", extra_negatives,
             "uniformly sampled catalogue items added as negatives to every softmax batch (mixed "
             "negative sampling)",
@@ -200,16 +208,16 @@ struct CfOptions {
                                 // "gibbs" (BPMF: the same solves, sampled; cf/gibbs_sampler.h) or
                                 // "wals" (implicit ALS over every cell; cf/wals_solver.h)
   std::string regularization = "plain";  // "plain" (the lab) or "per_rating" (ALS-WR)
-  bool binary = false;          // like/click variant: sigmoid + binary cross-entropy
+  bool binary = false;                   // like/click variant: sigmoid + binary cross-entropy
   double binary_threshold = 4.0;
-  double init_std = 1.0;        // the lab draws W, X, b from N(0, 1)
+  double init_std = 1.0;  // the lab draws W, X, b from N(0, 1)
   uint64_t seed = 1234;
-  bool item_bias = false;       // learn a per-item bias c_i on top of μ_i (als, gibbs)
-  double bias_lambda = 0;       // L2 penalty (gibbs: prior precision) of b_u and c_i; 0 = none
-  int64_t burn_in = 50;         // gibbs: sweeps discarded before averaging (< iterations)
-  double noise_precision = 2;   // gibbs: α, the precision of the rating noise (1/stars²)
-  int64_t thin = 1;             // gibbs: keep every thin-th sweep after burn_in
-  int64_t ensemble = 1;         // runs with seeds seed, seed+1, ... whose predictions are averaged
+  bool item_bias = false;      // learn a per-item bias c_i on top of μ_i (als, gibbs)
+  double bias_lambda = 0;      // L2 penalty (gibbs: prior precision) of b_u and c_i; 0 = none
+  int64_t burn_in = 50;        // gibbs: sweeps discarded before averaging (< iterations)
+  double noise_precision = 2;  // gibbs: α, the precision of the rating noise (1/stars²)
+  int64_t thin = 1;            // gibbs: keep every thin-th sweep after burn_in
+  int64_t ensemble = 1;        // runs with seeds seed, seed+1, ... whose predictions are averaged
   // wals (implicit weighted ALS over every cell, cf/wals_solver.h): rated cells weigh
   // 1 + alpha × rating, unrated cells unobserved_weight and target 0.
   double alpha = 1.0;
@@ -218,7 +226,8 @@ struct CfOptions {
   // "learned" (W, b and X fitted) or "content" (X = item tower columns; cf/content_regression.h)
   std::string item_features = "learned";
 
-  template <class V> void visit(V& v) {
+  template <class V>
+  void visit(V& v) {
     v.field("features", features, "latent features per user and item", Check::ge(1));
     v.field("lambda", lambda, "L2 regularisation", Check::ge(0));
     v.field("lr", lr, "Adam learning rate", Check::gt(0));
@@ -283,7 +292,8 @@ struct EvalOptions {
   // Its Gram matrix is min(users, items)² doubles: 20,000 items with more users = 3.2 GB.
   int64_t ease_max_items = 20000;
 
-  template <class V> void visit(V& v) {
+  template <class V>
+  void visit(V& v) {
     v.field("k", k, "cut-off for Recall@K, NDCG@K and the beyond-accuracy metrics", Check::ge(1));
     v.field("relevant_min", relevant_min, "lowest rating that makes a test item relevant");
     v.field("ease_lambda", ease_lambda,
@@ -308,10 +318,12 @@ struct AnnOptions {
   int64_t ef_construction = 200;  // candidate list size while building
   int64_t ef_search = 96;         // candidate list size while searching (raised to k when smaller)
   int64_t threads = 1;            // build threads (queries parallelise over the caller's threads)
-  double overfetch = 2.0;         // with exclusions, fetch k * overfetch + excluded candidates, then filter
-  uint64_t seed = 100;            // level-assignment seed (hnswlib random_seed)
+  double overfetch =
+      2.0;              // with exclusions, fetch k * overfetch + excluded candidates, then filter
+  uint64_t seed = 100;  // level-assignment seed (hnswlib random_seed)
 
-  template <class V> void visit(V& v) {
+  template <class V>
+  void visit(V& v) {
     v.field("m", m, "HNSW links per node (hnswlib M)", Check::range(2, 256));
     v.field("ef_construction", ef_construction, "HNSW candidate list size while building",
             Check::ge(1));
@@ -327,22 +339,25 @@ struct AnnOptions {
 // course's generators and/or the ANN index, merged, deduplicated, seen and excluded items removed,
 // then ranked by the towers' dot product. A generator with count 0 is off.
 struct RetrievalOptions {
-  int64_t last_n = 10;            // the user's last N rated training items (latest timestamp first)...
-  int64_t per_item_m = 20;        // ...each contributing its M nearest items (by vector)
+  int64_t last_n = 10;      // the user's last N rated training items (latest timestamp first)...
+  int64_t per_item_m = 20;  // ...each contributing its M nearest items (by vector)
   std::string neighbors = "ann";  // where those nearest items come from: "ann" index or "exact"
   int64_t top_genres = 2;         // the user's most-rated genres (training ratings)...
   int64_t genre_top = 30;         // ...each contributing its most popular items
   int64_t popular = 30;           // most popular items overall (training rating count)
   int64_t segment_popular = 30;   // most popular items among users of the same segment
-  std::string segment = "auto";   // demographic column defining segments ("auto": first categorical)
-  bool ann = true;                // add the user vector's nearest items from the ANN index
-  int64_t ann_candidates = 100;   // how many (hnswlib k; ef_search is raised to at least this)
-  int64_t recall_users = 1000;    // users (evenly spaced) scored exactly too for recall@K; 0 = all
+  std::string segment = "auto";  // demographic column defining segments ("auto": first categorical)
+  bool ann = true;               // add the user vector's nearest items from the ANN index
+  int64_t ann_candidates = 100;  // how many (hnswlib k; ef_search is raised to at least this)
+  int64_t recall_users = 1000;   // users (evenly spaced) scored exactly too for recall@K; 0 = all
 
-  template <class V> void visit(V& v) {
-    v.field("last_n", last_n, "recent training items per user used as seeds (0 = off)", Check::ge(0));
+  template <class V>
+  void visit(V& v) {
+    v.field("last_n", last_n, "recent training items per user used as seeds (0 = off)",
+            Check::ge(0));
     v.field("per_item_m", per_item_m, "nearest items per seed item", Check::ge(0));
-    v.field("neighbors", neighbors, "nearest items of seed items from the ANN index or exact search",
+    v.field("neighbors", neighbors,
+            "nearest items of seed items from the ANN index or exact search",
             Check::one_of({"ann", "exact"}));
     v.field("top_genres", top_genres, "most-rated genres per user (0 = off)", Check::ge(0));
     v.field("genre_top", genre_top, "most popular items per genre", Check::ge(0));
@@ -360,15 +375,16 @@ struct RetrievalOptions {
 
 // Offline scoring of whole catalogues: `embed`, `recommend`, `similar` (serve/exact_topk.h).
 struct ServeOptions {
-  int64_t k = 10;                 // recommendations / related items per row
-  int64_t threads = 1;            // scoring threads over query blocks
-  int64_t query_block = 256;      // queries per GEMM block (fixes the work split, not the results)
-  int64_t item_chunk = 1024;      // items per GEMM chunk; query_block * item_chunk floats ~ L2 size
-  bool exclude_seen = true;       // never recommend items the user rated in training
+  int64_t k = 10;             // recommendations / related items per row
+  int64_t threads = 1;        // scoring threads over query blocks
+  int64_t query_block = 256;  // queries per GEMM block (fixes the work split, not the results)
+  int64_t item_chunk = 1024;  // items per GEMM chunk; query_block * item_chunk floats ~ L2 size
+  bool exclude_seen = true;   // never recommend items the user rated in training
   AnnOptions ann;
   RetrievalOptions retrieval;
 
-  template <class V> void visit(V& v) {
+  template <class V>
+  void visit(V& v) {
     v.field("k", k, "results per user or item", Check::ge(1));
     v.field("threads", threads, "scoring threads", Check::ge(1));
     v.field("query_block", query_block, "queries per scoring block", Check::range(1, 65536));
@@ -379,12 +395,13 @@ struct ServeOptions {
   }
 };
 
-// Data-parallel training under torchrun (train/distributed.h): ignored in a single process.
+// Data-parallel training under torchrun (dist/dist_context.h): ignored in a single process.
 struct DistOptions {
   double timeout_seconds = 300;  // longest wait of any collective before the rank gives up
   double bucket_mb = 4;          // gradient all-reduce bucket size (MB of float32)
 
-  template <class V> void visit(V& v) {
+  template <class V>
+  void visit(V& v) {
     v.field("timeout_seconds", timeout_seconds,
             "seconds a rank waits for the others (join, all-reduce, barrier) before failing",
             Check::range(0.1, 86400));
@@ -406,7 +423,8 @@ struct RunOptions {
   ServeOptions serve;
   DistOptions dist;
 
-  template <class V> void visit(V& v) {
+  template <class V>
+  void visit(V& v) {
     v.field("name", name, "run name");
     v.field("out", out, "run directory (empty: models/<name>)");
     v.section("data", data, "where ratings come from and how they are split");

@@ -67,10 +67,10 @@ void YamlLoader::read_value(const YAML::Node& n, const std::string& path, std::s
   out = v;
 }
 
-void YamlLoader::read_value(const YAML::Node& n, const std::string& path, bool& out,
-                            const Check&) {
+void YamlLoader::read_value(const YAML::Node& n, const std::string& path, bool& out, const Check&) {
   bool v = false;
-  if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v)) fail(n, path, "true or false", scalar_of(n));
+  if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v))
+    fail(n, path, "true or false", scalar_of(n));
   out = v;
 }
 
@@ -98,7 +98,8 @@ bool parse_int(const std::string& s, int64_t& v) {
 void YamlLoader::read_value(const YAML::Node& n, const std::string& path, double& out,
                             const Check& c) {
   double v = 0;
-  if (!n.IsScalar() || !parse_double(n.Scalar(), v)) fail(n, path, c.describe("a number"), scalar_of(n));
+  if (!n.IsScalar() || !parse_double(n.Scalar(), v))
+    fail(n, path, c.describe("a number"), scalar_of(n));
   if ((c.min && (c.min_exclusive ? v <= *c.min : v < *c.min)) || (c.max && v > *c.max))
     fail(n, path, c.describe("a number"), scalar_of(n));
   out = v;
@@ -107,7 +108,8 @@ void YamlLoader::read_value(const YAML::Node& n, const std::string& path, double
 void YamlLoader::read_value(const YAML::Node& n, const std::string& path, int64_t& out,
                             const Check& c) {
   int64_t v = 0;
-  if (!n.IsScalar() || !parse_int(n.Scalar(), v)) fail(n, path, c.describe("an integer"), scalar_of(n));
+  if (!n.IsScalar() || !parse_int(n.Scalar(), v))
+    fail(n, path, c.describe("an integer"), scalar_of(n));
   const double d = static_cast<double>(v);
   if ((c.min && (c.min_exclusive ? d <= *c.min : d < *c.min)) || (c.max && d > *c.max))
     fail(n, path, c.describe("an integer"), scalar_of(n));
@@ -140,7 +142,8 @@ void YamlLoader::read_value(const YAML::Node& n, const std::string& path,
   if (!n.IsSequence()) fail(n, path, "a list of strings", scalar_of(n));
   std::vector<std::string> v;
   for (size_t i = 0; i < n.size(); ++i) {
-    if (!n[i].IsScalar()) fail(n[i], path + "[" + std::to_string(i) + "]", "a string", scalar_of(n[i]));
+    if (!n[i].IsScalar())
+      fail(n[i], path + "[" + std::to_string(i) + "]", "a string", scalar_of(n[i]));
     v.push_back(n[i].Scalar());
   }
   out = v;
@@ -206,18 +209,18 @@ class Describer {
   static void emit(YAML::Emitter& e, const std::string& v) { e << YAML::DoubleQuoted << v; }
   template <class T>
   static void emit(YAML::Emitter& e, const T& v) {
-    YamlDumperValue(e, v);
+    emit_value(e, v);
   }
-  static void YamlDumperValue(YAML::Emitter& e, bool v) { e << (v ? "true" : "false"); }
-  static void YamlDumperValue(YAML::Emitter& e, double v) {
+  static void emit_value(YAML::Emitter& e, bool v) { e << (v ? "true" : "false"); }
+  static void emit_value(YAML::Emitter& e, double v) {
     std::ostringstream s;
     s << v;
     e << s.str();
   }
-  static void YamlDumperValue(YAML::Emitter& e, int64_t v) { e << v; }
-  static void YamlDumperValue(YAML::Emitter& e, uint64_t v) { e << v; }
+  static void emit_value(YAML::Emitter& e, int64_t v) { e << v; }
+  static void emit_value(YAML::Emitter& e, uint64_t v) { e << v; }
   template <class T>
-  static void YamlDumperValue(YAML::Emitter& e, const std::vector<T>& v) {
+  static void emit_value(YAML::Emitter& e, const std::vector<T>& v) {
     e << YAML::BeginSeq;
     for (const auto& x : v) e << x;
     e << YAML::EndSeq;
@@ -311,7 +314,8 @@ void apply_override(YAML::Node& root, const std::string& assignment,
   }
   if (!root.IsDefined() || root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
   if (!root.IsMap()) throw UsageError(origin + ": the config is not a mapping of keys");
-  // yaml-cpp nodes are handles: walk with copies that alias the tree. Use reset() semantics carefully.
+  // yaml-cpp nodes are handles: walk with copies that alias the tree. Use reset() semantics
+  // carefully.
   std::vector<YAML::Node> chain{root};
   for (size_t i = 0; i + 1 < parts.size(); ++i) {
     YAML::Node next = chain.back()[parts[i]];
@@ -409,8 +413,7 @@ void check_cf_combination(const YAML::Node& root, const std::string& file, const
   };
   if (cf.solver == "gibbs" && cf.burn_in >= cf.iterations)
     fail("burn_in",
-         "a number < cf.iterations (" + std::to_string(cf.iterations) +
-             ") with cf.solver: gibbs",
+         "a number < cf.iterations (" + std::to_string(cf.iterations) + ") with cf.solver: gibbs",
          std::to_string(cf.burn_in));
   if (cf.solver == "gibbs" && cf.thin > cf.iterations - cf.burn_in)
     fail("thin",
@@ -435,7 +438,8 @@ std::string config_number_text(double v) {
 }
 
 // Checks between train keys (and data.rating_min/max) that a single field's range cannot express.
-void check_train_combination(const YAML::Node& root, const std::string& file, const RunOptions& o,
+void check_train_combination(const YAML::Node& root, const std::string& file,
+                             const RunOptions& opts,
                              const std::map<std::string, std::string>& origins) {
   const detail::YamlLoader loader(root, file, "", &origins);
   auto fail = [&](const char* key, const std::string& expected, const std::string& found) {
@@ -443,19 +447,19 @@ void check_train_combination(const YAML::Node& root, const std::string& file, co
     loader.fail(in_file ? root["train"][key] : YAML::Node(), std::string("train.") + key, expected,
                 found);
   };
-  const TrainOptions& t = o.train;
-  if (o.model.rating_head == "separate" && t.loss != "softmax")
+  const TrainOptions& t = opts.train;
+  if (opts.model.rating_head == "separate" && t.loss != "softmax")
     fail("loss",
          "softmax when model.rating_head is separate (the rating towers train on the mse by "
          "themselves)",
          t.loss);
   if (t.loss == "joint" && t.rating_weight == 0 && t.softmax_weight == 0)
     fail("softmax_weight", "a number > 0 when train.rating_weight is 0 (loss: joint)", "0");
-  if (t.loss != "mse" &&
-      !(t.positive_min_rating >= o.data.rating_min && t.positive_min_rating <= o.data.rating_max))
+  if (t.loss != "mse" && !(t.positive_min_rating >= opts.data.rating_min &&
+                           t.positive_min_rating <= opts.data.rating_max))
     fail("positive_min_rating",
-         "a rating in the data's scale [" + config_number_text(o.data.rating_min) + ", " +
-             config_number_text(o.data.rating_max) + "] (data.rating_min, data.rating_max)",
+         "a rating in the data's scale [" + config_number_text(opts.data.rating_min) + ", " +
+             config_number_text(opts.data.rating_max) + "] (data.rating_min, data.rating_max)",
          config_number_text(t.positive_min_rating));
 }
 

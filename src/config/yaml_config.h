@@ -1,8 +1,8 @@
-// The one YAML loader. Reads an options struct (anything with visit(), see config/field.h) from a YAML
-// file, rejecting unknown keys, wrong types and out-of-range values with "file:line: key: expected ...,
-// got ...". Command-line overrides (--set train.lr=0.01) are applied first and named in errors as such.
-// The YAML visitor itself lives in config/yaml_loader.h, so the CLI and the run code that only load
-// a config do not parse yaml-cpp's headers (~1.7 s per file).
+// The one YAML loader. Reads an options struct (anything with visit(), see config/field.h) from a
+// YAML file, rejecting unknown keys, wrong types and out-of-range values with "file:line: key:
+// expected ..., got ...". Command-line overrides (--set train.lr=0.01) are applied first and named
+// in errors as such. The YAML visitor itself lives in config/yaml_loader.h, so the CLI and the run
+// code that only load a config do not parse yaml-cpp's headers (~1.7 s per file).
 #pragma once
 
 #include <string>

@@ -1,6 +1,6 @@
-// The YAML side of config/yaml_config: a visitor that reads an options struct (anything with visit(),
-// see config/field.h) from a YAML node, and the --set override. Private to yaml_config.cpp and the
-// config tests, so yaml-cpp's headers stay out of every other file.
+// The YAML side of config/yaml_config: a visitor that reads an options struct (anything with
+// visit(), see config/field.h) from a YAML node, and the --set override. Private to yaml_config.cpp
+// and the config tests, so yaml-cpp's headers stay out of every other file.
 #pragma once
 
 #include <cmath>

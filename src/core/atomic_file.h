@@ -1,7 +1,7 @@
-// The one writer of files. Output goes to a temporary file beside the target ("<target>.tmp-<pid>-<n>"),
-// is flushed and fsync'ed, then renamed over the target, so a reader (or a crash) sees either the old
-// complete file or the new complete one, never a half-written file. If commit() is never reached the
-// destructor removes the temporary file.
+// The one writer of files. Output goes to a temporary file beside the target
+// ("<target>.tmp-<pid>-<n>"), is flushed and fsync'ed, then renamed over the target, so a reader
+// (or a crash) sees either the old complete file or the new complete one, never a half-written
+// file. If commit() is never reached the destructor removes the temporary file.
 #pragma once
 
 #include <fstream>
@@ -19,7 +19,8 @@ class AtomicFile {
 
   std::ostream& stream() { return out_; }
   const std::string& target() const { return target_; }
-  // Flushes, syncs and renames into place. Throws IoError on any failure (the temp file is removed).
+  // Flushes, syncs and renames into place. Throws IoError on any failure (the temp file is
+  // removed).
   void commit();
 
  private:

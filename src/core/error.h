@@ -1,6 +1,7 @@
-// Error types. Caller mistakes (bad input files, bad configs, bad flags) throw an Error subtype whose
-// message names where (file:line, or file:byte for binary files), the field, what was expected and what
-// was found. Broken invariants are bugs: TOWERREC_CHECK aborts with the expression.
+// Error types. Caller mistakes (bad input files, bad configs, bad flags) throw an Error subtype
+// whose message names where (file:line, or file:byte for binary files), the field, what was
+// expected and what was found. Broken invariants are bugs: TOWERREC_CHECK aborts with the
+// expression.
 #pragma once
 
 #include <cstdint>

@@ -65,10 +65,14 @@ class HeaderParser {
       if (key == "descr") {
         const size_t at = pos_;
         const std::string d = string_literal();
-        if (d == "<f4") h.dtype = NpyDtype::kFloat32;
-        else if (d == "<i8") h.dtype = NpyDtype::kInt64;
-        else if (d == "<i4") h.dtype = NpyDtype::kInt32;
-        else fail(at, "expected dtype '<f4', '<i8' or '<i4', found " + quote_found(d));
+        if (d == "<f4")
+          h.dtype = NpyDtype::kFloat32;
+        else if (d == "<i8")
+          h.dtype = NpyDtype::kInt64;
+        else if (d == "<i4")
+          h.dtype = NpyDtype::kInt32;
+        else
+          fail(at, "expected dtype '<f4', '<i8' or '<i4', found " + quote_found(d));
         have_descr = true;
       } else if (key == "fortran_order") {
         const size_t at = pos_;
@@ -84,7 +88,8 @@ class HeaderParser {
         h.shape = shape_tuple();
         have_shape = true;
       } else {
-        fail(key_pos, "expected key 'descr', 'fortran_order' or 'shape', found " + quote_found(key));
+        fail(key_pos,
+             "expected key 'descr', 'fortran_order' or 'shape', found " + quote_found(key));
       }
       skip_ws();
       if (peek() == ',') {
@@ -160,8 +165,9 @@ NpyHeader parse_header(const std::string& path, std::istream& in, uint64_t file_
         std::memcmp(pre, kMagic, kMagicLen) == 0)
       throw FormatError(path, static_cast<uint64_t>(in.gcount()),
                         "expected a complete .npy preamble, found end of file");
-    throw FormatError(path, 0, "expected the .npy magic \"\\x93NUMPY\", found " +
-                                   quote_found(std::string(pre, static_cast<size_t>(in.gcount()))));
+    throw FormatError(path, 0,
+                      "expected the .npy magic \"\\x93NUMPY\", found " +
+                          quote_found(std::string(pre, static_cast<size_t>(in.gcount()))));
   }
   const int major = static_cast<unsigned char>(pre[6]);
   const int minor = static_cast<unsigned char>(pre[7]);
@@ -174,11 +180,13 @@ NpyHeader parse_header(const std::string& path, std::istream& in, uint64_t file_
     if (in.gcount() < 2)
       throw FormatError(path, 10, "expected a complete .npy preamble, found end of file");
     header_len = 0;
-    for (int i = 3; i >= 0; --i) header_len = (header_len << 8) | static_cast<unsigned char>(pre[8 + i]);
+    for (int i = 3; i >= 0; --i)
+      header_len = (header_len << 8) | static_cast<unsigned char>(pre[8 + i]);
     header_start = 12;
   } else {
-    throw FormatError(path, 6, "expected .npy format version 1.0 or 2.0, found " +
-                                   std::to_string(major) + "." + std::to_string(minor));
+    throw FormatError(path, 6,
+                      "expected .npy format version 1.0 or 2.0, found " + std::to_string(major) +
+                          "." + std::to_string(minor));
   }
   if (header_start + header_len > file_size)
     throw FormatError(path, file_size,
@@ -225,9 +233,12 @@ uint64_t file_size_of(const std::string& path) {
 
 const char* npy_descr(NpyDtype dtype) {
   switch (dtype) {
-    case NpyDtype::kFloat32: return "<f4";
-    case NpyDtype::kInt64: return "<i8";
-    case NpyDtype::kInt32: return "<i4";
+    case NpyDtype::kFloat32:
+      return "<f4";
+    case NpyDtype::kInt64:
+      return "<i8";
+    case NpyDtype::kInt32:
+      return "<i4";
   }
   return "?";
 }
@@ -260,9 +271,15 @@ void NpyWriter::append_bytes(NpyDtype dtype, const void* values, int64_t n) {
   written_ += n;
 }
 
-void NpyWriter::append(const float* values, int64_t n) { append_bytes(NpyDtype::kFloat32, values, n); }
-void NpyWriter::append(const int64_t* values, int64_t n) { append_bytes(NpyDtype::kInt64, values, n); }
-void NpyWriter::append(const int32_t* values, int64_t n) { append_bytes(NpyDtype::kInt32, values, n); }
+void NpyWriter::append(const float* values, int64_t n) {
+  append_bytes(NpyDtype::kFloat32, values, n);
+}
+void NpyWriter::append(const int64_t* values, int64_t n) {
+  append_bytes(NpyDtype::kInt64, values, n);
+}
+void NpyWriter::append(const int32_t* values, int64_t n) {
+  append_bytes(NpyDtype::kInt32, values, n);
+}
 
 void NpyWriter::commit() {
   if (written_ != rows_)
@@ -301,7 +318,8 @@ NpyReader::NpyReader(std::string path) : path_(std::move(path)) {
 
 void NpyReader::read_bytes(char* out, int64_t bytes) {
   in_.read(out, static_cast<std::streamsize>(bytes));
-  if (in_.gcount() != bytes)  // the size was checked on open, so only a file shrinking under us gets here
+  if (in_.gcount() !=
+      bytes)  // the size was checked on open, so only a file shrinking under us gets here
     throw FormatError(path_,
                       header_.data_offset + static_cast<uint64_t>(read_ * header_.cols() *
                                                                   npy_item_size(header_.dtype)),
@@ -310,8 +328,8 @@ void NpyReader::read_bytes(char* out, int64_t bytes) {
 
 int64_t NpyReader::read(float* out, int64_t n) {
   if (header_.dtype != NpyDtype::kFloat32)
-    throw FormatError(path_, 0, std::string("expected dtype '<f4', found '") +
-                                    npy_descr(header_.dtype) + "'");
+    throw FormatError(
+        path_, 0, std::string("expected dtype '<f4', found '") + npy_descr(header_.dtype) + "'");
   n = std::min(n, header_.rows() - read_);
   if (n <= 0) return 0;
   read_bytes(reinterpret_cast<char*>(out), n * header_.cols() * 4);
@@ -397,7 +415,8 @@ std::vector<std::string> read_ids(const std::string& path, int64_t expected_coun
     std::string id = text.substr(pos, end - pos);
     if (!id.empty() && id.back() == '\r') id.pop_back();
     if (id.empty())
-      throw InputError(path, static_cast<int64_t>(ids.size()) + 1, "expected an id, got an empty line");
+      throw InputError(path, static_cast<int64_t>(ids.size()) + 1,
+                       "expected an id, got an empty line");
     ids.push_back(std::move(id));
     pos = end + 1;
   }

@@ -4,7 +4,8 @@
 // million vectors never need to sit in memory at once; reading verifies magic, header, dtype and
 // that the shape matches the file size, and throws FormatError ("file: byte N: ...") otherwise.
 //
-// Beside X.npy an optional X.ids names the rows: one id per line, UTF-8, no tabs or newlines in ids.
+// Beside X.npy an optional X.ids names the rows: one id per line, UTF-8, no tabs or newlines in
+// ids.
 #pragma once
 
 #include <cstdint>
@@ -32,7 +33,8 @@ struct NpyHeader {
   int64_t cols() const { return shape.size() < 2 ? 1 : shape[1]; }
 };
 
-// A dense row-major matrix read from (or to be written to) an .npy file. A 1-D file reads as cols = 1.
+// A dense row-major matrix read from (or to be written to) an .npy file. A 1-D file reads as cols
+// = 1.
 template <class T>
 struct NpyMatrix {
   int64_t rows = 0;
@@ -76,7 +78,8 @@ void write_npy(const std::string& path, const float* values, int64_t rows, int64
 void write_npy(const std::string& path, const int64_t* values, int64_t rows, int64_t cols);
 void write_npy(const std::string& path, const int32_t* values, int64_t rows, int64_t cols);
 
-// Parses and verifies the header (including that the file holds exactly the data the shape promises).
+// Parses and verifies the header (including that the file holds exactly the data the shape
+// promises).
 NpyHeader read_npy_header(const std::string& path);
 
 // Reads rows sequentially, so `recommend` can stream a large user matrix in bounded memory.
@@ -86,9 +89,9 @@ class NpyReader {
   const NpyHeader& header() const { return header_; }
   const std::string& path() const { return path_; }
   int64_t rows_read() const { return read_; }
-  // Reads up to `n` rows into `out` (n * cols values); returns the number of rows read (0 at the end).
-  // float reads need a '<f4' file; int64 reads accept '<i8' and '<i4' (widened). A wrong dtype throws
-  // FormatError naming the dtype found.
+  // Reads up to `n` rows into `out` (n * cols values); returns the number of rows read (0 at the
+  // end). float reads need a '<f4' file; int64 reads accept '<i8' and '<i4' (widened). A wrong
+  // dtype throws FormatError naming the dtype found.
   int64_t read(float* out, int64_t n);
   int64_t read(int64_t* out, int64_t n);
 
@@ -111,8 +114,8 @@ std::string ids_path_for(const std::string& npy_path);
 // Writes ids one per line through AtomicFile. Throws Error naming the id if one contains a newline,
 // carriage return or tab, or is empty.
 void write_ids(const std::string& path, const std::vector<std::string>& ids);
-// Reads one id per line (a trailing newline is optional). When expected_count >= 0 a different count
-// throws InputError ("file:line: expected N ids ..."). Empty lines throw InputError.
+// Reads one id per line (a trailing newline is optional). When expected_count >= 0 a different
+// count throws InputError ("file:line: expected N ids ..."). Empty lines throw InputError.
 std::vector<std::string> read_ids(const std::string& path, int64_t expected_count = -1);
 
 }  // namespace towerrec

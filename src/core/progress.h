@@ -1,5 +1,5 @@
-// Progress reporting. The library never prints: long-running work takes a ProgressFn and calls it now
-// and then; the CLI turns the calls into a progress line with rate and ETA.
+// Progress reporting. The library never prints: long-running work takes a ProgressFn and calls it
+// now and then; the CLI turns the calls into a progress line with rate and ETA.
 #pragma once
 
 #include <cstdint>

@@ -8,7 +8,7 @@
 
 #include "config/options.h"
 #include "data/dataset.h"
-#include "features/feature_matrix.h"
+#include "data/feature_matrix.h"
 
 namespace towerrec {
 

@@ -1,5 +1,6 @@
-// Dataset: the one in-memory form every reader produces. Ratings are parallel arrays indexed by dense
-// user and item indices (20 bytes per rating); id maps translate to and from the ids in the files.
+// Dataset: the one in-memory form every reader produces. Ratings are parallel arrays indexed by
+// dense user and item indices (20 bytes per rating); id maps translate to and from the ids in the
+// files.
 #pragma once
 
 #include <cmath>
@@ -10,8 +11,8 @@
 
 namespace towerrec {
 
-// Dense index <-> external id. Indices are assigned in order of first appearance (or by the reader's
-// catalogue order), so they are stable for a given input.
+// Dense index <-> external id. Indices are assigned in order of first appearance (or by the
+// reader's catalogue order), so they are stable for a given input.
 class IdMap {
  public:
   // Returns the index of `id`, adding it if new.
@@ -36,10 +37,10 @@ class IdMap {
 
 // Ratings as parallel arrays; row r is (user[r], item[r], value[r], timestamp[r]).
 struct Ratings {
-  std::vector<int32_t> user;        // dense user index
-  std::vector<int32_t> item;        // dense item index
-  std::vector<float> value;         // rating on the dataset's scale (stars), or 0/1 for likes
-  std::vector<int64_t> timestamp;   // seconds since the epoch; 0 when the format has none
+  std::vector<int32_t> user;       // dense user index
+  std::vector<int32_t> item;       // dense item index
+  std::vector<float> value;        // rating on the dataset's scale (stars), or 0/1 for likes
+  std::vector<int64_t> timestamp;  // seconds since the epoch; 0 when the format has none
 
   size_t size() const { return user.size(); }
   void reserve(size_t n) {
@@ -61,8 +62,8 @@ struct Ratings {
 // Per-item metadata, indexed by dense item index. Genres are a bitmask over genre_names (<= 64).
 struct ItemMeta {
   std::vector<std::string> title;
-  std::vector<int32_t> year;          // 0 = unknown
-  std::vector<uint64_t> genres;       // bit g set = item has genre_names[g]
+  std::vector<int32_t> year;     // 0 = unknown
+  std::vector<uint64_t> genres;  // bit g set = item has genre_names[g]
   std::vector<std::string> genre_names;
 };
 
@@ -70,9 +71,9 @@ struct ItemMeta {
 struct DemographicColumn {
   std::string name;
   bool categorical = false;
-  std::vector<float> numeric;              // numeric columns; NaN = missing
-  std::vector<int32_t> code;               // categorical columns: index into categories, -1 = missing
-  std::vector<std::string> categories;     // categorical columns: names in order of first appearance
+  std::vector<float> numeric;           // numeric columns; NaN = missing
+  std::vector<int32_t> code;            // categorical columns: index into categories, -1 = missing
+  std::vector<std::string> categories;  // categorical columns: names in order of first appearance
 };
 
 struct UserMeta {
@@ -80,15 +81,15 @@ struct UserMeta {
 };
 
 struct Dataset {
-  std::string source;   // directory it was read from
-  std::string format;   // "movielens", "ml100k", "ml1m", "content_lab", "cf_lab", ...
+  std::string source;  // directory it was read from
+  std::string format;  // "movielens", "ml100k", "ml1m", "content_lab", "cf_lab", ...
   double rating_min = 0.5;
   double rating_max = 5.0;
   IdMap users;
-  IdMap items;          // every catalogue item, rated or not
+  IdMap items;  // every catalogue item, rated or not
   Ratings ratings;
-  ItemMeta item_meta;   // sized items.size()
-  UserMeta user_meta;   // columns sized users.size()
+  ItemMeta item_meta;              // sized items.size()
+  UserMeta user_meta;              // columns sized users.size()
   int64_t duplicates_dropped = 0;  // repeated (user, item) ratings removed (data.duplicates: last)
 
   int32_t num_users() const { return users.size(); }

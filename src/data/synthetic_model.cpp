@@ -206,10 +206,12 @@ double SyntheticModel::content_item_bias(int32_t i) const {
 void SyntheticModel::content_taste(int32_t u, std::vector<double>& out) const {
   // Three unit-variance terms; / sqrt(3) keeps each coordinate at unit variance.
   const double a = age_z(age(u));
-  const size_t g = gender_[static_cast<size_t>(u)], o = occupation_[static_cast<size_t>(u)];
+  const size_t gender_id = gender_[static_cast<size_t>(u)],
+               occupation_id = occupation_[static_cast<size_t>(u)];
   for (size_t k = 0; k < dim_; ++k)
-    out[k] =
-        (a_age_[k] * a + a_gender_[g * dim_ + k] + a_occupation_[o * dim_ + k]) / std::sqrt(3.0);
+    out[k] = (a_age_[k] * a + a_gender_[gender_id * dim_ + k] +
+              a_occupation_[occupation_id * dim_ + k]) /
+             std::sqrt(3.0);
 }
 
 void SyntheticModel::content_trait(int32_t i, std::vector<double>& out) const {

@@ -64,8 +64,8 @@ ComparisonRow evaluate_ease(const Dataset& data, const std::vector<uint32_t>& tr
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return evaluate_model("ease", data, train_rows, test_rows, {},
-                        rank_by_scores(ease.scorer(), data.num_items()), opts, seconds,
-                        nullptr, progress);
+                        rank_by_scores(ease.scorer(), data.num_items()), opts, seconds, nullptr,
+                        progress);
 }
 
 }  // namespace towerrec

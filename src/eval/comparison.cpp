@@ -13,7 +13,7 @@ namespace towerrec {
 
 namespace {
 
-nlohmann::json opt_json(const std::optional<double>& v) {
+nlohmann::json json_or_null(const std::optional<double>& v) {
   // NaN (e.g. a ranking with no users) is as good as absent.
   return v && std::isfinite(*v) ? nlohmann::json(*v) : nlohmann::json(nullptr);
 }
@@ -59,16 +59,16 @@ nlohmann::json ComparisonRow::to_json(int64_t k) const {
   const std::string ks = std::to_string(k);
   nlohmann::json row;
   row["model"] = model;
-  row["test_rmse"] = opt_json(test_rmse);
-  row["test_mae"] = opt_json(test_mae);
-  row["recall_at_" + ks] = opt_json(recall_at_k);
-  row["ndcg_at_" + ks] = opt_json(ndcg_at_k);
-  row["train_seconds"] = opt_json(train_seconds);
-  row["coverage_at_" + ks] = opt_json(coverage);
-  row["gini_at_" + ks] = opt_json(gini);
-  row["avg_popularity_at_" + ks] = opt_json(avg_popularity);
-  row["novelty_at_" + ks] = opt_json(novelty);
-  row["diversity_at_" + ks] = opt_json(diversity);
+  row["test_rmse"] = json_or_null(test_rmse);
+  row["test_mae"] = json_or_null(test_mae);
+  row["recall_at_" + ks] = json_or_null(recall_at_k);
+  row["ndcg_at_" + ks] = json_or_null(ndcg_at_k);
+  row["train_seconds"] = json_or_null(train_seconds);
+  row["coverage_at_" + ks] = json_or_null(coverage);
+  row["gini_at_" + ks] = json_or_null(gini);
+  row["avg_popularity_at_" + ks] = json_or_null(avg_popularity);
+  row["novelty_at_" + ks] = json_or_null(novelty);
+  row["diversity_at_" + ks] = json_or_null(diversity);
   row["diversity_vectors"] = diversity_vectors;
   row["note"] = note;
   return row;

@@ -8,7 +8,7 @@
 
 #include "core/error.h"
 #include "data/dataset.h"
-#include "eval/user_items.h"
+#include "data/user_items.h"
 
 namespace towerrec {
 

@@ -13,20 +13,20 @@
 namespace towerrec {
 
 struct ReportModel {
-  std::string name;                 // "two_tower", "cf"
-  std::string loss_label;           // what the curves measure, e.g. "MSE (scaled)"
-  Series train_loss;                // per epoch
-  Series val_loss;                  // per epoch (may be empty)
+  std::string name;        // "two_tower", "cf"
+  std::string loss_label;  // what the curves measure, e.g. "MSE (scaled)"
+  Series train_loss;       // per epoch
+  Series val_loss;         // per epoch (may be empty)
   // When set, validation measures something else than training (CF: cost J vs RMSE in stars) and
   // gets its own panel with this axis label; else both curves share loss_label's axis.
   std::string val_label;
-  std::vector<float> predicted;     // test predictions in stars (may be empty)
-  std::vector<float> actual;        // test ratings in stars, parallel to predicted
+  std::vector<float> predicted;  // test predictions in stars (may be empty)
+  std::vector<float> actual;     // test ratings in stars, parallel to predicted
 };
 
 struct ReportInput {
   std::string title;
-  std::string summary;              // one paragraph of plain text: data, split, sizes
+  std::string summary;  // one paragraph of plain text: data, split, sizes
   ComparisonTable table;
   std::vector<ReportModel> models;
   double rating_min = 0.5;

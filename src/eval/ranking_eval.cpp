@@ -8,8 +8,8 @@
 #include "core/error.h"
 #include "core/exact_topk.h"
 #include "data/dataset.h"
+#include "data/user_items.h"
 #include "eval/ranking_metrics.h"
-#include "eval/user_items.h"
 
 namespace towerrec {
 

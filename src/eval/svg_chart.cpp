@@ -8,14 +8,15 @@
 namespace towerrec {
 namespace {
 
-constexpr const char* kColors[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"};
+constexpr const char* kColors[] = {"#1f77b4", "#ff7f0e", "#2ca02c",
+                                   "#d62728", "#9467bd", "#8c564b"};
 constexpr int kW = 560, kH = 300, kLeft = 70, kRight = 20, kTop = 34, kBottom = 44;
 
-void header(std::ostringstream& o, const std::string& title, int h = kH) {
-  o << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << kW << "\" height=\"" << h
-    << "\" viewBox=\"0 0 " << kW << " " << h << "\" font-family=\"sans-serif\" font-size=\"11\">"
-    << "<text x=\"" << kW / 2 << "\" y=\"18\" text-anchor=\"middle\" font-size=\"14\">"
-    << html_escape(title) << "</text>";
+void header(std::ostringstream& svg, const std::string& title, int h = kH) {
+  svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << kW << "\" height=\"" << h
+      << "\" viewBox=\"0 0 " << kW << " " << h << "\" font-family=\"sans-serif\" font-size=\"11\">"
+      << "<text x=\"" << kW / 2 << "\" y=\"18\" text-anchor=\"middle\" font-size=\"14\">"
+      << html_escape(title) << "</text>";
 }
 
 }  // namespace
@@ -39,22 +40,22 @@ namespace {
 
 // Axis frame, round-valued ticks on both axes and the axis labels of the plot area.
 template <class PX, class PY>
-void axes(std::ostringstream& o, double x0, double x1, double y0, double y1, PX px, PY py,
+void axes(std::ostringstream& svg, double x0, double x1, double y0, double y1, PX px, PY py,
           const std::string& x_label, const std::string& y_label) {
   const double pw = kW - kLeft - kRight, ph = kH - kTop - kBottom;
-  o << "<rect x=\"" << kLeft << "\" y=\"" << kTop << "\" width=\"" << pw << "\" height=\"" << ph
-    << "\" fill=\"none\" stroke=\"#999\"/>";
+  svg << "<rect x=\"" << kLeft << "\" y=\"" << kTop << "\" width=\"" << pw << "\" height=\"" << ph
+      << "\" fill=\"none\" stroke=\"#999\"/>";
   for (double yv : nice_ticks(y0, y1))
-    o << "<text x=\"" << kLeft - 4 << "\" y=\"" << py(yv) + 4 << "\" text-anchor=\"end\">"
-      << plain_number(yv) << "</text><line x1=\"" << kLeft << "\" x2=\"" << kLeft + pw << "\" y1=\""
-      << py(yv) << "\" y2=\"" << py(yv) << "\" stroke=\"#eee\"/>";
+    svg << "<text x=\"" << kLeft - 4 << "\" y=\"" << py(yv) + 4 << "\" text-anchor=\"end\">"
+        << plain_number(yv) << "</text><line x1=\"" << kLeft << "\" x2=\"" << kLeft + pw
+        << "\" y1=\"" << py(yv) << "\" y2=\"" << py(yv) << "\" stroke=\"#eee\"/>";
   for (double xv : nice_ticks(x0, x1))
-    o << "<text x=\"" << px(xv) << "\" y=\"" << kTop + ph + 14 << "\" text-anchor=\"middle\">"
-      << plain_number(xv) << "</text>";
-  o << "<text x=\"" << kLeft + pw / 2 << "\" y=\"" << kH - 8 << "\" text-anchor=\"middle\">"
-    << html_escape(x_label) << "</text>";
-  o << "<text transform=\"translate(14," << kTop + ph / 2
-    << ") rotate(-90)\" text-anchor=\"middle\">" << html_escape(y_label) << "</text>";
+    svg << "<text x=\"" << px(xv) << "\" y=\"" << kTop + ph + 14 << "\" text-anchor=\"middle\">"
+        << plain_number(xv) << "</text>";
+  svg << "<text x=\"" << kLeft + pw / 2 << "\" y=\"" << kH - 8 << "\" text-anchor=\"middle\">"
+      << html_escape(x_label) << "</text>";
+  svg << "<text transform=\"translate(14," << kTop + ph / 2
+      << ") rotate(-90)\" text-anchor=\"middle\">" << html_escape(y_label) << "</text>";
 }
 
 }  // namespace
@@ -87,11 +88,20 @@ std::string html_escape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -108,11 +118,12 @@ std::string svg_line_chart(const std::string& title, const std::string& x_label,
       y0 = std::min(y0, s.y[i]);
       y1 = std::max(y1, s.y[i]);
     }
-  std::ostringstream o;
-  header(o, title);
+  std::ostringstream svg;
+  header(svg, title);
   if (!std::isfinite(x0)) {
-    o << "<text x=\"" << kW / 2 << "\" y=\"" << kH / 2 << "\" text-anchor=\"middle\">no data</text></svg>";
-    return o.str();
+    svg << "<text x=\"" << kW / 2 << "\" y=\"" << kH / 2
+        << "\" text-anchor=\"middle\">no data</text></svg>";
+    return svg.str();
   }
   if (x1 == x0) x1 = x0 + 1;
   if (y1 == y0) y1 = y0 + 1;
@@ -122,20 +133,20 @@ std::string svg_line_chart(const std::string& title, const std::string& x_label,
   const double pw = kW - kLeft - kRight, ph = kH - kTop - kBottom;
   auto px = [&](double x) { return kLeft + (x - x0) / (x1 - x0) * pw; };
   auto py = [&](double y) { return kTop + (1 - (y - y0) / (y1 - y0)) * ph; };
-  axes(o, x0, x1, y0, y1, px, py, x_label, y_label);
+  axes(svg, x0, x1, y0, y1, px, py, x_label, y_label);
   for (size_t k = 0; k < series.size(); ++k) {
     const auto& s = series[k];
     const char* color = kColors[k % 6];
-    o << "<polyline fill=\"none\" stroke=\"" << color << "\" stroke-width=\"2\" points=\"";
+    svg << "<polyline fill=\"none\" stroke=\"" << color << "\" stroke-width=\"2\" points=\"";
     for (size_t i = 0; i < s.x.size() && i < s.y.size(); ++i)
-      if (std::isfinite(s.y[i])) o << px(s.x[i]) << "," << py(s.y[i]) << " ";
-    o << "\"/>";
-    o << "<rect x=\"" << kLeft + pw - 150 << "\" y=\"" << kTop + 8 + 16 * k
-      << "\" width=\"12\" height=\"4\" fill=\"" << color << "\"/><text x=\"" << kLeft + pw - 132
-      << "\" y=\"" << kTop + 13 + 16 * k << "\">" << html_escape(s.name) << "</text>";
+      if (std::isfinite(s.y[i])) svg << px(s.x[i]) << "," << py(s.y[i]) << " ";
+    svg << "\"/>";
+    svg << "<rect x=\"" << kLeft + pw - 150 << "\" y=\"" << kTop + 8 + 16 * k
+        << "\" width=\"12\" height=\"4\" fill=\"" << color << "\"/><text x=\"" << kLeft + pw - 132
+        << "\" y=\"" << kTop + 13 + 16 * k << "\">" << html_escape(s.name) << "</text>";
   }
-  o << "</svg>";
-  return o.str();
+  svg << "</svg>";
+  return svg.str();
 }
 
 std::string svg_scatter_chart(const std::string& title, const std::string& x_label,
@@ -149,12 +160,12 @@ std::string svg_scatter_chart(const std::string& title, const std::string& x_lab
     y0 = std::min(y0, p.y);
     y1 = std::max(y1, p.y);
   }
-  std::ostringstream o;
-  header(o, title);
+  std::ostringstream svg;
+  header(svg, title);
   if (!std::isfinite(x0)) {
-    o << "<text x=\"" << kW / 2 << "\" y=\"" << kH / 2
-      << "\" text-anchor=\"middle\">no data</text></svg>";
-    return o.str();
+    svg << "<text x=\"" << kW / 2 << "\" y=\"" << kH / 2
+        << "\" text-anchor=\"middle\">no data</text></svg>";
+    return svg.str();
   }
   // Room around the extreme points for their markers and labels; the y axis starts at 0 when
   // that costs little, so heights compare.
@@ -167,19 +178,19 @@ std::string svg_scatter_chart(const std::string& title, const std::string& x_lab
   const double pw = kW - kLeft - kRight, ph = kH - kTop - kBottom;
   auto px = [&](double x) { return kLeft + (x - x0) / (x1 - x0) * pw; };
   auto py = [&](double y) { return kTop + (1 - (y - y0) / (y1 - y0)) * ph; };
-  axes(o, x0, x1, y0, y1, px, py, x_label, y_label);
+  axes(svg, x0, x1, y0, y1, px, py, x_label, y_label);
   for (size_t k = 0; k < points.size(); ++k) {
     const auto& p = points[k];
     if (!std::isfinite(p.x) || !std::isfinite(p.y)) continue;
     // Labels point inwards, and alternate above and below so that close points stay readable.
     const bool right_half = px(p.x) > kLeft + pw / 2;
-    o << "<circle cx=\"" << px(p.x) << "\" cy=\"" << py(p.y) << "\" r=\"5\" fill=\""
-      << kColors[k % 6] << "\"/><text x=\"" << px(p.x) + (right_half ? -8 : 8) << "\" y=\""
-      << py(p.y) + (k % 2 ? 15 : -6) << "\" text-anchor=\"" << (right_half ? "end" : "start")
-      << "\">" << html_escape(p.label) << "</text>";
+    svg << "<circle cx=\"" << px(p.x) << "\" cy=\"" << py(p.y) << "\" r=\"5\" fill=\""
+        << kColors[k % 6] << "\"/><text x=\"" << px(p.x) + (right_half ? -8 : 8) << "\" y=\""
+        << py(p.y) + (k % 2 ? 15 : -6) << "\" text-anchor=\"" << (right_half ? "end" : "start")
+        << "\">" << html_escape(p.label) << "</text>";
   }
-  o << "</svg>";
-  return o.str();
+  svg << "</svg>";
+  return svg.str();
 }
 
 std::string svg_bar_chart(const std::string& title, const std::vector<std::string>& labels,
@@ -190,26 +201,26 @@ std::string svg_bar_chart(const std::string& title, const std::vector<std::strin
   for (double v : values)
     if (std::isfinite(v)) vmax = std::max(vmax, v);
   if (vmax <= 0) vmax = 1;
-  std::ostringstream o;
-  header(o, title, h);
+  std::ostringstream svg;
+  header(svg, title, h);
   const int left = 110;
   const double pw = kW - left - 70;
   for (size_t i = 0; i < labels.size(); ++i) {
     const double y = kTop + row * static_cast<double>(i);
-    o << "<text x=\"" << left - 6 << "\" y=\"" << y + 14 << "\" text-anchor=\"end\">"
-      << html_escape(labels[i]) << "</text>";
+    svg << "<text x=\"" << left - 6 << "\" y=\"" << y + 14 << "\" text-anchor=\"end\">"
+        << html_escape(labels[i]) << "</text>";
     const double v = i < values.size() ? values[i] : NAN;
     if (!std::isfinite(v)) {
-      o << "<text x=\"" << left + 4 << "\" y=\"" << y + 14 << "\" fill=\"#888\">n/a</text>";
+      svg << "<text x=\"" << left + 4 << "\" y=\"" << y + 14 << "\" fill=\"#888\">n/a</text>";
       continue;
     }
     const double w = std::max(1.0, v / vmax * pw);
-    o << "<rect x=\"" << left << "\" y=\"" << y + 3 << "\" width=\"" << w << "\" height=\""
-      << row - 6 << "\" fill=\"" << kColors[i % 6] << "\"/><text x=\"" << left + w + 4 << "\" y=\""
-      << y + 14 << "\">" << plain_number(v) << "</text>";
+    svg << "<rect x=\"" << left << "\" y=\"" << y + 3 << "\" width=\"" << w << "\" height=\""
+        << row - 6 << "\" fill=\"" << kColors[i % 6] << "\"/><text x=\"" << left + w + 4
+        << "\" y=\"" << y + 14 << "\">" << plain_number(v) << "</text>";
   }
-  o << "</svg>";
-  return o.str();
+  svg << "</svg>";
+  return svg.str();
 }
 
 std::string svg_grouped_bars(const std::string& title, const std::vector<std::string>& bins,
@@ -219,35 +230,36 @@ std::string svg_grouped_bars(const std::string& title, const std::vector<std::st
     for (double v : s.y)
       if (std::isfinite(v)) vmax = std::max(vmax, v);
   if (vmax <= 0) vmax = 1;
-  std::ostringstream o;
-  header(o, title);
+  std::ostringstream svg;
+  header(svg, title);
   const double pw = kW - kLeft - kRight, ph = kH - kTop - kBottom;
   const double group = pw / std::max<size_t>(1, bins.size());
   const double bar = group * 0.8 / std::max<size_t>(1, series.size());
-  o << "<line x1=\"" << kLeft << "\" x2=\"" << kLeft + pw << "\" y1=\"" << kTop + ph << "\" y2=\""
-    << kTop + ph << "\" stroke=\"#999\"/>";
+  svg << "<line x1=\"" << kLeft << "\" x2=\"" << kLeft + pw << "\" y1=\"" << kTop + ph << "\" y2=\""
+      << kTop + ph << "\" stroke=\"#999\"/>";
   for (double yv : nice_ticks(0, vmax))
-    o << "<text x=\"" << kLeft - 4 << "\" y=\"" << kTop + ph - yv / vmax * ph + 4
-      << "\" text-anchor=\"end\">" << plain_number(yv) << "</text>";
+    svg << "<text x=\"" << kLeft - 4 << "\" y=\"" << kTop + ph - yv / vmax * ph + 4
+        << "\" text-anchor=\"end\">" << plain_number(yv) << "</text>";
   for (size_t b = 0; b < bins.size(); ++b) {
     const double gx = kLeft + group * static_cast<double>(b) + group * 0.1;
     for (size_t k = 0; k < series.size(); ++k) {
       const double v = b < series[k].y.size() ? series[k].y[b] : 0;
       if (!std::isfinite(v)) continue;
       const double hgt = v / vmax * ph;
-      o << "<rect x=\"" << gx + bar * static_cast<double>(k) << "\" y=\"" << kTop + ph - hgt
-        << "\" width=\"" << bar << "\" height=\"" << hgt << "\" fill=\"" << kColors[k % 6]
-        << "\"/>";
+      svg << "<rect x=\"" << gx + bar * static_cast<double>(k) << "\" y=\"" << kTop + ph - hgt
+          << "\" width=\"" << bar << "\" height=\"" << hgt << "\" fill=\"" << kColors[k % 6]
+          << "\"/>";
     }
-    o << "<text x=\"" << gx + group * 0.4 << "\" y=\"" << kTop + ph + 14
-      << "\" text-anchor=\"middle\">" << html_escape(bins[b]) << "</text>";
+    svg << "<text x=\"" << gx + group * 0.4 << "\" y=\"" << kTop + ph + 14
+        << "\" text-anchor=\"middle\">" << html_escape(bins[b]) << "</text>";
   }
   for (size_t k = 0; k < series.size(); ++k)
-    o << "<rect x=\"" << kLeft + 10 << "\" y=\"" << kTop + 6 + 16 * k << "\" width=\"12\" height=\"8\" fill=\""
-      << kColors[k % 6] << "\"/><text x=\"" << kLeft + 28 << "\" y=\"" << kTop + 14 + 16 * k << "\">"
-      << html_escape(series[k].name) << "</text>";
-  o << "</svg>";
-  return o.str();
+    svg << "<rect x=\"" << kLeft + 10 << "\" y=\"" << kTop + 6 + 16 * k
+        << "\" width=\"12\" height=\"8\" fill=\"" << kColors[k % 6] << "\"/><text x=\""
+        << kLeft + 28 << "\" y=\"" << kTop + 14 + 16 * k << "\">" << html_escape(series[k].name)
+        << "</text>";
+  svg << "</svg>";
+  return svg.str();
 }
 
 }  // namespace towerrec

@@ -1,4 +1,5 @@
-// Minimal inline-SVG charts for the self-contained HTML report: no scripts, no network, any browser.
+// Minimal inline-SVG charts for the self-contained HTML report: no scripts, no network, any
+// browser.
 #pragma once
 
 #include <string>

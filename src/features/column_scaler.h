@@ -7,7 +7,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "features/feature_matrix.h"
+#include "data/feature_matrix.h"
 
 namespace towerrec {
 

@@ -11,8 +11,8 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "config/options.h"
+#include "data/feature_matrix.h"
 #include "features/column_scaler.h"
-#include "features/feature_matrix.h"
 #include "features/sparse_rows.h"
 #include "features/target_scaler.h"
 #include "features/watched_items.h"

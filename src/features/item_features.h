@@ -5,7 +5,7 @@
 #include <string>
 
 #include "config/options.h"
-#include "features/feature_matrix.h"
+#include "data/feature_matrix.h"
 
 namespace towerrec {
 

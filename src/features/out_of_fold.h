@@ -6,16 +6,17 @@
 // in no feature) pays for it. Measured on ml-latest-small: the lab's model went from 0.856 to 0.838
 // test RMSE with 5 folds and nothing else changed (scripts/peer_lab_model.py variant).
 //
-// So, as in out-of-fold target encoding: the training rows are dealt into K folds, and a row of fold k
-// sees user and item features computed from the training split WITHOUT fold k, scaled with the full
-// split's scalers (the ones the model is served with). Test rows and serving use the full features.
+// So, as in out-of-fold target encoding: the training rows are dealt into K folds, and a row of
+// fold k sees user and item features computed from the training split WITHOUT fold k, scaled with
+// the full split's scalers (the ones the model is served with). Test rows and serving use the full
+// features.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
 #include "config/options.h"
-#include "features/feature_matrix.h"
+#include "data/feature_matrix.h"
 #include "features/sparse_rows.h"
 
 namespace towerrec {
@@ -39,15 +40,19 @@ struct OutOfFoldFeatures {
   // fold[i] is the fold of train_rows[i] (same order as the train_rows given).
   std::vector<uint8_t> fold;
 
-  int32_t user_row(int32_t user, int64_t k) const { return static_cast<int32_t>(k * num_users + user); }
-  int32_t item_row(int32_t item, int64_t k) const { return static_cast<int32_t>(k * num_items + item); }
+  int32_t user_row(int32_t user, int64_t k) const {
+    return static_cast<int32_t>(k * num_users + user);
+  }
+  int32_t item_row(int32_t item, int64_t k) const {
+    return static_cast<int32_t>(k * num_items + item);
+  }
 };
 
 // Deals `train_rows` into `folds` (2..255) folds with a seeded shuffle (equal sizes +-1) and builds
 // each fold's complement features with `full`'s scalers. With `dense` false only the user bags are
 // out-of-fold and every fold's dense block is a copy of `full`'s (features.out_of_fold 0 with
-// watched items: a training pair must never find its own item in its bag). Throws Error when folds is out of range,
-// train_rows is empty, or the fold-major blocks would not fit 32-bit row indices.
+// watched items: a training pair must never find its own item in its bag). Throws Error when folds
+// is out of range, train_rows is empty, or the fold-major blocks would not fit 32-bit row indices.
 OutOfFoldFeatures build_out_of_fold(const Dataset& data, const std::vector<uint32_t>& train_rows,
                                     const Features& full, const FeatureOptions& opts, int64_t folds,
                                     uint64_t seed, bool dense = true);

@@ -4,8 +4,8 @@
 #include <cstdio>
 #include <string>
 
+#include "core/nearest_items.h"
 #include "data/dataset.h"
-#include "serve/nearest.h"
 #include "serve/vector_source.h"
 
 namespace towerrec {

@@ -1,6 +1,7 @@
 // `towerrec similar`: related items by nearest item vectors, ‖v_k − v_i‖² smallest first (for the
 // towers' L2-normalised vectors this ranks the same as the dot product), never the item itself.
-// The routine is serve/nearest.h's NearestItems, which the CF module's related items use as well.
+// The routine is core/nearest_items.h's NearestItems, which the CF module's related items use as
+// well.
 #pragma once
 
 #include <cstdint>

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "eval/user_items.h"
+#include "data/user_items.h"
 
 namespace towerrec {
 

@@ -1,14 +1,14 @@
-// Thread settings for a process. torch::set_num_threads does not govern OpenBLAS's own pool (2 threads
-// by default here), and torch threads x OpenBLAS threads oversubscribe a 2-core machine (measured: a
-// two-tower trainer 3.6x slower), so both are set together, once, from the config.
+// Thread settings for a process. torch::set_num_threads does not govern OpenBLAS's own pool (2
+// threads by default here), and torch threads x OpenBLAS threads oversubscribe a 2-core machine
+// (measured: a two-tower trainer 3.6x slower), so both are set together, once, from the config.
 #pragma once
 
 #include <string>
 
 namespace towerrec {
 
-// Sets torch intra-op threads to `n` and OpenBLAS threads to 1 (torch parallelises around BLAS calls;
-// a second level of threads only competes for the same cores).
+// Sets torch intra-op threads to `n` and OpenBLAS threads to 1 (torch parallelises around BLAS
+// calls; a second level of threads only competes for the same cores).
 void set_threads(int n);
 
 // Current torch intra-op thread count.

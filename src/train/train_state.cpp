@@ -88,7 +88,8 @@ void save_train_state(const std::string& path, const TrainState& s) {
 TrainState load_train_state(const std::string& path) {
   const std::string bytes = read_file(path);
   ByteCursor in(path, bytes);
-  if (bytes.size() < sizeof kStateMagic || std::memcmp(bytes.data(), kStateMagic, sizeof kStateMagic) != 0)
+  if (bytes.size() < sizeof kStateMagic ||
+      std::memcmp(bytes.data(), kStateMagic, sizeof kStateMagic) != 0)
     in.fail("expected magic \"TWRSTATE\" (a towerrec training state), found " +
             quote_found(bytes.substr(0, sizeof kStateMagic)));
   // Sizes are checked as they are read (a file cut short fails at the piece it lacks), then the
@@ -150,8 +151,8 @@ TrainState load_train_state(const std::string& path) {
   }
   if (s.epochs_done < 0 || static_cast<size_t>(s.epochs_done) != s.history.size())
     in.fail_at(kStateHeaderStart, "bad header: expected " + std::to_string(s.epochs_done) +
-                                 " history entries (epochs_done), found " +
-                                 std::to_string(s.history.size()));
+                                      " history entries (epochs_done), found " +
+                                      std::to_string(s.history.size()));
   return s;
 }
 

@@ -10,7 +10,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cf/binary_metrics.h"
 #include "cf/cf_model.h"
 #include "cf/cf_trainer.h"
 #include "cf/content_regression.h"
@@ -22,13 +21,14 @@
 #include "data/dataset_reader.h"
 #include "data/split.h"
 #include "data/synthetic_generator.h"
+#include "dist/dist_context.h"
 #include "eval/baselines.h"
+#include "eval/binary_metrics.h"
 #include "eval/comparison.h"
 #include "eval/ranking_eval.h"
 #include "features/features.h"
 #include "features/out_of_fold.h"
 #include "model/two_tower_model.h"
-#include "train/distributed.h"
 #include "train/threads.h"
 #include "train/train_state.h"
 #include "train/two_tower_trainer.h"
@@ -50,9 +50,9 @@ constexpr int64_t kBagFolds = 5;
 
 // Ties a training state to its run: the resolved config minus `out`, so a run directory can be
 // moved and still resumed.
-uint64_t options_fingerprint(RunOptions o) {
-  o.out.clear();
-  return config_fingerprint(dump_run_options(o));
+uint64_t options_fingerprint(RunOptions opts) {
+  opts.out.clear();
+  return config_fingerprint(dump_run_options(opts));
 }
 
 // Everything a run computes from its config before the model: the same for train, eval and compare.
@@ -79,13 +79,15 @@ std::string format_rating(double v) {
 
 }  // namespace
 
-// The synthetic default is generated once into the run directory, so `eval` re-reads the same files.
-std::string prepare_data_dir(const RunOptions& o, const std::string& run_dir, const RunCallbacks& cb) {
-  if (!o.data.dir.empty()) return o.data.dir;
+// The synthetic default is generated once into the run directory, so `eval` re-reads the same
+// files.
+std::string prepare_data_dir(const RunOptions& opts, const std::string& run_dir,
+                             const RunCallbacks& cb) {
+  if (!opts.data.dir.empty()) return opts.data.dir;
   const std::string dir = run_dir + "/data";
   if (!fs::exists(dir + "/ratings.csv")) {
     log(cb, "generating the synthetic default into " + dir);
-    SyntheticGenerator gen(o.data.synthetic);
+    SyntheticGenerator gen(opts.data.synthetic);
     gen.write(dir, cb.progress);
   }
   return dir;
@@ -99,34 +101,36 @@ void carve_validation(const std::vector<uint32_t>& train, double fraction, uint6
   std::vector<uint32_t> shuffled = train;
   Rng rng(mix_seed(seed, 0x7661'6c69'6461'7465ULL));  // own stream: independent of init/shuffle
   rng.shuffle(shuffled);
-  const size_t n_val = static_cast<size_t>(std::llround(fraction * static_cast<double>(train.size())));
+  const size_t n_val =
+      static_cast<size_t>(std::llround(fraction * static_cast<double>(train.size())));
   val.assign(shuffled.begin(), shuffled.begin() + static_cast<std::ptrdiff_t>(n_val));
   fit.assign(shuffled.begin() + static_cast<std::ptrdiff_t>(n_val), shuffled.end());
   std::sort(val.begin(), val.end());
   std::sort(fit.begin(), fit.end());
 }
 
-RunInputs prepare_inputs(const RunOptions& o, const std::string& run_dir, const RunCallbacks& cb) {
+RunInputs prepare_inputs(const RunOptions& opts, const std::string& run_dir,
+                         const RunCallbacks& cb) {
   RunInputs in;
-  in.data_dir = prepare_data_dir(o, run_dir, cb);
-  in.data = read_dataset(in.data_dir, o.data, cb.progress);
+  in.data_dir = prepare_data_dir(opts, run_dir, cb);
+  in.data = read_dataset(in.data_dir, opts.data, cb.progress);
   log(cb, "read " + std::to_string(in.data.ratings.size()) + " ratings, " +
               std::to_string(in.data.num_users()) + " users, " +
               std::to_string(in.data.num_items()) + " items (" + in.data.format + ") from " +
               in.data_dir);
-  in.split = make_split(in.data, SplitSpec::parse(o.data.split));
+  in.split = make_split(in.data, SplitSpec::parse(opts.data.split));
   if (in.split.train.empty() || in.split.test.empty())
-    throw Error("split " + o.data.split + " leaves an empty train or test set (" +
+    throw Error("split " + opts.data.split + " leaves an empty train or test set (" +
                 std::to_string(in.split.train.size()) + " / " +
                 std::to_string(in.split.test.size()) + " ratings)");
-  carve_validation(in.split.train, o.train.validation_fraction, o.train.seed, in.fit_rows,
+  carve_validation(in.split.train, opts.train.validation_fraction, opts.train.seed, in.fit_rows,
                    in.val_rows);
-  if (o.model.kind == "two_tower" && o.train.loss != "mse") {
+  if (opts.model.kind == "two_tower" && opts.train.loss != "mse") {
     float highest = -INFINITY;
     for (uint32_t r : in.split.train) highest = std::max(highest, in.data.ratings.value[r]);
-    if (highest < o.train.positive_min_rating)
+    if (highest < opts.train.positive_min_rating)
       throw Error(in.data_dir + ": no training rating reaches train.positive_min_rating (" +
-                  format_rating(o.train.positive_min_rating) + "); the highest is " +
+                  format_rating(opts.train.positive_min_rating) + "); the highest is " +
                   format_rating(highest) +
                   ": lower train.positive_min_rating or use train.loss: mse");
   }
@@ -134,12 +138,12 @@ RunInputs prepare_inputs(const RunOptions& o, const std::string& run_dir, const 
     in.lab = std::make_unique<ContentLab>(read_content_lab(in.data_dir));
     in.features = build_lab_features(*in.lab, in.split.train);
   } else {
-    in.features = build_features(in.data, in.split.train, o.features);
+    in.features = build_features(in.data, in.split.train, opts.features);
   }
-  log(cb, "split " + o.data.split + ": " + std::to_string(in.fit_rows.size()) + " train, " +
+  log(cb, "split " + opts.data.split + ": " + std::to_string(in.fit_rows.size()) + " train, " +
               std::to_string(in.val_rows.size()) + " validation, " +
-              std::to_string(in.split.test.size()) + " test; features: " +
-              std::to_string(in.features.user.cols()) + " user, " +
+              std::to_string(in.split.test.size()) +
+              " test; features: " + std::to_string(in.features.user.cols()) + " user, " +
               std::to_string(in.features.item.cols()) + " item");
   return in;
 }
@@ -169,16 +173,19 @@ BlockRanker tower_ranker(const TwoTowerModel& model, const Features& f) {
   return rank_by_vectors(users, items, model.dim(), torch_threads());
 }
 
-std::string k_key(const char* base, int64_t k) { return std::string(base) + std::to_string(k); }
+std::string metric_at_k(const char* base, int64_t k) {
+  return std::string(base) + std::to_string(k);
+}
 
-// Test predictions of a trained model, in stars (two-tower: the dot product mapped back from [-1, 1]).
+// Test predictions of a trained model, in stars (two-tower: the dot product mapped back from [-1,
+// 1]).
 struct ModelOutput {
   std::string name;
-  std::vector<float> test_stars;   // parallel to split.test; empty for binary models
-  BlockRanker ranker;              // empty: no ranking metrics
+  std::vector<float> test_stars;  // parallel to split.test; empty for binary models
+  BlockRanker ranker;             // empty: no ranking metrics
   double train_seconds = NAN;
-  json extra = json::object();     // model-specific figures (test_mse_scaled, auc, log_loss, ...)
-  ItemVectors vectors;             // for intra-list diversity; empty: genres
+  json extra = json::object();  // model-specific figures (test_mse_scaled, auc, log_loss, ...)
+  ItemVectors vectors;          // for intra-list diversity; empty: genres
 };
 
 // `rating` (model.rating_head separate): the rating towers that predict the ratings; null: the
@@ -189,8 +196,8 @@ ModelOutput two_tower_output(const RunInputs& in, const TwoTowerModel& model,
   out.name = "two_tower";
   const TrainPairs test = make_pairs(in, in.split.test);
   const std::vector<float> scaled =
-      predict_two_tower(rating ? *rating : model, in.features.user, in.features.item, test.user, test.item,
-                        in.features.user_bag.empty() ? nullptr : &in.features.user_bag,
+      predict_two_tower(rating ? *rating : model, in.features.user, in.features.item, test.user,
+                        test.item, in.features.user_bag.empty() ? nullptr : &in.features.user_bag,
                         in.features.item_bag.empty() ? nullptr : &in.features.item_bag);
   out.test_stars.resize(scaled.size());
   double mse_scaled = 0;
@@ -203,14 +210,15 @@ ModelOutput two_tower_output(const RunInputs& in, const TwoTowerModel& model,
     const double e = scaled[k] - test.target[k];
     mse_scaled += e * e;
   }
-  out.extra["test_mse_scaled"] = mse_scaled / static_cast<double>(std::max<size_t>(1, scaled.size()));
+  out.extra["test_mse_scaled"] =
+      mse_scaled / static_cast<double>(std::max<size_t>(1, scaled.size()));
   // Ranking needs users and items as entities; lab rows are not, so the lab reports errors only.
   if (!in.lab_mode()) {
     out.ranker = tower_ranker(model, in.features);
-    out.vectors = {"item vectors", model.dim(),
-                   model.embed_items(in.features.item.data.data(), in.features.item.rows,
-                                     in.features.item_bag.empty() ? nullptr
-                                                                  : &in.features.item_bag)};
+    out.vectors = {
+        "item vectors", model.dim(),
+        model.embed_items(in.features.item.data.data(), in.features.item.rows,
+                          in.features.item_bag.empty() ? nullptr : &in.features.item_bag)};
   }
   return out;
 }
@@ -248,28 +256,29 @@ ModelOutput cf_output(const RunInputs& in, std::shared_ptr<const CfModel> model)
   return out;
 }
 
-json opt_json(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+json json_or_null(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 
 // The model's ranking metrics with the users sharded over the ranks: each rank ranks the catalogue
 // for the users of its contiguous 1/W (their test rows only), and the per-user sums are
 // all-reduced.
-RankingMetrics sharded_ranking(const RunOptions& o, const RunInputs& in, const BlockRanker& ranker,
-                               const ItemVectors& vectors, DistContext& dc,
-                               const ProgressFn& progress, const std::vector<uint32_t>& train_rows,
+RankingMetrics sharded_ranking(const RunOptions& opts, const RunInputs& in,
+                               const BlockRanker& ranker, const ItemVectors& vectors,
+                               DistContext& ranks, const ProgressFn& progress,
+                               const std::vector<uint32_t>& train_rows,
                                const std::vector<uint32_t>& test_rows) {
   const int64_t n_users = in.data.num_users();
-  const int64_t u0 = dc.shard_begin(n_users), u1 = dc.shard_end(n_users);
+  const int64_t u0 = ranks.shard_begin(n_users), u1 = ranks.shard_end(n_users);
   std::vector<uint32_t> mine;
   for (uint32_t r : test_rows) {
     const int32_t u = in.data.ratings.user[r];
     if (u >= u0 && u < u1) mine.push_back(r);
   }
-  RankingMetrics rk = evaluate_ranking(in.data, train_rows, mine, ranker, o.eval, progress, 8192,
+  RankingMetrics rk = evaluate_ranking(in.data, train_rows, mine, ranker, opts.eval, progress, 8192,
                                        vectors.empty() ? nullptr : &vectors);
   double sums[4] = {rk.users > 0 ? rk.recall * static_cast<double>(rk.users) : 0.0,
                     rk.users > 0 ? rk.ndcg * static_cast<double>(rk.users) : 0.0,
                     static_cast<double>(rk.users), static_cast<double>(rk.users_skipped)};
-  dc.all_reduce_sum(sums, 4);
+  ranks.all_reduce_sum(sums, 4);
   RankingMetrics out;
   out.k = rk.k;
   out.users = static_cast<int64_t>(std::llround(sums[2]));
@@ -277,7 +286,7 @@ RankingMetrics sharded_ranking(const RunOptions& o, const RunInputs& in, const B
   out.recall = out.users > 0 ? sums[0] / sums[2] : NAN;
   out.ndcg = out.users > 0 ? sums[1] / sums[2] : NAN;
   std::vector<double> tally = rk.tally.flat();
-  dc.all_reduce_sum(tally.data(), static_cast<int64_t>(tally.size()));
+  ranks.all_reduce_sum(tally.data(), static_cast<int64_t>(tally.size()));
   out.tally = rk.tally;
   out.tally.from_flat(tally);
   out.beyond = out.tally.finish();
@@ -287,51 +296,52 @@ RankingMetrics sharded_ranking(const RunOptions& o, const RunInputs& in, const B
 // Test metrics of a trained model beside the baselines, as metrics.json holds them. Distributed,
 // the model's ranking metrics are computed in user shards on every rank; the rest (rating metrics,
 // baselines) on rank 0, and the other ranks return null.
-json evaluate_with_baselines(const RunOptions& o, const RunInputs& in, const ModelOutput& mo,
-                             const RunCallbacks& cb, DistContext& dc) {
+json evaluate_with_baselines(const RunOptions& opts, const RunInputs& in, const ModelOutput& output,
+                             const RunCallbacks& cb, DistContext& ranks) {
   RankingMetrics ranking;
   ComparisonTable table;
-  table.k = o.eval.k;
-  table.relevant_min = o.eval.relevant_min;
-  const std::optional<double> train_seconds = std::isnan(mo.train_seconds)
+  table.k = opts.eval.k;
+  table.relevant_min = opts.eval.relevant_min;
+  const std::optional<double> train_seconds = std::isnan(output.train_seconds)
                                                   ? std::optional<double>()
-                                                  : std::optional<double>(mo.train_seconds);
-  if (mo.ranker) {
-    ranking = dc.distributed()
-                  ? sharded_ranking(o, in, mo.ranker, mo.vectors, dc, cb.progress, in.split.train,
-                                    in.split.test)
-                  : evaluate_ranking(in.data, in.split.train, in.split.test, mo.ranker, o.eval,
-                                     cb.progress, 8192, mo.vectors.empty() ? nullptr : &mo.vectors);
+                                                  : std::optional<double>(output.train_seconds);
+  if (output.ranker) {
+    ranking = ranks.distributed()
+                  ? sharded_ranking(opts, in, output.ranker, output.vectors, ranks, cb.progress,
+                                    in.split.train, in.split.test)
+                  : evaluate_ranking(in.data, in.split.train, in.split.test, output.ranker,
+                                     opts.eval, cb.progress, 8192,
+                                     output.vectors.empty() ? nullptr : &output.vectors);
   }
-  if (!dc.is_root()) return json();
-  ComparisonRow row = evaluate_model(mo.name, in.data, in.split.train, in.split.test, mo.test_stars,
-                                     nullptr, o.eval, train_seconds);
+  if (!ranks.is_root()) return json();
+  ComparisonRow row = evaluate_model(output.name, in.data, in.split.train, in.split.test,
+                                     output.test_stars, nullptr, opts.eval, train_seconds);
   set_ranking(row, ranking);
   table.rows.push_back(row);
   RankingMetrics base_ranking;
-  for (auto& row : evaluate_baselines(in.data, in.split.train, in.split.test, o.eval,
+  for (auto& row : evaluate_baselines(in.data, in.split.train, in.split.test, opts.eval,
                                       &base_ranking, cb.progress))
     table.rows.push_back(row);
-  const RankingMetrics& counts = mo.ranker ? ranking : base_ranking;
+  const RankingMetrics& counts = output.ranker ? ranking : base_ranking;
   table.ranking_users = counts.users;
   table.ranking_users_skipped = counts.users_skipped;
 
   const ComparisonRow& mine = table.rows.front();
   json m;
-  m["model"] = mo.name;
-  m["test_rmse"] = opt_json(mine.test_rmse);
-  m["test_mae"] = opt_json(mine.test_mae);
-  m[k_key("recall_at_", o.eval.k)] = opt_json(mine.recall_at_k);
-  m[k_key("ndcg_at_", o.eval.k)] = opt_json(mine.ndcg_at_k);
-  for (auto it = mo.extra.begin(); it != mo.extra.end(); ++it) m[it.key()] = it.value();
-  if (!std::isnan(mo.train_seconds)) m["train_seconds"] = mo.train_seconds;
-  m["split"] = o.data.split;
+  m["model"] = output.name;
+  m["test_rmse"] = json_or_null(mine.test_rmse);
+  m["test_mae"] = json_or_null(mine.test_mae);
+  m[metric_at_k("recall_at_", opts.eval.k)] = json_or_null(mine.recall_at_k);
+  m[metric_at_k("ndcg_at_", opts.eval.k)] = json_or_null(mine.ndcg_at_k);
+  for (auto it = output.extra.begin(); it != output.extra.end(); ++it) m[it.key()] = it.value();
+  if (!std::isnan(output.train_seconds)) m["train_seconds"] = output.train_seconds;
+  m["split"] = opts.data.split;
   m["n_train"] = in.fit_rows.size();
   m["n_validation"] = in.val_rows.size();
   m["n_test"] = in.split.test.size();
   json baselines = json::object();
   for (size_t r = 1; r < table.rows.size(); ++r) {
-    json b = table.rows[r].to_json(o.eval.k);
+    json b = table.rows[r].to_json(opts.eval.k);
     b.erase("model");
     baselines[table.rows[r].model] = std::move(b);
   }
@@ -341,20 +351,20 @@ json evaluate_with_baselines(const RunOptions& o, const RunInputs& in, const Mod
 }
 
 // test_predictions.csv: the model's prediction beside every test rating (report histograms use it).
-void write_predictions(const std::string& path, const RunInputs& in, const ModelOutput& mo) {
-  if (mo.test_stars.empty()) return;
+void write_predictions(const std::string& path, const RunInputs& in, const ModelOutput& output) {
+  if (output.test_stars.empty()) return;
   AtomicFile f(path);
   f.stream() << "user_id,item_id,rating,prediction\n";
   for (size_t k = 0; k < in.split.test.size(); ++k) {
     const uint32_t r = in.split.test[k];
     f.stream() << in.data.users.id(in.data.ratings.user[r]) << ','
                << in.data.items.id(in.data.ratings.item[r]) << ',' << in.data.ratings.value[r]
-               << ',' << mo.test_stars[k] << '\n';
+               << ',' << output.test_stars[k] << '\n';
   }
   f.commit();
 }
 
-Ratings rows_of(const Dataset& data, const std::vector<uint32_t>& rows) {
+Ratings ratings_at(const Dataset& data, const std::vector<uint32_t>& rows) {
   return data.ratings.subset(rows);
 }
 
@@ -398,7 +408,7 @@ struct TrainingView {
 // `dense_folds` > 0: training and validation rows see out-of-fold dense features
 // (features/out_of_fold.h); the model is evaluated and served with the full training split's
 // features either way.
-void fill_training_view(TrainingView& v, const RunOptions& o, const RunInputs& in,
+void fill_training_view(TrainingView& v, const RunOptions& opts, const RunInputs& in,
                         int64_t dense_folds, const RunCallbacks& cb) {
   v.train = make_pairs(in, in.fit_rows);
   v.val = make_pairs(in, in.val_rows);
@@ -409,8 +419,8 @@ void fill_training_view(TrainingView& v, const RunOptions& o, const RunInputs& i
   const bool dense_oof = dense_folds > 0;
   OutOfFoldFeatures& oof = v.oof;
   if (!in.lab_mode() && (dense_oof || !in.features.user_bag.empty())) {
-    oof = build_out_of_fold(in.data, in.split.train, in.features, o.features,
-                            dense_oof ? dense_folds : kBagFolds, o.train.seed, dense_oof);
+    oof = build_out_of_fold(in.data, in.split.train, in.features, opts.features,
+                            dense_oof ? dense_folds : kBagFolds, opts.train.seed, dense_oof);
     std::vector<uint8_t> fold_of(in.data.ratings.size(), 0);
     for (size_t i = 0; i < in.split.train.size(); ++i) fold_of[in.split.train[i]] = oof.fold[i];
     use_out_of_fold(oof, fold_of, in.fit_rows, v.train);
@@ -437,16 +447,17 @@ void fill_training_view(TrainingView& v, const RunOptions& o, const RunInputs& i
       extras.item_key[static_cast<size_t>(r)] = static_cast<int32_t>(r % oof.num_items);
   }
   extras.num_items = in.features.item.rows;
-  extras.positive_min = in.features.target.scale(static_cast<float>(o.train.positive_min_rating));
+  extras.positive_min =
+      in.features.target.scale(static_cast<float>(opts.train.positive_min_rating));
 }
 
 // model.rating_head separate: the rating towers, a second two-tower model with the retrieval
 // model's shapes and inputs, trained by the mse alone on features.rating_out_of_fold features and
 // early-stopped on validation mse. Deterministic like any training, so a resumed run that lost
 // them trains them again to the same weights.
-TwoTowerModel train_rating_towers(const RunOptions& o, const RunInputs& in, const RunCallbacks& cb,
-                                  json& info, DistContext& dc) {
-  RunOptions r = o;
+TwoTowerModel train_rating_towers(const RunOptions& opts, const RunInputs& in,
+                                  const RunCallbacks& cb, json& info, DistContext& ranks) {
+  RunOptions r = opts;
   r.model.rating_head = "dot";
   r.train.loss = "mse";
   r.train.early_stopping = "loss";
@@ -458,44 +469,44 @@ TwoTowerModel train_rating_towers(const RunOptions& o, const RunInputs& in, cons
               std::to_string(model.num_parameters()) + " parameters, mse on " +
               std::to_string(view.train.size()) + " rows");
   const auto t0 = std::chrono::steady_clock::now();
-  const TrainResult result = train_two_tower(model, *view.user_x, *view.item_x, view.train, view.val,
-                                             r.train, nullptr, cb.progress, &dc, nullptr, nullptr,
-                                             view.extras);
+  const TrainResult result =
+      train_two_tower(model, *view.user_x, *view.item_x, view.train, view.val, r.train, nullptr,
+                      cb.progress, &ranks, nullptr, nullptr, view.extras);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  log(cb, "trained the rating towers: " + std::to_string(result.history.size()) +
-              " epochs in " + std::to_string(seconds) + " s; best epoch " +
-              std::to_string(result.best_epoch));
+  log(cb, "trained the rating towers: " + std::to_string(result.history.size()) + " epochs in " +
+              std::to_string(seconds) + " s; best epoch " + std::to_string(result.best_epoch));
   info["rating_towers"] = {{"best_epoch", result.best_epoch},
                            {"epochs_run", result.history.size()},
                            {"stopped_early", result.stopped_early}};
   return model;
 }
 
-ModelOutput train_two_tower_run(const RunOptions& o, const RunInputs& in,
+ModelOutput train_two_tower_run(const RunOptions& opts, const RunInputs& in,
                                 const std::string& run_dir, const RunCallbacks& cb, json& info,
-                                DistContext& dc, const TrainState* resume) {
+                                DistContext& ranks, const TrainState* resume) {
   TrainingView view;
-  fill_training_view(view, o, in, o.features.out_of_fold, cb);
+  fill_training_view(view, opts, in, opts.features.out_of_fold, cb);
   const TrainPairs& train = view.train;
   const TrainPairs& val = view.val;
   const FeatureMatrix* user_x = view.user_x;
   const FeatureMatrix* item_x = view.item_x;
   TrainExtras& extras = view.extras;
-  if (o.train.early_stopping == "recall") {
+  if (opts.train.early_stopping == "recall") {
     // Validation recall: the validation ratings are the "test" rows, the rest of the training split
     // is excluded from the candidates; users and items get the full split's features.
     extras.recall = [&](const TwoTowerModel& m) {
-      const RankingMetrics rk = sharded_ranking(o, in, tower_ranker(m, in.features), ItemVectors{}, dc, nullptr,
-                                                in.fit_rows, in.val_rows);
+      const RankingMetrics rk =
+          sharded_ranking(opts, in, tower_ranker(m, in.features), ItemVectors{}, ranks, nullptr,
+                          in.fit_rows, in.val_rows);
       return rk.users > 0 ? rk.recall : 0.0;
     };
   }
-  TwoTowerModel model(in.features.user.cols(), in.features.item.cols(), o.model, o.train.seed,
+  TwoTowerModel model(in.features.user.cols(), in.features.item.cols(), opts.model, opts.train.seed,
                       in.features.user_bag.cols, in.features.item_bag.cols);
   log(cb, "training " + std::to_string(model.num_parameters()) + " parameters on " +
               std::to_string(train.size()) + " rows");
-  const json meta = {{"towerrec_version", TOWERREC_VERSION}, {"run", o.name}};
+  const json meta = {{"towerrec_version", TOWERREC_VERSION}, {"run", opts.name}};
   std::vector<EpochMetrics> history;
   double best = INFINITY;
   // Without validation every epoch is "best": the checkpoint follows the last epoch.
@@ -514,12 +525,12 @@ ModelOutput train_two_tower_run(const RunOptions& o, const RunInputs& in,
                 ? "resuming " + run_dir + ": training finished after epoch " +
                       std::to_string(resume->epochs_done) + "; evaluating"
                 : "resuming " + run_dir + " after epoch " + std::to_string(resume->epochs_done) +
-                      " of " + std::to_string(o.train.epochs));
+                      " of " + std::to_string(opts.train.epochs));
   }
   // Per epoch, rank 0 writes epochs.jsonl, model.ckpt (when it improved) and then train_state.bin,
   // each atomically: the state, written last, is never ahead of the files it resumes.
   const auto on_epoch = [&](const EpochMetrics& e, const TwoTowerModel& m) {
-    if (!dc.is_root()) return;
+    if (!ranks.is_root()) return;
     history.push_back(e);
     write_file_atomic(run_dir + "/epochs.jsonl", jsonl(history));
     const double score = checkpoint_score(e);
@@ -530,16 +541,17 @@ ModelOutput train_two_tower_run(const RunOptions& o, const RunInputs& in,
       m.save(run_dir + "/" + kCheckpoint, m_meta);
     }
   };
-  const uint64_t fingerprint = options_fingerprint(o);
+  const uint64_t fingerprint = options_fingerprint(opts);
   StateFn on_state;
-  if (dc.is_root())
+  if (ranks.is_root())
     on_state = [&](TrainState& s) {
       s.config_hash = fingerprint;
       save_train_state(run_dir + "/" + kTrainState, s);
     };
   const auto t0 = std::chrono::steady_clock::now();
-  const TrainResult result = train_two_tower(model, *user_x, *item_x, train, val, o.train, on_epoch,
-                                             cb.progress, &dc, resume, on_state, extras);
+  const TrainResult result =
+      train_two_tower(model, *user_x, *item_x, train, val, opts.train, on_epoch, cb.progress,
+                      &ranks, resume, on_state, extras);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   log(cb, "trained " + std::to_string(result.history.size()) + " epochs in " +
               std::to_string(seconds) + " s; best epoch " + std::to_string(result.best_epoch));
@@ -547,7 +559,7 @@ ModelOutput train_two_tower_run(const RunOptions& o, const RunInputs& in,
   info["epochs_run"] = result.history.size();
   info["stopped_early"] = result.stopped_early;
   std::optional<TwoTowerModel> rating;
-  if (o.model.rating_head == "separate") {
+  if (opts.model.rating_head == "separate") {
     const std::string path = run_dir + "/" + kRatingCheckpoint;
     // Written only once complete (after training, atomically): a resumed run that has it is past
     // that point; without it the rating towers are trained (again) from the start.
@@ -559,11 +571,11 @@ ModelOutput train_two_tower_run(const RunOptions& o, const RunInputs& in,
       log(cb, "rating towers: " + path + " (trained before the resume)");
     } else {
       const auto r0 = std::chrono::steady_clock::now();
-      rating.emplace(train_rating_towers(o, in, cb, info, dc));
+      rating.emplace(train_rating_towers(opts, in, cb, info, ranks));
       seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - r0).count();
       json r_meta = meta;
       r_meta["rating_towers"] = info["rating_towers"];
-      if (dc.is_root()) rating->save(path, r_meta);
+      if (ranks.is_root()) rating->save(path, r_meta);
     }
   }
   // every rank: the ranking metrics are sharded
@@ -572,23 +584,24 @@ ModelOutput train_two_tower_run(const RunOptions& o, const RunInputs& in,
   return out;
 }
 
-ModelOutput train_cf_run(const RunOptions& o, const RunInputs& in, const std::string& run_dir,
-                         const RunCallbacks& cb, json& info, DistContext& dc) {
+ModelOutput train_cf_run(const RunOptions& opts, const RunInputs& in, const std::string& run_dir,
+                         const RunCallbacks& cb, json& info, DistContext& ranks) {
   if (in.lab_mode())
-    throw UsageError("model.kind cf needs ratings of users and items; the content lab's rows are "
-                     "precomputed feature vectors (use the cf_lab data or a ratings dataset)");
-  const Ratings train = rows_of(in.data, in.fit_rows);
-  const Ratings val = rows_of(in.data, in.val_rows);
+    throw UsageError(
+        "model.kind cf needs ratings of users and items; the content lab's rows are "
+        "precomputed feature vectors (use the cf_lab data or a ratings dataset)");
+  const Ratings train = ratings_at(in.data, in.fit_rows);
+  const Ratings val = ratings_at(in.data, in.val_rows);
   CfHistory history;
   const auto t0 = std::chrono::steady_clock::now();
   const Ratings* validation = val.size() ? &val : nullptr;
-  const bool content = o.cf.item_features == "content";
+  const bool content = opts.cf.item_features == "content";
   auto model = std::make_shared<CfModel>(
       content ? train_content_regression(train, in.data.num_users(), in.data.num_items(),
                                          in.features.item.data.data(), in.features.item.cols(),
-                                         o.cf, &history, validation)
-              : train_cf(train, in.data.num_users(), in.data.num_items(), o.cf, cb.progress,
-                         &history, validation, &dc));
+                                         opts.cf, &history, validation)
+              : train_cf(train, in.data.num_users(), in.data.num_items(), opts.cf, cb.progress,
+                         &history, validation, &ranks));
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::ostringstream lines;
@@ -597,15 +610,15 @@ ModelOutput train_cf_run(const RunOptions& o, const RunInputs& in, const std::st
     j["val_loss"] = i < history.validation.size() ? json(history.validation[i]) : json(nullptr);
     lines << j.dump() << "\n";
   }
-  if (dc.is_root()) {
+  if (ranks.is_root()) {
     write_file_atomic(run_dir + "/epochs.jsonl", lines.str());
     model->save(run_dir + "/" + kCfModel);
   }
   log(cb, content ? "trained content regression (" + std::to_string(model->features()) +
                         " item features) in " + std::to_string(seconds) + " s"
-                  : "trained cf (" + o.cf.solver + ", " + std::to_string(o.cf.iterations) +
+                  : "trained cf (" + opts.cf.solver + ", " + std::to_string(opts.cf.iterations) +
                         " iterations) in " + std::to_string(seconds) + " s");
-  info["iterations"] = content ? 1 : o.cf.iterations;
+  info["iterations"] = content ? 1 : opts.cf.iterations;
   ModelOutput out = cf_output(in, model);
   out.train_seconds = seconds;
   return out;
@@ -623,20 +636,21 @@ RunOptions load_resume_options(const std::string& run_dir) {
     throw Error(run_dir +
                 ": not a run directory (no config.yaml; expected the output of "
                 "`towerrec train`)");
-  RunOptions o = load_run_options(config);
-  o.out = run_dir;
-  return o;
+  RunOptions opts = load_run_options(config);
+  opts.out = run_dir;
+  return opts;
 }
 
-json run_training(const RunOptions& o, const RunCallbacks& cb, DistContext* dist, RunStart start) {
-  SplitSpec::parse(o.data.split);  // a bad spec fails before anything is written
+json run_training(const RunOptions& opts, const RunCallbacks& cb, DistContext* dist,
+                  RunStart start) {
+  SplitSpec::parse(opts.data.split);  // a bad spec fails before anything is written
   DistContext one_process;
-  DistContext& dc = dist ? *dist : one_process;
-  const std::string run_dir = run_dir_for(o);
+  DistContext& ranks = dist ? *dist : one_process;
+  const std::string run_dir = run_dir_for(opts);
   const bool resuming = start == RunStart::kResume;
   std::unique_ptr<TrainState> resume;
   if (resuming) {
-    if (o.model.kind == "cf")
+    if (opts.model.kind == "cf")
       throw UsageError(run_dir +
                        ": --resume continues two-tower runs only; a cf run keeps no "
                        "per-epoch state (it trains in one pass): train it again with `towerrec "
@@ -652,7 +666,7 @@ json run_training(const RunOptions& o, const RunCallbacks& cb, DistContext* dist
     // Every rank reads the state (one machine or a shared file system); rank 0 rewrites it only
     // after the first epoch's all-reduces, when every rank has read it.
     resume = std::make_unique<TrainState>(load_train_state(state_path));
-    if (resume->config_hash != options_fingerprint(o))
+    if (resume->config_hash != options_fingerprint(opts))
       throw Error(state_path + ": written for a different config than " + run_dir +
                   "/config.yaml (was it edited?); resuming needs the config the run was "
                   "trained with");
@@ -660,7 +674,7 @@ json run_training(const RunOptions& o, const RunCallbacks& cb, DistContext* dist
       log(cb, run_dir + ": training already finished (" + std::to_string(resume->epochs_done) +
                   " epochs, best epoch " + std::to_string(resume->best_epoch) + ") and " +
                   kMetrics + " is written: nothing to resume");
-      if (!dc.is_root()) return json::object();
+      if (!ranks.is_root()) return json::object();
       return json::parse(read_file(run_dir + "/" + kMetrics));
     }
   }
@@ -668,41 +682,41 @@ json run_training(const RunOptions& o, const RunCallbacks& cb, DistContext* dist
   // data file leaves an existing --out exactly as it was and creates no new one. (The synthetic
   // default is generated into the run directory, so it can only be read after it is created.)
   RunInputs in;
-  if (!o.data.dir.empty()) in = prepare_inputs(o, run_dir, cb);
-  if (dc.is_root()) {
+  if (!opts.data.dir.empty()) in = prepare_inputs(opts, run_dir, cb);
+  if (ranks.is_root()) {
     make_dirs(run_dir);
     // Temporary files of a killed run are never read (readers open the final names); clear them.
     remove_stale_temp_files(run_dir);
-    if (o.data.dir.empty()) remove_stale_temp_files(run_dir + "/data");
+    if (opts.data.dir.empty()) remove_stale_temp_files(run_dir + "/data");
     if (resuming) {
       // config.yaml is where the options came from: leave it as it is.
     } else {
       // Outputs of an earlier run in this directory would describe that run (and its state
       // would resume it): a new run starts from an empty slate.
-      for (const char* f :
-           {kTrainState, kMetrics, "epochs.jsonl", kCheckpoint, kRatingCheckpoint, kCfModel,
-            "test_predictions.csv"}) {
+      for (const char* f : {kTrainState, kMetrics, "epochs.jsonl", kCheckpoint, kRatingCheckpoint,
+                            kCfModel, "test_predictions.csv"}) {
         std::error_code ec;
         fs::remove(run_dir + "/" + f, ec);
       }
-      write_file_atomic(run_dir + "/config.yaml", dump_run_options(o));
+      write_file_atomic(run_dir + "/config.yaml", dump_run_options(opts));
     }
-    if (o.data.dir.empty()) prepare_data_dir(o, run_dir, cb);  // the synthetic default, once
+    if (opts.data.dir.empty()) prepare_data_dir(opts, run_dir, cb);  // the synthetic default, once
   }
-  dc.barrier();  // the other ranks read the generated data only once it is complete
+  ranks.barrier();  // the other ranks read the generated data only once it is complete
 
-  if (o.data.dir.empty()) in = prepare_inputs(o, run_dir, cb);
-  if (dc.is_root())
+  if (opts.data.dir.empty()) in = prepare_inputs(opts, run_dir, cb);
+  if (ranks.is_root())
     write_file_atomic(run_dir + "/features.json", in.features.stats_json().dump(2) + "\n");
 
   json info = json::object();
-  const ModelOutput mo = o.model.kind == "cf"
-                             ? train_cf_run(o, in, run_dir, cb, info, dc)
-                             : train_two_tower_run(o, in, run_dir, cb, info, dc, resume.get());
-  json metrics = evaluate_with_baselines(o, in, mo, cb, dc);
-  if (!dc.is_root()) return json::object();
+  const ModelOutput output =
+      opts.model.kind == "cf"
+          ? train_cf_run(opts, in, run_dir, cb, info, ranks)
+          : train_two_tower_run(opts, in, run_dir, cb, info, ranks, resume.get());
+  json metrics = evaluate_with_baselines(opts, in, output, cb, ranks);
+  if (!ranks.is_root()) return json::object();
   for (auto it = info.begin(); it != info.end(); ++it) metrics[it.key()] = it.value();
-  write_predictions(run_dir + "/test_predictions.csv", in, mo);
+  write_predictions(run_dir + "/test_predictions.csv", in, output);
   write_file_atomic(run_dir + "/" + kMetrics, metrics.dump(2) + "\n");
   log(cb, "wrote " + run_dir + "/" + kMetrics);
   return metrics;
@@ -711,15 +725,18 @@ json run_training(const RunOptions& o, const RunCallbacks& cb, DistContext* dist
 RunData load_run_data(const std::string& run_dir, const RunCallbacks& cb) {
   const std::string config = run_dir + "/config.yaml";
   if (!fs::exists(config))
-    throw Error(run_dir + ": not a run directory (no config.yaml; expected the output of "
+    throw Error(run_dir +
+                ": not a run directory (no config.yaml; expected the output of "
                 "`towerrec train`)");
   RunData rd;
   rd.dir = run_dir;
   rd.options = load_run_options(config);
   RunInputs in = prepare_inputs(rd.options, run_dir, cb);
   if (in.lab_mode())
-    throw UsageError(run_dir + ": a course-lab run has no user or item catalogue (its rows are "
-                     "precomputed feature vectors); embed, recommend and similar need a ratings dataset");
+    throw UsageError(
+        run_dir +
+        ": a course-lab run has no user or item catalogue (its rows are "
+        "precomputed feature vectors); embed, recommend and similar need a ratings dataset");
   rd.data = std::move(in.data);
   rd.train_rows = std::move(in.split.train);
   rd.features = std::move(in.features);
@@ -728,8 +745,7 @@ RunData load_run_data(const std::string& run_dir, const RunCallbacks& cb) {
 
 namespace {
 
-void check_checkpoint_fits(const std::string& ckpt, const TwoTowerModel& model,
-                           const Features& f) {
+void check_checkpoint_fits(const std::string& ckpt, const TwoTowerModel& model, const Features& f) {
   if (model.user_in() != f.user.cols() || model.item_in() != f.item.cols() ||
       model.user_bag() != f.user_bag.cols || model.item_bag() != f.item_bag.cols)
     throw Error(ckpt + ": checkpoint expects " + std::to_string(model.user_in()) + " user and " +
@@ -743,15 +759,16 @@ json evaluate_run(const std::string& run_dir, const RunCallbacks& cb,
                   const std::vector<std::string>& sets) {
   const std::string config = run_dir + "/config.yaml";
   if (!fs::exists(config))
-    throw Error(run_dir + ": not a run directory (no config.yaml; expected the output of "
+    throw Error(run_dir +
+                ": not a run directory (no config.yaml; expected the output of "
                 "`towerrec train`)");
-  const RunOptions o = load_run_options(config, sets);
-  const RunInputs in = prepare_inputs(o, run_dir, cb);
-  ModelOutput mo;
-  if (o.model.kind == "cf") {
+  const RunOptions opts = load_run_options(config, sets);
+  const RunInputs in = prepare_inputs(opts, run_dir, cb);
+  ModelOutput output;
+  if (opts.model.kind == "cf") {
     const std::string path = run_dir + "/" + kCfModel;
     if (!fs::exists(path)) throw Error(run_dir + ": no " + kCfModel + " (training did not finish)");
-    mo = cf_output(in, std::make_shared<CfModel>(CfModel::load(path)));
+    output = cf_output(in, std::make_shared<CfModel>(CfModel::load(path)));
   } else {
     const std::string ckpt = run_dir + "/" + kCheckpoint;
     if (!fs::exists(ckpt))
@@ -759,7 +776,7 @@ json evaluate_run(const std::string& run_dir, const RunCallbacks& cb,
     TwoTowerModel model = TwoTowerModel::load(ckpt);
     check_checkpoint_fits(ckpt, model, in.features);
     std::optional<TwoTowerModel> rating;
-    if (o.model.rating_head == "separate") {
+    if (opts.model.rating_head == "separate") {
       const std::string path = run_dir + "/" + kRatingCheckpoint;
       if (!fs::exists(path))
         throw Error(run_dir + ": no " + kRatingCheckpoint +
@@ -767,10 +784,10 @@ json evaluate_run(const std::string& run_dir, const RunCallbacks& cb,
       rating.emplace(TwoTowerModel::load(path));
       check_checkpoint_fits(path, *rating, in.features);
     }
-    mo = two_tower_output(in, model, rating ? &*rating : nullptr);
+    output = two_tower_output(in, model, rating ? &*rating : nullptr);
   }
   DistContext one_process;
-  return evaluate_with_baselines(o, in, mo, cb, one_process);
+  return evaluate_with_baselines(opts, in, output, cb, one_process);
 }
 
 }  // namespace towerrec

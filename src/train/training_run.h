@@ -1,7 +1,7 @@
-// A training run end to end: read (or generate) the data, split it, build features on the training split,
-// train the model named by model.kind, evaluate it beside the baselines, and write the run directory
-// (layout in models/README.md). Every file is written atomically; the checkpoint is rewritten only when
-// validation improves.
+// A training run end to end: read (or generate) the data, split it, build features on the training
+// split, train the model named by model.kind, evaluate it beside the baselines, and write the run
+// directory (layout in models/README.md). Every file is written atomically; the checkpoint is
+// rewritten only when validation improves.
 #pragma once
 
 #include <string>
@@ -25,14 +25,14 @@ struct RunCallbacks {
 // opts.out, or models/<name> when empty.
 std::string run_dir_for(const RunOptions& opts);
 
-// The dataset directory of a run: data.dir, or (empty) <run_dir>/data, generating the synthetic default
-// there the first time.
+// The dataset directory of a run: data.dir, or (empty) <run_dir>/data, generating the synthetic
+// default there the first time.
 std::string prepare_data_dir(const RunOptions& opts, const std::string& run_dir,
                              const RunCallbacks& cb);
 
 // Trains and evaluates; returns the content written to metrics.json. Besides the files listed in
 // models/README.md it writes test_predictions.csv (user_id,item_id,rating,prediction) for rating
-// models. Distributed (`dist` non-null with world size > 1, train/distributed.h): every rank reads
+// models. Distributed (`dist` non-null with world size > 1, dist/dist_context.h): every rank reads
 // the data and trains its shards; the model's ranking metrics are computed in user shards on every
 // rank and summed; rank 0 alone computes the rest (rating metrics, baselines) and writes the run
 // directory (the same files as one process); the other ranks write nothing and return an empty
@@ -57,11 +57,11 @@ nlohmann::json run_training(const RunOptions& opts, const RunCallbacks& cb,
 // when there is no config.yaml.
 RunOptions load_resume_options(const std::string& run_dir);
 
-// What a finished run was trained on, rebuilt from its config.yaml exactly as training built it (same
-// data, same split, features fit on the same rows): the input of the offline jobs (serve/).
+// What a finished run was trained on, rebuilt from its config.yaml exactly as training built it
+// (same data, same split, features fit on the same rows): the input of the offline jobs (serve/).
 struct RunData {
   std::string dir;
-  RunOptions options;                // the run's config.yaml
+  RunOptions options;  // the run's config.yaml
   Dataset data;
   std::vector<uint32_t> train_rows;  // the whole training split (fit + validation)
   Features features;

@@ -25,7 +25,7 @@
 
 #include <ATen/core/Tensor.h>
 
-#include "features/feature_matrix.h"
+#include "data/feature_matrix.h"
 #include "features/sparse_rows.h"
 #include "model/tower_impl.h"
 #include "model/two_tower_impl.h"

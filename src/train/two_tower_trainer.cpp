@@ -12,8 +12,8 @@
 
 #include "core/error.h"
 #include "core/rng.h"
+#include "dist/dist_context.h"
 #include "model/two_tower_impl.h"
-#include "train/distributed.h"
 #include "train/flat_adam_impl.h"
 #include "train/train_state.h"
 #include "train/two_tower_step_impl.h"
@@ -122,11 +122,11 @@ std::vector<float> item_shares(const TrainPairs& rows, const std::vector<int32_t
 // Validation loss with a softmax term: consecutive batches of `batch` pairs, dealt round-robin to
 // the ranks; returns this rank's sum of batch loss x batch rows.
 double softmax_validation(const StepInputs& in, const TrainPairs& val, int64_t batch,
-                          const StepLoss& loss, TwoTowerStep& step, const DistContext& dc) {
+                          const StepLoss& loss, TwoTowerStep& step, const DistContext& ranks) {
   double sum = 0;
   int64_t index = 0;
   for (int64_t s = 0; s < val.size(); s += batch, ++index) {
-    if (index % dc.world_size() != dc.rank()) continue;
+    if (index % ranks.world_size() != ranks.rank()) continue;
     const int64_t count = std::min(batch, val.size() - s);
     StepBatch b;
     b.user = val.user.data() + s;
@@ -219,7 +219,7 @@ TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
                             const TrainState* resume, const StateFn& on_state,
                             const TrainExtras& extras) {
   DistContext one_process;
-  DistContext& dc = dist ? *dist : one_process;
+  DistContext& ranks = dist ? *dist : one_process;
   check_inputs(model, user_x, item_x);
   check_pairs(all_train, "train", user_x, item_x);
   check_pairs(all_val, "validation", user_x, item_x);
@@ -296,9 +296,10 @@ TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
   std::vector<int32_t> users(order.size()), items(order.size());
   std::vector<float> targets(order.size());
   std::vector<int32_t> negatives(static_cast<size_t>(extra_negatives));
-  const GatherFn gather = dc.distributed() && loss.softmax()
-                              ? GatherFn([&dc](float* p, int64_t k) { dc.all_reduce_sum(p, k); })
-                              : GatherFn();
+  const GatherFn gather =
+      ranks.distributed() && loss.softmax()
+          ? GatherFn([&ranks](float* p, int64_t k) { ranks.all_reduce_sum(p, k); })
+          : GatherFn();
 
   TrainResult result;
   result.best_val_loss = std::numeric_limits<double>::infinity();
@@ -336,8 +337,8 @@ TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
       b.item = items.data() + s;
       b.target = targets.data() + s;
       b.n = count;
-      b.lo = dc.shard_begin(count);
-      b.hi = dc.shard_end(count);
+      b.lo = ranks.shard_begin(count);
+      b.hi = ranks.shard_end(count);
       if (extra_negatives > 0) {
         // Seeded by (seed, epoch, step): the same on every rank and after a resume.
         Rng neg(mix_seed(mix_seed(opts.seed, 0x6e65'6761'7469'7665ULL),
@@ -346,20 +347,21 @@ TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
           row = static_cast<int32_t>(neg.below(static_cast<uint64_t>(num_items)));
         b.negatives = negatives.data();
         b.m = extra_negatives;
-        b.neg_lo = dc.shard_begin(extra_negatives);
-        b.neg_hi = dc.shard_end(extra_negatives);
+        b.neg_lo = ranks.shard_begin(extra_negatives);
+        b.neg_hi = ranks.shard_end(extra_negatives);
       }
       loss_sum +=
           step.run(in, b, loss, /*backward=*/true, gather).loss * static_cast<double>(count);
-      if (dc.distributed()) dc.all_reduce_sum(impl.grads.data_ptr<float>(), impl.grads.numel());
+      if (ranks.distributed())
+        ranks.all_reduce_sum(impl.grads.data_ptr<float>(), impl.grads.numel());
       adam.step();
       if (progress && (steps & 15) == 15) {
         const auto now = Clock::now();
         if (std::chrono::duration<double>(now - last_report).count() >= kProgressSeconds) {
           last_report = now;
-          progress(
-              {stage, static_cast<uint64_t>(s + count), static_cast<uint64_t>(n), "rows",
-               format_loss("loss", loss_sum * dc.world_size() / static_cast<double>(s + count))});
+          progress({stage, static_cast<uint64_t>(s + count), static_cast<uint64_t>(n), "rows",
+                    format_loss("loss",
+                                loss_sum * ranks.world_size() / static_cast<double>(s + count))});
         }
       }
     }
@@ -369,14 +371,14 @@ TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
     // Validation in shards; one all-reduce carries both sums (train, validation).
     double val_sum = 0;
     if (loss.softmax()) {
-      val_sum = softmax_validation(in, val, opts.batch_size, loss, val_step, dc);
+      val_sum = softmax_validation(in, val, opts.batch_size, loss, val_step, ranks);
     } else {
-      const int64_t v0 = dc.shard_begin(n_val), v1 = dc.shard_end(n_val);
+      const int64_t v0 = ranks.shard_begin(n_val), v1 = ranks.shard_end(n_val);
       val_sum = score(in, val.user.data() + v0, val.item.data() + v0, val.target.data() + v0,
                       v1 - v0, val_step, nullptr);
     }
     double sums[2] = {loss_sum, val_sum};
-    dc.all_reduce_sum(sums, 2);
+    ranks.all_reduce_sum(sums, 2);
     m.train_loss = sums[0] / static_cast<double>(n);
     m.rows_per_sec = m.seconds > 0 ? static_cast<double>(n) / m.seconds : 0;
     m.val_loss =

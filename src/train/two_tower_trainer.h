@@ -12,7 +12,7 @@
 
 #include "config/options.h"
 #include "core/progress.h"
-#include "features/feature_matrix.h"
+#include "data/feature_matrix.h"
 #include "features/sparse_rows.h"
 #include "model/two_tower_model.h"
 
@@ -38,7 +38,7 @@ struct EpochMetrics {
   // train.batch_size validation pairs, without extra negatives); NaN if none.
   double val_loss = 0;
   double val_recall = std::numeric_limits<double>::quiet_NaN();  // early_stopping recall only
-  double seconds = 0;     // wall time of the epoch's training steps (validation excluded)
+  double seconds = 0;       // wall time of the epoch's training steps (validation excluded)
   double rows_per_sec = 0;  // training rows / seconds
 };
 
@@ -90,17 +90,17 @@ using StateFn = std::function<void(TrainState&)>;
 // extra state. Thread counts are the process's (set once by
 // the caller, train/threads.h): with >= 2 torch threads the two towers of a big batch (>= 128
 // rows) run side by side.
-// With a distributed `dist` (train/distributed.h; null = one process) every rank must pass the same
+// With a distributed `dist` (dist/dist_context.h; null = one process) every rank must pass the same
 // model, data and options: each runs its shard of every global batch of opts.batch_size rows (and
 // of its extra negatives), computes the gradient of the whole batch's loss with respect to its own
 // rows (the softmax sees the gathered outputs of the GLOBAL batch, so its negatives are the same
 // as one process's), the gradients are all-reduced and every rank applies the same Adam step;
-// validation is scored in shards (softmax: whole batches dealt round-robin) and summed. All ranks return the same weights and history,
-// equal to a one-process run up to float rounding; on_epoch is called on every rank.
-// With `resume` (a state saved by on_state of a run with the same model, data and options)
-// training continues after its epoch as if it had never stopped: the same thread count gives the
-// same bits as an uninterrupted run; a finished state runs no epoch. The returned history then
-// includes the state's epochs; on_epoch and on_state are called for the new epochs only.
+// validation is scored in shards (softmax: whole batches dealt round-robin) and summed. All ranks
+// return the same weights and history, equal to a one-process run up to float rounding; on_epoch is
+// called on every rank. With `resume` (a state saved by on_state of a run with the same model, data
+// and options) training continues after its epoch as if it had never stopped: the same thread count
+// gives the same bits as an uninterrupted run; a finished state runs no epoch. The returned history
+// then includes the state's epochs; on_epoch and on_state are called for the new epochs only.
 // Throws Error when feature widths do not match the model or a pair indexes a missing row, when
 // `resume` does not fit the model or the data, and (distributed) when another rank dies or times
 // out.
@@ -111,8 +111,9 @@ TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
                             DistContext* dist = nullptr, const TrainState* resume = nullptr,
                             const StateFn& on_state = nullptr, const TrainExtras& extras = {});
 
-// Rating predictions head(user tower(user_x[user[k]], bag row user[k]), item tower(item_x[item[k]]))
-// in scaled units (the plain dot product, in [-1, 1], with rating_head "dot").
+// Rating predictions head(user tower(user_x[user[k]], bag row user[k]), item
+// tower(item_x[item[k]])) in scaled units (the plain dot product, in [-1, 1], with rating_head
+// "dot").
 std::vector<float> predict_two_tower(const TwoTowerModel& model, const FeatureMatrix& user_x,
                                      const FeatureMatrix& item_x, const std::vector<int32_t>& user,
                                      const std::vector<int32_t>& item,

@@ -16,11 +16,11 @@ namespace {
 // The lab's sparse cost on the same slice: a CfModel holding the slice's W, b, X with μ = 0.
 double sparse_cost(const RowMatrixF& X, const RowMatrixF& W, const RowMatrixF& b,
                    const RowMatrixF& Y, const RowMatrixF& R, double lambda) {
-  CfOptions o;
-  o.features = X.cols();
-  o.lambda = lambda;
-  o.mean_normalize = false;
-  CfModel m(static_cast<int32_t>(W.rows()), static_cast<int32_t>(X.rows()), o);
+  CfOptions opts;
+  opts.features = X.cols();
+  opts.lambda = lambda;
+  opts.mean_normalize = false;
+  CfModel m(static_cast<int32_t>(W.rows()), static_cast<int32_t>(X.rows()), opts);
   std::copy(W.data(), W.data() + W.size(), m.user_weights().begin());
   std::copy(X.data(), X.data() + X.size(), m.item_features().begin());
   std::copy(b.data(), b.data() + b.size(), m.user_bias().begin());

@@ -5,8 +5,6 @@
 // one core. For reference, on the same folds: ALS-WR (50 features, lambda 0.15) 0.931 / 0.923 /
 // 0.920 / 0.919 / 0.920 (mean 0.923), with cf.item_bias 0.918, with cf.ensemble 3 still 0.923.
 #include <algorithm>
-#include <chrono>
-#include <cstdlib>
 #include <sstream>
 
 #include <catch2/catch.hpp>
@@ -51,12 +49,12 @@ bool load_ml100k(Ml100k& data) {
 }
 
 // Canonical fold uK: u.data lines (K-1)*20000+1 .. K*20000 are the test set (mku.sh).
-double fold_rmse(const Ml100k& data, int fold, const CfOptions& o) {
+double fold_rmse(const Ml100k& data, int fold, const CfOptions& opts) {
   std::vector<uint32_t> train_rows, test_rows;
   for (uint32_t r = 0; r < data.ratings.size(); ++r)
     (r / 20000 == static_cast<uint32_t>(fold - 1) ? test_rows : train_rows).push_back(r);
   const Ratings train = data.ratings.subset(train_rows), test = data.ratings.subset(test_rows);
-  const CfModel m = train_cf(train, data.n_users, data.n_items, o);
+  const CfModel m = train_cf(train, data.n_users, data.n_items, opts);
   // CfModel clips to the training range (1..5 stars here).
   const std::vector<float> pred = m.predict(test.user, test.item);
   return rating_metrics(pred, test.value).rmse;
@@ -92,50 +90,4 @@ TEST_CASE("cf on ml-100k folds u1..u5: mean test RMSE at most 0.92", "[.slow][cf
   }
   WARN("ml-100k CF RMSE per fold: " << per_fold.str() << " mean " << sum / 5);
   CHECK(sum / 5 <= 0.92);  // measured 0.905 (see the top of this file)
-}
-
-// Parameter sweep helper, hidden, starting from the shipped config: CF_SOLVER, CF_FEATURES,
-// CF_LAMBDA, CF_LR, CF_ITERS, CF_INIT, CF_REG, CF_BURN, CF_THIN, CF_ALPHA, CF_ITEM_BIAS,
-// CF_BIAS_LAMBDA, CF_ENSEMBLE, CF_MEAN, CF_SEED, CF_FOLDS (e.g. 12345). Prints RMSE and seconds per
-// fold and the mean.
-TEST_CASE("cf ml-100k sweep (env-driven)", "[.tune][cf_tune]") {
-  Ml100k data;
-  if (!load_ml100k(data)) return;
-  CfOptions o = ml100k_options();
-  auto env = [](const char* k) { return std::getenv(k); };
-  if (env("CF_SOLVER")) o.solver = env("CF_SOLVER");
-  if (env("CF_FEATURES")) o.features = std::atoll(env("CF_FEATURES"));
-  if (env("CF_LAMBDA")) o.lambda = std::atof(env("CF_LAMBDA"));
-  if (env("CF_LR")) o.lr = std::atof(env("CF_LR"));
-  if (env("CF_ITERS")) o.iterations = std::atoll(env("CF_ITERS"));
-  if (env("CF_INIT")) o.init_std = std::atof(env("CF_INIT"));
-  if (env("CF_REG")) o.regularization = env("CF_REG");
-  if (env("CF_BURN")) o.burn_in = std::atoll(env("CF_BURN"));
-  if (env("CF_THIN")) o.thin = std::atoll(env("CF_THIN"));
-  if (env("CF_ALPHA")) o.noise_precision = std::atof(env("CF_ALPHA"));
-  if (env("CF_ITEM_BIAS")) o.item_bias = std::atoi(env("CF_ITEM_BIAS")) != 0;
-  if (env("CF_BIAS_LAMBDA")) o.bias_lambda = std::atof(env("CF_BIAS_LAMBDA"));
-  if (env("CF_ENSEMBLE")) o.ensemble = std::atoll(env("CF_ENSEMBLE"));
-  if (env("CF_MEAN")) o.mean_normalize = std::atoi(env("CF_MEAN")) != 0;
-  if (env("CF_SEED")) o.seed = std::strtoull(env("CF_SEED"), nullptr, 10);
-  const std::string folds = env("CF_FOLDS") ? env("CF_FOLDS") : "1";
-  double sum = 0;
-  int n = 0;
-  for (char c : folds) {
-    const int fold = c - '0';
-    if (fold < 1 || fold > 5) continue;
-    const auto t0 = std::chrono::steady_clock::now();
-    const double rmse = fold_rmse(data, fold, o);
-    const double secs =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    sum += rmse;
-    ++n;
-    WARN(o.solver << " f=" << o.features << " lambda=" << o.lambda << " lr=" << o.lr
-                  << " it=" << o.iterations << " burn=" << o.burn_in << " thin=" << o.thin
-                  << " alpha=" << o.noise_precision << " item_bias=" << o.item_bias
-                  << " bias_lambda=" << o.bias_lambda << " ens=" << o.ensemble << " init="
-                  << o.init_std << " reg=" << o.regularization << " mean=" << o.mean_normalize
-                  << " u" << fold << " RMSE " << rmse << " (" << secs << " s)");
-  }
-  if (n > 0) WARN("mean RMSE " << sum / n);
 }

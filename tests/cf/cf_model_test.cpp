@@ -18,15 +18,15 @@ namespace {
 
 CfModel trained(bool binary) {
   const auto p = test::planted_cf(40, 30, 3, 0.5, 0.1, 0.0, 21);
-  CfOptions o;
-  o.features = 3;
-  o.lambda = 0.5;
-  o.lr = 0.05;
-  o.iterations = 100;
-  o.init_std = 0.1;
-  o.binary = binary;
-  o.binary_threshold = 3.5;
-  return train_cf(p.train, p.n_users, p.n_items, o);
+  CfOptions opts;
+  opts.features = 3;
+  opts.lambda = 0.5;
+  opts.lr = 0.05;
+  opts.iterations = 100;
+  opts.init_std = 0.1;
+  opts.binary = binary;
+  opts.binary_threshold = 3.5;
+  return train_cf(p.train, p.n_users, p.n_items, opts);
 }
 
 }  // namespace

@@ -5,23 +5,23 @@
 
 #include <catch2/catch.hpp>
 
-#include "cf/binary_metrics.h"
 #include "cf_test_data.h"
 #include "core/error.h"
+#include "eval/binary_metrics.h"
 
 using namespace towerrec;
 
 namespace {
 
 CfOptions small_options(const std::string& solver) {
-  CfOptions o;
-  o.features = 4;
-  o.lambda = 0.5;
-  o.lr = 0.05;
-  o.iterations = solver == "adam" ? 300 : 15;
-  o.init_std = 0.1;
-  o.solver = solver;
-  return o;
+  CfOptions opts;
+  opts.features = 4;
+  opts.lambda = 0.5;
+  opts.lr = 0.05;
+  opts.iterations = solver == "adam" ? 300 : 15;
+  opts.init_std = 0.1;
+  opts.solver = solver;
+  return opts;
 }
 
 }  // namespace
@@ -49,10 +49,10 @@ TEST_CASE("train_cf: Adam and ALS fit planted low-rank ratings and generalise", 
 
 TEST_CASE("train_cf: ALS never increases J", "[cf]") {
   const auto p = test::planted_cf(50, 40, 3, 0.4, 0.3, 0.0, 5);
-  CfOptions o = small_options("als");
-  o.lambda = 2;
+  CfOptions opts = small_options("als");
+  opts.lambda = 2;
   std::vector<double> loss;
-  train_cf(p.train, p.n_users, p.n_items, o, {}, &loss);
+  train_cf(p.train, p.n_users, p.n_items, opts, {}, &loss);
   for (size_t k = 1; k < loss.size(); ++k) CHECK(loss[k] <= loss[k - 1] * (1 + 1e-6));
 }
 
@@ -69,9 +69,9 @@ TEST_CASE("train_cf: mean normalisation — unrated users get μ_i, unrated item
   }
   const double global = total / static_cast<double>(p.train.size());
   for (const std::string solver : {"adam", "als"}) {
-    CfOptions o = small_options(solver);
-    o.iterations = 20;
-    const CfModel m = train_cf(p.train, p.n_users, p.n_items, o);
+    CfOptions opts = small_options(solver);
+    opts.iterations = 20;
+    const CfModel m = train_cf(p.train, p.n_users, p.n_items, opts);
     const std::vector<float> s = m.scores(7);
     for (int32_t i = 0; i < p.n_items; ++i) {
       const double mu = i == 3 ? global : item_sum[i].first / item_sum[i].second;
@@ -87,11 +87,11 @@ TEST_CASE("train_cf: ALS with a learned item bias (cf.item_bias, cf.bias_lambda)
   // Planted item offsets μ_i in [0.5, 3.5] and no mean normalisation: without an item bias the
   // factors must carry the offsets (penalised), with one the bias takes them.
   const auto p = test::planted_cf(80, 60, 3, 0.5, 0.1, 0.2, 11);
-  CfOptions o = small_options("als");
-  o.mean_normalize = false;
-  const CfModel plain = train_cf(p.train, p.n_users, p.n_items, o);
-  o.item_bias = true;
-  const CfModel biased = train_cf(p.train, p.n_users, p.n_items, o);
+  CfOptions opts = small_options("als");
+  opts.mean_normalize = false;
+  const CfModel plain = train_cf(p.train, p.n_users, p.n_items, opts);
+  opts.item_bias = true;
+  const CfModel biased = train_cf(p.train, p.n_users, p.n_items, opts);
   const double rmse_plain = test::rmse(plain.predict(p.test.user, p.test.item), p.test.value);
   const double rmse_biased = test::rmse(biased.predict(p.test.user, p.test.item), p.test.value);
   INFO("plain " << rmse_plain << " biased " << rmse_biased);
@@ -104,8 +104,8 @@ TEST_CASE("train_cf: ALS with a learned item bias (cf.item_bias, cf.bias_lambda)
   for (int32_t i = 0; i < p.n_items; ++i)
     CHECK(biased.item_offset()[i] - shift == Approx(p.mu[i]).margin(0.35));
   // A huge bias penalty pins every bias at 0: μ stays 0 without mean normalisation.
-  o.bias_lambda = 1e9;
-  const CfModel pinned = train_cf(p.train, p.n_users, p.n_items, o);
+  opts.bias_lambda = 1e9;
+  const CfModel pinned = train_cf(p.train, p.n_users, p.n_items, opts);
   for (float mu : pinned.item_offset()) CHECK(mu == Approx(0).margin(1e-4));
   for (float b : pinned.user_bias()) CHECK(b == Approx(0).margin(1e-4));
 }
@@ -114,18 +114,18 @@ TEST_CASE("train_cf: cf.ensemble averages the predictions of runs with consecuti
   const auto p = test::planted_cf(40, 30, 2, 0.5, 0.1, 0.2, 9);
   for (const std::string solver : {"als", "adam", "gibbs"}) {
     SECTION(solver) {
-      CfOptions o = small_options(solver);
-      o.iterations = solver == "adam" ? 30 : 6;
-      o.burn_in = 3;
-      o.item_bias = solver != "adam";
-      CfOptions e = o;
+      CfOptions opts = small_options(solver);
+      opts.iterations = solver == "adam" ? 30 : 6;
+      opts.burn_in = 3;
+      opts.item_bias = solver != "adam";
+      CfOptions e = opts;
       e.ensemble = 3;
       const CfModel avg = train_cf(p.train, p.n_users, p.n_items, e);
-      CHECK(avg.features() == 3 * cf_stored_features(o));
+      CHECK(avg.features() == 3 * cf_stored_features(opts));
       std::vector<double> sum(p.test.size(), 0.0);
       for (uint64_t k = 0; k < 3; ++k) {
-        o.seed = e.seed + k;
-        const CfModel m = train_cf(p.train, p.n_users, p.n_items, o);
+        opts.seed = e.seed + k;
+        const CfModel m = train_cf(p.train, p.n_users, p.n_items, opts);
         // Unclipped sums: take the raw scores through the range-free path (all inside 0..7 here).
         const std::vector<float> pred = m.predict(p.test.user, p.test.item);
         for (size_t r = 0; r < pred.size(); ++r) sum[r] += pred[r];
@@ -145,13 +145,13 @@ TEST_CASE("train_cf: cf.ensemble averages the predictions of runs with consecuti
 
 TEST_CASE("train_cf: the binary variant learns likes and reports AUC and log-loss", "[cf]") {
   const auto p = test::planted_cf(80, 60, 3, 0.5, 0.1, 0.2, 17);
-  CfOptions o = small_options("adam");
-  o.binary = true;
-  o.binary_threshold = 3.5;
-  o.iterations = 200;
+  CfOptions opts = small_options("adam");
+  opts.binary = true;
+  opts.binary_threshold = 3.5;
+  opts.iterations = 200;
   CfHistory h;
-  const CfModel m = train_cf(p.train, p.n_users, p.n_items, o, {}, &h, &p.test);
-  const std::vector<float> labels = cf_labels(p.test.value, o.binary_threshold);
+  const CfModel m = train_cf(p.train, p.n_users, p.n_items, opts, {}, &h, &p.test);
+  const std::vector<float> labels = cf_labels(p.test.value, opts.binary_threshold);
   const std::vector<float> prob = m.predict(p.test.user, p.test.item);
   for (float q : prob) REQUIRE((q > 0.f && q < 1.f));
   CHECK(auc(labels, prob) > 0.9);
@@ -171,29 +171,29 @@ TEST_CASE("train_cf: bad input is rejected with the offending values", "[cf]") {
   CHECK_THROWS_WITH(
       train_cf(r, 2, 2, CfOptions{}),
       "train_cf: train: rating 1: expected user < 2 and item < 2, found user 2, item 1");
-  CfOptions o;
-  o.binary = true;
-  o.solver = "als";
+  CfOptions opts;
+  opts.binary = true;
+  opts.solver = "als";
   CHECK_THROWS_WITH(
-      train_cf(r, 3, 2, o),
+      train_cf(r, 3, 2, opts),
       "train_cf: cf.solver: expected \"adam\" with cf.binary: true (als, gibbs and wals model "
       "squared error only), found \"als\"");
-  o = CfOptions{};
-  o.item_bias = true;
-  CHECK_THROWS_WITH(train_cf(r, 3, 2, o),
+  opts = CfOptions{};
+  opts.item_bias = true;
+  CHECK_THROWS_WITH(train_cf(r, 3, 2, opts),
                     "train_cf: cf.item_bias: expected cf.solver als or gibbs, found \"adam\"");
-  o.solver = "gibbs";
-  o.iterations = 10;
-  o.burn_in = 10;
-  CHECK_THROWS_WITH(train_cf(r, 3, 2, o),
+  opts.solver = "gibbs";
+  opts.iterations = 10;
+  opts.burn_in = 10;
+  CHECK_THROWS_WITH(train_cf(r, 3, 2, opts),
                     "train_cf: cf.burn_in: expected 0 <= burn_in < cf.iterations (10), found 10");
-  o.burn_in = 4;
-  o.thin = 7;
-  CHECK_THROWS_WITH(train_cf(r, 3, 2, o),
+  opts.burn_in = 4;
+  opts.thin = 7;
+  CHECK_THROWS_WITH(train_cf(r, 3, 2, opts),
                     "train_cf: cf.thin: expected 1 <= thin <= cf.iterations - cf.burn_in (6), "
                     "found 7");
-  o.solver = "sgd";
-  CHECK_THROWS_WITH(train_cf(r, 3, 2, o),
+  opts.solver = "sgd";
+  CHECK_THROWS_WITH(train_cf(r, 3, 2, opts),
                     "train_cf: cf.solver: expected one of: adam, als, gibbs, wals, found \"sgd\"");
   r.value[0] = NAN;
   CHECK_THROWS_WITH(train_cf(r, 3, 2, CfOptions{}),

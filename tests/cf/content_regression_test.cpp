@@ -24,10 +24,10 @@ namespace {
 struct ContentCase {
   test::PlantedCf p = test::planted_cf(40, 60, 5, 0.3, 0.2, 0.2, 11, {7});
   CfOptions opts = [] {
-    CfOptions o;
-    o.item_features = "content";
-    o.lambda = 0.5;
-    return o;
+    CfOptions cf;
+    cf.item_features = "content";
+    cf.lambda = 0.5;
+    return cf;
   }();
   CfModel fit() const {
     return train_content_regression(p.train, p.n_users, p.n_items, p.X.data(), p.f, opts);
@@ -98,11 +98,11 @@ TEST_CASE("content regression: ml-latest-small test RMSE below the item mean", "
     return;
   }
   test::TempDir dir;
-  const RunOptions o = load_run_options(
+  const RunOptions run = load_run_options(
       std::string(TOWERREC_SOURCE_DIR) + "/configs/cf-content-ml-latest-small.yaml",
       {"data.dir=" + data, "out=" + dir.file("run")});
-  REQUIRE(o.data.split == "random:0.2:42");
-  const nlohmann::json m = run_training(o, {});
+  REQUIRE(run.data.split == "random:0.2:42");
+  const nlohmann::json m = run_training(run, {});
   double content = NAN, item_mean = NAN;
   for (const auto& row : m.at("comparison").at("rows")) {
     if (row.at("model") == "content_regression") content = row.at("test_rmse").get<double>();

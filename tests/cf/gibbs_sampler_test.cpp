@@ -15,15 +15,15 @@ using namespace towerrec;
 namespace {
 
 CfOptions gibbs_options() {
-  CfOptions o;
-  o.solver = "gibbs";
-  o.features = 4;
-  o.iterations = 40;
-  o.burn_in = 10;
-  o.noise_precision = 100;  // the planted noise is 0.1 stars
-  o.init_std = 0.1;
-  o.seed = 5;
-  return o;
+  CfOptions opts;
+  opts.solver = "gibbs";
+  opts.features = 4;
+  opts.iterations = 40;
+  opts.burn_in = 10;
+  opts.noise_precision = 100;  // the planted noise is 0.1 stars
+  opts.init_std = 0.1;
+  opts.seed = 5;
+  return opts;
 }
 
 }  // namespace
@@ -50,36 +50,36 @@ TEST_CASE("gibbs: recovers a planted low-rank matrix", "[cf]") {
 
 TEST_CASE("gibbs: deterministic for a seed, whatever the thread count", "[cf]") {
   const auto p = test::planted_cf(40, 30, 2, 0.5, 0.1, 0.0, 3);
-  CfOptions o = gibbs_options();
-  o.iterations = 8;
-  o.burn_in = 4;
-  const CfModel a = train_cf(p.train, p.n_users, p.n_items, o);
+  CfOptions opts = gibbs_options();
+  opts.iterations = 8;
+  opts.burn_in = 4;
+  const CfModel a = train_cf(p.train, p.n_users, p.n_items, opts);
   const int threads = at::get_num_threads();
   at::set_num_threads(2);
-  const CfModel b = train_cf(p.train, p.n_users, p.n_items, o);
+  const CfModel b = train_cf(p.train, p.n_users, p.n_items, opts);
   at::set_num_threads(threads);
   CHECK(a.user_weights() == b.user_weights());
   CHECK(a.item_features() == b.item_features());
   CHECK(a.user_bias() == b.user_bias());
   CHECK(a.item_offset() == b.item_offset());
-  o.seed = 6;
-  const CfModel c = train_cf(p.train, p.n_users, p.n_items, o);
+  opts.seed = 6;
+  const CfModel c = train_cf(p.train, p.n_users, p.n_items, opts);
   CHECK(a.user_weights() != c.user_weights());
 }
 
 TEST_CASE("gibbs: the model's prediction is the average of the kept samples' predictions", "[cf]") {
   const auto p = test::planted_cf(30, 25, 2, 0.5, 0.1, 0.0, 7);
-  CfOptions o = gibbs_options();
-  o.iterations = 12;
-  o.burn_in = 5;
-  o.thin = 2;  // keeps sweeps 7, 9 and 11
-  o.item_bias = true;
-  o.bias_lambda = 1;
+  CfOptions opts = gibbs_options();
+  opts.iterations = 12;
+  opts.burn_in = 5;
+  opts.thin = 2;  // keeps sweeps 7, 9 and 11
+  opts.item_bias = true;
+  opts.bias_lambda = 1;
   const std::vector<float> y = p.train.value;  // no normalisation: μ = 0
-  GibbsSampler s(p.train, y, p.n_users, p.n_items, o);
+  GibbsSampler s(p.train, y, p.n_users, p.n_items, opts);
   const std::vector<std::pair<int32_t, int32_t>> pairs = {{0, 0}, {3, 7}, {29, 24}, {12, 5}};
   std::vector<double> sum(pairs.size(), 0.0);
-  for (int64_t sweep = 1; sweep <= o.iterations; ++sweep) {
+  for (int64_t sweep = 1; sweep <= opts.iterations; ++sweep) {
     s.sweep();
     const bool kept = sweep == 7 || sweep == 9 || sweep == 11;
     CHECK(s.samples_kept() == (sweep < 7 ? 0 : sweep < 9 ? 1 : sweep < 11 ? 2 : 3));
@@ -89,8 +89,8 @@ TEST_CASE("gibbs: the model's prediction is the average of the kept samples' pre
   }
   std::vector<float> W, b, X, c;
   s.average(W, b, X, c);
-  const int64_t width = o.features * 3;
-  CHECK(cf_stored_features(o) == width);
+  const int64_t width = opts.features * 3;
+  CHECK(cf_stored_features(opts) == width);
   REQUIRE(W.size() == static_cast<size_t>(p.n_users * width));
   REQUIRE(X.size() == static_cast<size_t>(p.n_items * width));
   // The item bias was learned (not left at 0).
@@ -108,10 +108,10 @@ TEST_CASE("gibbs: the model's prediction is the average of the kept samples' pre
 
 TEST_CASE("gibbs: unrated users get μ_i, and the model survives save/load", "[cf]") {
   const auto p = test::planted_cf(30, 20, 2, 0.6, 0.1, 0.0, 3, {7}, {3});
-  CfOptions o = gibbs_options();
-  o.iterations = 6;
-  o.burn_in = 2;
-  const CfModel m = train_cf(p.train, p.n_users, p.n_items, o);
+  CfOptions opts = gibbs_options();
+  opts.iterations = 6;
+  opts.burn_in = 2;
+  const CfModel m = train_cf(p.train, p.n_users, p.n_items, opts);
   const std::vector<float> s = m.scores(7);
   for (int32_t i = 0; i < p.n_items; ++i) CHECK(s[i] == Approx(m.item_offset()[i]));
   // The unrated item's factors stay 0: the user's bias plus the global mean.

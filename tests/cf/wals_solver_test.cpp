@@ -27,25 +27,25 @@ Ratings toy() {
 }
 
 CfOptions toy_options(const std::string& target) {
-  CfOptions o;
-  o.solver = "wals";
-  o.features = 2;
-  o.lambda = 0.1;
-  o.alpha = 2;
-  o.unobserved_weight = 0.3;
-  o.wals_target = target;
-  o.init_std = 0.5;
-  return o;
+  CfOptions opts;
+  opts.solver = "wals";
+  opts.features = 2;
+  opts.lambda = 0.1;
+  opts.alpha = 2;
+  opts.unobserved_weight = 0.3;
+  opts.wals_target = target;
+  opts.init_std = 0.5;
+  return opts;
 }
 
 // Dense weights and targets of every cell: rated c = 1 + α r and p = 1 or r, unrated w0 and 0.
-void dense_cells(const Ratings& r, const CfOptions& o, int32_t nu, int32_t ni, Eigen::MatrixXd& C,
-                 Eigen::MatrixXd& P) {
-  C = Eigen::MatrixXd::Constant(nu, ni, o.unobserved_weight);
+void dense_cells(const Ratings& r, const CfOptions& opts, int32_t nu, int32_t ni,
+                 Eigen::MatrixXd& C, Eigen::MatrixXd& P) {
+  C = Eigen::MatrixXd::Constant(nu, ni, opts.unobserved_weight);
   P = Eigen::MatrixXd::Zero(nu, ni);
   for (size_t k = 0; k < r.size(); ++k) {
-    C(r.user[k], r.item[k]) = 1 + o.alpha * r.value[k];
-    P(r.user[k], r.item[k]) = o.wals_target == "rating" ? r.value[k] : 1.0;
+    C(r.user[k], r.item[k]) = 1 + opts.alpha * r.value[k];
+    P(r.user[k], r.item[k]) = opts.wals_target == "rating" ? r.value[k] : 1.0;
   }
 }
 
@@ -70,13 +70,13 @@ TEST_CASE("WALS: a sweep equals the dense weighted solves over every cell", "[cf
   for (const std::string target : {"binary", "rating"}) {
     SECTION(target) {
       const Ratings r = toy();
-      const CfOptions o = toy_options(target);
+      const CfOptions opts = toy_options(target);
       Rng rng(3);
-      WalsSolver s(r, 3, 4, o, rng);
+      WalsSolver s(r, 3, 4, opts, rng);
       const Eigen::MatrixXd X0 = as_matrix(s.item_factors(), 4, 2);
       s.sweep();
       Eigen::MatrixXd C, P;
-      dense_cells(r, o, 3, 4, C, P);
+      dense_cells(r, opts, 3, 4, C, P);
       const Eigen::MatrixXd W = as_matrix(s.user_factors(), 3, 2);
       const Eigen::MatrixXd X = as_matrix(s.item_factors(), 4, 2);
       // Users with ratings solve against X0; the unrated u2 stays at 0 (all its targets are 0).
@@ -111,13 +111,13 @@ TEST_CASE("WALS: J never increases; held-out items of the user's own block rank 
       (out ? held : train).push_back(u, base + j, 4, 0);
     }
   }
-  CfOptions o = toy_options("binary");
-  o.features = 2;
-  o.lambda = 0.5;
-  o.unobserved_weight = 0.1;
-  o.iterations = 8;
+  CfOptions opts = toy_options("binary");
+  opts.features = 2;
+  opts.lambda = 0.5;
+  opts.unobserved_weight = 0.1;
+  opts.iterations = 8;
   CfHistory h;
-  const CfModel m = train_cf(train, 20, 20, o, {}, &h, &held);
+  const CfModel m = train_cf(train, 20, 20, opts, {}, &h, &held);
   REQUIRE(h.loss.size() == 8);
   REQUIRE(h.validation.size() == 8);
   for (size_t k = 1; k < h.loss.size(); ++k) CHECK(h.loss[k] <= h.loss[k - 1] * (1 + 1e-6));
@@ -135,12 +135,12 @@ TEST_CASE("WALS: J never increases; held-out items of the user's own block rank 
 
 TEST_CASE("WALS: unsupported combinations", "[cf]") {
   const Ratings r = toy();
-  CfOptions o = toy_options("binary");
-  o.item_bias = true;
-  CHECK_THROWS_WITH(train_cf(r, 3, 4, o),
+  CfOptions opts = toy_options("binary");
+  opts.item_bias = true;
+  CHECK_THROWS_WITH(train_cf(r, 3, 4, opts),
                     "train_cf: cf.item_bias: expected cf.solver als or gibbs, found \"wals\"");
-  o = toy_options("binary");
-  o.binary = true;
-  CHECK_THROWS_WITH(train_cf(r, 3, 4, o),
+  opts = toy_options("binary");
+  opts.binary = true;
+  CHECK_THROWS_WITH(train_cf(r, 3, 4, opts),
                     Catch::Contains("expected \"adam\" with cf.binary: true"));
 }

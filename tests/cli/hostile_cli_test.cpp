@@ -109,10 +109,11 @@ TEST_CASE("hostile cli: train on a content lab with a bad value creates no --out
   dir.write("lab/content_item_vecs.csv", "10,2003,3.9,1\n11,2001,3.5,0\n");
   const auto r =
       run_cli({"train", "--config", config_for(dir, "lab"), "--out", dir.file("out"), "-q"});
-  check_error(r, 1,
-              dir.file("lab/content_y_train.csv") +
-                  ":2: field 'y': expected a finite number within float range (|x| <= 3.4e38), found "
-                  "\"1e39\"");
+  check_error(
+      r, 1,
+      dir.file("lab/content_y_train.csv") +
+          ":2: field 'y': expected a finite number within float range (|x| <= 3.4e38), found "
+          "\"1e39\"");
   CHECK(!fs::exists(dir.file("out")));
 }
 

@@ -102,9 +102,9 @@ TEST_CASE("output lock cli: of two trainings into one directory exactly one proc
   // Everything in the directory is the first run's: the same bytes as the same config run alone.
   REQUIRE(run_cli({"train", "--config", cfg, "--out", dir.file("solo"), "-q"}).exit_code == 0);
   CHECK(slurp(run + "/model.ckpt") == slurp(dir.file("solo/model.ckpt")));
-  const towerrec::RunOptions o = towerrec::load_run_options(run + "/config.yaml");
-  CHECK(o.train.epochs == 12);
-  CHECK(o.train.seed == towerrec::load_run_options(cfg).train.seed);
+  const towerrec::RunOptions opts = towerrec::load_run_options(run + "/config.yaml");
+  CHECK(opts.train.epochs == 12);
+  CHECK(opts.train.seed == towerrec::load_run_options(cfg).train.seed);
   const std::string epochs = slurp(run + "/epochs.jsonl");
   const std::string solo_epochs = slurp(dir.file("solo/epochs.jsonl"));
   CHECK(std::count(epochs.begin(), epochs.end(), '\n') ==

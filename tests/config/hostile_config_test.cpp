@@ -150,11 +150,11 @@ const bool registered = register_rows<ConfigCase>(
          "\xEF\xBB\xBFname: \"run \\\"one\\\"\"\r\ntrain:\r\n  lr: '0.5'\r\n  epochs: 3\r\n"
          "model:\r\n  user_hidden: [8, 4]\r\n",
          "",
-         [](const RunOptions& o) {
-           CHECK(o.name == "run \"one\"");
-           CHECK(o.train.lr == 0.5);
-           CHECK(o.train.epochs == 3);
-           CHECK(o.model.user_hidden == std::vector<int64_t>{8, 4});
+         [](const RunOptions& opts) {
+           CHECK(opts.name == "run \"one\"");
+           CHECK(opts.train.lr == 0.5);
+           CHECK(opts.train.epochs == 3);
+           CHECK(opts.model.user_hidden == std::vector<int64_t>{8, 4});
          }},
     },
     run);

@@ -21,24 +21,26 @@ std::string load_error(const std::string& path, const std::vector<std::string>& 
 
 TEST_CASE("config: defaults and file values load", "[config]") {
   TempDir dir;
-  const auto path = dir.write("run.yaml", "name: demo\ntrain:\n  lr: 0.01\n  batch_size: 32\n"
-                                          "model:\n  user_hidden: [64, 32]\n");
-  RunOptions o = load_run_options(path);
-  CHECK(o.name == "demo");
-  CHECK(o.train.lr == Approx(0.01));
-  CHECK(o.train.batch_size == 32);
-  CHECK(o.train.epochs == 30);  // default kept
-  CHECK(o.model.user_hidden == std::vector<int64_t>{64, 32});
-  CHECK(o.model.item_hidden == std::vector<int64_t>{256, 128});
+  const auto path = dir.write("run.yaml",
+                              "name: demo\ntrain:\n  lr: 0.01\n  batch_size: 32\n"
+                              "model:\n  user_hidden: [64, 32]\n");
+  RunOptions opts = load_run_options(path);
+  CHECK(opts.name == "demo");
+  CHECK(opts.train.lr == Approx(0.01));
+  CHECK(opts.train.batch_size == 32);
+  CHECK(opts.train.epochs == 30);  // default kept
+  CHECK(opts.model.user_hidden == std::vector<int64_t>{64, 32});
+  CHECK(opts.model.item_hidden == std::vector<int64_t>{256, 128});
 }
 
 TEST_CASE("config: unknown keys and wrong types name file and line", "[config]") {
   TempDir dir;
   CHECK(load_error(dir.write("a.yaml", "name: x\ntrain:\n  lrr: 0.01\n")) ==
-        dir.file("a.yaml") + ":3: train.lrr: expected a known key (batch_size, early_stopping, "
-                             "epochs, extra_negatives, loss, lr, patience, positive_min_rating, "
-                             "rating_weight, seed, softmax_weight, temperature, threads, "
-                             "validation_fraction, weight_decay), got unknown key 'lrr'");
+        dir.file("a.yaml") +
+            ":3: train.lrr: expected a known key (batch_size, early_stopping, "
+            "epochs, extra_negatives, loss, lr, patience, positive_min_rating, "
+            "rating_weight, seed, softmax_weight, temperature, threads, "
+            "validation_fraction, weight_decay), got unknown key 'lrr'");
   CHECK(load_error(dir.write("b.yaml", "train:\n  lr: fast\n")) ==
         dir.file("b.yaml") + ":2: train.lr: expected a number > 0, got \"fast\"");
   CHECK(load_error(dir.write("c.yaml", "train:\n  lr: -1\n")) ==
@@ -53,10 +55,11 @@ TEST_CASE("config: unknown keys and wrong types name file and line", "[config]")
 }
 
 TEST_CASE("config: --set overrides values and is named in errors", "[config]") {
-  RunOptions o = load_run_options("", {"train.lr=0.5", "model.user_hidden=[8]", "data.split=temporal:2"});
-  CHECK(o.train.lr == Approx(0.5));
-  CHECK(o.model.user_hidden == std::vector<int64_t>{8});
-  CHECK(o.data.split == "temporal:2");
+  RunOptions opts =
+      load_run_options("", {"train.lr=0.5", "model.user_hidden=[8]", "data.split=temporal:2"});
+  CHECK(opts.train.lr == Approx(0.5));
+  CHECK(opts.model.user_hidden == std::vector<int64_t>{8});
+  CHECK(opts.data.split == "temporal:2");
   CHECK(load_error("", {"train.lr=fast"}) ==
         "--set train.lr=fast:0: train.lr: expected a number > 0, got \"fast\"");
   CHECK_THROWS_AS(load_run_options("", {"nokey"}), UsageError);
@@ -86,8 +89,8 @@ TEST_CASE("config: anchors and aliases are refused, in files and in --set values
 
 TEST_CASE("config: the resolved dump loads back to the same values", "[config]") {
   TempDir dir;
-  RunOptions o = load_run_options("", {"train.lr=0.003", "name=x y", "model.dim=16"});
-  const std::string text = dump_run_options(o);
+  RunOptions opts = load_run_options("", {"train.lr=0.003", "name=x y", "model.dim=16"});
+  const std::string text = dump_run_options(opts);
   CHECK(text.find("lr: 0.003") != std::string::npos);
   RunOptions back = load_run_options(dir.write("r.yaml", text));
   CHECK(back.train.lr == Approx(0.003));
@@ -98,18 +101,18 @@ TEST_CASE("config: the resolved dump loads back to the same values", "[config]")
 
 TEST_CASE("config: cf solver options (gibbs, item bias, ensemble) and their errors", "[config]") {
   TempDir dir;
-  const RunOptions o = load_run_options(
+  const RunOptions opts = load_run_options(
       dir.write("ok.yaml",
                 "cf:\n  solver: gibbs\n  iterations: 30\n  burn_in: 10\n  noise_precision: 2.5\n"
                 "  item_bias: true\n  bias_lambda: 0.5\n  ensemble: 3\n  thin: 4\n"));
-  CHECK(o.cf.solver == "gibbs");
-  CHECK(o.cf.iterations == 30);
-  CHECK(o.cf.burn_in == 10);
-  CHECK(o.cf.noise_precision == Approx(2.5));
-  CHECK(o.cf.item_bias);
-  CHECK(o.cf.bias_lambda == Approx(0.5));
-  CHECK(o.cf.ensemble == 3);
-  CHECK(o.cf.thin == 4);
+  CHECK(opts.cf.solver == "gibbs");
+  CHECK(opts.cf.iterations == 30);
+  CHECK(opts.cf.burn_in == 10);
+  CHECK(opts.cf.noise_precision == Approx(2.5));
+  CHECK(opts.cf.item_bias);
+  CHECK(opts.cf.bias_lambda == Approx(0.5));
+  CHECK(opts.cf.ensemble == 3);
+  CHECK(opts.cf.thin == 4);
   // Defaults: one run, no item bias, unpenalised biases.
   const RunOptions d = load_run_options("");
   CHECK((d.cf.ensemble == 1 && !d.cf.item_bias && d.cf.bias_lambda == 0 && d.cf.burn_in == 50 &&
@@ -182,13 +185,13 @@ TEST_CASE("config: EASE^R and WALS keys, and their bad values at file:line", "[c
       dir.write("ok.yaml",
                 "eval:\n  ease_lambda: 300\n  ease_max_items: 5000\ncf:\n  solver: wals\n"
                 "  alpha: 0\n  unobserved_weight: 0.05\n  wals_target: rating\n");
-  const RunOptions o = load_run_options(ok);
-  CHECK(o.eval.ease_lambda == 300);
-  CHECK(o.eval.ease_max_items == 5000);
-  CHECK(o.cf.solver == "wals");
-  CHECK(o.cf.alpha == 0);
-  CHECK(o.cf.unobserved_weight == Approx(0.05));
-  CHECK(o.cf.wals_target == "rating");
+  const RunOptions opts = load_run_options(ok);
+  CHECK(opts.eval.ease_lambda == 300);
+  CHECK(opts.eval.ease_max_items == 5000);
+  CHECK(opts.cf.solver == "wals");
+  CHECK(opts.cf.alpha == 0);
+  CHECK(opts.cf.unobserved_weight == Approx(0.05));
+  CHECK(opts.cf.wals_target == "rating");
 
   CHECK(load_error(dir.write("l.yaml", "name: x\neval:\n  ease_lambda: 0\n")) ==
         dir.file("l.yaml") + ":3: eval.ease_lambda: expected a number > 0, got \"0\"");

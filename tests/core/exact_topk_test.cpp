@@ -105,11 +105,11 @@ TEST_CASE("exact top-K: equals a full sort, ties to the lower index, with exclus
   const std::vector<int64_t> global = {5, 900, 17, 5, 1012};
   for (int64_t k : {1, 7, 10, 64}) {
     for (int64_t chunk : {100, 1024}) {
-      TopKOptions o;
-      o.k = k;
-      o.query_block = 8;
-      o.item_chunk = chunk;
-      const ExactTopK topk({items.data(), n_items, dim}, o, global);
+      TopKOptions opts;
+      opts.k = k;
+      opts.query_block = 8;
+      opts.item_chunk = chunk;
+      const ExactTopK topk({items.data(), n_items, dim}, opts, global);
       const TopKResult got = topk.search({queries.data(), n_q, dim}, ex.ref());
       const TopKResult want = naive(queries, items, dim, k, &ex, global);
       INFO("k=" << k << " chunk=" << chunk);
@@ -127,10 +127,10 @@ TEST_CASE("exact top-K: fewer results when fewer items remain", "[core]") {
   Csr ex;
   ex.items = {0, 1, 2, 3, 4, /*q1*/ /*q2*/ 0, 19};
   ex.offsets = {0, 5, 5, 7};
-  TopKOptions o;
-  o.k = 30;
+  TopKOptions opts;
+  opts.k = 30;
   const TopKResult got =
-      ExactTopK({items.data(), n_items, dim}, o, {7}).search({queries.data(), 3, dim}, ex.ref());
+      ExactTopK({items.data(), n_items, dim}, opts, {7}).search({queries.data(), 3, dim}, ex.ref());
   CHECK(got.found == std::vector<int32_t>{14, 19, 17});
   CHECK(got.items[14] == -1);
   CHECK(got.scores[29] == -std::numeric_limits<float>::infinity());
@@ -144,15 +144,15 @@ TEST_CASE("exact top-K: float data matches brute force and every thread count ag
   const auto items = normal_matrix(n_items, dim, 6);
   const auto queries = normal_matrix(n_q, dim, 7);
   const Csr ex = random_exclusions(n_q, n_items, 30, 8);
-  TopKOptions o;
-  o.k = 10;
-  o.query_block = 32;
-  o.item_chunk = 512;
+  TopKOptions opts;
+  opts.k = 10;
+  opts.query_block = 32;
+  opts.item_chunk = 512;
   const TopKResult want = naive(queries, items, dim, 10, &ex, {});
   TopKResult first;
   for (int64_t threads : {1, 2, 3}) {
-    o.threads = threads;
-    const ExactTopK topk({items.data(), n_items, dim}, o);
+    opts.threads = threads;
+    const ExactTopK topk({items.data(), n_items, dim}, opts);
     std::vector<int64_t> starts;
     TopKResult got;
     got.items.resize(static_cast<size_t>(n_q * 10));
@@ -208,10 +208,10 @@ TEST_CASE("exact top-K: bad inputs are reported", "[core]") {
 TEST_CASE("exact top-K: a callback exception stops the search and reaches the caller", "[core]") {
   const auto items = normal_matrix(100, 4, 9);
   const auto queries = normal_matrix(64, 4, 10);
-  TopKOptions o;
-  o.query_block = 4;
-  o.threads = 2;
-  const ExactTopK topk({items.data(), 100, 4}, o);
+  TopKOptions opts;
+  opts.query_block = 4;
+  opts.threads = 2;
+  const ExactTopK topk({items.data(), 100, 4}, opts);
   int calls = 0;
   CHECK(error_of([&] {
           topk.search({queries.data(), 64, 4}, {}, [&](const TopKBlock&) {

@@ -3,8 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <cstdio>
-#include <functional>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -113,7 +113,8 @@ TEST_CASE("npy: a writer that did not get all rows leaves no file", "[core]") {
   CHECK(std::filesystem::is_empty(dir.path()));  // no temp file left behind either
 }
 
-TEST_CASE("npy: truncated, foreign and unsupported files throw FormatError with the byte", "[core]") {
+TEST_CASE("npy: truncated, foreign and unsupported files throw FormatError with the byte",
+          "[core]") {
   TempDir dir;
   const std::vector<float> v(10, 1.0f);
   write_npy(dir.file("ok.npy"), v.data(), 5, 2);
@@ -164,14 +165,17 @@ TEST_CASE("npy: numpy reads what we write and we read what numpy writes", "[core
   const std::vector<int64_t> ids = {3, 1, 4};
   write_npy(dir.file("b.npy"), ids.data(), 3, -1);
   bool ok = false;
-  const std::string out = python(
-      "import numpy as np; a = np.load(\"" + dir.file("a.npy") + "\"); b = np.load(\"" +
-          dir.file("b.npy") +
-          "\"); print(a.shape, a.dtype, float(a[299, 4]), float(a.sum()), b.shape, b.dtype, "
-          "b.tolist()); "
-          "np.save(\"" + dir.file("c.npy") + "\", np.arange(12, dtype=np.float32).reshape(4, 3) / 4); "
-          "np.save(\"" + dir.file("d.npy") + "\", np.array([[7], [-9]], dtype=np.int32))",
-      ok);
+  const std::string out =
+      python("import numpy as np; a = np.load(\"" + dir.file("a.npy") + "\"); b = np.load(\"" +
+                 dir.file("b.npy") +
+                 "\"); print(a.shape, a.dtype, float(a[299, 4]), float(a.sum()), b.shape, b.dtype, "
+                 "b.tolist()); "
+                 "np.save(\"" +
+                 dir.file("c.npy") +
+                 "\", np.arange(12, dtype=np.float32).reshape(4, 3) / 4); "
+                 "np.save(\"" +
+                 dir.file("d.npy") + "\", np.array([[7], [-9]], dtype=np.int32))",
+             ok);
   REQUIRE(ok);
   CHECK(out == "(300, 5) float32 374.75 281062.5 (3,) int64 [3, 1, 4]\n");
 
@@ -193,9 +197,10 @@ TEST_CASE("npy: ids sidecar", "[core]") {
   CHECK(read_ids(path, 3) == std::vector<std::string>{"42", "Toy Story (1995)", "x"});
   CHECK(npy_error([&] { read_ids(path, 4); }) ==
         path + ":0: expected 4 ids (one per row of the matrix), found 3");
-  CHECK(npy_error([&] { write_ids(dir.file("bad.ids"), {"a", "b\nc"}); }) ==
-        "cannot write " + dir.file("bad.ids") +
-            ": id 1: expected a non-empty id without tabs or newlines, got \"b\\x0ac\"");
+  CHECK(npy_error([&] {
+          write_ids(dir.file("bad.ids"), {"a", "b\nc"});
+        }) == "cannot write " + dir.file("bad.ids") +
+                  ": id 1: expected a non-empty id without tabs or newlines, got \"b\\x0ac\"");
   const std::string gap = dir.write("gap.ids", "a\n\nb\n");
   CHECK(npy_error([&] { read_ids(gap); }) == gap + ":2: expected an id, got an empty line");
   CHECK(read_ids(dir.write("crlf.ids", "a\r\nb")) == std::vector<std::string>{"a", "b"});

@@ -76,7 +76,8 @@ TEST_CASE("cf lab: bad input", "[data]") {
   CHECK(cf_lab_error(dir, true) ==
         dir.file("small_movies_R.csv") + ":2: field 'column 2': expected 0 or 1, found \"2\"");
   dir.write("small_movies_R.csv", "1,0,1\n0,0\n");
-  CHECK(cf_lab_error(dir, true) == dir.file("small_movies_R.csv") + ":2: expected 3 fields, found 2");
+  CHECK(cf_lab_error(dir, true) ==
+        dir.file("small_movies_R.csv") + ":2: expected 3 fields, found 2");
   dir.write("small_movies_R.csv", "1,0,1\n1,0,1\n");
   CHECK(cf_lab_error(dir, true) ==
         dir.file("small_movies_Y.csv") +

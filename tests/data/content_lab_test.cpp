@@ -78,10 +78,11 @@ TEST_CASE("content lab: bad input", "[data]") {
   write_content_lab_fixture(dir);
   dir.write("content_y_train.csv", "4.0\n4.0\n9\n3.0\n");
   CHECK(content_lab_error(dir) == dir.file("content_y_train.csv") +
-                             ":3: field 'y': expected a number in [0.5, 5], found \"9\"");
+                                      ":3: field 'y': expected a number in [0.5, 5], found \"9\"");
   dir.write("content_y_train.csv", "4.0\n4.0\n4.5\n");
-  CHECK(content_lab_error(dir) == dir.file("content_y_train.csv") +
-                             ":0: expected 4 rows (as many as content_user_train.csv), found 3");
+  CHECK(content_lab_error(dir) ==
+        dir.file("content_y_train.csv") +
+            ":0: expected 4 rows (as many as content_user_train.csv), found 3");
   dir.write("content_y_train.csv", "4.0\n4.0\n4.5\n3.0\n");
   dir.write("content_item_train.csv",
             "10,2001,3.5,1,0,0\n10,2001,3.5,1,0\n20,2003,4.0,0,0,1\n30,2002,3.0,0,1,0\n");
@@ -90,8 +91,9 @@ TEST_CASE("content lab: bad input", "[data]") {
             ":2: expected 6 fields (movie id,year,ave rating,Action,Comedy,Drama), found 5");
   dir.write("content_item_train.csv",
             "10,2001,3.5,1,0,0\n10,2001,x,1,0,0\n20,2003,4.0,0,0,1\n30,2002,3.0,0,1,0\n");
-  CHECK(content_lab_error(dir) == dir.file("content_item_train.csv") +
-                             ":2: field 'ave rating': expected a finite number, found \"x\"");
+  CHECK(content_lab_error(dir) ==
+        dir.file("content_item_train.csv") +
+            ":2: field 'ave rating': expected a finite number, found \"x\"");
   dir.write("content_item_train.csv",
             "10,2001,3.5,1,0,0\n11,2001,3.5,1,0,0\n20,2003,4.0,0,0,1\n30,2002,3.0,0,1,0\n");
   CHECK(content_lab_error(dir) ==
@@ -103,8 +105,9 @@ TEST_CASE("content lab: bad input", "[data]") {
   dir.write("content_user_train.csv",
             "2.5,2.0,4.0,4.0,0.0,4.0\n2.0,2.0,4.0,4.0,0.0,4.0\n2.0,2.0,4.0,4.0,0.0,4.0\n5.0,1.0,3."
             "0,0.0,3.0,0.0\n");
-  CHECK(content_lab_error(dir) == dir.file("content_user_train.csv") +
-                             ":1: field 'user id': expected an integer id >= 0, found \"2.5\"");
+  CHECK(content_lab_error(dir) ==
+        dir.file("content_user_train.csv") +
+            ":1: field 'user id': expected an integer id >= 0, found \"2.5\"");
 }
 
 TEST_CASE("content lab: the real lab files", "[data]") {
@@ -140,13 +143,15 @@ TEST_CASE("content lab: item vectors with more than 64 genres or an impossible y
   dir.write("content_item_train_header.txt", header + "\n");
   dir.write("content_item_train.csv", row + "\n" + row + "\n" + row + "\n" + row + "\n");
   dir.write("content_item_vecs.csv", row + "\n");
-  CHECK(content_lab_error(dir) == dir.file("content_item_train_header.txt") +
-                             ":1: too many genres: at most 64 are supported, found 65 genre "
-                             "columns after the first 3");
+  CHECK(content_lab_error(dir) ==
+        dir.file("content_item_train_header.txt") +
+            ":1: too many genres: at most 64 are supported, found 65 genre "
+            "columns after the first 3");
 
   TempDir dir2;
   write_content_lab_fixture(dir2);
   dir2.write("content_item_vecs.csv", "10,2001,3.5,1,0,0\n20,-3,4.0,0,0,1\n30,2002,3.0,0,1,0\n");
-  CHECK(content_lab_error(dir2) == dir2.file("content_item_vecs.csv") +
-                              ":2: field 'year': expected a year in [0, 9999], found \"-3\"");
+  CHECK(content_lab_error(dir2) ==
+        dir2.file("content_item_vecs.csv") +
+            ":2: field 'year': expected a year in [0, 9999], found \"-3\"");
 }

@@ -43,11 +43,12 @@ TEST_CASE("reader: format detection", "[data]") {
   CHECK(detect_format(d.path()) == "content_lab");
   CHECK(detect_format(e.path()) == "cf_lab");
   none.write("notes.txt", "");
-  CHECK(dataset_error(none.path()) == "cannot tell the format of " + none.path() +
-                                     ": expected ratings.csv (movielens), u.data (ml100k), "
-                                     "ratings.dat (ml1m), content_user_train.csv + "
-                                     "content_item_train.csv (content_lab) or small_movies_Y.csv + "
-                                     "small_movies_R.csv (cf_lab)");
+  CHECK(dataset_error(none.path()) ==
+        "cannot tell the format of " + none.path() +
+            ": expected ratings.csv (movielens), u.data (ml100k), "
+            "ratings.dat (ml1m), content_user_train.csv + "
+            "content_item_train.csv (content_lab) or small_movies_Y.csv + "
+            "small_movies_R.csv (cf_lab)");
   CHECK(dataset_error(none.file("nope")) ==
         "dataset directory " + none.file("nope") + " does not exist");
   CHECK(dataset_error(none.file("notes.txt")) ==
@@ -62,18 +63,18 @@ TEST_CASE("reader: explicit format and option checks", "[data]") {
   TempDir dir;
   dir.write("movies.csv", "movieId,title,genres\n1,a,Drama\n");
   dir.write("ratings.csv", "userId,movieId,rating,timestamp\n1,1,7,1\n");
-  DataOptions o;
-  o.format = "movielens";
-  o.rating_min = 1;
-  o.rating_max = 10;
-  const Dataset d = read_dataset(dir.path(), o);
+  DataOptions data_opts;
+  data_opts.format = "movielens";
+  data_opts.rating_min = 1;
+  data_opts.rating_max = 10;
+  const Dataset d = read_dataset(dir.path(), data_opts);
   CHECK(d.ratings.value[0] == 7);
   CHECK(d.rating_max == 10);
-  o.rating_min = 11;
-  CHECK_THROWS_AS(read_dataset(dir.path(), o), UsageError);
-  o = DataOptions{};
-  o.format = "ml100k";
-  CHECK(dataset_error(dir.path(), o).find("cannot open " + dir.file("u.item")) == 0);
+  data_opts.rating_min = 11;
+  CHECK_THROWS_AS(read_dataset(dir.path(), data_opts), UsageError);
+  data_opts = DataOptions{};
+  data_opts.format = "ml100k";
+  CHECK(dataset_error(dir.path(), data_opts).find("cannot open " + dir.file("u.item")) == 0);
 }
 
 TEST_CASE("reader: ml-latest-small golden counts", "[data]") {

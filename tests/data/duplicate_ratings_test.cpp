@@ -14,9 +14,9 @@ namespace {
 const char* kMovies = "movieId,title,genres\n1,a,Drama\n2,b,Drama\n3,c,Drama\n";
 
 DataOptions with_policy(const std::string& p) {
-  DataOptions o;
-  o.duplicates = p;
-  return o;
+  DataOptions opts;
+  opts.duplicates = p;
+  return opts;
 }
 
 }  // namespace

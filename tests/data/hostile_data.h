@@ -20,10 +20,10 @@ using Files = std::vector<std::pair<std::string, std::string>>;
 
 struct DataCase {
   std::string name;
-  Files files;                                // written over the base layout
-  std::string expected;                       // "file:line: message" prefix; empty = accepted
+  Files files;                                     // written over the base layout
+  std::string expected;                            // "file:line: message" prefix; empty = accepted
   std::function<void(const Dataset&)> check = {};  // what an accepted case loads
-  std::string duplicates = "last";            // data.duplicates
+  std::string duplicates = "last";                 // data.duplicates
 };
 
 // "userId,movieId,rating,timestamp"-style rows of what was loaded: ids, value, timestamp, in

@@ -32,7 +32,8 @@ const bool registered_content = register_rows<DataCase>(
         file("y NaN", "content_y_train.csv", "4.0\nnan\n4.5\n",
              "2: field 'y': " + kFloat + "\"nan\""),
         file("y beyond float range", "content_y_train.csv", "4.0\n1e39\n4.5\n",
-             "2: field 'y': expected a finite number within float range (|x| <= 3.4e38), found \"1e39\""),
+             "2: field 'y': expected a finite number within float range (|x| <= 3.4e38), found "
+             "\"1e39\""),
         file("y off the rating scale", "content_y_train.csv", "4.0\n7\n4.5\n",
              "2: field 'y': expected a number in [0.5, 5], found \"7\""),
         file("y extra column", "content_y_train.csv", "4.0\n3.5,1\n4.5\n",

@@ -83,9 +83,10 @@ TEST_CASE("ml100k: bad input", "[data]") {
   CHECK(ml100k_error(dir) ==
         dir.file("u.data") + ":2: field 'rating': expected a number in [0.5, 5], found \"6\"");
   dir.write("u.data", "7\t9\t3\t881250949\n");
-  CHECK(ml100k_error(dir) == dir.file("u.data") +
-                             ":1: field 'item id': movie 9 is not in u.item; add a row for it to "
-                             "u.item or remove its ratings");
+  CHECK(ml100k_error(dir) ==
+        dir.file("u.data") +
+            ":1: field 'item id': movie 9 is not in u.item; add a row for it to "
+            "u.item or remove its ratings");
   dir.write("u.data", "7 2 3 881250949\n");
   CHECK(ml100k_error(dir) ==
         dir.file("u.data") +

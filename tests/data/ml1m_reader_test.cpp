@@ -66,8 +66,9 @@ TEST_CASE("ml1m: bad input", "[data]") {
         dir.file("users.dat") +
             ":1: expected 5 fields (UserID::Gender::Age::Occupation::Zip-code), found 4");
   dir.write("ratings.dat", "1::2::5::978300760\n1:1::3::978302109\n");
-  CHECK(ml1m_error(dir) == dir.file("ratings.dat") +
-                             ":2: expected 4 fields (UserID::MovieID::Rating::Timestamp), found 3");
+  CHECK(ml1m_error(dir) ==
+        dir.file("ratings.dat") +
+            ":2: expected 4 fields (UserID::MovieID::Rating::Timestamp), found 3");
   dir.write("ratings.dat", "1::2::0::978300760\n");
   CHECK(ml1m_error(dir) ==
         dir.file("ratings.dat") + ":1: field 'Rating': expected a number in [0.5, 5], found \"0\"");

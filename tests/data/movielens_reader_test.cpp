@@ -133,8 +133,8 @@ TEST_CASE("movielens: bad input names file, line, field, expectation and value",
         ratings + ":2: field 'movieId': expected an integer in [0, 2147483647], found \"1.5\"");
   dir.write("ratings.csv", head + "1,1,4,yesterday\n");
   CHECK(movielens_error(dir) == ratings +
-                             ":2: field 'timestamp': expected an integer (seconds since the "
-                             "epoch), found \"yesterday\"");
+                                    ":2: field 'timestamp': expected an integer (seconds since the "
+                                    "epoch), found \"yesterday\"");
   dir.write("ratings.csv", head + "1,1,4,5\n1,999,4,5\n");
   CHECK(movielens_error(dir) ==
         ratings +
@@ -165,9 +165,10 @@ TEST_CASE("movielens: bad input names file, line, field, expectation and value",
   CHECK(movielens_error(dir) ==
         ratings + ":1: expected the header \"userId,movieId,rating,timestamp\", found \"1,1,4,5\"");
   dir.write("ratings.csv", "user,movie,rating,timestamp\n1,1,4,5\n");
-  CHECK(movielens_error(dir) == ratings +
-                             ":1: expected the header \"userId,movieId,rating,timestamp\", found "
-                             "\"user,movie,rating,timestamp\"");
+  CHECK(movielens_error(dir) ==
+        ratings +
+            ":1: expected the header \"userId,movieId,rating,timestamp\", found "
+            "\"user,movie,rating,timestamp\"");
 }
 
 TEST_CASE("movielens: bad movies.csv and users.csv", "[data]") {
@@ -181,7 +182,8 @@ TEST_CASE("movielens: bad movies.csv and users.csv", "[data]") {
   CHECK(movielens_error(dir) ==
         movies + ":1: expected the header \"movieId,title,genres\", found \"movieId,title\"");
   dir.write("movies.csv", "movieId,title,genres\n1,a,Drama\n1,b,Drama\n");
-  CHECK(movielens_error(dir) == movies + ":3: movie id 1 appears twice in the catalogue (each id once)");
+  CHECK(movielens_error(dir) ==
+        movies + ":3: movie id 1 appears twice in the catalogue (each id once)");
   dir.write("movies.csv", "movieId,title,genres\nx1,a,Drama\n");
   CHECK(movielens_error(dir) ==
         movies + ":2: field 'movieId': expected an integer in [0, 2147483647], found \"x1\"");

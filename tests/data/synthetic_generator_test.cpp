@@ -17,12 +17,12 @@ using namespace towerrec;
 namespace {
 
 SyntheticOptions small_options() {
-  SyntheticOptions o;
-  o.users = 300;
-  o.items = 400;
-  o.ratings_per_user = 25;
-  o.seed = 11;
-  return o;
+  SyntheticOptions opts;
+  opts.users = 300;
+  opts.items = 400;
+  opts.ratings_per_user = 25;
+  opts.seed = 11;
+  return opts;
 }
 
 std::vector<std::string> lines_of(const std::string& text) {
@@ -73,16 +73,16 @@ double correlation(const std::vector<double>& a, const std::vector<double>& b) {
 
 TEST_CASE("generate is byte-identical for a seed and differs for another", "[data]") {
   test::TempDir a, b, c;
-  SyntheticOptions o = small_options();
-  SyntheticGenerator(o).write(a.path());
-  SyntheticGenerator(o).write(b.path());
+  SyntheticOptions opts = small_options();
+  SyntheticGenerator(opts).write(a.path());
+  SyntheticGenerator(opts).write(b.path());
   for (const char* f : {"ratings.csv", "movies.csv", "users.csv", "synthetic.json"}) {
     INFO(f);
     CHECK(!test::slurp(a.file(f)).empty());
     CHECK(test::slurp(a.file(f)) == test::slurp(b.file(f)));
   }
-  o.seed = 12;
-  SyntheticGenerator(o).write(c.path());
+  opts.seed = 12;
+  SyntheticGenerator(opts).write(c.path());
   CHECK(test::slurp(a.file("ratings.csv")) != test::slurp(c.file("ratings.csv")));
   CHECK(test::slurp(a.file("movies.csv")) != test::slurp(c.file("movies.csv")));
   CHECK(test::slurp(a.file("users.csv")) != test::slurp(c.file("users.csv")));
@@ -91,12 +91,12 @@ TEST_CASE("generate is byte-identical for a seed and differs for another", "[dat
 TEST_CASE("generate pins its output for a seed on every platform", "[data]") {
   // Any change to the model or the sampler changes every synthetic run: make it on purpose.
   test::TempDir dir;
-  SyntheticOptions o;
-  o.users = 3;
-  o.items = 8;
-  o.ratings_per_user = 5;
-  o.seed = 1;
-  SyntheticGenerator(o).write(dir.path());
+  SyntheticOptions opts;
+  opts.users = 3;
+  opts.items = 8;
+  opts.ratings_per_user = 5;
+  opts.seed = 1;
+  SyntheticGenerator(opts).write(dir.path());
   const auto ratings = lines_of(test::slurp(dir.file("ratings.csv")));
   REQUIRE(ratings.size() == 16);
   CHECK(ratings[1] == "1,1,3.5,1189400052");
@@ -107,8 +107,8 @@ TEST_CASE("generate pins its output for a seed on every platform", "[data]") {
 
 TEST_CASE("generate writes the MovieLens-latest layout", "[data]") {
   test::TempDir dir;
-  const SyntheticOptions o = small_options();
-  const SyntheticGenerator gen(o);
+  const SyntheticOptions opts = small_options();
+  const SyntheticGenerator gen(opts);
   std::vector<Progress> calls;
   const SyntheticSummary s = gen.write(dir.path(), [&](const Progress& p) { calls.push_back(p); });
   CHECK(s.users == 300);
@@ -197,10 +197,10 @@ TEST_CASE("generate writes the MovieLens-latest layout", "[data]") {
 
 TEST_CASE("generated ratings follow the planted structure", "[data]") {
   test::TempDir dir;
-  SyntheticOptions o = small_options();
-  o.users = 600;
-  o.ratings_per_user = 40;
-  const SyntheticGenerator gen(o);
+  SyntheticOptions opts = small_options();
+  opts.users = 600;
+  opts.ratings_per_user = 40;
+  const SyntheticGenerator gen(opts);
   gen.write(dir.path());
   const auto rows = parse_ratings(test::slurp(dir.file("ratings.csv")));
   std::vector<double> value, expected, content;
@@ -244,13 +244,13 @@ TEST_CASE("generate handles users who rate most or all of a small catalogue", "[
     for (int64_t items : {3, 12, 60}) {
       INFO("zipf " << zipf << " items " << items);
       test::TempDir dir;
-      SyntheticOptions o;
-      o.users = 40;
-      o.items = items;
-      o.ratings_per_user = 30;
-      o.zipf = zipf;
-      o.genre_affinity = 1.0;
-      const SyntheticSummary s = SyntheticGenerator(o).write(dir.path());
+      SyntheticOptions opts;
+      opts.users = 40;
+      opts.items = items;
+      opts.ratings_per_user = 30;
+      opts.zipf = zipf;
+      opts.genre_affinity = 1.0;
+      const SyntheticSummary s = SyntheticGenerator(opts).write(dir.path());
       std::map<int64_t, std::set<int64_t>> items_of;
       size_t rows = 0;
       for (const auto& r : parse_ratings(test::slurp(dir.file("ratings.csv")))) {
@@ -268,26 +268,26 @@ TEST_CASE("generate handles users who rate most or all of a small catalogue", "[
 }
 
 TEST_CASE("generate rejects out-of-range options naming the key", "[data]") {
-  SyntheticOptions o;
-  o.users = 0;
-  CHECK_THROWS_WITH(SyntheticGenerator(o), "synthetic.users: expected a number >= 1, found 0");
-  o = SyntheticOptions();
-  o.personal = 1.5;
-  CHECK_THROWS_WITH(SyntheticGenerator(o),
+  SyntheticOptions opts;
+  opts.users = 0;
+  CHECK_THROWS_WITH(SyntheticGenerator(opts), "synthetic.users: expected a number >= 1, found 0");
+  opts = SyntheticOptions();
+  opts.personal = 1.5;
+  CHECK_THROWS_WITH(SyntheticGenerator(opts),
                     "synthetic.personal: expected a number in [0, 1], found 1.5");
-  o = SyntheticOptions();
-  o.genres = 65;
-  CHECK_THROWS_AS(SyntheticGenerator(o), UsageError);
-  o = SyntheticOptions();
-  o.items = 3000000000LL;
-  CHECK_THROWS_WITH(SyntheticGenerator(o),
+  opts = SyntheticOptions();
+  opts.genres = 65;
+  CHECK_THROWS_AS(SyntheticGenerator(opts), UsageError);
+  opts = SyntheticOptions();
+  opts.items = 3000000000LL;
+  CHECK_THROWS_WITH(SyntheticGenerator(opts),
                     "synthetic.items: expected a number <= 2147483647, found 3000000000");
 }
 
 TEST_CASE("read_dataset reads generated data back", "[data]") {
   test::TempDir dir;
-  const SyntheticOptions o = small_options();
-  const SyntheticSummary s = SyntheticGenerator(o).write(dir.path());
+  const SyntheticOptions opts = small_options();
+  const SyntheticSummary s = SyntheticGenerator(opts).write(dir.path());
   const Dataset d = read_dataset(dir.path(), DataOptions{});
   CHECK(d.format == "movielens");
   CHECK(d.num_users() == 300);

@@ -111,9 +111,9 @@ TEST_CASE("beyond accuracy: genre vectors and the ranking evaluation's lists", "
     const float s[] = {10, 9, 1, 8};
     for (size_t b = 0; b < users.size(); ++b) std::copy(s, s + 4, out + b * 4);
   };
-  EvalOptions o;
-  o.k = 3;
-  const RankingMetrics m = evaluate_ranking(d, {0, 3}, {1, 2, 4}, scorer, o);
+  EvalOptions opts;
+  opts.k = 3;
+  const RankingMetrics m = evaluate_ranking(d, {0, 3}, {1, 2, 4}, scorer, opts);
   CHECK(m.beyond.lists == 1);
   CHECK(*m.beyond.coverage == Approx(0.75));
   // Counts 0, 1, 1, 1: Σ(2i − 5)c = −1 + 1 + 3 = 3; / (4·3).
@@ -127,7 +127,7 @@ TEST_CASE("beyond accuracy: genre vectors and the ranking evaluation's lists", "
 
   // Vectors passed in win over genres.
   const ItemVectors own{"item vectors", 1, {1, 1, 1, 1}};
-  const RankingMetrics mv = evaluate_ranking(d, {0, 3}, {1, 2, 4}, scorer, o, {}, 256, &own);
+  const RankingMetrics mv = evaluate_ranking(d, {0, 3}, {1, 2, 4}, scorer, opts, {}, 256, &own);
   CHECK(*mv.beyond.diversity == Approx(0.0));
   CHECK(mv.beyond.diversity_vectors == "item vectors");
 }

@@ -75,16 +75,16 @@ TEST_CASE("EASE^R: bad lambda, and the baseline row over ease_max_items", "[eval
   const Dataset d = from_matrix({{1, 0, 1}, {0, 1, 1}}, rows);
   CHECK_THROWS_WITH(EaseModel::fit(d, rows, 0),
                     "EASE^R: eval.ease_lambda: expected a number > 0, found 0.000000");
-  EvalOptions o;
-  o.ease_max_items = 2;
-  const ComparisonRow skipped = evaluate_ease(d, rows, rows, o);
+  EvalOptions opts;
+  opts.ease_max_items = 2;
+  const ComparisonRow skipped = evaluate_ease(d, rows, rows, opts);
   CHECK(skipped.model == "ease");
   CHECK_FALSE(skipped.recall_at_k.has_value());
   CHECK(skipped.note ==
         "skipped: 3 items > eval.ease_max_items (2); its memory grows with min(users, items)^2");
-  o.ease_max_items = 3;
-  o.relevant_min = 0;
-  const ComparisonRow row = evaluate_ease(d, {0, 2}, {1, 3}, o);  // test: u0 i2, u1 i2
+  opts.ease_max_items = 3;
+  opts.relevant_min = 0;
+  const ComparisonRow row = evaluate_ease(d, {0, 2}, {1, 3}, opts);  // test: u0 i2, u1 i2
   CHECK(row.note.empty());
   CHECK(row.recall_at_k.has_value());
   CHECK(row.train_seconds.has_value());

@@ -6,7 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "data/dataset.h"
-#include "eval/user_items.h"
+#include "data/user_items.h"
 
 using namespace towerrec;
 
@@ -38,25 +38,25 @@ TEST_CASE("ranking eval: items seen in training are not candidates", "[eval]") {
     const float s[] = {10, 9, 1, 8};
     for (size_t b = 0; b < users.size(); ++b) std::copy(s, s + 4, out + b * 4);
   };
-  EvalOptions o;
-  o.k = 3;
-  RankingMetrics m = evaluate_ranking(d, {0, 3}, {1, 2, 4}, scorer, o);
+  EvalOptions opts;
+  opts.k = 3;
+  RankingMetrics m = evaluate_ranking(d, {0, 3}, {1, 2, 4}, scorer, opts);
   CHECK(m.users == 1);          // u0: relevant {i2}
   CHECK(m.users_skipped == 1);  // u1: test rating 2 < 4
   CHECK(m.recall == Approx(1));
   CHECK(m.ndcg == Approx(0.5));
   CHECK(calls == std::vector<std::vector<int32_t>>{{0}});  // skipped users are never scored
-  o.k = 2;
-  m = evaluate_ranking(d, {0, 3}, {1, 2, 4}, scorer, o);
+  opts.k = 2;
+  m = evaluate_ranking(d, {0, 3}, {1, 2, 4}, scorer, opts);
   CHECK(m.recall == 0);
   CHECK(m.ndcg == 0);
 }
 
 TEST_CASE("ranking eval: blocks of users and the relevance threshold", "[eval]") {
   const Dataset d = tiny();
-  EvalOptions o;
-  o.k = 10;
-  o.relevant_min = 2;  // now u1's i3 (2) is relevant too
+  EvalOptions opts;
+  opts.k = 10;
+  opts.relevant_min = 2;  // now u1's i3 (2) is relevant too
   std::vector<size_t> block_sizes;
   const BlockScorer scorer = [&](const std::vector<int32_t>& users, float* out) {
     block_sizes.push_back(users.size());
@@ -64,7 +64,7 @@ TEST_CASE("ranking eval: blocks of users and the relevance threshold", "[eval]")
       for (int i = 0; i < 4; ++i) out[b * 4 + i] = users[b] == 0 ? static_cast<float>(i) : -i;
     }
   };
-  const RankingMetrics m = evaluate_ranking(d, {0, 3}, {1, 2, 4}, scorer, o, {}, 1);
+  const RankingMetrics m = evaluate_ranking(d, {0, 3}, {1, 2, 4}, scorer, opts, {}, 1);
   CHECK(block_sizes == std::vector<size_t>{1, 1});
   CHECK(m.users == 2);
   CHECK(m.users_skipped == 0);
@@ -76,10 +76,10 @@ TEST_CASE("ranking eval: blocks of users and the relevance threshold", "[eval]")
 
 TEST_CASE("ranking eval: no relevant user gives NaN metrics and zero users", "[eval]") {
   const Dataset d = tiny();
-  EvalOptions o;
-  o.relevant_min = 6;
+  EvalOptions opts;
+  opts.relevant_min = 6;
   const RankingMetrics m =
-      evaluate_ranking(d, {0, 3}, {1, 2, 4}, same_for_every_user({1, 2, 3, 4}), o);
+      evaluate_ranking(d, {0, 3}, {1, 2, 4}, same_for_every_user({1, 2, 3, 4}), opts);
   CHECK(m.users == 0);
   CHECK(m.users_skipped == 2);
   CHECK(std::isnan(m.recall));
@@ -87,9 +87,9 @@ TEST_CASE("ranking eval: no relevant user gives NaN metrics and zero users", "[e
 
 TEST_CASE("ranking eval: vectors through the top-K kernel rank like their dot products", "[eval]") {
   const Dataset d = tiny();
-  EvalOptions o;
-  o.k = 10;
-  o.relevant_min = 2;
+  EvalOptions opts;
+  opts.k = 10;
+  opts.relevant_min = 2;
   // dim 2; u0 prefers high item index, u1 low: the scores of the blocks test above.
   auto users = std::make_shared<const std::vector<float>>(std::vector<float>{1, 0, 0, 1});
   auto items =
@@ -102,7 +102,7 @@ TEST_CASE("ranking eval: vectors through the top-K kernel rank like their dot pr
   ranker({1}, seen, 1, ranked);
   CHECK(ranked == std::vector<std::vector<int32_t>>{{0}});
 
-  const RankingMetrics m = evaluate_ranking(d, {0, 3}, {1, 2, 4}, ranker, o);
+  const RankingMetrics m = evaluate_ranking(d, {0, 3}, {1, 2, 4}, ranker, opts);
   CHECK(m.users == 2);
   CHECK(m.recall == Approx(1));
   CHECK(m.ndcg == Approx(0.75));
@@ -114,7 +114,7 @@ TEST_CASE("ranking eval: vectors through the top-K kernel rank like their dot pr
         out[b * 4 + i] = (*users)[block[b] * 2] * (*items)[i * 2] +
                          (*users)[block[b] * 2 + 1] * (*items)[i * 2 + 1];
   };
-  const RankingMetrics by_scores = evaluate_ranking(d, {0, 3}, {1, 2, 4}, scorer, o);
+  const RankingMetrics by_scores = evaluate_ranking(d, {0, 3}, {1, 2, 4}, scorer, opts);
   CHECK(by_scores.recall == m.recall);
   CHECK(by_scores.ndcg == m.ndcg);
 

@@ -72,16 +72,16 @@ TEST_CASE("features: user columns, genre fallbacks and demographics", "[features
 }
 
 TEST_CASE("features: options drop genre counts and demographics", "[features]") {
-  FeatureOptions o = toy_options();
-  o.genre_counts = false;
-  o.demographics = false;
-  Features f = build_features(toy_dataset(), toy_train(), o);
+  FeatureOptions opts = toy_options();
+  opts.genre_counts = false;
+  opts.demographics = false;
+  Features f = build_features(toy_dataset(), toy_train(), opts);
   CHECK(f.user_raw.names ==
         std::vector<std::string>{"user.log_count", "user.avg_rating", "user.genre_avg.Action",
                                  "user.genre_avg.Comedy", "user.genre_avg.Drama"});
-  o = toy_options();
-  o.max_categories = 2;  // gender has 3 categories: left out
-  f = build_features(toy_dataset(), toy_train(), o);
+  opts = toy_options();
+  opts.max_categories = 2;  // gender has 3 categories: left out
+  f = build_features(toy_dataset(), toy_train(), opts);
   CHECK(f.user_raw.names.back() == "user.age_missing");
 }
 

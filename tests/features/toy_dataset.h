@@ -16,9 +16,9 @@ namespace towerrec::test {
 
 // The feature options the hand computations assume (shrinkage 2 on the averages).
 inline FeatureOptions toy_options() {
-  FeatureOptions o;
-  o.shrinkage = 2;
-  return o;
+  FeatureOptions opts;
+  opts.shrinkage = 2;
+  return opts;
 }
 
 inline Dataset toy_dataset() {

@@ -45,12 +45,12 @@ struct Ckpt {
 const Ckpt& valid() {
   static Ckpt c;
   if (c.bytes.empty()) {
-    ModelOptions o;
-    o.user_hidden = {4};
-    o.item_hidden = {};
-    o.dim = 2;
+    ModelOptions opts;
+    opts.user_hidden = {4};
+    opts.item_hidden = {};
+    opts.dim = 2;
     TempDir dir;
-    TwoTowerModel(3, 2, o, 7).save(dir.file("m.ckpt"), json{{"epoch", 1}});
+    TwoTowerModel(3, 2, opts, 7).save(dir.file("m.ckpt"), json{{"epoch", 1}});
     c.bytes = slurp(dir.file("m.ckpt"));
     std::memcpy(&c.header_len, c.bytes.data() + 12, 4);
     REQUIRE(c.bytes.size() == c.hash_pos() + 8);

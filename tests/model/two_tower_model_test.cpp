@@ -18,11 +18,11 @@ using namespace towerrec;
 namespace {
 
 ModelOptions small_options() {
-  ModelOptions o;
-  o.user_hidden = {16, 8};
-  o.item_hidden = {12};
-  o.dim = 4;
-  return o;
+  ModelOptions opts;
+  opts.user_hidden = {16, 8};
+  opts.item_hidden = {12};
+  opts.dim = 4;
+  return opts;
 }
 
 std::vector<float> random_rows(int64_t n, int64_t cols, uint64_t seed) {
@@ -107,9 +107,9 @@ TEST_CASE("two-tower model: initialisation is seeded and torch.nn.Linear-shaped"
 }
 
 TEST_CASE("two-tower model: sizes below 1 are usage errors", "[model]") {
-  ModelOptions o = small_options();
-  o.user_hidden = {16, 0};
-  CHECK_THROWS_WITH(TwoTowerModel(5, 7, o, 1),
+  ModelOptions opts = small_options();
+  opts.user_hidden = {16, 0};
+  CHECK_THROWS_WITH(TwoTowerModel(5, 7, opts, 1),
                     "two-tower model: model.user_hidden: expected a size >= 1, got 0");
   CHECK_THROWS_AS(TwoTowerModel(0, 7, small_options(), 1), UsageError);
   ModelOptions no_hidden = small_options();

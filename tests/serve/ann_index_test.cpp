@@ -29,11 +29,13 @@ std::vector<float> clustered(int64_t n, int64_t dim, int64_t clusters, uint64_t 
     const int64_t c = static_cast<int64_t>(rng.below(static_cast<uint64_t>(clusters)));
     double norm = 0;
     for (int64_t d = 0; d < dim; ++d) {
-      const float x = centres[static_cast<size_t>(c * dim + d)] + 0.5f * static_cast<float>(rng.normal());
+      const float x =
+          centres[static_cast<size_t>(c * dim + d)] + 0.5f * static_cast<float>(rng.normal());
       v[static_cast<size_t>(i * dim + d)] = x;
       norm += double(x) * x;
     }
-    for (int64_t d = 0; d < dim; ++d) v[static_cast<size_t>(i * dim + d)] /= static_cast<float>(std::sqrt(norm));
+    for (int64_t d = 0; d < dim; ++d)
+      v[static_cast<size_t>(i * dim + d)] /= static_cast<float>(std::sqrt(norm));
   }
   return v;
 }
@@ -43,7 +45,8 @@ double recall(const TopKResult& approx, const TopKResult& exact) {
   for (int64_t q = 0; q < exact.rows; ++q) {
     const auto* e = exact.items.data() + q * exact.k;
     const std::set<int64_t> truth(e, e + exact.found[static_cast<size_t>(q)]);
-    for (int64_t j = 0; j < approx.found[static_cast<size_t>(q)]; ++j) hit += truth.count(approx.items[static_cast<size_t>(q * approx.k + j)]);
+    for (int64_t j = 0; j < approx.found[static_cast<size_t>(q)]; ++j)
+      hit += truth.count(approx.items[static_cast<size_t>(q * approx.k + j)]);
     total += static_cast<int64_t>(truth.size());
   }
   return double(hit) / double(total);
@@ -55,9 +58,9 @@ TEST_CASE("ANN index: recall@10 against exact search, exclusions, save and load"
   const int64_t n = 3000, dim = 32, nq = 200;
   const auto items = clustered(n, dim, 30, 21);
   const auto queries = clustered(nq, dim, 30, 22);
-  AnnOptions o;
-  o.threads = 2;
-  const AnnIndex index = AnnIndex::build({items.data(), n, dim}, o);
+  AnnOptions opts;
+  opts.threads = 2;
+  const AnnIndex index = AnnIndex::build({items.data(), n, dim}, opts);
   CHECK(index.size() == n);
   CHECK(index.dim() == dim);
   CHECK(index.memory_bytes() > n * dim * 4);
@@ -70,7 +73,9 @@ TEST_CASE("ANN index: recall@10 against exact search, exclusions, save and load"
   CHECK(recall(got, truth) >= 0.95);
   for (int64_t q = 0; q < nq; ++q) {
     CHECK(got.found[static_cast<size_t>(q)] == 10);
-    for (int64_t j = 1; j < 10; ++j) CHECK(got.scores[static_cast<size_t>(q * 10 + j - 1)] >= got.scores[static_cast<size_t>(q * 10 + j)]);
+    for (int64_t j = 1; j < 10; ++j)
+      CHECK(got.scores[static_cast<size_t>(q * 10 + j - 1)] >=
+            got.scores[static_cast<size_t>(q * 10 + j)]);
   }
 
   // Exclude each query's exact top 5 and a global list: none may appear, recall vs the filtered
@@ -85,13 +90,15 @@ TEST_CASE("ANN index: recall@10 against exact search, exclusions, save and load"
   const std::vector<int64_t> global = {0, 1, 2, 3, 4};
   const ExclusionsRef ex_ref{offsets.data(), excluded.data()};
   const TopKResult filtered = index.search({queries.data(), nq, dim}, 10, ex_ref, global);
-  const TopKResult filtered_truth = ExactTopK({items.data(), n, dim}, exact_options, global).search({queries.data(), nq, dim}, ex_ref);
+  const TopKResult filtered_truth = ExactTopK({items.data(), n, dim}, exact_options, global)
+                                        .search({queries.data(), nq, dim}, ex_ref);
   CHECK(recall(filtered, filtered_truth) >= 0.95);
   for (int64_t q = 0; q < nq; ++q)
     for (int64_t j = 0; j < 10; ++j) {
       const int64_t item = filtered.items[static_cast<size_t>(q * 10 + j)];
       CHECK(item >= 5);
-      CHECK_FALSE(std::binary_search(excluded.begin() + offsets[q], excluded.begin() + offsets[q + 1], item));
+      CHECK_FALSE(std::binary_search(excluded.begin() + offsets[q],
+                                     excluded.begin() + offsets[q + 1], item));
     }
 
   TempDir dir;
@@ -99,7 +106,7 @@ TEST_CASE("ANN index: recall@10 against exact search, exclusions, save and load"
   index.save(path);
   const AnnIndex loaded = AnnIndex::load(path);
   CHECK(loaded.size() == n);
-  CHECK(loaded.ef() == o.ef_search);
+  CHECK(loaded.ef() == opts.ef_search);
   // The fingerprint of the items travels with the index and tells other vectors apart.
   const uint64_t fp = AnnIndex::fingerprint_of({items.data(), n, dim});
   CHECK(index.items_fingerprint() == fp);
@@ -222,9 +229,9 @@ TEST_CASE("ANN index: recall against exact on a catalogue with planted duplicate
       queries[static_cast<size_t>(q * dim + d)] =
           items[static_cast<size_t>(base * dim + d)] + 0.05f * static_cast<float>(rng.normal());
   }
-  AnnOptions o;
-  o.ef_search = 100;
-  const AnnIndex index = AnnIndex::build({items.data(), n, dim}, o);
+  AnnOptions opts;
+  opts.ef_search = 100;
+  const AnnIndex index = AnnIndex::build({items.data(), n, dim}, opts);
   TopKOptions eo;
   eo.k = 10;
   const TopKResult exact = ExactTopK({items.data(), n, dim}, eo).search({queries.data(), nq, dim});

@@ -17,13 +17,13 @@ TEST_CASE("candidate generators: recent, popular, genre and segment lists from t
   const VectorSource src = VectorSource::open({fx.run_dir, ""});
   const RunData& run = src.run();
   const Ratings& r = run.data.ratings;
-  RetrievalOptions o;
-  o.last_n = 3;
-  o.popular = 5;
-  o.top_genres = 2;
-  o.genre_top = 4;
-  o.segment_popular = 6;
-  const CandidateGenerators gen(run, o);
+  RetrievalOptions opts;
+  opts.last_n = 3;
+  opts.popular = 5;
+  opts.top_genres = 2;
+  opts.genre_top = 4;
+  opts.segment_popular = 6;
+  const CandidateGenerators gen(run, opts);
 
   std::vector<int64_t> count(static_cast<size_t>(run.data.num_items()), 0);
   for (uint32_t row : run.train_rows) ++count[static_cast<size_t>(r.item[row])];
@@ -85,7 +85,7 @@ TEST_CASE("candidate generators: recent, popular, genre and segment lists from t
                           (ug.size() > 1 ? gen.genre_top(ug[1]).size() : 0) +
                           gen.segment_top(seg).size());
 
-  RetrievalOptions bad = o;
+  RetrievalOptions bad = opts;
   bad.segment = "shoe_size";
   CHECK_THROWS_WITH(
       CandidateGenerators(run, bad),

@@ -51,13 +51,13 @@ TEST_CASE("recommend (exact): equals a naive full sort, seen items excluded", "[
   const auto& fx = test::serve_run();
   const VectorSource src = VectorSource::open({fx.run_dir, ""});
   const Dataset& data = src.run().data;
-  ServeOptions o;
-  o.k = 7;
-  o.threads = 2;
-  o.query_block = 16;  // several blocks and chunks even on this small catalogue
-  o.item_chunk = 64;
+  ServeOptions opts;
+  opts.k = 7;
+  opts.threads = 2;
+  opts.query_block = 16;  // several blocks and chunks even on this small catalogue
+  opts.item_chunk = 64;
   test::TempDir dir;
-  const RecommendSummary s = recommend_exact(src, o, {}, dir.file("recs.csv"));
+  const RecommendSummary s = recommend_exact(src, opts, {}, dir.file("recs.csv"));
   CHECK(s.users == 150);
   CHECK(s.rows == 150 * 7);
   std::vector<int64_t> order;
@@ -93,8 +93,8 @@ TEST_CASE("recommend (exact): a user subset, an exclusion list, and seen items a
   const auto& fx = test::serve_run();
   const VectorSource src = VectorSource::open({fx.run_dir, ""});
   const Dataset& data = src.run().data;
-  ServeOptions o;
-  o.k = 5;
+  ServeOptions opts;
+  opts.k = 5;
   test::TempDir dir;
   // exclude_seen off: user 4's ranking is the naive one over every item (seen ones included), minus
   // its top item, excluded globally.
@@ -102,8 +102,8 @@ TEST_CASE("recommend (exact): a user subset, an exclusion list, and seen items a
   RecommendRequest req;
   req.users = {4, 2};
   req.excluded_items = {static_cast<int32_t>(all[0].second)};
-  o.exclude_seen = false;
-  recommend_exact(src, o, req, dir.file("a.csv"));
+  opts.exclude_seen = false;
+  recommend_exact(src, opts, req, dir.file("a.csv"));
   std::vector<int64_t> order;
   const auto recs = read_recs(dir.file("a.csv"), &order);
   CHECK(order == std::vector<int64_t>{data.users.id(4), data.users.id(2)});

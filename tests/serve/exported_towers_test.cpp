@@ -4,11 +4,11 @@
 #include <filesystem>
 #include <limits>
 
-#include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
 #include <ATen/ops/zeros.h>
 #include <torch/csrc/jit/api/module.h>
 #include <torch/csrc/jit/serialization/import.h>
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -17,10 +17,10 @@
 #include "towers_fixture.h"
 
 using namespace towerrec;
-using towerrec::test::TempDir;
 using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;
 using nlohmann::json;
+using towerrec::test::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
@@ -40,8 +40,9 @@ struct Exported {
 };
 
 std::string expected_user(const std::string& dir) {
-  return dir + "/user_tower.pt: byte 0: expected a TorchScript module (the user tower written by "
-               "`towerrec export`), but it cannot be loaded (truncated or not a TorchScript file): ";
+  return dir +
+         "/user_tower.pt: byte 0: expected a TorchScript module (the user tower written by "
+         "`towerrec export`), but it cannot be loaded (truncated or not a TorchScript file): ";
 }
 
 }  // namespace
@@ -72,20 +73,23 @@ TEST_CASE("exported towers: a truncated or foreign .pt is a clear error", "[serv
     m.define("def forward(self, x: Tensor) -> Tensor:\n    return x\n");
     m.save(user);
     CHECK_THROWS_WITH(ExportedTowers::load(dir),
-                      user + ": byte 0: expected a TorchScript module (the user tower written by "
-                             "`towerrec export`), found a TorchScript module without the string "
-                             "attribute 'tower'");
+                      user +
+                          ": byte 0: expected a TorchScript module (the user tower written by "
+                          "`towerrec export`), found a TorchScript module without the string "
+                          "attribute 'tower'");
   }
   SECTION("missing") {
     fs::remove(dir + "/item_tower.pt");
     CHECK_THROWS_AS(ExportedTowers::load(dir), IoError);
     CHECK_THROWS_WITH(ExportedTowers::load(dir),
-                      "cannot read " + dir + "/item_tower.pt: no such file (expected the item tower "
-                      "written by `towerrec export`)");
+                      "cannot read " + dir +
+                          "/item_tower.pt: no such file (expected the item tower "
+                          "written by `towerrec export`)");
   }
 }
 
-TEST_CASE("exported towers: towers.json missing, malformed or disagreeing with the modules", "[serve]") {
+TEST_CASE("exported towers: towers.json missing, malformed or disagreeing with the modules",
+          "[serve]") {
   const Exported e;
   TempDir t;
   const std::string dir = e.copy_to(t);
@@ -96,8 +100,9 @@ TEST_CASE("exported towers: towers.json missing, malformed or disagreeing with t
   SECTION("missing") {
     fs::remove(path);
     CHECK_THROWS_WITH(ExportedTowers::load(dir),
-                      "cannot read " + path + ": no such file (expected a directory written by "
-                      "`towerrec export`)");
+                      "cannot read " + path +
+                          ": no such file (expected a directory written by "
+                          "`towerrec export`)");
   }
   SECTION("not JSON") {
     write_file_atomic(path, "{\"format\": ");
@@ -131,16 +136,18 @@ TEST_CASE("exported towers: towers.json missing, malformed or disagreeing with t
     write(j);
     CHECK_THROWS_AS(ExportedTowers::load(dir), FormatError);
     CHECK_THROWS_WITH(ExportedTowers::load(dir),
-                      dir + "/user_tower.pt: byte 0: the module takes 5 user features, towers.json "
-                            "lists 4 (files from different exports?)");
+                      dir +
+                          "/user_tower.pt: byte 0: the module takes 5 user features, towers.json "
+                          "lists 4 (files from different exports?)");
   }
   SECTION("a dim the module does not output") {
     json j = good;
     j["dim"] = 8;
     write(j);
     CHECK_THROWS_WITH(ExportedTowers::load(dir),
-                      dir + "/user_tower.pt: byte 0: the module outputs dim 6, towers.json says 8 "
-                            "(files from different exports?)");
+                      dir +
+                          "/user_tower.pt: byte 0: the module outputs dim 6, towers.json says 8 "
+                          "(files from different exports?)");
   }
 }
 
@@ -149,11 +156,13 @@ TEST_CASE("exported towers: inputs of the wrong width or with NaN are refused", 
   const ExportedTowers towers = ExportedTowers::load(e.dir.path());
   const std::vector<float> rows(3 * 7, 1.f);
   CHECK_THROWS_WITH(towers.embed_users(rows.data(), 3, 7),
-                    e.dir.file("user_tower.pt") + ": the user tower expects 5 raw feature columns "
-                                                  "(towers.json user_features), found 7");
+                    e.dir.file("user_tower.pt") +
+                        ": the user tower expects 5 raw feature columns "
+                        "(towers.json user_features), found 7");
   CHECK_THROWS_WITH(towers.embed_items(rows.data(), 4, 5),
-                    e.dir.file("item_tower.pt") + ": the item tower expects 7 raw feature columns "
-                                                  "(towers.json item_features), found 5");
+                    e.dir.file("item_tower.pt") +
+                        ": the item tower expects 7 raw feature columns "
+                        "(towers.json item_features), found 5");
   std::vector<float> nan_rows = rows;
   nan_rows[7 + 2] = std::numeric_limits<float>::quiet_NaN();
   CHECK_THROWS_WITH(towers.embed_items(nan_rows.data(), 3, 7),

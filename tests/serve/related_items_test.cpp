@@ -16,11 +16,11 @@ TEST_CASE("similar: nearest item vectors in order, never the item itself; CF sha
   const auto& fx = test::serve_run();
   const VectorSource src = VectorSource::open({fx.run_dir, ""});
   const Dataset& data = src.run().data;
-  ServeOptions o;
-  o.k = 4;
+  ServeOptions opts;
+  opts.k = 4;
   std::ostringstream out;
   const std::vector<int32_t> of = {10, 0, 10};
-  const RelatedSummary s = related_items(src, o, of, out);
+  const RelatedSummary s = related_items(src, opts, of, out);
   CHECK(s.items == 3);
   CHECK(s.rows == 12);
   std::istringstream in(out.str());

@@ -42,15 +42,15 @@ TEST_CASE("retrieval: with enough ANN candidates it is exact (recall 1), report 
           "[serve]") {
   const auto& fx = test::serve_run();
   const VectorSource src = VectorSource::open({fx.run_dir, ""});
-  ServeOptions o;
-  o.k = 10;
-  o.threads = 2;
-  o.retrieval.ann_candidates = 400;  // the whole catalogue
-  o.retrieval.recall_users = 0;      // every user
-  o.ann.ef_search = 400;
+  ServeOptions opts;
+  opts.k = 10;
+  opts.threads = 2;
+  opts.retrieval.ann_candidates = 400;  // the whole catalogue
+  opts.retrieval.recall_users = 0;      // every user
+  opts.ann.ef_search = 400;
   test::TempDir dir;
   const nlohmann::json r =
-      recommend_retrieval(src, o, {}, dir.file("recs.csv"), dir.file("items.hnsw"));
+      recommend_retrieval(src, opts, {}, dir.file("recs.csv"), dir.file("items.hnsw"));
   CHECK(r["users"] == 150);
   CHECK(r["recall_users"] == 150);
   CHECK(r["recall_at_k"].get<double>() == Approx(1.0));
@@ -59,12 +59,12 @@ TEST_CASE("retrieval: with enough ANN candidates it is exact (recall 1), report 
   const nlohmann::json saved = nlohmann::json::parse(test::slurp(dir.file("recs.retrieval.json")));
   CHECK(saved == r);
   // Exactly the exact recommender's items.
-  recommend_exact(src, o, {}, dir.file("exact.csv"));
+  recommend_exact(src, opts, {}, dir.file("exact.csv"));
   CHECK(rows_of(dir.file("recs.csv")) == rows_of(dir.file("exact.csv")));
 
   // The saved index is reused.
   const nlohmann::json again =
-      recommend_retrieval(src, o, {}, dir.file("recs2.csv"), dir.file("items.hnsw"));
+      recommend_retrieval(src, opts, {}, dir.file("recs2.csv"), dir.file("items.hnsw"));
   CHECK(again["index"]["loaded"] == true);
   CHECK(rows_of(dir.file("recs2.csv")) == rows_of(dir.file("recs.csv")));
 
@@ -73,12 +73,13 @@ TEST_CASE("retrieval: with enough ANN candidates it is exact (recall 1), report 
   meta["items_fnv1a"] = "12345";
   dir.write("items.hnsw.json", meta.dump());
   try {
-    recommend_retrieval(src, o, {}, dir.file("recs3.csv"), dir.file("items.hnsw"));
+    recommend_retrieval(src, opts, {}, dir.file("recs3.csv"), dir.file("items.hnsw"));
     FAIL("a stale index was reused");
   } catch (const Error& e) {
-    CHECK_THAT(e.what(), Catch::StartsWith(dir.file("items.hnsw") +
-                                           ": an ANN index built from other item vectors than "
-                                           "this catalogue's (items_fnv1a 12345, the catalogue's "));
+    CHECK_THAT(e.what(),
+               Catch::StartsWith(dir.file("items.hnsw") +
+                                 ": an ANN index built from other item vectors than "
+                                 "this catalogue's (items_fnv1a 12345, the catalogue's "));
   }
   CHECK_FALSE(std::filesystem::exists(dir.file("recs3.csv")));
 }
@@ -88,19 +89,19 @@ TEST_CASE("retrieval: generators only (no ANN), never a seen item, recall below 
   const auto& fx = test::serve_run();
   const VectorSource src = VectorSource::open({fx.run_dir, ""});
   const Dataset& data = src.run().data;
-  ServeOptions o;
-  o.k = 10;
-  o.retrieval.ann = false;
-  o.retrieval.neighbors = "exact";
-  o.retrieval.last_n = 2;
-  o.retrieval.per_item_m = 5;
-  o.retrieval.popular = 10;
-  o.retrieval.top_genres = 1;
-  o.retrieval.genre_top = 5;
-  o.retrieval.segment_popular = 5;
-  o.retrieval.recall_users = 50;
+  ServeOptions opts;
+  opts.k = 10;
+  opts.retrieval.ann = false;
+  opts.retrieval.neighbors = "exact";
+  opts.retrieval.last_n = 2;
+  opts.retrieval.per_item_m = 5;
+  opts.retrieval.popular = 10;
+  opts.retrieval.top_genres = 1;
+  opts.retrieval.genre_top = 5;
+  opts.retrieval.segment_popular = 5;
+  opts.retrieval.recall_users = 50;
   test::TempDir dir;
-  const nlohmann::json r = recommend_retrieval(src, o, {}, dir.file("gen.csv"));
+  const nlohmann::json r = recommend_retrieval(src, opts, {}, dir.file("gen.csv"));
   CHECK(!r.contains("index"));
   CHECK(r["recall_users"] == 50);
   const double recall = r["recall_at_k"].get<double>();
@@ -127,21 +128,21 @@ TEST_CASE("retrieval: ANN candidates include every tied duplicate, so ids match 
 
   // The fixture's duplicates are unrated items that score low, so reach down the ranking far
   // enough for them to show up in top-K lists.
-  ServeOptions o;
-  o.k = 100;
-  o.retrieval.ann_candidates = 100;  // only the ANN's own top k: no slack for ties
-  o.retrieval.last_n = 0;
-  o.retrieval.top_genres = 0;
-  o.retrieval.popular = 0;
-  o.retrieval.segment_popular = 0;
-  o.retrieval.recall_users = 0;
-  o.ann.ef_search = 400;
+  ServeOptions opts;
+  opts.k = 100;
+  opts.retrieval.ann_candidates = 100;  // only the ANN's own top k: no slack for ties
+  opts.retrieval.last_n = 0;
+  opts.retrieval.top_genres = 0;
+  opts.retrieval.popular = 0;
+  opts.retrieval.segment_popular = 0;
+  opts.retrieval.recall_users = 0;
+  opts.ann.ef_search = 400;
   test::TempDir dir;
-  const nlohmann::json r = recommend_retrieval(src, o, {}, dir.file("ann.csv"));
+  const nlohmann::json r = recommend_retrieval(src, opts, {}, dir.file("ann.csv"));
   INFO("distinct vectors " << groups.groups() << " of " << n);
   CHECK(r["index"]["distinct"] == groups.groups());
   CHECK(r["recall_at_k_ids"].get<double>() == Approx(1.0));
-  recommend_exact(src, o, {}, dir.file("exact.csv"));
+  recommend_exact(src, opts, {}, dir.file("exact.csv"));
   const auto exact = rows_of(dir.file("exact.csv"));
   CHECK(rows_of(dir.file("ann.csv")) == exact);
   // Ties do occur in these top-K lists: users get items sharing a vector.

@@ -19,12 +19,12 @@ const ServeRun& serve_run() {
     dir = std::make_unique<TempDir>();
     run.run_dir = dir->file("run");
     run.towers_dir = dir->file("towers");
-    const RunOptions o =
+    const RunOptions opts =
         load_run_options("", {"name=serve", "out=" + run.run_dir, "data.synthetic.users=150",
                               "data.synthetic.items=400", "data.synthetic.ratings_per_user=20",
                               "model.user_hidden=[16]", "model.item_hidden=[16]", "model.dim=8",
                               "train.epochs=2", "train.batch_size=64", "train.lr=0.003"});
-    run_training(o, {});
+    run_training(opts, {});
     export_run_towers(run.run_dir, run.towers_dir);
   }
   return run;

@@ -18,8 +18,8 @@
 #include "train/training_run.h"
 
 using namespace towerrec;
-using towerrec::test::TempDir;
 using nlohmann::json;
+using towerrec::test::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
@@ -51,8 +51,8 @@ bool python_torch_available() {
 // scripts/towers_parity.py on dir's towers/ and *_raw.npy (and *_bag.npy), writing users.npy and
 // items.npy.
 void run_parity_script(const TempDir& dir, bool bags) {
-  std::string cmd = std::string("/usr/bin/python3 '") + TOWERREC_SOURCE_DIR +
-                    "/scripts/towers_parity.py'";
+  std::string cmd =
+      std::string("/usr/bin/python3 '") + TOWERREC_SOURCE_DIR + "/scripts/towers_parity.py'";
   for (const char* f : {"towers", "users_raw.npy", "items_raw.npy", "users.npy", "items.npy"})
     cmd += " '" + dir.file(f) + "'";
   if (bags) cmd += " '" + dir.file("user_bag.npy") + "' '" + dir.file("item_bag.npy") + "'";
@@ -108,8 +108,9 @@ TEST_CASE("export: stats that disagree with the model are refused", "[serve]") {
                     "6 and 7");
   stats = fx.stats;
   stats["item"]["names"].erase(0);
-  CHECK_THROWS_WITH(export_towers(fx.model, stats, fixture_source(), dir.file("t")),
-                    "features stats: key 'item': expected 6 means and scales (one per name), found 7");
+  CHECK_THROWS_WITH(
+      export_towers(fx.model, stats, fixture_source(), dir.file("t")),
+      "features stats: key 'item': expected 6 means and scales (one per name), found 7");
   stats = fx.stats;
   stats.erase("target");
   CHECK_THROWS_WITH(export_towers(fx.model, stats, fixture_source(), dir.file("t")),
@@ -117,7 +118,8 @@ TEST_CASE("export: stats that disagree with the model are refused", "[serve]") {
   CHECK(!fs::exists(dir.file("t/towers.json")));
 }
 
-TEST_CASE("export: LibTorch's torch::jit::load gives the trainer's vectors on 1,000 raw rows", "[serve]") {
+TEST_CASE("export: LibTorch's torch::jit::load gives the trainer's vectors on 1,000 raw rows",
+          "[serve]") {
   TempDir dir;
   const test::TowersFixture fx = test::make_towers_fixture(1000);
   export_towers(fx.model, fx.stats, fixture_source(), dir.path());
@@ -147,7 +149,8 @@ TEST_CASE("export: LibTorch's torch::jit::load gives the trainer's vectors on 1,
   CHECK(towers.embed_users(nullptr, 0, 5).empty());
 }
 
-TEST_CASE("export: Python's torch.jit.load gives the trainer's vectors on 1,000 raw rows", "[serve]") {
+TEST_CASE("export: Python's torch.jit.load gives the trainer's vectors on 1,000 raw rows",
+          "[serve]") {
   if (!python_torch_available()) {
     WARN("/usr/bin/python3 cannot import torch and numpy; skipping the Python parity check");
     return;
@@ -168,18 +171,19 @@ TEST_CASE("export: Python's torch.jit.load gives the trainer's vectors on 1,000 
   CHECK(test::max_abs_diff(items.data, trainer_items(fx)) <= kParityTol);
   // And Python agrees with LibTorch's loader on the same files.
   const ExportedTowers towers = ExportedTowers::load(dir.file("towers"));
-  CHECK(test::max_abs_diff(users.data, towers.embed_users(fx.features.user_raw.data.data(), 1000, 5)) <=
-        kParityTol);
+  CHECK(test::max_abs_diff(users.data, towers.embed_users(fx.features.user_raw.data.data(), 1000,
+                                                          5)) <= kParityTol);
 }
 
 TEST_CASE("export: `towerrec export` exports a trained run directory", "[serve]") {
   TempDir dir;
   const std::string run = dir.file("run");
-  run_training(load_run_options("", {"name=tiny", "out=" + run, "data.synthetic.users=60",
-                                     "data.synthetic.items=50", "data.synthetic.ratings_per_user=10",
-                                     "model.user_hidden=[8]", "model.item_hidden=[8]", "model.dim=4",
-                                     "train.epochs=1", "train.batch_size=64"}),
-               {});
+  run_training(
+      load_run_options(
+          "", {"name=tiny", "out=" + run, "data.synthetic.users=60", "data.synthetic.items=50",
+               "data.synthetic.ratings_per_user=10", "model.user_hidden=[8]",
+               "model.item_hidden=[8]", "model.dim=4", "train.epochs=1", "train.batch_size=64"}),
+      {});
   const test::CliResult r = test::run_cli({"export", "--run", run, "--out", dir.file("out")});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
@@ -203,7 +207,8 @@ TEST_CASE("export: `towerrec export` exports a trained run directory", "[serve]"
   raw.resize(200);
   for (int64_t r = 0; r < raw.rows; ++r)
     for (int64_t c = 0; c < raw.cols(); ++c)
-      raw.row(r)[c] = scaler.mean[c] + scaler.scale[c] * static_cast<float>(((r * 7 + c * 3) % 11) - 5) / 3;
+      raw.row(r)[c] =
+          scaler.mean[c] + scaler.scale[c] * static_cast<float>(((r * 7 + c * 3) % 11) - 5) / 3;
   const FeatureMatrix scaled = scaler.applied(raw);
   CHECK(test::max_abs_diff(towers.embed_items(raw.data.data(), raw.rows, raw.cols()),
                            model.embed_items(scaled.data.data(), scaled.rows)) <= kParityTol);
@@ -218,8 +223,9 @@ TEST_CASE("export: a directory that is not an exportable run is a clear error", 
   TempDir dir;
   fs::create_directories(dir.file("empty"));
   CHECK_THROWS_WITH(export_run_towers(dir.file("empty"), dir.file("out")),
-                    dir.file("empty") + ": not a run directory (no config.yaml; expected the output "
-                                        "of `towerrec train`)");
+                    dir.file("empty") +
+                        ": not a run directory (no config.yaml; expected the output "
+                        "of `towerrec train`)");
   const std::string cf = dir.file("cf");
   fs::create_directories(cf);
   write_file_atomic(cf + "/config.yaml",
@@ -253,10 +259,8 @@ TEST_CASE("export: towers with bags and a rating head: LibTorch, Python and the 
   REQUIRE(info["rating_head"]["user"].size() == 6);
 
   const auto& f = fx.features;
-  const std::vector<float> want_users =
-      fx.model.embed_users(f.user.data.data(), 300, &f.user_bag);
-  const std::vector<float> want_items =
-      fx.model.embed_items(f.item.data.data(), 300, &f.item_bag);
+  const std::vector<float> want_users = fx.model.embed_users(f.user.data.data(), 300, &f.user_bag);
+  const std::vector<float> want_items = fx.model.embed_items(f.item.data.data(), 300, &f.item_bag);
   // The bags matter: without them the vectors differ.
   CHECK(test::max_abs_diff(want_users, fx.model.embed_users(f.user.data.data(), 300)) > 1e-3);
   const ExportedTowers towers = ExportedTowers::load(dir.file("towers"));
@@ -329,7 +333,6 @@ TEST_CASE("export: separate rating towers are written beside the towers and agre
 
   // Rating towers whose inputs differ from the towers' are refused.
   const TwoTowerModel narrow(4, 7, opts, 12, 9, 4);
-  CHECK_THROWS_WITH(
-      export_towers(fx.model, fx.stats, fixture_source(), dir.file("bad"), &narrow),
-      "export: the rating towers' inputs differ from the retrieval towers'");
+  CHECK_THROWS_WITH(export_towers(fx.model, fx.stats, fixture_source(), dir.file("bad"), &narrow),
+                    "export: the rating towers' inputs differ from the retrieval towers'");
 }

@@ -17,19 +17,19 @@ FeatureMatrix raw_matrix(const std::string& side, int64_t cols, int64_t rows, Rn
   for (int64_t r = 0; r < rows; ++r) {
     for (int64_t c = 0; c < cols; ++c) {
       // Column c: mean 100 c, spread 1 + 10 c; the last column is constant.
-      m.row(r)[c] = c + 1 == cols ? 3.5f
-                                  : static_cast<float>(100.0 * c + (1.0 + 10.0 * c) * rng.normal());
+      m.row(r)[c] =
+          c + 1 == cols ? 3.5f : static_cast<float>(100.0 * c + (1.0 + 10.0 * c) * rng.normal());
     }
   }
   return m;
 }
 
 ModelOptions fixture_options() {
-  ModelOptions o;
-  o.user_hidden = {16, 8};
-  o.item_hidden = {12};
-  o.dim = 6;
-  return o;
+  ModelOptions model;
+  model.user_hidden = {16, 8};
+  model.item_hidden = {12};
+  model.dim = 6;
+  return model;
 }
 
 }  // namespace

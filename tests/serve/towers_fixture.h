@@ -1,6 +1,6 @@
 // A small trained-shaped two-tower model with hand-made features, for the export tests: raw feature
-// columns on very different scales (so a missing or wrong scaling shows), one constant column (scale
-// 1), the scalers fit on the raw rows as build_features does, and a target scale of [1, 5].
+// columns on very different scales (so a missing or wrong scaling shows), one constant column
+// (scale 1), the scalers fit on the raw rows as build_features does, and a target scale of [1, 5].
 #pragma once
 
 #include <cstdint>
@@ -16,7 +16,7 @@ namespace towerrec::test {
 
 struct TowersFixture {
   TwoTowerModel model;
-  Features features;  // user_raw/item_raw: `rows` raw rows each; user/item: the scaled copies
+  Features features;     // user_raw/item_raw: `rows` raw rows each; user/item: the scaled copies
   nlohmann::json stats;  // features.stats_json()
 };
 

@@ -15,7 +15,7 @@
 #include <CLI/CLI.hpp>
 
 #include "core/error.h"
-#include "train/distributed.h"
+#include "dist/dist_context.h"
 
 int main(int argc, char** argv) {
   CLI::App app("all-reduce probe for the distributed tests");

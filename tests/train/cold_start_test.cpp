@@ -60,18 +60,18 @@ void check_cold_start(const std::vector<std::string>& extra, bool bounded) {
                                    "train.batch_size=64",
                                    "train.lr=0.003"};
   sets.insert(sets.end(), extra.begin(), extra.end());
-  RunOptions o = load_run_options("", sets);
-  SyntheticGenerator(o.data.synthetic).write(data_dir, nullptr);
+  RunOptions opts = load_run_options("", sets);
+  SyntheticGenerator(opts.data.synthetic).write(data_dir, nullptr);
   // Two cold users of opposite demographics, two cold items of different genres and decades.
   append(data_dir + "/users.csv", "900001,19,F,student\n900002,70,M,retired\n");
   append(data_dir + "/movies.csv",
          "900001,Cold Drama (2015),Drama\n900002,Cold Comedy (1970),Comedy|Children\n");
-  run_training(o, {});
+  run_training(opts, {});
 
   // The run's own inputs, rebuilt: same data, split and features.
-  const Dataset data = read_dataset(data_dir, o.data);
-  const Split split = make_split(data, SplitSpec::parse(o.data.split));
-  const Features f = build_features(data, split.train, o.features);
+  const Dataset data = read_dataset(data_dir, opts.data);
+  const Split split = make_split(data, SplitSpec::parse(opts.data.split));
+  const Features f = build_features(data, split.train, opts.features);
   const RatingStats stats = RatingStats::from_rows(data, split.train);
   const TwoTowerModel model = TwoTowerModel::load(t.file("run/model.ckpt"));
   const int32_t u1 = data.users.find(900001), u2 = data.users.find(900002);

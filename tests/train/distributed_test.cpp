@@ -1,4 +1,4 @@
-// Distributed training (train/distributed.h) under torchrun with 2 local ranks: the all-reduce
+// Distributed training (dist/dist_context.h) under torchrun with 2 local ranks: the all-reduce
 // helper, equivalence of 2 ranks with 1 process (two-tower and CF), rank-0-only outputs, and a dead
 // or hung rank failing the others within dist.timeout_seconds. Tests WARN and return when torchrun
 // (Debian's python3-torch) is not installed.
@@ -23,10 +23,10 @@
 
 #include "cf/cf_model.h"
 #include "config/options.h"
-#include "core/error.h"
-#include "test_util.h"
 #include "config/yaml_config.h"
-#include "train/distributed.h"
+#include "core/error.h"
+#include "dist/dist_context.h"
+#include "test_util.h"
 #include "train/train_state.h"
 #include "train/training_run.h"
 
@@ -62,15 +62,16 @@ int free_port() {
 
 // torchrun with 2 local ranks on `binary args`, as the README runs it (Debian's torchrun crashes in
 // to_map with other --redirects/--tee values on Python 3.11): each rank's stderr is teed with a
-// "[default<rank>]:" prefix, stdout passes through unprefixed; out holds both. torchrun SIGTERMs the
-// surviving ranks at its first poll after one fails: the failure tests poll slowly (`monitor` > the
-// timeout under test) so the survivor's own error is printed first, which a 1 s poll lost under load.
+// "[default<rank>]:" prefix, stdout passes through unprefixed; out holds both. torchrun SIGTERMs
+// the surviving ranks at its first poll after one fails: the failure tests poll slowly (`monitor` >
+// the timeout under test) so the survivor's own error is printed first, which a 1 s poll lost under
+// load.
 CliResult torchrun(const TempDir& dir, const std::string& binary, const std::string& args,
                    int monitor = 1) {
   const std::string cmd = std::string(kTorchrun) +
                           " --no_python --nproc_per_node 2 --redirects 2 --tee 2"
-                          " --monitor_interval " + std::to_string(monitor) +
-                          " --master_addr 127.0.0.1 --master_port " +
+                          " --monitor_interval " +
+                          std::to_string(monitor) + " --master_addr 127.0.0.1 --master_port " +
                           std::to_string(free_port()) + " --log_dir " +
                           towerrec::test::shell_quote(dir.file("torchrun_logs")) + " " +
                           towerrec::test::shell_quote(binary) + " " + args + " 2>&1";
@@ -260,7 +261,8 @@ TEST_CASE("distributed: a dead rank stops the other with a clear error, no hang"
                    "another rank stopped or did not answer within dist.timeout_seconds (5 s)") !=
         std::string::npos);
   CHECK(r.out.find("ok,") == std::string::npos);
-  // The timeout plus torchrun's start-up (3 s quiet, 16 s measured at load 6); a hang never returns.
+  // The timeout plus torchrun's start-up (3 s quiet, 16 s measured at load 6); a hang never
+  // returns.
   CHECK(seconds < 5 + 30);
 }
 
@@ -297,16 +299,17 @@ TEST_CASE("distributed: 2 ranks train the same retrieval model as 1 process", "[
   if (!have_torchrun()) return;
   TempDir dir;
   // The joint loss with bags, a rating head and extra negatives: each rank runs its shard of the
-  // rows and of the negatives, the softmax sees the gathered global batch (train/two_tower_step_impl.h),
-  // so the gradients are one process's up to rounding; recall early stopping is reduced from shards.
-  const std::string cfg = dir.write(
-      "rt.yaml", std::string("name: rt\n") + kSmallData +
-                     "features:\n  out_of_fold: 0\n  watched_items: 50\n  item_ids: 40\n"
-                     "model:\n  user_hidden: [16]\n  item_hidden: [16]\n  dim: 8\n"
-                     "  rating_head: linear\n"
-                     "train:\n  epochs: 2\n  batch_size: 101\n  lr: 0.01\n  threads: 1\n"
-                     "  loss: joint\n  temperature: 0.2\n  extra_negatives: 7\n"
-                     "  early_stopping: recall\n");
+  // rows and of the negatives, the softmax sees the gathered global batch
+  // (train/two_tower_step_impl.h), so the gradients are one process's up to rounding; recall early
+  // stopping is reduced from shards.
+  const std::string cfg =
+      dir.write("rt.yaml", std::string("name: rt\n") + kSmallData +
+                               "features:\n  out_of_fold: 0\n  watched_items: 50\n  item_ids: 40\n"
+                               "model:\n  user_hidden: [16]\n  item_hidden: [16]\n  dim: 8\n"
+                               "  rating_head: linear\n"
+                               "train:\n  epochs: 2\n  batch_size: 101\n  lr: 0.01\n  threads: 1\n"
+                               "  loss: joint\n  temperature: 0.2\n  extra_negatives: 7\n"
+                               "  early_stopping: recall\n");
   check_same_checkpoint(dir, cfg);
 }
 
@@ -339,15 +342,16 @@ TEST_CASE("distributed: training stops with a clear error when a rank is killed"
                        "train:\n  epochs: 400\n  batch_size: 16\n  patience: 0\n  threads: 1\n"
                        "dist:\n  timeout_seconds: 10\n");
   // torchrun starts the same command on every rank; the wrapper singles rank 1 out.
-  const std::string wrapper = dir.write(
-      "rank_wrapper.sh",
-      "#!/bin/sh\n"
-      "[ \"$RANK\" = 1 ] || exec \"$@\"\n"
-      "\"$@\" & pid=$!\n"
-      "for i in $(seq 600); do [ -e " + towerrec::test::shell_quote(dir.file("run/epochs.jsonl")) +
-      " ] && break; sleep 0.1; done\n"
-      "kill -KILL $pid\n"
-      "exit 137\n");
+  const std::string wrapper =
+      dir.write("rank_wrapper.sh",
+                "#!/bin/sh\n"
+                "[ \"$RANK\" = 1 ] || exec \"$@\"\n"
+                "\"$@\" & pid=$!\n"
+                "for i in $(seq 600); do [ -e " +
+                    towerrec::test::shell_quote(dir.file("run/epochs.jsonl")) +
+                    " ] && break; sleep 0.1; done\n"
+                    "kill -KILL $pid\n"
+                    "exit 137\n");
   fs::permissions(wrapper, fs::perms::owner_all);
   const auto t0 = std::chrono::steady_clock::now();
   const CliResult r = torchrun(dir, wrapper,

@@ -10,10 +10,10 @@ TEST_CASE("flat adam: matches torch::optim::Adam with weight decay", "[train]") 
   torch::Tensor start = torch::randn({1000});
   torch::Tensor ours = start.clone(), grads = torch::zeros({1000});
   torch::Tensor theirs = start.clone().requires_grad_(true);
-  AdamOptions o;
-  o.lr = 0.01;
-  o.weight_decay = 0.1;
-  FlatAdam adam(ours, grads, o);
+  AdamOptions opts;
+  opts.lr = 0.01;
+  opts.weight_decay = 0.1;
+  FlatAdam adam(ours, grads, opts);
   torch::optim::Adam ref({theirs}, torch::optim::AdamOptions(0.01).weight_decay(0.1));
   for (int step = 0; step < 20; ++step) {
     torch::Tensor g = torch::randn({1000});

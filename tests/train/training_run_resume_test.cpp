@@ -29,7 +29,7 @@ namespace {
 
 // A small synthetic run; `out` differs, the name (stored in the checkpoint's meta) does not.
 RunOptions resumable_run(const TempDir& dir, const std::string& out,
-                     const std::vector<std::string>& more = {}) {
+                         const std::vector<std::string>& more = {}) {
   std::vector<std::string> sets = {"name=resume",
                                    "out=" + dir.file(out),
                                    "data.synthetic.users=150",
@@ -173,7 +173,8 @@ TEST_CASE("training run: what --resume refuses", "[train]") {
   CHECK(!fs::exists(run + "/train_state.bin"));
 
   // CF keeps no per-epoch state.
-  const RunOptions cf = resumable_run(dir, "cf", {"model.kind=cf", "cf.features=4", "cf.iterations=5"});
+  const RunOptions cf =
+      resumable_run(dir, "cf", {"model.kind=cf", "cf.features=4", "cf.iterations=5"});
   run_training(cf, {});
   CHECK_THROWS_AS(run_training(load_resume_options(dir.file("cf")), {}, nullptr, RunStart::kResume),
                   UsageError);
@@ -314,8 +315,8 @@ TEST_CASE("training run: resume with the retrieval loss and separate rating towe
   // written once after the retrieval towers, is trained again when a resumed run lacks it.
   TempDir dir;
   const std::vector<std::string> retrieval = {
-      "train.loss=softmax",          "model.rating_head=separate", "features.out_of_fold=0",
-      "features.watched_items=40",   "features.item_ids=40",       "train.extra_negatives=16",
+      "train.loss=softmax",        "model.rating_head=separate", "features.out_of_fold=0",
+      "features.watched_items=40", "features.item_ids=40",       "train.extra_negatives=16",
       "train.temperature=0.2"};
   const json full = run_training(resumable_run(dir, "full", retrieval), {});
   const std::string ref = dir.file("full");

@@ -12,20 +12,19 @@
 #include "train/model_comparison.h"
 
 using namespace towerrec;
-using towerrec::test::TempDir;
 using nlohmann::json;
+using towerrec::test::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
 
 // A small synthetic run that trains in about a second.
 RunOptions small_run(const TempDir& dir, const std::string& name) {
-  return load_run_options("", {"name=" + name, "out=" + dir.file(name),
-                               "data.synthetic.users=150", "data.synthetic.items=120",
-                               "data.synthetic.ratings_per_user=25", "model.user_hidden=[32]",
-                               "model.item_hidden=[32]", "model.dim=8", "train.epochs=3",
-                               "train.batch_size=64", "train.lr=0.003", "cf.features=4",
-                               "cf.iterations=30", "cf.lr=0.05"});
+  return load_run_options("", {"name=" + name, "out=" + dir.file(name), "data.synthetic.users=150",
+                               "data.synthetic.items=120", "data.synthetic.ratings_per_user=25",
+                               "model.user_hidden=[32]", "model.item_hidden=[32]", "model.dim=8",
+                               "train.epochs=3", "train.batch_size=64", "train.lr=0.003",
+                               "cf.features=4", "cf.iterations=30", "cf.lr=0.05"});
 }
 
 int count_lines(const std::string& path) {
@@ -40,11 +39,12 @@ int count_lines(const std::string& path) {
 
 TEST_CASE("training run: writes the run directory and eval reproduces its metrics", "[train]") {
   TempDir dir;
-  const RunOptions o = small_run(dir, "tt");
-  const json m = run_training(o, {});
+  const RunOptions opts = small_run(dir, "tt");
+  const json m = run_training(opts, {});
   const std::string run = dir.file("tt");
-  for (const char* f : {"config.yaml", "features.json", "epochs.jsonl", "model.ckpt", "metrics.json",
-                        "test_predictions.csv", "data/ratings.csv", "data/movies.csv", "data/users.csv"})
+  for (const char* f :
+       {"config.yaml", "features.json", "epochs.jsonl", "model.ckpt", "metrics.json",
+        "test_predictions.csv", "data/ratings.csv", "data/movies.csv", "data/users.csv"})
     CHECK(fs::exists(run + "/" + f));
   CHECK(count_lines(run + "/epochs.jsonl") == m.at("epochs_run").get<int>());
   // No temporary files are left behind.
@@ -62,14 +62,16 @@ TEST_CASE("training run: writes the run directory and eval reproduces its metric
 
   // The resolved config loads back to the same options.
   const RunOptions back = load_run_options(run + "/config.yaml");
-  CHECK(dump_run_options(back) == dump_run_options(o));
+  CHECK(dump_run_options(back) == dump_run_options(opts));
 
   const json again = evaluate_run(run, {});
-  CHECK(again.at("test_rmse").get<double>() == Approx(saved.at("test_rmse").get<double>()).epsilon(1e-6));
+  CHECK(again.at("test_rmse").get<double>() ==
+        Approx(saved.at("test_rmse").get<double>()).epsilon(1e-6));
   CHECK(again.at("recall_at_10").get<double>() ==
         Approx(saved.at("recall_at_10").get<double>()).epsilon(1e-6));
   for (const char* b : {"global_mean", "user_mean", "item_mean", "popularity"})
-    CHECK(again.at("baselines").at(b).at("test_rmse") == saved.at("baselines").at(b).at("test_rmse"));
+    CHECK(again.at("baselines").at(b).at("test_rmse") ==
+          saved.at("baselines").at(b).at("test_rmse"));
 }
 
 TEST_CASE("training run: same seed gives identical metrics", "[train]") {
@@ -77,28 +79,31 @@ TEST_CASE("training run: same seed gives identical metrics", "[train]") {
   const json a = run_training(small_run(dir, "a"), {});
   const json b = run_training(small_run(dir, "b"), {});
   CHECK(a.at("test_rmse").get<double>() == b.at("test_rmse").get<double>());
-  const json ea = json::parse(test::slurp(dir.file("a/epochs.jsonl")).substr(0, test::slurp(dir.file("a/epochs.jsonl")).find('\n')));
-  const json eb = json::parse(test::slurp(dir.file("b/epochs.jsonl")).substr(0, test::slurp(dir.file("b/epochs.jsonl")).find('\n')));
+  const json ea = json::parse(test::slurp(dir.file("a/epochs.jsonl"))
+                                  .substr(0, test::slurp(dir.file("a/epochs.jsonl")).find('\n')));
+  const json eb = json::parse(test::slurp(dir.file("b/epochs.jsonl"))
+                                  .substr(0, test::slurp(dir.file("b/epochs.jsonl")).find('\n')));
   CHECK(ea.at("train_loss") == eb.at("train_loss"));
   CHECK(ea.at("val_loss") == eb.at("val_loss"));
 }
 
 TEST_CASE("training run: cf kind trains and evaluates through the same layout", "[train]") {
   TempDir dir;
-  RunOptions o = small_run(dir, "cf");
-  o.model.kind = "cf";
-  const json m = run_training(o, {});
+  RunOptions opts = small_run(dir, "cf");
+  opts.model.kind = "cf";
+  const json m = run_training(opts, {});
   CHECK(m.at("model") == "cf");
   CHECK(fs::exists(dir.file("cf/model.cf")));
   CHECK(count_lines(dir.file("cf/epochs.jsonl")) == 30);
   const json again = evaluate_run(dir.file("cf"), {});
-  CHECK(again.at("test_rmse").get<double>() == Approx(m.at("test_rmse").get<double>()).epsilon(1e-6));
+  CHECK(again.at("test_rmse").get<double>() ==
+        Approx(m.at("test_rmse").get<double>()).epsilon(1e-6));
 }
 
 TEST_CASE("compare: table, JSON rows and report for all seven models", "[train]") {
   TempDir dir;
-  const RunOptions o = small_run(dir, "cmp");
-  const json rows = compare_models(o, dir.file("cmp"), {});
+  const RunOptions opts = small_run(dir, "cmp");
+  const json rows = compare_models(opts, dir.file("cmp"), {});
   REQUIRE(rows.is_array());
   std::vector<std::string> names;
   for (const auto& r : rows) {
@@ -128,8 +133,9 @@ TEST_CASE("compare: table, JSON rows and report for all seven models", "[train]"
 TEST_CASE("training run: a missing run directory or checkpoint is a clear error", "[train]") {
   TempDir dir;
   CHECK_THROWS_WITH(evaluate_run(dir.file("nope"), {}),
-                    dir.file("nope") + ": not a run directory (no config.yaml; expected the output "
-                                       "of `towerrec train`)");
+                    dir.file("nope") +
+                        ": not a run directory (no config.yaml; expected the output "
+                        "of `towerrec train`)");
 }
 
 TEST_CASE("training run: no rating reaches train.positive_min_rating: an error before any file",
@@ -140,12 +146,12 @@ TEST_CASE("training run: no rating reaches train.positive_min_rating: an error b
                                          "data.synthetic.ratings_per_user=8"});
   SyntheticGenerator(gen.data.synthetic).write(data, nullptr);
   // The scale allows 6, the data (stars up to 5) never reaches it.
-  const RunOptions o = load_run_options(
-      "", {"name=p", "out=" + dir.file("run"), "data.dir=" + data, "data.rating_max=10",
-           "data.synthetic.users=40", "data.synthetic.items=30",
-           "data.synthetic.ratings_per_user=8", "train.loss=softmax",
-           "train.positive_min_rating=6"});
-  CHECK_THROWS_WITH(run_training(o, {}),
+  const RunOptions opts =
+      load_run_options("", {"name=p", "out=" + dir.file("run"), "data.dir=" + data,
+                            "data.rating_max=10", "data.synthetic.users=40",
+                            "data.synthetic.items=30", "data.synthetic.ratings_per_user=8",
+                            "train.loss=softmax", "train.positive_min_rating=6"});
+  CHECK_THROWS_WITH(run_training(opts, {}),
                     Catch::Contains("no training rating reaches train.positive_min_rating (6); the "
                                     "highest is 5"));
   CHECK_FALSE(fs::exists(dir.file("run")));
@@ -175,10 +181,10 @@ TEST_CASE("training run: rating_head separate = a retrieval model and a rating m
     all.insert(all.end(), sets.begin(), sets.end());
     return load_run_options("", all);
   };
-  const json sep = run_training(with("sep", {"train.loss=softmax", "model.rating_head=separate",
-                                            "features.out_of_fold=0",
-                                            "features.rating_out_of_fold=5"}),
-                                {});
+  const json sep =
+      run_training(with("sep", {"train.loss=softmax", "model.rating_head=separate",
+                                "features.out_of_fold=0", "features.rating_out_of_fold=5"}),
+                   {});
   const json ret = run_training(with("ret", {"train.loss=softmax", "features.out_of_fold=0"}), {});
   const json mse = run_training(with("mse", {"train.loss=mse", "features.out_of_fold=5"}), {});
   CHECK(sep.at("test_rmse") == mse.at("test_rmse"));
@@ -194,13 +200,15 @@ TEST_CASE("training run: rating_head separate = a retrieval model and a rating m
   const std::string run = dir.file("sep");
   CHECK(fs::exists(run + "/rating.ckpt"));
   const json again = evaluate_run(run, {});
-  CHECK(again.at("test_rmse").get<double>() == Approx(sep.at("test_rmse").get<double>()).epsilon(1e-6));
+  CHECK(again.at("test_rmse").get<double>() ==
+        Approx(sep.at("test_rmse").get<double>()).epsilon(1e-6));
   CHECK(again.at("recall_at_10").get<double>() ==
         Approx(sep.at("recall_at_10").get<double>()).epsilon(1e-6));
 
   // Losing rating.ckpt is a clear error, not a silent fallback to the retrieval dot product.
   fs::remove(run + "/rating.ckpt");
   CHECK_THROWS_WITH(evaluate_run(run, {}),
-                    run + ": no rating.ckpt (model.rating_head is separate: training did not "
-                          "finish the rating towers)");
+                    run +
+                        ": no rating.ckpt (model.rating_head is separate: training did not "
+                        "finish the rating towers)");
 }

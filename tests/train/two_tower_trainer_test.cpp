@@ -67,11 +67,11 @@ Planted planted(int64_t n_train, int64_t n_val, bool noise_val = false) {
 }
 
 ModelOptions small_model() {
-  ModelOptions o;
-  o.user_hidden = {32, 16};
-  o.item_hidden = {32, 16};
-  o.dim = 8;
-  return o;
+  ModelOptions model;
+  model.user_hidden = {32, 16};
+  model.item_hidden = {32, 16};
+  model.dim = 8;
+  return model;
 }
 
 TrainOptions fast_train() {

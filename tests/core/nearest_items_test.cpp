@@ -1,4 +1,4 @@
-#include "serve/nearest.h"
+#include "core/nearest_items.h"
 
 #include <catch2/catch.hpp>
 
@@ -13,7 +13,7 @@ using namespace towerrec;
 
 namespace {
 
-std::vector<float> normal_matrix(int64_t rows, int64_t cols, uint64_t seed, double scale) {
+std::vector<float> scaled_normal_matrix(int64_t rows, int64_t cols, uint64_t seed, double scale) {
   Rng rng(seed);
   std::vector<float> m(static_cast<size_t>(rows * cols));
   for (float& x : m) x = static_cast<float>(scale * rng.normal());
@@ -39,21 +39,22 @@ std::vector<std::pair<double, int64_t>> brute(const std::vector<float>& v, int64
 
 }  // namespace
 
-TEST_CASE("nearest items: unnormalised vectors match brute force, never the item itself", "[serve]") {
+TEST_CASE("nearest items: unnormalised vectors match brute force, never the item itself",
+          "[core]") {
   const int64_t n = 777, dim = 12, k = 8;
   // Varied norms: ranking by dot product alone would be wrong here.
-  auto v = normal_matrix(n, dim, 11, 1.0);
+  auto v = scaled_normal_matrix(n, dim, 11, 1.0);
   Rng rng(12);
   for (int64_t i = 0; i < n; ++i) {
     const float s = static_cast<float>(0.2 + 3 * rng.uniform());
     for (int64_t d = 0; d < dim; ++d) v[static_cast<size_t>(i * dim + d)] *= s;
   }
-  TopKOptions o;
-  o.k = k;
-  o.query_block = 16;
-  o.item_chunk = 100;
-  o.threads = 2;
-  const NearestItems nearest({v.data(), n, dim}, o);
+  TopKOptions opts;
+  opts.k = k;
+  opts.query_block = 16;
+  opts.item_chunk = 100;
+  opts.threads = 2;
+  const NearestItems nearest({v.data(), n, dim}, opts);
   const NeighborResult got = nearest.search_all();
   REQUIRE(got.rows == n);
   int64_t mismatched = 0;
@@ -70,12 +71,12 @@ TEST_CASE("nearest items: unnormalised vectors match brute force, never the item
   CHECK(mismatched == 0);
 }
 
-TEST_CASE("nearest items: a subset, exact ties, and fewer items than k", "[serve]") {
+TEST_CASE("nearest items: a subset, exact ties, and fewer items than k", "[core]") {
   // Points on a line: 0, 1, 2, 3 and a duplicate of 1 at index 4.
   const std::vector<float> v = {0, 0, 1, 0, 2, 0, 3, 0, 1, 0};
-  TopKOptions o;
-  o.k = 6;
-  const NearestItems nearest({v.data(), 5, 2}, o);
+  TopKOptions opts;
+  opts.k = 6;
+  const NearestItems nearest({v.data(), 5, 2}, opts);
   const NeighborResult r = nearest.search({2, 4});
   CHECK(r.found == std::vector<int32_t>{4, 4});
   // From 2.0: items 1 and 4 (both at 1.0, distance 1) tie -> lower index first, then 3, then 0.

@@ -1,4 +1,4 @@
-#include "eval/user_items.h"
+#include "data/user_items.h"
 
 #include <algorithm>
 #include <numeric>

@@ -1,4 +1,4 @@
-#include "cf/binary_metrics.h"
+#include "eval/binary_metrics.h"
 
 #include <cmath>
 
@@ -8,7 +8,7 @@
 
 using namespace towerrec;
 
-TEST_CASE("auc: perfect, reversed, ties and a hand-counted case", "[cf]") {
+TEST_CASE("auc: perfect, reversed, ties and a hand-counted case", "[eval]") {
   CHECK(auc({0, 0, 1, 1}, {0.1f, 0.2f, 0.8f, 0.9f}) == 1.0);
   CHECK(auc({1, 1, 0, 0}, {0.1f, 0.2f, 0.8f, 0.9f}) == 0.0);
   CHECK(auc({0, 1, 0, 1}, {0.5f, 0.5f, 0.5f, 0.5f}) == 0.5);
@@ -19,7 +19,7 @@ TEST_CASE("auc: perfect, reversed, ties and a hand-counted case", "[cf]") {
   CHECK_THROWS_WITH(auc({1}, {0.2f, 0.3f}), "auc: 1 labels but 2 scores");
 }
 
-TEST_CASE("log_loss: matches the definition and stays finite", "[cf]") {
+TEST_CASE("log_loss: matches the definition and stays finite", "[eval]") {
   CHECK(log_loss({1, 0}, {0.8f, 0.4f}) ==
         Approx(-(std::log(0.8) + std::log(0.6)) / 2).epsilon(1e-6));
   CHECK(log_loss({1}, {0.f}) == Approx(-std::log(1e-7)));

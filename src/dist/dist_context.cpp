@@ -1,4 +1,4 @@
-#include "train/distributed.h"
+#include "dist/dist_context.h"
 
 #include <algorithm>
 #include <chrono>

@@ -1,4 +1,4 @@
-#include "serve/nearest.h"
+#include "core/nearest_items.h"
 
 #include <algorithm>
 #include <limits>
@@ -9,14 +9,16 @@
 namespace towerrec {
 namespace {
 
-// Queries are augmented slice by slice, so memory stays bounded for search_all() on a million items.
+// Queries are augmented slice by slice, so memory stays bounded for search_all() on a million
+// items.
 constexpr int64_t kNearestSlice = 65536;
 
 }  // namespace
 
 NearestItems::NearestItems(MatrixRef vectors, TopKOptions options)
     : n_(vectors.rows), dim_(vectors.cols), options_(options) {
-  if (dim_ < 1) throw Error("nearest items: expected a dimension >= 1, got " + std::to_string(dim_));
+  if (dim_ < 1)
+    throw Error("nearest items: expected a dimension >= 1, got " + std::to_string(dim_));
   const int64_t w = dim_ + 1;
   augmented_.resize(static_cast<size_t>(n_ * w));
   for (int64_t j = 0; j < n_; ++j) {
@@ -57,35 +59,37 @@ void NearestItems::search(const std::vector<int64_t>& of, const NeighborCallback
       excluded[static_cast<size_t>(r)] = i;  // never the item itself
     }
     offsets[static_cast<size_t>(ns)] = ns;
-    topk.search({queries.data(), ns, w}, {offsets.data(), excluded.data()}, [&](const TopKBlock& b) {
-      dist.resize(static_cast<size_t>(b.count * b.k));
-      for (int64_t r = 0; r < b.count; ++r) {
-        const float* vi = augmented_.data() + of[static_cast<size_t>(s0 + b.first_query + r)] * w;
-        for (int64_t j = 0; j < b.k; ++j) {
-          const int64_t item = b.items[r * b.k + j];
-          float& out = dist[static_cast<size_t>(r * b.k + j)];
-          if (item < 0) {
-            out = std::numeric_limits<float>::infinity();
-            continue;
-          }
-          const float* vj = augmented_.data() + item * w;
-          double s = 0;
-          for (int64_t d = 0; d < dim_; ++d) {
-            const double diff = double(vj[d]) - vi[d];
-            s += diff * diff;
-          }
-          out = static_cast<float>(s);
-        }
-      }
-      NeighborBlock nb;
-      nb.first = s0 + b.first_query;
-      nb.count = b.count;
-      nb.k = b.k;
-      nb.items = b.items;
-      nb.distances = dist.data();
-      nb.found = b.found;
-      on_block(nb);
-    });
+    topk.search({queries.data(), ns, w}, {offsets.data(), excluded.data()},
+                [&](const TopKBlock& b) {
+                  dist.resize(static_cast<size_t>(b.count * b.k));
+                  for (int64_t r = 0; r < b.count; ++r) {
+                    const float* vi =
+                        augmented_.data() + of[static_cast<size_t>(s0 + b.first_query + r)] * w;
+                    for (int64_t j = 0; j < b.k; ++j) {
+                      const int64_t item = b.items[r * b.k + j];
+                      float& out = dist[static_cast<size_t>(r * b.k + j)];
+                      if (item < 0) {
+                        out = std::numeric_limits<float>::infinity();
+                        continue;
+                      }
+                      const float* vj = augmented_.data() + item * w;
+                      double s = 0;
+                      for (int64_t d = 0; d < dim_; ++d) {
+                        const double diff = double(vj[d]) - vi[d];
+                        s += diff * diff;
+                      }
+                      out = static_cast<float>(s);
+                    }
+                  }
+                  NeighborBlock nb;
+                  nb.first = s0 + b.first_query;
+                  nb.count = b.count;
+                  nb.k = b.k;
+                  nb.items = b.items;
+                  nb.distances = dist.data();
+                  nb.found = b.found;
+                  on_block(nb);
+                });
   }
 }
 

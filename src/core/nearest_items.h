@@ -1,11 +1,12 @@
 // Related items: for item i the k items with the smallest squared Euclidean distance ‖v_j − v_i‖²,
-// never i itself. One routine serves the two-tower item vectors and the CF module's item features x.
+// never i itself. One routine serves the two-tower item vectors and the CF module's item features
+// x.
 //
 // It runs on ExactTopK: ‖v_j − v_i‖² = ‖v_i‖² − (2·v_i·v_j − ‖v_j‖²), so ranking by the score
 // [2·v_i, −1]·[v_j, ‖v_j‖²] (largest first) is ranking by distance (smallest first) — for general
-// vectors, not only L2-normalised ones (where it reduces to ranking by dot product). The item matrix
-// is copied once, augmented by one column. Returned distances are recomputed directly from the two
-// vectors (in double), so they carry no cancellation error from the score.
+// vectors, not only L2-normalised ones (where it reduces to ranking by dot product). The item
+// matrix is copied once, augmented by one column. Returned distances are recomputed directly from
+// the two vectors (in double), so they carry no cancellation error from the score.
 #pragma once
 
 #include <cstdint>
@@ -26,7 +27,8 @@ struct NeighborResult {
   std::vector<int32_t> found;
 };
 
-// One finished block, valid during the callback only; same layout and order guarantees as TopKBlock.
+// One finished block, valid during the callback only; same layout and order guarantees as
+// TopKBlock.
 struct NeighborBlock {
   int64_t first = 0;  // index into the `of` list of the call
   int64_t count = 0;

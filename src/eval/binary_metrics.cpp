@@ -1,4 +1,4 @@
-#include "cf/binary_metrics.h"
+#include "eval/binary_metrics.h"
 
 #include <algorithm>
 #include <cmath>

@@ -11,7 +11,7 @@ namespace towerrec {
 struct FeatureMatrix {
   std::vector<std::string> names;  // column names, size cols()
   int64_t rows = 0;
-  std::vector<float> data;         // rows * cols(), row-major
+  std::vector<float> data;  // rows * cols(), row-major
 
   int64_t cols() const { return static_cast<int64_t>(names.size()); }
   float* row(int64_t r) { return data.data() + r * cols(); }
