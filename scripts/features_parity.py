@@ -5,11 +5,12 @@ Feeds the raw feature matrix written by `towerrec features` (and its bag files, 
 a bag) to the exported TorchScript tower, exactly as the README's snippet does, and compares the
 vectors with those `towerrec embed` wrote for the same run and data.
 
-usage: features_parity.py TOWERS_DIR users|items FEATURES.npy EMBED.npy [TOLERANCE]
+usage: features_parity.py TOWERS_DIR (users|items FEATURES.npy EMBED.npy)...
 
 FEATURES.npy comes with FEATURES.ids and, for a tower with a bag, FEATURES.bag_rows.npy and
-FEATURES.bag_items.npy; EMBED.npy with EMBED.ids (same ids, same order). Prints the largest
-absolute difference; exit code 0 when it is <= TOLERANCE (default 1e-5), 1 otherwise. Run it with
+FEATURES.bag_items.npy; EMBED.npy with EMBED.ids (same ids, same order). Several triples share one
+Python start (importing torch is the slow part). Prints the largest absolute difference of each;
+exit code 0 when every one is <= 1e-5 (TOWERREC_PARITY_TOL overrides), 1 otherwise. Run it with
 Debian's /usr/bin/python3 (python3-torch, numpy).
 """
 import json
@@ -37,23 +38,30 @@ def tower_vectors(towers, side, features):
         return tower(x, rows, items).numpy()
 
 
-def main(argv):
-    if len(argv) not in (5, 6) or argv[2] not in ("users", "items"):
-        print(__doc__, file=sys.stderr)
-        return 1
-    towers, side, features, embed = argv[1:5]
-    tol = float(argv[5]) if len(argv) == 6 else 1e-5
+def check(towers, side, features, embed, tol):
     if open(stem(features) + ".ids").read() != open(stem(embed) + ".ids").read():
         print(f"{stem(features)}.ids and {stem(embed)}.ids differ", file=sys.stderr)
-        return 1
+        return False
     got = tower_vectors(towers, side, features)
     want = np.load(embed)
     if got.shape != want.shape:
-        print(f"shapes differ: towers {got.shape}, embed {want.shape}", file=sys.stderr)
-        return 1
+        print(f"{features}: shapes differ: towers {got.shape}, embed {want.shape}", file=sys.stderr)
+        return False
     diff = float(np.abs(got - want).max()) if got.size else 0.0
-    print(f"{side}: {got.shape[0]} rows, max |python - embed| = {diff:.3g}")
-    return 0 if diff <= tol else 1
+    print(f"{features} ({side}): {got.shape[0]} rows, max |python - embed| = {diff:.3g}")
+    return diff <= tol
+
+
+def main(argv):
+    triples = argv[2:]
+    if len(argv) < 5 or len(triples) % 3 or any(t not in ("users", "items") for t in triples[::3]):
+        print(__doc__, file=sys.stderr)
+        return 1
+    tol = float(os.environ.get("TOWERREC_PARITY_TOL", "1e-5"))
+    ok = True
+    for k in range(0, len(triples), 3):
+        ok &= check(argv[1], *triples[k:k + 3], tol)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ struct VectorSourceSpec {
   std::string towers_dir;  // an export directory; empty: the run's model.ckpt
   // Today's data (`--data`, serve/current_run_data.h): its users and items with features built in
   // the run's layout; empty: the run's own data, rebuilt from its config.yaml.
-  std::string data_dir;
+  std::string data_dir = {};
 };
 
 class VectorSource {
