@@ -46,8 +46,8 @@ int32_t count_known(const IdMap& current, const IdMap& run) {
   return n;
 }
 
-// The run's own dataset, read only to compare with today's; nullopt-like empty format when it is
-// gone (a snapshot deleted after training): the checks are then skipped, with a note.
+// The run's own dataset, read only to compare with today's. False when it is gone (a snapshot
+// deleted after training): the comparisons are then skipped, with a note.
 bool read_run_dataset(const RunOptions& o, const std::string& run_dir, const RunCallbacks& cb,
                       Dataset& out) {
   const std::string dir = o.data.dir.empty() ? run_dir + "/data" : o.data.dir;

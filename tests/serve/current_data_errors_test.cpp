@@ -41,36 +41,35 @@ void check_refused(const std::string& data, const std::string& message) {
 
 }  // namespace
 
-TEST_CASE("score --data: data in another format than the run's is refused", "[serve]") {
-  TempDir d;
-  d.write("u.data", "1\t1\t5\t881250949\n");
-  check_refused(d.path(), d.file("u.data") +
-                              ": the data is in format ml100k, the run was trained on movielens "
-                              "data (ratings.csv)");
-}
-
-TEST_CASE("score --data: data holding none of the run's items is refused", "[serve]") {
-  TempDir d;
-  d.write("movies.csv", "movieId,title,genres\n9001,Other (2001),Drama\n9002,More (2002),Comedy\n");
-  d.write("ratings.csv", "userId,movieId,rating,timestamp\n1,9001,4.0,1\n2,9002,3.0,2\n");
-  check_refused(d.path(), d.file("movies.csv") +
-                              ": none of its 2 items (ids 9001..9002) is one of the run's 400 "
-                              "(ids 1..400); is this the run's data?");
-}
-
-TEST_CASE("score --data: ratings off the run's scale are refused with file and line", "[serve]") {
+// One test case (one process, one trained fixture) for all the refusals.
+TEST_CASE("score --data: bad data dirs are refused naming the file, and nothing is written",
+          "[serve]") {
   const auto& t = today_run();
   TempDir d;
-  d.write("movies.csv", slurp(t.run_dir + "/data/movies.csv"));
-  d.write("ratings.csv", "userId,movieId,rating,timestamp\n1,1,4.0,1\n1,2,7.5,2\n");
-  check_refused(d.path(), d.file("ratings.csv") +
-                              ":3: field 'rating': expected a number in [0.5, 5], found \"7.5\" "
-                              "(the run's rating scale, data.rating_min..rating_max)");
-}
 
-TEST_CASE("score --data: unknown ids in --users still name the line", "[serve]") {
-  const auto& t = today_run();
-  TempDir d;
+  INFO("another format than the run's");
+  d.write("ml100k/u.data", "1\t1\t5\t881250949\n");
+  check_refused(d.file("ml100k"), d.file("ml100k/u.data") +
+                                      ": the data is in format ml100k, the run was trained on "
+                                      "movielens data (ratings.csv)");
+
+  INFO("none of the run's items");
+  d.write("foreign/movies.csv",
+          "movieId,title,genres\n9001,Other (2001),Drama\n9002,More (2002),Comedy\n");
+  d.write("foreign/ratings.csv", "userId,movieId,rating,timestamp\n1,9001,4.0,1\n2,9002,3.0,2\n");
+  check_refused(d.file("foreign"), d.file("foreign/movies.csv") +
+                                       ": none of its 2 items (ids 9001..9002) is one of the "
+                                       "run's 400 (ids 1..400); is this the run's data?");
+
+  INFO("ratings off the run's scale");
+  d.write("offscale/movies.csv", slurp(t.run_dir + "/data/movies.csv"));
+  d.write("offscale/ratings.csv", "userId,movieId,rating,timestamp\n1,1,4.0,1\n1,2,7.5,2\n");
+  check_refused(d.file("offscale"),
+                d.file("offscale/ratings.csv") +
+                    ":3: field 'rating': expected a number in [0.5, 5], found \"7.5\" (the "
+                    "run's rating scale, data.rating_min..rating_max)");
+
+  INFO("unknown ids in --users still name the line");
   const auto users = d.write("users.txt", "151\n99999\n");
   const auto r = run_cli({"recommend", "--run", t.run_dir, "--data", t.today_dir, "--users", users,
                           "--out", d.file("recs.csv"), "-q"});
