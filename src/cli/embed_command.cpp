@@ -1,5 +1,5 @@
 // towerrec embed: the vectors of the whole catalogue (or of every user) as .npy plus ids.
-//   towerrec embed (--run DIR | --towers DIR) --out items.npy [--users]
+//   towerrec embed (--run DIR | --towers DIR) --out items.npy [--users] [--data DIR]
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -24,7 +24,7 @@ Registrar register_embed([](CLI::App& root) {
       "embed",
       "Write the vectors of every catalogue item (rated or not) or, with --users, of every "
       "user: float32 .npy [rows, dim] (numpy.load reads it) and X.ids beside X.npy, one id per "
-      "line in row order");
+      "line in row order. With --data: the users and items of today's data, new ones included");
   add_serve_flags(sub, a->serve);
   sub->add_option("--out", a->out, "output .npy path (ids go to the same name with .ids)")
       ->required();

@@ -1,7 +1,8 @@
 // towerrec recommend: top-K items per user over the whole catalogue, exact or by retrieval +
 // ranking.
 //   towerrec recommend (--run DIR | --towers DIR) --out recs.csv [--k 10] [--users FILE]
-//                      [--exclude FILE] [--retrieval [--index FILE]] [--config FILE] [--set k=v]...
+//                      [--exclude FILE] [--retrieval [--index FILE]] [--data DIR] [--titles]
+//                      [--config FILE] [--set k=v]...
 //   towerrec recommend --run CF_RUN --new-users FILE --out recs.csv [--skip-unknown-items]
 //   [--print]
 #include <filesystem>
@@ -27,7 +28,7 @@ struct RecommendArgs {
   ServeArgs serve;
   std::string out, users, exclude, index;
   int64_t k = 0, threads = 0;
-  bool retrieval = false;
+  bool retrieval = false, titles = false;
   NewUsersArgs new_users;
 };
 
@@ -36,6 +37,7 @@ Registrar register_recommend([](CLI::App& root) {
   CLI::App* sub = root.add_subcommand(
       "recommend",
       "Top-K items per user by the towers' dot product, never an item the user rated in training "
+      "(with --data: in today's data) "
       "(serve.exclude_seen) or one in --exclude. Exact by default (blocked GEMM + partial "
       "selection "
       "over the whole catalogue); --retrieval: candidates from the generators in serve.retrieval "
@@ -56,6 +58,8 @@ Registrar register_recommend([](CLI::App& root) {
   sub->add_option(
       "--index", a->index,
       "ANN index file for --retrieval: loaded when it exists, else built and saved there");
+  sub->add_flag("--titles", a->titles,
+                "add a title column (the item's catalogue title, CSV-quoted)");
   add_new_users_flags(sub, a->new_users);
   sub->callback([a] {
     const OutputLock lock = OutputLock::file(a->out);  // the CSV and its .retrieval.json
@@ -65,6 +69,9 @@ Registrar register_recommend([](CLI::App& root) {
     if (!a->new_users.file.empty() || is_cf_run(a->serve)) {
       if (a->retrieval)
         throw UsageError("recommend: --retrieval needs a two-tower run (cf runs score exactly)");
+      if (!a->serve.data.empty() || a->titles)
+        throw UsageError(std::string("recommend: ") + (a->titles ? "--titles" : "--data") +
+                         " needs a two-tower run (cf runs: --new-users, --print)");
       if (!a->new_users.file.empty() && !a->users.empty())
         throw UsageError("recommend: --users lists the run's users; --new-users brings others");
       recommend_cf_cli(a->serve, a->new_users, a->out, a->users, a->exclude, extra);
@@ -78,6 +85,7 @@ Registrar register_recommend([](CLI::App& root) {
     const VectorSource source = open_vector_source(a->serve, printer);
     const ServeOptions opts = load_serve_options(a->serve, source, extra);
     RecommendRequest req;
+    req.titles = a->titles;
     if (!a->users.empty()) req.users = read_id_list(a->users, source.run().data.users, "user");
     if (!a->exclude.empty())
       req.excluded_items = read_id_list(a->exclude, source.run().data.items, "item");

@@ -18,15 +18,22 @@ namespace towerrec::cli {
 
 struct ServeArgs {
   std::string run, towers, config;
+  std::string data;  // --data: today's data dir (serve/current_run_data.h); empty: the run's
   std::vector<std::string> sets;
   bool quiet = false;
 };
 
-// Adds --run, --towers, --config, --set and -q to `sub`.
+// Adds --run, --towers, --data, --config, --set and -q to `sub`.
 void add_serve_flags(CLI::App* sub, ServeArgs& a);
 
-// Loads the run (and towers), logging to stderr unless quiet.
+// Loads the run (and towers), logging to stderr unless quiet (warnings are printed even then).
 VectorSource open_vector_source(const ServeArgs& a, ProgressPrinter& printer);
+
+// The callbacks open_vector_source logs through (for verbs that read a run without vectors).
+RunCallbacks serve_callbacks(bool quiet, ProgressPrinter& printer);
+
+// --data DIR (today's data) for `sub`, stored in `dir`.
+void add_data_flag(CLI::App* sub, std::string& dir);
 
 // The serve section of --config (or of the run's config.yaml) with --set applied; `extra` are more
 // "key=value" overrides (from dedicated flags such as --k).

@@ -1,5 +1,6 @@
 // towerrec similar: related items by nearest item vectors.
 //   towerrec similar (--run DIR | --towers DIR) (--item ID | --items FILE) [--k 10] [--out FILE]
+//                    [--data DIR] [--titles]
 #include <iostream>
 #include <optional>
 
@@ -22,6 +23,7 @@ struct SimilarArgs {
   ServeArgs serve;
   std::string item, items, out;
   int64_t k = 0, threads = 0;
+  bool titles = false;
 };
 
 Registrar register_similar([](CLI::App& root) {
@@ -41,6 +43,8 @@ Registrar register_similar([](CLI::App& root) {
   sub->add_option("--threads", a->threads, "scoring threads (serve.threads)")
       ->check(CLI::PositiveNumber);
   sub->add_option("--out", a->out, "output CSV (default: stdout)");
+  sub->add_flag("--titles", a->titles,
+                "add a title column (the similar item's catalogue title, CSV-quoted)");
   sub->callback([a] {
     if (a->item.empty() && a->items.empty())
       throw UsageError("similar: expected --item ID or --items FILE");
@@ -49,20 +53,27 @@ Registrar register_similar([](CLI::App& root) {
     std::vector<std::string> extra;
     if (a->k > 0) extra.push_back("serve.k=" + std::to_string(a->k));
     if (a->threads > 0) extra.push_back("serve.threads=" + std::to_string(a->threads));
-    if (is_cf_run(a->serve)) return similar_cf_cli(a->serve, a->item, a->items, a->out, extra);
+    if (is_cf_run(a->serve)) {
+      if (!a->serve.data.empty() || a->titles)
+        throw UsageError(std::string("similar: ") + (a->titles ? "--titles" : "--data") +
+                         " needs a two-tower run");
+      return similar_cf_cli(a->serve, a->item, a->items, a->out, extra);
+    }
     ProgressPrinter printer(a->serve.quiet);
     const VectorSource source = open_vector_source(a->serve, printer);
     const ServeOptions opts = load_serve_options(a->serve, source, extra);
     const IdMap& items = source.run().data.items;
-    const std::vector<int32_t> of =
-        a->items.empty() ? std::vector<int32_t>{resolve_id(items, a->item, "--item", "item")}
-                         : read_id_list(a->items, items, "item");
+    RelatedRequest req;
+    req.items = a->items.empty()
+                    ? std::vector<int32_t>{resolve_id(items, a->item, "--item", "item")}
+                    : read_id_list(a->items, items, "item");
+    req.titles = a->titles;
     if (a->out.empty()) {
-      related_items(source, opts, of, std::cout, printer.fn());
+      related_items(source, opts, req, std::cout, printer.fn());
       printer.finish();
     } else {
       AtomicFile f(a->out);
-      const RelatedSummary s = related_items(source, opts, of, f.stream(), printer.fn());
+      const RelatedSummary s = related_items(source, opts, req, f.stream(), printer.fn());
       f.commit();
       printer.finish();
       std::cerr << "wrote " << a->out << " (" << s.rows << " rows for " << s.items << " items)\n";

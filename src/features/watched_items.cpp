@@ -42,6 +42,23 @@ WatchedItems WatchedItems::from_vocab(std::vector<int32_t> vocab, int64_t num_it
   return w;
 }
 
+WatchedItems WatchedItems::from_ids(const std::vector<int64_t>& ids, const IdMap& items) {
+  WatchedItems w;
+  w.position.assign(static_cast<size_t>(items.size()), -1);
+  w.vocab.reserve(ids.size());
+  for (size_t p = 0; p < ids.size(); ++p) {
+    const int32_t item = items.find(ids[p]);
+    if (item >= 0) {
+      if (w.position[static_cast<size_t>(item)] >= 0)
+        throw Error("watched items: vocabulary entry " + std::to_string(p) + " repeats item id " +
+                    std::to_string(ids[p]));
+      w.position[static_cast<size_t>(item)] = static_cast<int32_t>(p);
+    }
+    w.vocab.push_back(item);
+  }
+  return w;
+}
+
 SparseRows WatchedItems::own_positions() const {
   SparseRows bag;
   bag.rows = static_cast<int64_t>(position.size());

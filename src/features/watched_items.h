@@ -16,6 +16,7 @@
 namespace towerrec {
 
 struct Dataset;
+class IdMap;
 
 struct WatchedItems {
   // vocab[p] = the dense item index at bag position p: the `n` most-rated items of the rows the
@@ -28,6 +29,10 @@ struct WatchedItems {
   static WatchedItems build(const Dataset& data, const std::vector<uint32_t>& rows, int64_t n);
   // From a saved vocabulary (dense item indices) over a catalogue of `num_items` items.
   static WatchedItems from_vocab(std::vector<int32_t> vocab, int64_t num_items);
+  // A saved vocabulary of item ids (features.json) over another catalogue (`items`, e.g. today's
+  // data): positions keep their meaning; vocab[p] is -1 for an id the catalogue does not hold, so
+  // that position stays empty in every bag. Throws Error on a repeated id.
+  static WatchedItems from_ids(const std::vector<int64_t>& ids, const IdMap& items);
 
   int64_t size() const { return static_cast<int64_t>(vocab.size()); }
 

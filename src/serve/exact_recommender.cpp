@@ -49,7 +49,7 @@ RecommendSummary recommend_exact(const VectorSource& source, const ServeOptions&
   const SeenItems seen(source.run(), options.exclude_seen);
   const std::vector<int32_t> users = requested_users(source, request.users);
   const int64_t n = static_cast<int64_t>(users.size());
-  RecommendationCsv csv(out_csv, source.run().data);
+  RecommendationCsv csv(out_csv, source.run().data, request.titles);
   std::vector<int64_t> offsets, excluded;
   for (int64_t s0 = 0; s0 < n; s0 += kRecommendSlice) {
     const int64_t m = std::min(kRecommendSlice, n - s0);

@@ -21,6 +21,7 @@ class VectorSource;
 struct RecommendRequest {
   std::vector<int32_t> users;           // dense user rows, in output order; empty: every user
   std::vector<int32_t> excluded_items;  // dense item rows never recommended to anyone
+  bool titles = false;  // add the catalogue's `title` column (serve/recommendation_csv.h)
 };
 
 struct RecommendSummary {

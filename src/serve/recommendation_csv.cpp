@@ -4,12 +4,14 @@
 
 #include "core/atomic_file.h"
 #include "data/dataset.h"
+#include "serve/csv_field.h"
 
 namespace towerrec {
 
-RecommendationCsv::RecommendationCsv(const std::string& path, const Dataset& data)
-    : file_(std::make_unique<AtomicFile>(path)), data_(data) {
-  file_->stream() << "user_id,rank,item_id,score\n";
+RecommendationCsv::RecommendationCsv(const std::string& path, const Dataset& data, bool titles)
+    : file_(std::make_unique<AtomicFile>(path)), data_(data), titles_(titles) {
+  file_->stream() << (titles ? "user_id,rank,item_id,score,title\n"
+                             : "user_id,rank,item_id,score\n");
 }
 
 RecommendationCsv::~RecommendationCsv() = default;
@@ -25,11 +27,17 @@ void RecommendationCsv::write_id(int64_t user_id, const int64_t* items, const fl
   const long long uid = static_cast<long long>(user_id);
   buf_.clear();
   for (int64_t j = 0; j < found; ++j) {
-    const int n = std::snprintf(
-        line, sizeof line, "%lld,%lld,%lld,%.6g\n", uid, static_cast<long long>(j + 1),
-        static_cast<long long>(data_.items.id(static_cast<int32_t>(items[j]))),
-        static_cast<double>(scores[j]));
+    const auto item = static_cast<int32_t>(items[j]);
+    const int n =
+        std::snprintf(line, sizeof line, "%lld,%lld,%lld,%.6g", uid, static_cast<long long>(j + 1),
+                      static_cast<long long>(data_.items.id(item)), static_cast<double>(scores[j]));
     buf_.append(line, static_cast<size_t>(n));
+    if (titles_) {
+      buf_.push_back(',');
+      if (static_cast<size_t>(item) < data_.item_meta.title.size())
+        append_csv_field(buf_, data_.item_meta.title[static_cast<size_t>(item)]);
+    }
+    buf_.push_back('\n');
   }
   file_->stream() << buf_;
   rows_ += found;

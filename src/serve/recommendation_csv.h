@@ -1,6 +1,8 @@
 // The output of `recommend` (exact and retrieval): CSV `user_id,rank,item_id,score`, one row per
 // recommendation, users in request order, rank 1 = highest score, score = the towers' dot product
-// (scaled target units, [-1, 1]) printed with 6 significant digits. Written through AtomicFile.
+// (scaled target units, [-1, 1]) printed with 6 significant digits. With `titles` a fifth column
+// `title` holds the item's catalogue title (empty when the data has none), CSV-quoted
+// (serve/csv_field.h). Written through AtomicFile.
 #pragma once
 
 #include <cstdint>
@@ -14,7 +16,7 @@ struct Dataset;
 
 class RecommendationCsv {
  public:
-  RecommendationCsv(const std::string& path, const Dataset& data);
+  RecommendationCsv(const std::string& path, const Dataset& data, bool titles = false);
   ~RecommendationCsv();
   RecommendationCsv(const RecommendationCsv&) = delete;
   RecommendationCsv& operator=(const RecommendationCsv&) = delete;
@@ -29,6 +31,7 @@ class RecommendationCsv {
  private:
   std::unique_ptr<AtomicFile> file_;
   const Dataset& data_;
+  bool titles_;
   int64_t rows_ = 0;
   std::string buf_;
 };

@@ -6,6 +6,7 @@
 
 #include "core/nearest_items.h"
 #include "data/dataset.h"
+#include "serve/csv_field.h"
 #include "serve/vector_source.h"
 
 namespace towerrec {
@@ -13,6 +14,13 @@ namespace towerrec {
 RelatedSummary related_items(const VectorSource& source, const ServeOptions& options,
                              const std::vector<int32_t>& of, std::ostream& out,
                              const ProgressFn& progress) {
+  return related_items(source, options, RelatedRequest{of, false}, out, progress);
+}
+
+RelatedSummary related_items(const VectorSource& source, const ServeOptions& options,
+                             const RelatedRequest& request, std::ostream& out,
+                             const ProgressFn& progress) {
+  const std::vector<int32_t>& of = request.items;
   const auto t0 = std::chrono::steady_clock::now();
   RelatedSummary s;
   TopKOptions o;
@@ -26,7 +34,8 @@ RelatedSummary related_items(const VectorSource& source, const ServeOptions& opt
     return NearestItems({items.data(), source.num_items(), source.dim()}, o);
   }();
   const std::vector<int64_t> queries(of.begin(), of.end());
-  out << "item_id,rank,similar_item_id,distance\n";
+  out << (request.titles ? "item_id,rank,similar_item_id,distance,title\n"
+                         : "item_id,rank,similar_item_id,distance\n");
   std::string buf;
   char line[96];
   nearest.search(queries, [&](const NeighborBlock& b) {
@@ -35,11 +44,18 @@ RelatedSummary related_items(const VectorSource& source, const ServeOptions& opt
       const long long id =
           static_cast<long long>(data.items.id(of[static_cast<size_t>(b.first + r)]));
       for (int64_t j = 0; j < b.found[r]; ++j) {
-        const int n = std::snprintf(
-            line, sizeof line, "%lld,%lld,%lld,%.6g\n", id, static_cast<long long>(j + 1),
-            static_cast<long long>(data.items.id(static_cast<int32_t>(b.items[r * b.k + j]))),
-            static_cast<double>(b.distances[r * b.k + j]));
+        const auto item = static_cast<int32_t>(b.items[r * b.k + j]);
+        const int n = std::snprintf(line, sizeof line, "%lld,%lld,%lld,%.6g", id,
+                                    static_cast<long long>(j + 1),
+                                    static_cast<long long>(data.items.id(item)),
+                                    static_cast<double>(b.distances[r * b.k + j]));
         buf.append(line, static_cast<size_t>(n));
+        if (request.titles) {
+          buf.push_back(',');
+          if (static_cast<size_t>(item) < data.item_meta.title.size())
+            append_csv_field(buf, data.item_meta.title[static_cast<size_t>(item)]);
+        }
+        buf.push_back('\n');
         ++s.rows;
       }
     }

@@ -29,4 +29,13 @@ RelatedSummary related_items(const VectorSource& source, const ServeOptions& opt
                              const std::vector<int32_t>& of, std::ostream& out,
                              const ProgressFn& progress = {});
 
+struct RelatedRequest {
+  std::vector<int32_t> items;  // query items (dense rows), in output order
+  bool titles = false;  // add a `title` column: the similar item's catalogue title, CSV-quoted
+};
+// The same, with the request's columns.
+RelatedSummary related_items(const VectorSource& source, const ServeOptions& options,
+                             const RelatedRequest& request, std::ostream& out,
+                             const ProgressFn& progress = {});
+
 }  // namespace towerrec

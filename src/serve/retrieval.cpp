@@ -157,7 +157,7 @@ json recommend_retrieval(const VectorSource& source, const ServeOptions& options
     cache.done.assign(static_cast<size_t>(n_items), 0);
   }
   int64_t seed_searches = 0;
-  RecommendationCsv csv(out_csv, source.run().data);
+  RecommendationCsv csv(out_csv, source.run().data, request.titles);
   std::vector<int64_t> res_items;
   std::vector<float> res_scores;
   std::vector<int64_t> res_found, cand_count;

@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "model/two_tower_model.h"
+#include "serve/current_run_data.h"
 #include "serve/exported_towers.h"
 
 namespace towerrec {
@@ -97,7 +98,7 @@ VectorSource VectorSource::open(const VectorSourceSpec& spec, const RunCallbacks
                     "; the towers need the run's data and features: pass --run DIR as well");
     }
   }
-  impl->run = load_run_data(run_dir, cb);
+  impl->run = load_scoring_data(run_dir, spec.data_dir, cb);
   const RunData& rd = impl->run;
   if (rd.options.model.kind != "two_tower")
     throw Error(run_dir + ": model.kind is " + rd.options.model.kind +
@@ -120,6 +121,13 @@ VectorSource VectorSource::open(const VectorSourceSpec& spec, const RunCallbacks
                   " user and " + std::to_string(impl->model->item_in()) +
                   " item features, the data gives " + std::to_string(rd.features.user.cols()) +
                   " and " + std::to_string(rd.features.item.cols()));
+    // Bags from another run's vocabularies (a features.json that is not this checkpoint's).
+    if (impl->model->user_bag() != rd.features.user_bag.cols ||
+        impl->model->item_bag() != rd.features.item_bag.cols)
+      throw Error(ckpt + ": checkpoint expects bags of " + std::to_string(impl->model->user_bag()) +
+                  " watched items and " + std::to_string(impl->model->item_bag()) +
+                  " item ids, the features give " + std::to_string(rd.features.user_bag.cols) +
+                  " and " + std::to_string(rd.features.item_bag.cols));
     impl->dim = impl->model->dim();
     impl->description = "checkpoint " + ckpt;
   }

@@ -6,7 +6,7 @@
 //
 // Every user and every catalogue item has a row, including items nobody rated (their features use
 // count 0 and the global mean) and users without training ratings. Rows are dense indices of
-// run().data (ids: data.users.id(row), data.items.id(row)).
+// run().data (ids: data.users.id(row), data.items.id(row)); with a data_dir, of today's data.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +21,9 @@ namespace towerrec {
 struct VectorSourceSpec {
   std::string run_dir;     // a two-tower run directory; empty: towers.json's run.dir
   std::string towers_dir;  // an export directory; empty: the run's model.ckpt
+  // Today's data (`--data`, serve/current_run_data.h): its users and items with features built in
+  // the run's layout; empty: the run's own data, rebuilt from its config.yaml.
+  std::string data_dir = {};
 };
 
 class VectorSource {
