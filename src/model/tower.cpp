@@ -65,10 +65,11 @@ __attribute__((target("avx2"))) void bag_rows_avx2(const float* table, int64_t w
 }
 
 // The same with 16-float registers, 256 columns (the default first layer) per pass: half the
-// instructions of the AVX2 path, the same roundings.
-__attribute__((target("avx512f"))) void bag_rows_avx512(const float* table, int64_t width,
-                                                        const int32_t* idx, const float* w,
-                                                        int64_t count, float* out) {
+// instructions of the AVX2 path, the same roundings (AVX-512 has fused multiply-add, and GCC would
+// contract the multiply and add into one without fp-contract=off).
+__attribute__((target("avx512f"), optimize("fp-contract=off"))) void bag_rows_avx512(
+    const float* table, int64_t width, const int32_t* idx, const float* w, int64_t count,
+    float* out) {
   int64_t j = 0;
   for (; j + 256 <= width; j += 256) {
     __m512 acc[16];
