@@ -8,6 +8,8 @@
 #include <limits>
 #include <thread>
 
+#include <immintrin.h>
+
 #include <ATen/Parallel.h>
 #include <ATen/ops/empty.h>
 #include <ATen/ops/exp.h>
@@ -76,6 +78,121 @@ void zero_tower_grads(const Tower& tower) {
 }
 
 float* fptr(const at::Tensor& t) { return t.data_ptr<float>(); }
+
+// The largest of x[0, n) (n >= 1; the same value in any order). GCC does not vectorise a float
+// max reduction under the default -fno-finite-math-only, and a batch-1024 softmax takes 1M of them.
+__attribute__((target("avx2"))) float logit_max_avx2(const float* x, int64_t n) {
+  __m256 m = _mm256_set1_ps(-std::numeric_limits<float>::infinity());
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8) m = _mm256_max_ps(m, _mm256_loadu_ps(x + j));
+  float lanes[8];
+  _mm256_storeu_ps(lanes, m);
+  float mx = lanes[0];
+  for (int l = 1; l < 8; ++l) mx = std::max(mx, lanes[l]);
+  for (; j < n; ++j) mx = std::max(mx, x[j]);
+  return mx;
+}
+
+// Sum of x[0, n) in double, in eight interleaved lanes: one running sum is a chain of dependent
+// adds (4 cycles each), which made this the costliest loop of the softmax.
+__attribute__((target("avx2"))) double logit_sum_avx2(const float* x, int64_t n) {
+  __m256d lo = _mm256_setzero_pd(), hi = _mm256_setzero_pd();
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8) {
+    const __m256 v = _mm256_loadu_ps(x + j);
+    lo = _mm256_add_pd(lo, _mm256_cvtps_pd(_mm256_castps256_ps128(v)));
+    hi = _mm256_add_pd(hi, _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
+  }
+  double lanes[4];
+  _mm256_storeu_pd(lanes, _mm256_add_pd(lo, hi));
+  double sum = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+  for (; j < n; ++j) sum += x[j];
+  return sum;
+}
+
+float logit_max(const float* x, int64_t n) {
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2) return logit_max_avx2(x, n);
+  float mx = x[0];
+  for (int64_t j = 1; j < n; ++j) mx = std::max(mx, x[j]);
+  return mx;
+}
+
+double logit_sum(const float* x, int64_t n) {
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2) return logit_sum_avx2(x, n);
+  double sum = 0;
+  for (int64_t j = 0; j < n; ++j) sum += x[j];
+  return sum;
+}
+
+// Rows of the softmax's logit matrix per pass: a block (128 x 1024 floats, 512 KB, at batch 1024)
+// stays in L2 from its product through exp to its gradient's products, where whole-matrix passes
+// streamed 4 MB from memory each time. (64 and 256 timed the same, within a loaded machine's
+// noise.)
+constexpr int64_t kSoftmaxBlockRows = 128;
+
+// Groups candidates by key: by_key = positions ordered by (key, position), place[j] = j's index in
+// by_key. A row's accidental hits are then the neighbours in its own key's run.
+void group_by_key(const int32_t* keys, int64_t cands, std::vector<int32_t>& by_key,
+                  std::vector<int32_t>& place) {
+  by_key.resize(static_cast<size_t>(cands));
+  for (int64_t j = 0; j < cands; ++j) by_key[static_cast<size_t>(j)] = static_cast<int32_t>(j);
+  std::sort(by_key.begin(), by_key.end(), [keys](int32_t x, int32_t y) {
+    return keys[x] != keys[y] ? keys[x] < keys[y] : x < y;
+  });
+  place.resize(static_cast<size_t>(cands));
+  for (int64_t q = 0; q < cands; ++q)
+    place[static_cast<size_t>(by_key[static_cast<size_t>(q)])] = static_cast<int32_t>(q);
+}
+
+// Rows [0, kb) of Lb [kb, cands] (batch rows row0 + k): logit * inv_t - corr[j], accidental hits
+// (another candidate with the row's key; group_by_key) set to -inf, then shifted by the row's
+// maximum so that exp() cannot overflow.
+void scale_mask_shift(float* Lb, int64_t kb, int64_t cands, int64_t row0, const int32_t* keys,
+                      const float* corr, float inv_t, const std::vector<int32_t>& by_key,
+                      const std::vector<int32_t>& place) {
+  const float neg_inf = -std::numeric_limits<float>::infinity();
+  for (int64_t k = 0; k < kb; ++k) {
+    float* row = Lb + k * cands;
+    const int64_t self = row0 + k;
+    const int32_t own_key = keys[self];
+    for (int64_t j = 0; j < cands; ++j) row[j] = row[j] * inv_t - corr[j];
+    const int64_t at = place[static_cast<size_t>(self)];
+    for (int64_t q = at - 1; q >= 0 && keys[by_key[static_cast<size_t>(q)]] == own_key; --q)
+      row[by_key[static_cast<size_t>(q)]] = neg_inf;
+    for (int64_t q = at + 1; q < cands && keys[by_key[static_cast<size_t>(q)]] == own_key; ++q)
+      row[by_key[static_cast<size_t>(q)]] = neg_inf;
+    const float mx = logit_max(row, cands);
+    for (int64_t j = 0; j < cands; ++j) row[j] -= mx;  // the diagonal is finite: mx is too
+  }
+}
+
+// Rows [0, kb) of Lb (exp of the shifted logits; batch rows row0 + k): adds the positive rows'
+// cross-entropies to `ce` and their count to `pos`; with backward, overwrites each row with its
+// gradient G = gscale * (softmax - onehot) (zeros for a row that is not positive).
+void softmax_rows(float* Lb, int64_t kb, int64_t cands, int64_t row0, const float* target,
+                  float positive_min, float gscale, bool backward, double& ce, int64_t& pos) {
+  for (int64_t k = 0; k < kb; ++k) {
+    float* row = Lb + k * cands;
+    const int64_t self = row0 + k;
+    const bool positive = target[self] >= positive_min;
+    const double sum = logit_sum(row, cands);
+    if (positive) {
+      ++pos;
+      // -log softmax_kk = log(sum) - shifted logit_kk, and exp(shifted_kk) = row[self].
+      ce += std::log(sum) - std::log(std::max(static_cast<double>(row[self]), 1e-300));
+    }
+    if (!backward) continue;
+    if (!positive) {
+      std::fill(row, row + cands, 0.f);
+      continue;
+    }
+    const float inv = static_cast<float>(1.0 / sum);
+    for (int64_t j = 0; j < cands; ++j) row[j] = gscale * row[j] * inv;
+    row[self] -= gscale;
+  }
+}
 
 }  // namespace
 
@@ -220,8 +337,8 @@ void TwoTowerStep::softmax_loss(const StepInputs& in, const StepBatch& b, const 
     const int64_t cap = capacity_, cap_c = capacity_ + max_negatives_;
     const auto f32 = at::TensorOptions().dtype(at::kFloat);
     all_u_ = at::empty({(cap + cap_c) * d}, f32);  // U then V, adjacent: one all-reduce
-    logits_ = at::empty({cap * cap_c}, f32);
-    dv_ = at::empty({cap_c * d}, f32);
+    logits_ = at::empty({std::min(cap, kSoftmaxBlockRows) * cap_c}, f32);
+    dv_ = at::empty({2 * cap_c * d}, f32);  // dV, then a block's product
   }
   // The global batch's outputs: U [n, d] then V [cands, d].
   float* U = fptr(all_u_);
@@ -247,71 +364,43 @@ void TwoTowerStep::softmax_loss(const StepInputs& in, const StepBatch& b, const 
     correction_[static_cast<size_t>(j)] = static_cast<float>(std::log(std::max(expected, 1e-12)));
   }
 
-  // Logits of the own rows: L [r, cands] = U[lo:hi] V^T / T - correction, accidental hits masked.
+  // Logits of the own rows, U[lo:hi] V^T / T - correction with accidental hits masked, a block of
+  // rows at a time: the product, the shifted logits, exp (ATen's vectorised kernel is several
+  // times glibc's expf), the cross-entropies and, for backward, G = w_s/P (softmax - onehot)/T and
+  // its products dU (the block's rows) = G V and dV (all candidates) += G^T U_block.
   if (r == 0 && !gather_fn) return;
   float* L = fptr(logits_);
-  const float neg_inf = -std::numeric_limits<float>::infinity();
-  if (r > 0) {
-    gemm_rowmajor(false, true, r, cands, d, U + b.lo * d, d, V, d, L, cands);
-    for (int64_t k = 0; k < r; ++k) {
-      float* row = L + k * cands;
-      const int64_t self = b.lo + k;
-      const int32_t own_key = keys[static_cast<size_t>(self)];
-      float mx = neg_inf;
-      for (int64_t j = 0; j < cands; ++j) {
-        float s = row[j] * loss.inv_temperature - correction_[static_cast<size_t>(j)];
-        if (j != self && keys[static_cast<size_t>(j)] == own_key) s = neg_inf;
-        row[j] = s;
-        mx = std::max(mx, s);
-      }
-      for (int64_t j = 0; j < cands; ++j) row[j] -= mx;  // the diagonal is finite: mx is too
-    }
-    // exp over the whole block at once: ATen's vectorised kernel is several times glibc's expf.
-    at::Tensor block = logits_.narrow(0, 0, r * cands);
-    block.exp_();
-  }
-  // Rows' cross-entropies and, for backward, G = w_s / P * (softmax - onehot) / T (zero for rows
-  // that are not positive).
   const float gscale = loss.softmax_weight / static_cast<float>(positives) * loss.inv_temperature;
   double ce = 0;
   int64_t own_pos = 0;
-  for (int64_t k = 0; k < r; ++k) {
-    float* row = L + k * cands;
-    const int64_t self = b.lo + k;
-    const bool positive = b.target[self] >= loss.positive_min;
-    double sum = 0;
-    for (int64_t j = 0; j < cands; ++j) sum += row[j];
-    if (positive) {
-      ++own_pos;
-      // -log softmax_kk = log(sum) - shifted logit_kk, and exp(shifted_kk) = row[self].
-      ce += std::log(sum) - std::log(std::max(static_cast<double>(row[self]), 1e-300));
-    }
+  float* du = backward ? fptr(user_buf_.dy) : nullptr;
+  float* dV = fptr(dv_);
+  float* part = dV + cands * d;
+  if (backward) std::fill(dV, dV + cands * d, 0.f);
+  if (r > 0) group_by_key(keys.data(), cands, hit_order_, hit_group_);
+  for (int64_t k0 = 0; k0 < r; k0 += kSoftmaxBlockRows) {
+    const int64_t kb = std::min(kSoftmaxBlockRows, r - k0);
+    const float* Ub = U + (b.lo + k0) * d;
+    gemm_rowmajor(false, true, kb, cands, d, Ub, d, V, d, L, cands);
+    scale_mask_shift(L, kb, cands, b.lo + k0, keys.data(), correction_.data(), loss.inv_temperature,
+                     hit_order_, hit_group_);
+    logits_.narrow(0, 0, kb * cands).exp_();
+    softmax_rows(L, kb, cands, b.lo + k0, b.target, loss.positive_min, gscale, backward, ce,
+                 own_pos);
     if (!backward) continue;
-    if (!positive) {
-      std::fill(row, row + cands, 0.f);
-      continue;
-    }
-    const float inv = static_cast<float>(1.0 / sum);
-    for (int64_t j = 0; j < cands; ++j) row[j] = gscale * row[j] * inv;
-    row[self] -= gscale;
+    // gemm overwrites its output, so both products go through `part` and are added.
+    gemm_rowmajor(false, false, kb, d, cands, L, cands, V, d, part, d);
+    for (int64_t i = 0; i < kb * d; ++i) du[k0 * d + i] += part[i];
+    gemm_rowmajor(true, false, cands, d, kb, L, cands, Ub, d, part, d);
+    for (int64_t i = 0; i < cands * d; ++i) dV[i] += part[i];
   }
   sums.ce += ce;
   sums.positives += own_pos;
   sums.loss += loss.softmax_weight * ce / static_cast<double>(positives);
   if (!backward) return;
 
-  // dU (own rows) = G V; dV (all candidates, from the own rows) = G^T U_own, summed over ranks.
-  float* du = fptr(user_buf_.dy);
+  // dV sums over ranks: every rank's rows see every candidate.
   float* di = fptr(item_buf_.dy);
-  float* dV = fptr(dv_);
-  if (r > 0) {
-    // Accumulate into du: gemm overwrites, so go through dV's scratch rows first.
-    gemm_rowmajor(false, false, r, d, cands, L, cands, V, d, dV, d);
-    for (int64_t i = 0; i < r * d; ++i) du[i] += dV[i];
-    gemm_rowmajor(true, false, cands, d, r, L, cands, U + b.lo * d, d, dV, d);
-  } else {
-    std::fill(dV, dV + cands * d, 0.f);
-  }
   if (gather_fn) gather_fn(dV, cands * d);
   for (int64_t i = 0; i < r * d; ++i) di[i] += dV[b.lo * d + i];
   for (int64_t i = 0; i < mr * d; ++i) di[r * d + i] += dV[(n + b.neg_lo) * d + i];

@@ -114,10 +114,12 @@ class TwoTowerStep {
   std::vector<float> pred_;
   // Softmax scratch: the global batch's outputs and logits.
   at::Tensor all_u_, all_v_;  // [capacity, dim], [capacity + negatives, dim]
-  at::Tensor logits_;         // [capacity, capacity + negatives]
-  at::Tensor dv_;             // [capacity + negatives, dim]
+  at::Tensor logits_;         // [min(capacity, 128), capacity + negatives]: a block of rows
+  at::Tensor dv_;             // 2 x [capacity + negatives, dim]: dV, a block's product
   std::vector<float> correction_;
   std::vector<int32_t> key_scratch_;
+  std::vector<int32_t> hit_order_;  // candidates by (key, position): accidental-hit groups
+  std::vector<int32_t> hit_group_;  // each candidate's place in hit_order_
 };
 
 }  // namespace towerrec

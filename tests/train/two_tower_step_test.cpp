@@ -263,3 +263,104 @@ TEST_CASE("two-tower step: joint softmax + rating head with bags: gradients equa
   }
   CHECK(offset == impl.grads.numel());
 }
+
+// A batch wider than the softmax's row blocks (128 rows), where most rows repeat a user (whose bag
+// is then summed once and shared, BagBatch) and many repeat an item (accidental hits, and shared
+// item bags): every gradient still equals autograd's on the rows as given.
+TEST_CASE("two-tower step: softmax with bags over several row blocks: gradients equal autograd's",
+          "[train]") {
+  ModelOptions opts;
+  opts.user_hidden = {12};
+  opts.item_hidden = {10};
+  opts.dim = 5;
+  TwoTowerModel model(4, 3, opts, 21, /*user_bag=*/9, /*item_bag=*/4);
+  auto& impl = model.impl();
+  const FeatureMatrix ux = random_matrix(25, 4, 1), ix = random_matrix(40, 3, 2);
+  const SparseRows ubag = random_bags(25, 9, 6), ibag = random_bags(40, 4, 7);
+  const int64_t n = 300;
+  Rng rng(8);
+  std::vector<int32_t> users, items;
+  std::vector<float> targets;
+  for (int64_t k = 0; k < n; ++k) {
+    users.push_back(static_cast<int32_t>(rng.below(25)));
+    items.push_back(static_cast<int32_t>(rng.below(40)));
+    targets.push_back(static_cast<float>(2 * rng.uniform() - 1));
+  }
+  std::vector<float> share(40);
+  for (float& s : share) s = static_cast<float>(0.005 + rng.uniform() * 0.05);
+  StepLoss loss;
+  loss.rating_weight = 0.f;
+  loss.softmax_weight = 1.f;
+  loss.inv_temperature = 5.f;
+  loss.positive_min = -0.5f;  // some rows are not positive
+  StepInputs in;
+  in.user_x = &ux;
+  in.item_x = &ix;
+  in.user_bag = &ubag;
+  in.item_bag = &ibag;
+  in.item_share = share.data();
+  in.num_items = 40;
+  StepBatch b;
+  b.user = users.data();
+  b.item = items.data();
+  b.target = targets.data();
+  b.n = n;
+  b.hi = n;
+  StepSums sums;
+  {
+    c10::InferenceMode guard;
+    TwoTowerStep step(impl, n, /*for_training=*/true);
+    impl.grads.fill_(123.f);
+    sums = step.run(in, b, loss, /*backward=*/true);
+  }
+
+  std::vector<at::Tensor> leaves;
+  const Tower aug_user = with_bag_columns(impl.user), aug_item = with_bag_columns(impl.item);
+  at::Tensor xu = at::cat({test::gather_rows(ux.data, 25, 4, users), dense_bag(ubag, users)}, 1);
+  at::Tensor xi = at::cat({test::gather_rows(ix.data, 40, 3, items), dense_bag(ibag, items)}, 1);
+  at::Tensor U = test::reference_tower(aug_user, xu, &leaves);
+  at::Tensor V = test::reference_tower(aug_item, xi, &leaves);
+  std::vector<float> corr;
+  for (int32_t c : items) corr.push_back(std::log(static_cast<float>(n) * share[c]));
+  at::Tensor logits = U.matmul(V.t()).mul(5.0).sub(test::tensor_of(corr));
+  at::Tensor mask = at::zeros({n, n}, at::kBool);
+  for (int64_t k = 0; k < n; ++k)
+    for (int64_t j = 0; j < n; ++j)
+      if (j != k && items[static_cast<size_t>(j)] == items[static_cast<size_t>(k)])
+        mask[k][j] = true;
+  at::Tensor logp = logits.masked_fill(mask, -INFINITY).log_softmax(1);
+  at::Tensor ce = at::zeros({}, at::kFloat);
+  int64_t positives = 0;
+  for (int64_t k = 0; k < n; ++k)
+    if (targets[static_cast<size_t>(k)] >= -0.5f) {
+      ce = ce.sub(logp[k][k]);
+      ++positives;
+    }
+  REQUIRE(positives > 0);
+  REQUIRE(positives < n);
+  at::Tensor total = ce.div(positives);
+  total.backward();
+  CHECK(sums.loss == Approx(total.item<double>()).epsilon(1e-4));
+  CHECK(sums.positives == positives);
+
+  std::map<std::string, at::Tensor> want;
+  want["user.0.weight"] = leaves[0].grad().narrow(1, 0, 4);
+  want["user.bag"] = leaves[0].grad().narrow(1, 4, 9).t();
+  want["user.0.bias"] = leaves[1].grad();
+  want["user.1.weight"] = leaves[2].grad();
+  want["user.1.bias"] = leaves[3].grad();
+  want["item.0.weight"] = leaves[4].grad().narrow(1, 0, 3);
+  want["item.bag"] = leaves[4].grad().narrow(1, 3, 4).t();
+  want["item.0.bias"] = leaves[5].grad();
+  want["item.1.weight"] = leaves[6].grad();
+  want["item.1.bias"] = leaves[7].grad();
+  int64_t offset = 0;
+  for (const auto& [name, t] : impl.named_parameters()) {
+    at::Tensor manual = impl.grads.narrow(0, offset, t.numel()).view_as(t);
+    offset += t.numel();
+    INFO(name);
+    REQUIRE(want.count(name) == 1);
+    CHECK(manual.sub(want[name].reshape_as(t)).abs().max().item<float>() < 2e-5f);
+  }
+  CHECK(offset == impl.grads.numel());
+}
