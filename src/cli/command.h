@@ -1,6 +1,7 @@
-// Subcommand registry. Each cli/<verb>.cpp registers itself with a static Registrar, so adding a verb
-// touches no other file. The setup function adds the subcommand to the app and sets its callback; the
-// callback throws towerrec::Error (exit 1) or UsageError (exit 2) and never calls exit().
+// Subcommand registry. Each cli/<verb>.cpp registers itself with a static Registrar, so adding a
+// verb touches no other file. The setup function adds the subcommand to the app and sets its
+// callback; the callback throws towerrec::Error (exit 1) or UsageError (exit 2) and never calls
+// exit().
 #pragma once
 
 #include <functional>

@@ -18,9 +18,10 @@ struct ExportArgs {
 Registrar register_export([](CLI::App& root) {
   auto a = std::make_shared<ExportArgs>();
   CLI::App* sub = root.add_subcommand(
-      "export", "Export a trained two-tower run as TorchScript: user_tower.pt and item_tower.pt take "
-                "RAW features [batch, n] float32 (scaling baked in) and return L2-normalised vectors "
-                "[batch, dim]; towers.json lists the features, dim and target scale");
+      "export",
+      "Export a trained two-tower run as TorchScript: user_tower.pt and item_tower.pt take "
+      "RAW features [batch, n] float32 (scaling baked in) and return L2-normalised vectors "
+      "[batch, dim]; towers.json lists the features, dim and target scale");
   sub->add_option("--run", a->run, "run directory written by `towerrec train`")
       ->required()
       ->check(CLI::ExistingDirectory);

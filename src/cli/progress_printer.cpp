@@ -41,7 +41,8 @@ void ProgressPrinter::print(const Progress& p) {
                   p.unit.c_str(), pct, rate, p.unit.c_str(), eta, p.extra.c_str());
   } else {
     std::snprintf(line, sizeof line, "%s: %llu %s %.0f %s/s %s", p.stage.c_str(),
-                  (unsigned long long)p.done, p.unit.c_str(), rate, p.unit.c_str(), p.extra.c_str());
+                  (unsigned long long)p.done, p.unit.c_str(), rate, p.unit.c_str(),
+                  p.extra.c_str());
   }
   if (tty_) {
     std::fprintf(stderr, "\r\033[K%s", line);

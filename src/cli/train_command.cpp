@@ -53,7 +53,8 @@ Registrar register_train([](CLI::App& root) {
                   "split spec, overrides data.split: random:FRACTION:SEED | temporal:N | "
                   "ml100k:u1..u5,ua,ub");
   sub->add_option("--out", a->out, "run directory (default: models/<name>)");
-  sub->add_option("--set", a->sets, "override any config key, e.g. --set train.epochs=5 (repeatable)");
+  sub->add_option("--set", a->sets,
+                  "override any config key, e.g. --set train.epochs=5 (repeatable)");
   sub->add_flag("-q,--quiet", a->quiet, "no progress output");
   sub->callback([a] {
     const bool resume = !a->resume.empty();

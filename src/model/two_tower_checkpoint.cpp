@@ -99,10 +99,10 @@ void TwoTowerModel::save(const std::string& path, const nlohmann::json& meta) co
   for (const auto& [name, t] : impl_->named_parameters())
     tensors.push_back({{"name", name}, {"shape", t.sizes().vec()}});
   nlohmann::json header = {{"user_in", impl_->user_in},
-                                 {"item_in", impl_->item_in},
-                                 {"model", model},
-                                 {"tensors", tensors},
-                                 {"meta", meta}};
+                           {"item_in", impl_->item_in},
+                           {"model", model},
+                           {"tensors", tensors},
+                           {"meta", meta}};
   if (impl_->user_bag > 0) header["user_bag"] = impl_->user_bag;
   if (impl_->item_bag > 0) header["item_bag"] = impl_->item_bag;
   const std::string header_text = header.dump();
@@ -126,7 +126,8 @@ void TwoTowerModel::save(const std::string& path, const nlohmann::json& meta) co
 TwoTowerModel TwoTowerModel::load(const std::string& path, nlohmann::json* meta) {
   const std::string bytes = read_file(path);
   ByteCursor in(path, bytes);
-  if (bytes.size() < sizeof kCheckpointMagic || std::memcmp(bytes.data(), kCheckpointMagic, sizeof kCheckpointMagic) != 0)
+  if (bytes.size() < sizeof kCheckpointMagic ||
+      std::memcmp(bytes.data(), kCheckpointMagic, sizeof kCheckpointMagic) != 0)
     in.fail("expected magic \"TWOTOWER\" (a towerrec two-tower checkpoint), found " +
             quote_found(bytes.substr(0, sizeof kCheckpointMagic)));
   in.take(sizeof kCheckpointMagic, "magic");
@@ -134,7 +135,8 @@ TwoTowerModel TwoTowerModel::load(const std::string& path, nlohmann::json* meta)
   const uint32_t version = in.get<uint32_t>("format version");
   if (version != kCheckpointVersion)
     in.fail_at(version_pos, "unsupported format version " + std::to_string(version) +
-                                " (this build reads version " + std::to_string(kCheckpointVersion) + ")");
+                                " (this build reads version " + std::to_string(kCheckpointVersion) +
+                                ")");
   const uint32_t header_size = in.get<uint32_t>("header length");
   const char* header_text = in.take(header_size, "header JSON");
 
@@ -212,7 +214,7 @@ TwoTowerModel TwoTowerModel::load(const std::string& path, nlohmann::json* meta)
     }
     if (want != found)
       in.fail_at(kCheckpointHeaderStart, "tensor " + std::to_string(i) + ": expected " + want +
-                                   " (from the header's model options), found " + found);
+                                             " (from the header's model options), found " + found);
   }
 
   const uint64_t count_pos = in.pos();

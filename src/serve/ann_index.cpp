@@ -72,13 +72,16 @@ void check_graph_file(const std::string& path, int64_t dim, int64_t count) {
   get(h.ef_construction, at += 8);
   const uint64_t header_end = at + 8;
   if (static_cast<int64_t>(h.count) != count)
-    throw FormatError(path, 16, "expected " + std::to_string(count) +
-                                    " elements (as the .json says), found " + std::to_string(h.count));
+    throw FormatError(path, 16,
+                      "expected " + std::to_string(count) +
+                          " elements (as the .json says), found " + std::to_string(h.count));
   const size_t links0 = h.max_m0 * sizeof(hnswlib::tableint) + sizeof(hnswlib::linklistsizeint);
-  const size_t want = links0 + static_cast<size_t>(dim) * sizeof(float) + sizeof(hnswlib::labeltype);
+  const size_t want =
+      links0 + static_cast<size_t>(dim) * sizeof(float) + sizeof(hnswlib::labeltype);
   if (h.max_m0 > 4096 || h.size_per_element != want || h.offset_data != links0)
-    throw FormatError(path, 24, "expected " + std::to_string(want) + " bytes per element for dimension " +
-                                    std::to_string(dim) + ", found " + std::to_string(h.size_per_element));
+    throw FormatError(path, 24,
+                      "expected " + std::to_string(want) + " bytes per element for dimension " +
+                          std::to_string(dim) + ", found " + std::to_string(h.size_per_element));
   std::error_code ec;
   const uint64_t size = std::filesystem::file_size(path, ec);
   const uint64_t level0_end = header_end + h.count * h.size_per_element;
@@ -195,7 +198,9 @@ void AnnIndex::save(const std::string& path) const {
               static_cast<std::streamsize>(g.cur_element_count * g.size_data_per_element_));
     for (size_t i = 0; i < g.cur_element_count; ++i) {
       const unsigned int size =
-          g.element_levels_[i] > 0 ? static_cast<unsigned int>(g.size_links_per_element_ * g.element_levels_[i]) : 0;
+          g.element_levels_[i] > 0
+              ? static_cast<unsigned int>(g.size_links_per_element_ * g.element_levels_[i])
+              : 0;
       put(out, size);
       if (size) out.write(g.linkLists_[i], size);
     }
@@ -225,13 +230,15 @@ AnnIndex AnnIndex::load(const std::string& path) {
   try {
     meta = nlohmann::json::parse(read_file(meta_path));
   } catch (const nlohmann::json::exception& e) {
-    throw FormatError(meta_path, 0, std::string("expected the JSON metadata of an ANN index: ") + e.what());
+    throw FormatError(meta_path, 0,
+                      std::string("expected the JSON metadata of an ANN index: ") + e.what());
   }
   if (!meta.is_object() || meta.value("format", "") != kFormat)
     throw FormatError(meta_path, 0, std::string("expected format \"") + kFormat + "\"");
   if (meta.value("version", -1) != kVersion)
-    throw FormatError(meta_path, 0, "expected version " + std::to_string(kVersion) + ", found " +
-                                        meta.value("version", nlohmann::json()).dump());
+    throw FormatError(meta_path, 0,
+                      "expected version " + std::to_string(kVersion) + ", found " +
+                          meta.value("version", nlohmann::json()).dump());
   auto impl = std::make_unique<Impl>();
   int64_t count = 0, distinct = 0;
   try {
@@ -304,9 +311,11 @@ TopKResult AnnIndex::search(MatrixRef queries, int64_t k, ExclusionsRef exclusio
       return std::binary_search(ex, ex + n_ex, item) ||
              std::binary_search(global_exclusions.begin(), global_exclusions.end(), item);
     };
-    int64_t fetch = n_ex + n_global == 0
-                        ? k
-                        : std::min<int64_t>(n, static_cast<int64_t>(std::ceil(k * impl_->options.overfetch)) + n_ex + n_global);
+    int64_t fetch =
+        n_ex + n_global == 0
+            ? k
+            : std::min<int64_t>(n, static_cast<int64_t>(std::ceil(k * impl_->options.overfetch)) +
+                                       n_ex + n_global);
     // `fetch` counts distinct vectors; each expands to its allowed members in index order, at most
     // k of them (later members of the same group would rank below those k).
     std::vector<std::pair<float, int64_t>> kept;  // (-score, item)
@@ -358,7 +367,9 @@ TopKResult AnnIndex::search(MatrixRef queries, int64_t k, ExclusionsRef exclusio
   return out;
 }
 
-void AnnIndex::set_ef(int64_t ef) { impl_->graph->setEf(static_cast<size_t>(std::max<int64_t>(1, ef))); }
+void AnnIndex::set_ef(int64_t ef) {
+  impl_->graph->setEf(static_cast<size_t>(std::max<int64_t>(1, ef)));
+}
 int64_t AnnIndex::ef() const { return static_cast<int64_t>(impl_->graph->ef_); }
 int64_t AnnIndex::size() const { return impl_->groups.rows(); }
 int64_t AnnIndex::distinct() const { return static_cast<int64_t>(impl_->graph->cur_element_count); }

@@ -39,7 +39,8 @@ class AnnIndex {
   // Builds over `items` ([n, dim]; distinct rows copied into the graph). Throws Error on n < 1 or
   // dim < 1. `progress` (optional) is called from the calling thread every few thousand inserted
   // vectors.
-  static AnnIndex build(MatrixRef items, const AnnOptions& options, const ProgressFn& progress = {});
+  static AnnIndex build(MatrixRef items, const AnnOptions& options,
+                        const ProgressFn& progress = {});
   // Loads `path` + `path.json`; throws IoError when missing and FormatError when foreign, truncated
   // or inconsistent. ef_search comes from the saved options.
   static AnnIndex load(const std::string& path);

@@ -5,14 +5,14 @@
 #include <cstring>
 #include <filesystem>
 
-#include <nlohmann/json.hpp>
 #include <ATen/ops/from_blob.h>
 #include <torch/csrc/jit/api/module.h>
 #include <torch/csrc/jit/serialization/import.h>
+#include <nlohmann/json.hpp>
 
 #include "core/atomic_file.h"
-#include "features/sparse_rows.h"
 #include "core/error.h"
+#include "features/sparse_rows.h"
 #include "features/target_scaler.h"
 #include "serve/tower_module_format.h"
 
@@ -40,12 +40,14 @@ std::string last_line(const std::string& s) {
 
 std::vector<std::string> string_list(const json& j, const char* key, const std::string& path) {
   if (!j.contains(key) || !j[key].is_array() || j[key].empty())
-    throw InputError(path, 0, std::string(key) + ": expected a non-empty list of feature names, found " +
-                                  (j.contains(key) ? quote_found(j[key].dump()) : "no such key"));
+    throw InputError(path, 0,
+                     std::string(key) + ": expected a non-empty list of feature names, found " +
+                         (j.contains(key) ? quote_found(j[key].dump()) : "no such key"));
   std::vector<std::string> out;
   for (const json& v : j[key]) {
     if (!v.is_string())
-      throw InputError(path, 0, std::string(key) + ": expected strings, found " + quote_found(v.dump()));
+      throw InputError(path, 0,
+                       std::string(key) + ": expected strings, found " + quote_found(v.dump()));
     out.push_back(v.get<std::string>());
   }
   return out;
@@ -53,8 +55,9 @@ std::vector<std::string> string_list(const json& j, const char* key, const std::
 
 std::string file_name(const json& j, const char* key, const std::string& path) {
   if (!j.contains(key) || !j[key].is_string() || j[key].get<std::string>().empty())
-    throw InputError(path, 0, std::string(key) + ": expected a file name, found " +
-                                  (j.contains(key) ? quote_found(j[key].dump()) : "no such key"));
+    throw InputError(path, 0,
+                     std::string(key) + ": expected a file name, found " +
+                         (j.contains(key) ? quote_found(j[key].dump()) : "no such key"));
   return j[key].get<std::string>();
 }
 
@@ -71,8 +74,9 @@ struct LoadedTower {
 int64_t int_attr(const torch::jit::Module& m, const char* name, const std::string& path,
                  const std::string& side) {
   if (!m.hasattr(name) || !m.attr(name).isInt())
-    throw FormatError(path, 0, "expected the " + side + " tower written by `towerrec export`, found " +
-                                   "a TorchScript module without the integer attribute '" + name + "'");
+    throw FormatError(path, 0,
+                      "expected the " + side + " tower written by `towerrec export`, found " +
+                          "a TorchScript module without the integer attribute '" + name + "'");
   return m.attr(name).toInt();
 }
 
@@ -142,40 +146,52 @@ LoadedTower load_tower(const std::string& path, const std::string& side,
   t.path = path;
   t.features = std::move(features);
   t.dim = dim;
-  const std::string expected = "expected a TorchScript module (the " + side +
-                               " tower written by `towerrec export`)";
+  const std::string expected =
+      "expected a TorchScript module (the " + side + " tower written by `towerrec export`)";
   try {
     t.module = torch::jit::load(path, at::kCPU);
   } catch (const c10::Error& e) {
-    throw FormatError(path, 0, expected + ", but it cannot be loaded (truncated or not a TorchScript "
-                               "file): " + first_line(e.what_without_backtrace()));
+    throw FormatError(path, 0,
+                      expected +
+                          ", but it cannot be loaded (truncated or not a TorchScript "
+                          "file): " +
+                          first_line(e.what_without_backtrace()));
   } catch (const std::exception& e) {
-    throw FormatError(path, 0, expected + ", but it cannot be loaded (truncated or not a TorchScript "
-                               "file): " + first_line(e.what()));
+    throw FormatError(path, 0,
+                      expected +
+                          ", but it cannot be loaded (truncated or not a TorchScript "
+                          "file): " +
+                          first_line(e.what()));
   }
   if (!t.module.hasattr(kAttrTower) || !t.module.attr(kAttrTower).isString())
-    throw FormatError(path, 0, expected + ", found a TorchScript module without the string attribute '" +
-                                   kAttrTower + "'");
+    throw FormatError(path, 0,
+                      expected + ", found a TorchScript module without the string attribute '" +
+                          kAttrTower + "'");
   const std::string found_side = t.module.attr(kAttrTower).toStringRef();
   if (found_side != side)
-    throw FormatError(path, 0, "expected the " + side + " tower, found the " + found_side + " tower");
+    throw FormatError(path, 0,
+                      "expected the " + side + " tower, found the " + found_side + " tower");
   const int64_t version = int_attr(t.module, kAttrFormat, path, side);
   if (version != kTowerFormatVersion)
-    throw FormatError(path, 0, "expected tower format version " +
-                                   std::to_string(kTowerFormatVersion) + ", found " +
-                                   std::to_string(version) + " (written by another towerrec version)");
+    throw FormatError(path, 0,
+                      "expected tower format version " + std::to_string(kTowerFormatVersion) +
+                          ", found " + std::to_string(version) +
+                          " (written by another towerrec version)");
   const int64_t n_features = int_attr(t.module, kAttrFeatures, path, side);
   if (n_features != static_cast<int64_t>(t.features.size()))
-    throw FormatError(path, 0, "the module takes " + std::to_string(n_features) + " " + side +
-                                   " features, towers.json lists " +
-                                   std::to_string(t.features.size()) + " (files from different exports?)");
+    throw FormatError(path, 0,
+                      "the module takes " + std::to_string(n_features) + " " + side +
+                          " features, towers.json lists " + std::to_string(t.features.size()) +
+                          " (files from different exports?)");
   const int64_t module_dim = int_attr(t.module, kAttrDim, path, side);
   if (module_dim != dim)
-    throw FormatError(path, 0, "the module outputs dim " + std::to_string(module_dim) +
-                                   ", towers.json says " + std::to_string(dim) +
-                                   " (files from different exports?)");
-  // One all-zero row proves the forward runs and has the promised shapes. Zero is outside no scaler's
-  // domain, and any layer-shape mismatch inside the module fails here rather than in a batch job.
+    throw FormatError(path, 0,
+                      "the module outputs dim " + std::to_string(module_dim) +
+                          ", towers.json says " + std::to_string(dim) +
+                          " (files from different exports?)");
+  // One all-zero row proves the forward runs and has the promised shapes. Zero is outside no
+  // scaler's domain, and any layer-shape mismatch inside the module fails here rather than in a
+  // batch job.
   if (t.module.hasattr(kAttrBag)) t.bag = int_attr(t.module, kAttrBag, path, side);
   const std::vector<float> zero(t.features.size(), 0.f);
   try {
@@ -232,11 +248,14 @@ ExportedTowers ExportedTowers::load(const std::string& dir) {
                                                                 : "no such key"));
   if (!j.contains("version") || !j["version"].is_number_integer() ||
       j["version"].get<int64_t>() != kTowerFormatVersion)
-    throw InputError(path, 0, "version: expected " + std::to_string(kTowerFormatVersion) + ", found " +
-                                  (j.contains("version") ? quote_found(j["version"].dump()) : "no such key"));
+    throw InputError(
+        path, 0,
+        "version: expected " + std::to_string(kTowerFormatVersion) + ", found " +
+            (j.contains("version") ? quote_found(j["version"].dump()) : "no such key"));
   if (!j.contains("dim") || !j["dim"].is_number_integer() || j["dim"].get<int64_t>() < 1)
-    throw InputError(path, 0, "dim: expected an integer >= 1, found " +
-                                  (j.contains("dim") ? quote_found(j["dim"].dump()) : "no such key"));
+    throw InputError(path, 0,
+                     "dim: expected an integer >= 1, found " +
+                         (j.contains("dim") ? quote_found(j["dim"].dump()) : "no such key"));
   const int64_t dim = j["dim"].get<int64_t>();
   std::vector<std::string> user_features = string_list(j, "user_features", path);
   std::vector<std::string> item_features = string_list(j, "item_features", path);

@@ -16,12 +16,13 @@ struct SparseRows;
 
 class ExportedTowers {
  public:
-  // Loads <dir>/towers.json, <dir>/user_tower.pt and <dir>/item_tower.pt and checks that they belong
-  // together: each module is a towerrec tower of the right side whose feature count and dim match
-  // towers.json, and one all-zero row runs through it to [1, dim]. Throws
+  // Loads <dir>/towers.json, <dir>/user_tower.pt and <dir>/item_tower.pt and checks that they
+  // belong together: each module is a towerrec tower of the right side whose feature count and dim
+  // match towers.json, and one all-zero row runs through it to [1, dim]. Throws
   //   IoError      when a file is missing or unreadable,
-  //   InputError   for a malformed towers.json ("<dir>/towers.json:0: key: expected ..., found ..."),
-  //   FormatError  for a truncated or foreign .pt ("<file>: byte 0: expected a TorchScript ...")
+  //   InputError   for a malformed towers.json ("<dir>/towers.json:0: key: expected ..., found
+  //   ..."), FormatError  for a truncated or foreign .pt ("<file>: byte 0: expected a TorchScript
+  //   ...")
   //                or one that disagrees with towers.json.
   static ExportedTowers load(const std::string& dir);
 
@@ -32,12 +33,12 @@ class ExportedTowers {
   ExportedTowers& operator=(const ExportedTowers&) = delete;
 
   // raw: [rows, cols] row-major RAW (unscaled) features in user_features() (resp. item_features())
-  // order -> [rows, dim()] row-major, each row of L2 norm 1. Runs in blocks, so memory stays bounded
-  // for a large catalogue. Throws Error when cols differs from the tower's feature count or an input
-  // is NaN or infinite (naming row and column). rows == 0 returns an empty vector. Safe to call from
-  // several threads at once (inference does not change the modules).
-  // A user tower with a watched-items bag (user_bag() > 0) also takes row bag_row + r of `bag` for
-  // row r (null: every bag empty).
+  // order -> [rows, dim()] row-major, each row of L2 norm 1. Runs in blocks, so memory stays
+  // bounded for a large catalogue. Throws Error when cols differs from the tower's feature count or
+  // an input is NaN or infinite (naming row and column). rows == 0 returns an empty vector. Safe to
+  // call from several threads at once (inference does not change the modules). A user tower with a
+  // watched-items bag (user_bag() > 0) also takes row bag_row + r of `bag` for row r (null: every
+  // bag empty).
   std::vector<float> embed_users(const float* raw, int64_t rows, int64_t cols,
                                  const SparseRows* bag = nullptr, int64_t bag_row = 0) const;
   std::vector<float> embed_items(const float* raw, int64_t rows, int64_t cols,

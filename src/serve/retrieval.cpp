@@ -104,9 +104,11 @@ json recommend_retrieval(const VectorSource& source, const ServeOptions& options
                     std::to_string(dim) + " (delete it to rebuild)");
       const uint64_t catalogue = AnnIndex::fingerprint_of(item_ref);
       if (index->items_fingerprint() != catalogue)
-        throw Error(index_path + ": an ANN index built from other item vectors than this "
-                    "catalogue's (items_fnv1a " + std::to_string(index->items_fingerprint()) +
-                    ", the catalogue's " + std::to_string(catalogue) + "; delete it to rebuild)");
+        throw Error(index_path +
+                    ": an ANN index built from other item vectors than this "
+                    "catalogue's (items_fnv1a " +
+                    std::to_string(index->items_fingerprint()) + ", the catalogue's " +
+                    std::to_string(catalogue) + "; delete it to rebuild)");
       ji["loaded"] = true;
     } else {
       index = std::make_unique<AnnIndex>(AnnIndex::build(item_ref, options.ann, progress));
@@ -283,18 +285,17 @@ json recommend_retrieval(const VectorSource& source, const ServeOptions& options
     const ExactTopK topk(item_ref, o, std::vector<int64_t>(global.begin(), global.end()));
     const std::vector<float> sq = source.users(sample_users);
     seen.csr(sample_users.data(), static_cast<int64_t>(sample_users.size()), offsets, excluded);
-    topk.search(
-        {sq.data(), static_cast<int64_t>(sample_users.size()), dim},
-        {offsets.data(), excluded.data()}, [&](const TopKBlock& b) {
-          for (int64_t r = 0; r < b.count; ++r) {
-            const size_t at = static_cast<size_t>((b.first_query + r) * k);
-            recall.add(b.items + r * b.k, b.scores + r * b.k, b.found[r], sample_items.data() + at,
-                       sample_scores.data() + at, k);
-          }
-          if (progress)
-            progress({"exact (recall)", static_cast<uint64_t>(b.first_query + b.count),
-                      static_cast<uint64_t>(sample_users.size()), "users", ""});
-        });
+    topk.search({sq.data(), static_cast<int64_t>(sample_users.size()), dim},
+                {offsets.data(), excluded.data()}, [&](const TopKBlock& b) {
+                  for (int64_t r = 0; r < b.count; ++r) {
+                    const size_t at = static_cast<size_t>((b.first_query + r) * k);
+                    recall.add(b.items + r * b.k, b.scores + r * b.k, b.found[r],
+                               sample_items.data() + at, sample_scores.data() + at, k);
+                  }
+                  if (progress)
+                    progress({"exact (recall)", static_cast<uint64_t>(b.first_query + b.count),
+                              static_cast<uint64_t>(sample_users.size()), "users", ""});
+                });
   }
   const double exact_seconds = since(t0);
 

@@ -9,7 +9,8 @@
 // Quality: `recall_users` users (evenly spaced over the request; 0 = all) are also scored exactly
 // (core/exact_topk.h, same exclusions), and recall@K is reported with the throughputs in the
 // returned JSON (also written beside the CSV, see retrieval_report_path):
-//   recall_at_k      tie-aware: retrieved items scoring at least the exact K-th score (within 1e-5),
+//   recall_at_k      tie-aware: retrieved items scoring at least the exact K-th score (within
+//   1e-5),
 //                    over the exact count. Identical item vectors are common (unrated items with
 //                    equal features); the generators see only some of several tied items, and
 //                    which of them the exact order keeps (the lower index) is a convention.

@@ -5,9 +5,9 @@
 #include <sstream>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 #include <ATen/ops/from_blob.h>
 #include <torch/csrc/jit/api/module.h>
+#include <nlohmann/json.hpp>
 
 #include "config/yaml_config.h"
 #include "core/atomic_file.h"
@@ -33,7 +33,7 @@ SideStats side_stats(const json& stats, const char* side) {
     throw Error(std::string("features stats: key '") + side +
                 "': expected an object with names, mean and scale, found " +
                 (stats.is_object() && stats.contains(side) ? quote_found(stats[side].dump())
-                                                            : "no such key"));
+                                                           : "no such key"));
   const json& j = stats[side];
   SideStats s;
   if (!j.contains("names") || !j["names"].is_array())
@@ -55,18 +55,18 @@ SideStats side_stats(const json& stats, const char* side) {
 }
 
 at::Tensor owned(const std::vector<float>& v) {
-  return at::from_blob(const_cast<float*>(v.data()), {static_cast<int64_t>(v.size())},
-                          at::kFloat)
+  return at::from_blob(const_cast<float*>(v.data()), {static_cast<int64_t>(v.size())}, at::kFloat)
       .clone();
 }
 
-// The forward, unrolled over the layers. LibTorch 1.13's define() has no torch.nn.functional, so the
-// MLP and the normalisation are spelled with plain tensor ops. The arithmetic follows the trainer's
+// The forward, unrolled over the layers. LibTorch 1.13's define() has no torch.nn.functional, so
+// the MLP and the normalisation are spelled with plain tensor ops. The arithmetic follows the
+// trainer's
 // ((x - mean) / scale, then x W^T + b), so exported and trained vectors agree to float rounding.
 // No width check inside the module: define() in LibTorch 1.13 resolves no exception type (raise
 // RuntimeError/Exception/ValueError are all "undefined value"), so a wrong width fails at the first
-// broadcast; ExportedTowers checks widths before calling, and n_features is an attribute for others.
-// With a bag (the user tower's watched items) the module takes the bag as (row, vocabulary
+// broadcast; ExportedTowers checks widths before calling, and n_features is an attribute for
+// others. With a bag (the user tower's watched items) the module takes the bag as (row, vocabulary
 // position) pairs and weights each row's entries 1/sqrt(entries), as features/watched_items.h
 // does, adding bag[position] rows to the first layer's pre-activation.
 std::string forward_source(const std::string& side, size_t num_layers, bool bag) {
@@ -83,8 +83,7 @@ std::string forward_source(const std::string& side, size_t num_layers, bool bag)
   for (size_t l = 0; l < num_layers; ++l) {
     std::string lin =
         "torch.addmm(self.b" + std::to_string(l) + ", h, self.w" + std::to_string(l) + ".t())";
-    if (l == 0 && bag)
-      lin += ".index_add(0, bag_rows, self.bag[bag_items] * w.unsqueeze(1))";
+    if (l == 0 && bag) lin += ".index_add(0, bag_rows, self.bag[bag_items] * w.unsqueeze(1))";
     if (l + 1 < num_layers) {
       s << "    h = torch.relu(" << lin << ")\n";
     } else {
@@ -185,35 +184,40 @@ ExportResult export_towers(const TwoTowerModel& model, const json& stats,
   j["item_tower"] = kItemTowerFile;
   j["user_features"] = user.names;
   j["item_features"] = item.names;
-  j["input"] = "float32 [batch, n_features]: raw (unscaled) features in the order listed; the "
-               "training split's scaling is inside each module";
+  j["input"] =
+      "float32 [batch, n_features]: raw (unscaled) features in the order listed; the "
+      "training split's scaling is inside each module";
   j["output"] = "float32 [batch, dim], each row of L2 norm 1";
   j["target"] = target.to_json();
   const RatingHead head = model.rating_head();
   if (rating) {
     j["rating_towers"] = {{"user", kUserRatingTowerFile}, {"item", kItemRatingTowerFile}};
-    j["stars"] = "dot = user_rating_tower(x_user) . item_rating_tower(x_item) (same inputs as the "
-                 "towers); stars = (dot + 1) / 2 * (max - min) + min (ranking uses user_tower . "
-                 "item_tower)";
+    j["stars"] =
+        "dot = user_rating_tower(x_user) . item_rating_tower(x_item) (same inputs as the "
+        "towers); stars = (dot + 1) / 2 * (max - min) + min (ranking uses user_tower . "
+        "item_tower)";
   } else if (head.user.empty()) {
     j["stars"] = "stars = (dot + 1) / 2 * (max - min) + min";
   } else {
-    j["stars"] = "s = rating_head.scale * dot + rating_head.bias + rating_head.user . u + "
-                 "rating_head.item . v; stars = (s + 1) / 2 * (max - min) + min (ranking uses dot)";
-    j["rating_head"] = {{"scale", head.scale}, {"bias", head.bias}, {"user", head.user},
-                        {"item", head.item}};
+    j["stars"] =
+        "s = rating_head.scale * dot + rating_head.bias + rating_head.user . u + "
+        "rating_head.item . v; stars = (s + 1) / 2 * (max - min) + min (ranking uses dot)";
+    j["rating_head"] = {
+        {"scale", head.scale}, {"bias", head.bias}, {"user", head.user}, {"item", head.item}};
   }
   if (impl.item.has_bag()) {
     j["item_ids"] = stats.value("item_ids", json::array());
-    j["item_input"] = "item_tower(x, bag_rows, bag_items): as the user tower; an item's bag is its "
-                      "own position in item_ids (no entry for items outside it)";
+    j["item_input"] =
+        "item_tower(x, bag_rows, bag_items): as the user tower; an item's bag is its "
+        "own position in item_ids (no entry for items outside it)";
   }
   if (impl.user.has_bag()) {
     j["watched_items"] = stats.value("watched_items", json::array());
-    j["user_input"] = "user_tower(x, bag_rows, bag_items): x float32 [batch, n_features] raw; "
-                      "bag_rows int64 [nnz] the row of each bag entry, bag_items int64 [nnz] its "
-                      "position in watched_items (items the user rated that are in that list; the "
-                      "module weights each row's entries 1/sqrt(count))";
+    j["user_input"] =
+        "user_tower(x, bag_rows, bag_items): x float32 [batch, n_features] raw; "
+        "bag_rows int64 [nnz] the row of each bag entry, bag_items int64 [nnz] its "
+        "position in watched_items (items the user rated that are in that list; the "
+        "module weights each row's entries 1/sqrt(count))";
   }
   j["global_mean"] = stats.value("global_mean", json(nullptr));
   j["imputed"] = stats.value("imputed", json::object());
@@ -225,7 +229,8 @@ ExportResult export_towers(const TwoTowerModel& model, const json& stats,
 ExportResult export_run_towers(const std::string& run_dir, const std::string& out_dir) {
   const std::string config = run_dir + "/config.yaml";
   if (!fs::exists(config))
-    throw Error(run_dir + ": not a run directory (no config.yaml; expected the output of "
+    throw Error(run_dir +
+                ": not a run directory (no config.yaml; expected the output of "
                 "`towerrec train`)");
   const RunOptions o = load_run_options(config);
   if (o.model.kind != "two_tower")
@@ -235,7 +240,8 @@ ExportResult export_run_towers(const std::string& run_dir, const std::string& ou
   if (!fs::exists(ckpt))
     throw Error(run_dir + ": no model.ckpt (training did not finish an epoch)");
   const std::string features = run_dir + "/features.json";
-  if (!fs::exists(features)) throw Error(run_dir + ": no features.json (expected beside model.ckpt)");
+  if (!fs::exists(features))
+    throw Error(run_dir + ": no features.json (expected beside model.ckpt)");
   json stats;
   try {
     stats = json::parse(read_file(features));
@@ -248,7 +254,8 @@ ExportResult export_run_towers(const std::string& run_dir, const std::string& ou
   if (o.model.rating_head == "separate") {
     const std::string path = run_dir + "/rating.ckpt";
     if (!fs::exists(path))
-      throw Error(run_dir + ": no rating.ckpt (model.rating_head is separate: training did not "
+      throw Error(run_dir +
+                  ": no rating.ckpt (model.rating_head is separate: training did not "
                   "finish the rating towers)");
     rating.emplace(TwoTowerModel::load(path));
   }

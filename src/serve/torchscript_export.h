@@ -1,15 +1,17 @@
 // TorchScript export of both towers (GitHub issue 6): a serving stack (Python's torch.jit.load, or
-// LibTorch's torch::jit::load) gets each tower as one self-contained module that takes the RAW feature
-// matrix and returns the L2-normalised embedding, so it needs neither towerrec nor the run's scalers.
+// LibTorch's torch::jit::load) gets each tower as one self-contained module that takes the RAW
+// feature matrix and returns the L2-normalised embedding, so it needs neither towerrec nor the
+// run's scalers.
 //
 // An export directory holds:
 //   user_tower.pt, item_tower.pt  TorchScript modules. forward(x: float32 [batch, n_features] raw,
-//                                 unscaled features in towers.json's order) -> float32 [batch, dim],
-//                                 every row of L2 norm 1 (an all-zero output row stays 0). The
-//                                 training split's per-column scaling ((x - mean) / scale) is inside,
-//                                 as buffers; the layers are parameters w0, b0, w1, b1, ... ([out, in],
-//                                 [out]). Attributes: tower ("user" | "item"), n_features, dim,
-//                                 format_version. A wrong width fails in forward (broadcast).
+//                                 unscaled features in towers.json's order) -> float32 [batch,
+//                                 dim], every row of L2 norm 1 (an all-zero output row stays 0).
+//                                 The training split's per-column scaling ((x - mean) / scale) is
+//                                 inside, as buffers; the layers are parameters w0, b0, w1, b1, ...
+//                                 ([out, in], [out]). Attributes: tower ("user" | "item"),
+//                                 n_features, dim, format_version. A wrong width fails in forward
+//                                 (broadcast).
 //   towers.json                   {"format": "towerrec-towers", "version": 1, "towerrec_version",
 //                                  "run": {"dir", "name", "epoch"}, "dim",
 //                                  "user_tower": "user_tower.pt", "item_tower": "item_tower.pt",
@@ -19,7 +21,8 @@
 //                                  with model.rating_head separate also "rating_towers":
 //                                  {"user": "user_rating_tower.pt", "item": "item_rating_tower.pt"}
 //                                  and "stars" says the dot is theirs,
-//                                  "global_mean", "imputed": {column: value used for a missing input}}
+//                                  "global_mean", "imputed": {column: value used for a missing
+//                                  input}}
 // Every file is written atomically (core/atomic_file.h). serve/exported_towers.h loads them back.
 #pragma once
 
@@ -41,9 +44,9 @@ struct ExportSource {
 
 // What export wrote.
 struct ExportResult {
-  std::string user_tower;   // path of user_tower.pt
-  std::string item_tower;   // path of item_tower.pt
-  std::string towers_json;  // path of towers.json
+  std::string user_tower;         // path of user_tower.pt
+  std::string item_tower;         // path of item_tower.pt
+  std::string towers_json;        // path of towers.json
   std::string user_rating_tower;  // model.rating_head separate: user_rating_tower.pt; else empty
   std::string item_rating_tower;
   int64_t dim = 0;

@@ -1,6 +1,7 @@
-// Names shared by the writer (serve/torchscript_export.cpp) and the reader (serve/exported_towers.cpp)
-// of an export directory: file names, towers.json's format tag and the modules' attributes. They are
-// part of the file format (Python code reads them too), so change them only with the version.
+// Names shared by the writer (serve/torchscript_export.cpp) and the reader
+// (serve/exported_towers.cpp) of an export directory: file names, towers.json's format tag and the
+// modules' attributes. They are part of the file format (Python code reads them too), so change
+// them only with the version.
 #pragma once
 
 #include <cstdint>

@@ -16,8 +16,7 @@ VectorGroups VectorGroups::group(MatrixRef vectors) {
   std::vector<uint64_t> hash(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i)
     // Only a bucket key: equality is decided by memcmp below.
-    hash[static_cast<size_t>(i)] =
-        fnv1a(reinterpret_cast<const char*>(vectors.row(i)), row_bytes);
+    hash[static_cast<size_t>(i)] = fnv1a(reinterpret_cast<const char*>(vectors.row(i)), row_bytes);
   // Rows by (hash, index): equal vectors sit in one run, in ascending index order.
   std::vector<int64_t> order(static_cast<size_t>(n));
   std::iota(order.begin(), order.end(), int64_t{0});
