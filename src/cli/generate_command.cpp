@@ -82,7 +82,7 @@ Registrar register_generate([](CLI::App& root) {
   sub->add_option("--out", args->out, "output directory (created if missing)")->required();
   sub->add_flag("--force", args->force,
                 "write into a non-empty directory, replacing dataset files");
-  sub->add_flag("--quiet", args->quiet, "no progress output");
+  sub->add_flag("-q,--quiet", args->quiet, "no progress output");
   FlagAdder adder{sub};
   args->opts.visit(adder);
   sub->callback([args] { run(*args); });

@@ -95,7 +95,7 @@ Registrar register_inspect([](CLI::App& root) {
       ->capture_default_str();
   sub->add_option("--rating-max", args->data.rating_max, "highest valid rating")
       ->capture_default_str();
-  sub->add_flag("--quiet", args->quiet, "no progress lines on stderr");
+  sub->add_flag("-q,--quiet", args->quiet, "no progress lines on stderr");
   sub->callback([args] {
     if (args->system) {
       if (!args->dir.empty())

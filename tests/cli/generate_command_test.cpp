@@ -28,8 +28,9 @@ TEST_CASE("towerrec generate writes a dataset and refuses to overwrite without -
   CHECK(r.err == "towerrec: error: --out " + out +
                      ": directory is not empty; pass --force to overwrite its dataset files\n");
 
-  // --force, the underscore spelling and another seed: the files are replaced.
-  r = run_cli({"generate", "--out", out, "--force", "--quiet", "--users", "50", "--items", "40",
+  // --force, the underscore spelling, -q (as every verb spells quiet) and another seed: the files
+  // are replaced, silently.
+  r = run_cli({"generate", "--out", out, "--force", "-q", "--users", "50", "--items", "40",
                "--ratings_per_user", "10", "--seed", "4"});
   CHECK(r.exit_code == 0);
   CHECK(r.err.empty());

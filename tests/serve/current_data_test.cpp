@@ -207,3 +207,49 @@ print(n, "rows")
   CHECK(py.exit_code == 0);
   CHECK(py.out == std::to_string(152 * 5 + 5) + " rows\n");
 }
+
+TEST_CASE("score --data: recommend --retrieval ranks today's candidates, new items included",
+          "[serve]") {
+  const auto& t = today_run();
+  TempDir dir;
+  const auto users = dir.write("users.txt", "151\n152\n1\n");
+  auto r = run_cli({"recommend", "--run", t.run_dir, "--data", t.today_dir, "--users", users,
+                    "--retrieval", "--k", "10", "--out", dir.file("recs.csv"), "-q"});
+  REQUIRE(r.exit_code == 0);
+  const auto rated = rated_items(t.today_dir + "/ratings.csv");
+  std::map<std::string, std::vector<std::string>> recs;
+  std::istringstream in(towerrec::test::body_of(slurp(dir.file("recs.csv"))));
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto f = split_line(line);
+    recs[f[0]].push_back(f[2]);
+    if (rated.count(f[0])) CHECK(rated.at(f[0]).count(f[2]) == 0);  // today's ratings excluded
+  }
+  REQUIRE(recs.size() == 3);
+  for (const auto& [user, items] : recs) {
+    INFO("user " << user);
+    CHECK(items.size() == 10);
+    CHECK(std::set<std::string>(items.begin(), items.end()).size() == 10);
+  }
+  // The report compares against exact top-K over today's catalogue (402 items).
+  CHECK(fs::exists(dir.file("recs.retrieval.json")));
+
+  // The ANN index holds today's catalogue: asked for all of it, it hands every unrated item to the
+  // ranking, so new item 402 reaches user 151 (who rated 401) and both new items reach user 152.
+  r = run_cli({"recommend", "--run", t.run_dir, "--data", t.today_dir, "--users", users,
+               "--retrieval", "--set", "serve.retrieval.ann_candidates=402", "--k", "402", "--out",
+               dir.file("all.csv"), "-q"});
+  REQUIRE(r.exit_code == 0);
+  recs.clear();
+  std::istringstream all(towerrec::test::body_of(slurp(dir.file("all.csv"))));
+  while (std::getline(all, line)) {
+    const auto f = split_line(line);
+    recs[f[0]].push_back(f[2]);
+  }
+  CHECK(recs["151"].size() == 402 - 4);
+  CHECK(recs["152"].size() == 402);
+  CHECK(std::count(recs["151"].begin(), recs["151"].end(), "402") == 1);
+  CHECK(std::count(recs["151"].begin(), recs["151"].end(), "401") == 0);
+  CHECK(std::count(recs["152"].begin(), recs["152"].end(), "401") == 1);
+  CHECK(std::count(recs["152"].begin(), recs["152"].end(), "402") == 1);
+}
