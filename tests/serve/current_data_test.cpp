@@ -42,6 +42,18 @@ std::map<std::string, std::set<std::string>> rated_items(const std::string& rati
   return out;
 }
 
+// user id -> the item ids of their rows, in rank order, from a recommend CSV.
+std::map<std::string, std::vector<std::string>> recs_by_user(const std::string& recs_csv) {
+  std::map<std::string, std::vector<std::string>> out;
+  std::istringstream in(towerrec::test::body_of(slurp(recs_csv)));
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto f = split_line(line);
+    out[f[0]].push_back(f[2]);
+  }
+  return out;
+}
+
 bool python_has(const std::string& modules) {
   return std::system(("/usr/bin/python3 -c 'import " + modules + "' >/dev/null 2>&1").c_str()) == 0;
 }
@@ -94,14 +106,11 @@ TEST_CASE("score --data: recommend scores new users and new items, excluding tod
                     "402", "--out", dir.file("recs.csv"), "-q"});
   REQUIRE(r.exit_code == 0);
   const auto rated = rated_items(t.today_dir + "/ratings.csv");
-  std::map<std::string, std::vector<std::string>> recs;
-  std::istringstream in(towerrec::test::body_of(slurp(dir.file("recs.csv"))));
-  std::string line;
-  while (std::getline(in, line)) {
-    const auto f = split_line(line);
-    recs[f[0]].push_back(f[2]);
-    CHECK(rated.count(f[0]) == (f[0] != "152"));
-    if (rated.count(f[0])) CHECK(rated.at(f[0]).count(f[2]) == 0);
+  auto recs = recs_by_user(dir.file("recs.csv"));
+  for (const auto& [user, items] : recs) {
+    CHECK(rated.count(user) == (user != "152"));
+    for (const auto& item : items)
+      if (rated.count(user)) CHECK(rated.at(user).count(item) == 0);
   }
   REQUIRE(recs.size() == 3);
   CHECK(recs["152"].size() == 402);  // no ratings: the cold-start user gets everything
@@ -217,17 +226,12 @@ TEST_CASE("score --data: recommend --retrieval ranks today's candidates, new ite
                     "--retrieval", "--k", "10", "--out", dir.file("recs.csv"), "-q"});
   REQUIRE(r.exit_code == 0);
   const auto rated = rated_items(t.today_dir + "/ratings.csv");
-  std::map<std::string, std::vector<std::string>> recs;
-  std::istringstream in(towerrec::test::body_of(slurp(dir.file("recs.csv"))));
-  std::string line;
-  while (std::getline(in, line)) {
-    const auto f = split_line(line);
-    recs[f[0]].push_back(f[2]);
-    if (rated.count(f[0])) CHECK(rated.at(f[0]).count(f[2]) == 0);  // today's ratings excluded
-  }
+  auto recs = recs_by_user(dir.file("recs.csv"));
   REQUIRE(recs.size() == 3);
   for (const auto& [user, items] : recs) {
     INFO("user " << user);
+    for (const auto& item : items)  // today's ratings excluded
+      if (rated.count(user)) CHECK(rated.at(user).count(item) == 0);
     CHECK(items.size() == 10);
     CHECK(std::set<std::string>(items.begin(), items.end()).size() == 10);
   }
@@ -240,12 +244,7 @@ TEST_CASE("score --data: recommend --retrieval ranks today's candidates, new ite
                "--retrieval", "--set", "serve.retrieval.ann_candidates=402", "--k", "402", "--out",
                dir.file("all.csv"), "-q"});
   REQUIRE(r.exit_code == 0);
-  recs.clear();
-  std::istringstream all(towerrec::test::body_of(slurp(dir.file("all.csv"))));
-  while (std::getline(all, line)) {
-    const auto f = split_line(line);
-    recs[f[0]].push_back(f[2]);
-  }
+  recs = recs_by_user(dir.file("all.csv"));
   CHECK(recs["151"].size() == 402 - 4);
   CHECK(recs["152"].size() == 402);
   CHECK(std::count(recs["151"].begin(), recs["151"].end(), "402") == 1);
