@@ -146,52 +146,31 @@ void group_by_key(const int32_t* keys, int64_t cands, std::vector<int32_t>& by_k
     place[static_cast<size_t>(by_key[static_cast<size_t>(q)])] = static_cast<int32_t>(q);
 }
 
-// Rows [0, kb) of Lb [kb, cands] (batch rows row0 + k): logit * inv_t - corr[j], accidental hits
-// (another candidate with the row's key; group_by_key) set to -inf, then shifted by the row's
-// maximum so that exp() cannot overflow.
-void scale_mask_shift(float* Lb, int64_t kb, int64_t cands, int64_t row0, const int32_t* keys,
-                      const float* corr, float inv_t, const std::vector<int32_t>& by_key,
-                      const std::vector<int32_t>& place) {
-  const float neg_inf = -std::numeric_limits<float>::infinity();
-  for (int64_t k = 0; k < kb; ++k) {
-    float* row = Lb + k * cands;
-    const int64_t self = row0 + k;
-    const int32_t own_key = keys[self];
-    for (int64_t j = 0; j < cands; ++j) row[j] = row[j] * inv_t - corr[j];
-    const int64_t at = place[static_cast<size_t>(self)];
-    for (int64_t q = at - 1; q >= 0 && keys[by_key[static_cast<size_t>(q)]] == own_key; --q)
-      row[by_key[static_cast<size_t>(q)]] = neg_inf;
-    for (int64_t q = at + 1; q < cands && keys[by_key[static_cast<size_t>(q)]] == own_key; ++q)
-      row[by_key[static_cast<size_t>(q)]] = neg_inf;
-    const float mx = logit_max(row, cands);
-    for (int64_t j = 0; j < cands; ++j) row[j] -= mx;  // the diagonal is finite: mx is too
-  }
+// row[j] = row[j] * inv_t - corr[j], then shifted by the row's maximum so that exp() cannot
+// overflow. The maximum is over every candidate, masked or not: a user's rows share it.
+void scale_shift(float* row, int64_t cands, const float* corr, float inv_t) {
+  for (int64_t j = 0; j < cands; ++j) row[j] = row[j] * inv_t - corr[j];
+  const float mx = logit_max(row, cands);
+  for (int64_t j = 0; j < cands; ++j) row[j] -= mx;
 }
 
-// Rows [0, kb) of Lb (exp of the shifted logits; batch rows row0 + k): adds the positive rows'
-// cross-entropies to `ce` and their count to `pos`; with backward, overwrites each row with its
-// gradient G = gscale * (softmax - onehot) (zeros for a row that is not positive).
-void softmax_rows(float* Lb, int64_t kb, int64_t cands, int64_t row0, const float* target,
-                  float positive_min, float gscale, bool backward, double& ce, int64_t& pos) {
-  for (int64_t k = 0; k < kb; ++k) {
-    float* row = Lb + k * cands;
-    const int64_t self = row0 + k;
-    const bool positive = target[self] >= positive_min;
-    const double sum = logit_sum(row, cands);
-    if (positive) {
-      ++pos;
-      // -log softmax_kk = log(sum) - shifted logit_kk, and exp(shifted_kk) = row[self].
-      ce += std::log(sum) - std::log(std::max(static_cast<double>(row[self]), 1e-300));
-    }
-    if (!backward) continue;
-    if (!positive) {
-      std::fill(row, row + cands, 0.f);
-      continue;
-    }
-    const float inv = static_cast<float>(1.0 / sum);
-    for (int64_t j = 0; j < cands; ++j) row[j] = gscale * row[j] * inv;
-    row[self] -= gscale;
-  }
+// Counting sort of keys[0, count) in [0, buckets): offsets [buckets + 1] and the positions grouped
+// by key, ascending within a key.
+void bucket_rows(const int32_t* keys, int64_t count, int64_t buckets, std::vector<int64_t>& offsets,
+                 std::vector<int32_t>& rows) {
+  offsets.assign(static_cast<size_t>(buckets) + 1, 0);
+  for (int64_t k = 0; k < count; ++k) ++offsets[static_cast<size_t>(keys[k]) + 1];
+  for (int64_t q = 0; q < buckets; ++q)
+    offsets[static_cast<size_t>(q) + 1] += offsets[static_cast<size_t>(q)];
+  rows.resize(static_cast<size_t>(count));
+  // Backwards, each bucket filled from its end: offsets[q + 1] ends at bucket q's start, i.e. the
+  // offsets move up one place, and moving them back down restores them.
+  for (int64_t k = count; k-- > 0;)
+    rows[static_cast<size_t>(--offsets[static_cast<size_t>(keys[k]) + 1])] =
+        static_cast<int32_t>(k);
+  for (int64_t q = 0; q < buckets; ++q)
+    offsets[static_cast<size_t>(q)] = offsets[static_cast<size_t>(q) + 1];
+  offsets[static_cast<size_t>(buckets)] = count;
 }
 
 }  // namespace
@@ -205,6 +184,54 @@ TwoTowerStep::TwoTowerStep(const TwoTowerModel::Impl& model, int64_t capacity, b
       item_buf_(model.item, capacity + negatives, for_training) {
   TOWERREC_CHECK(negatives >= 0);
   pred_.reserve(static_cast<size_t>(capacity));
+}
+
+void TwoTowerStep::group_users(const int32_t* users, int64_t r, int64_t user_rows, bool share) {
+  user_slot_.resize(static_cast<size_t>(r));
+  slot_user_.clear();
+  if (!share) {
+    for (int64_t k = 0; k < r; ++k) {
+      user_slot_[static_cast<size_t>(k)] = static_cast<int32_t>(k);
+      slot_user_.push_back(users[k]);
+    }
+    return;
+  }
+  if (user_mark_.size() < static_cast<size_t>(user_rows))
+    user_mark_.resize(static_cast<size_t>(user_rows), -1);
+  for (int64_t k = 0; k < r; ++k) {
+    int32_t& mark = user_mark_[static_cast<size_t>(users[k])];
+    if (mark < 0) {
+      mark = static_cast<int32_t>(slot_user_.size());
+      slot_user_.push_back(users[k]);
+    }
+    user_slot_[static_cast<size_t>(k)] = mark;
+  }
+  for (const int32_t u : slot_user_) user_mark_[static_cast<size_t>(u)] = -1;
+}
+
+double TwoTowerStep::exact_row(const float* u, const float* V, int64_t cands, int64_t d,
+                               int64_t self, const int32_t* keys, const float* corr, float inv_t,
+                               float gscale, bool backward, float* grow) {
+  exact_scratch_.resize(static_cast<size_t>(cands));
+  float* s = exact_scratch_.data();
+  for (int64_t j = 0; j < cands; ++j) {
+    float dot = 0;
+    for (int64_t i = 0; i < d; ++i) dot += u[i] * V[j * d + i];
+    s[j] = j != self && keys[j] == keys[self] ? -std::numeric_limits<float>::infinity()
+                                              : dot * inv_t - corr[j];
+  }
+  const float mx = logit_max(s, cands);  // finite: s[self] is
+  const double shifted_self = static_cast<double>(s[self] - mx);
+  double z = 0;
+  for (int64_t j = 0; j < cands; ++j) {
+    s[j] = std::exp(s[j] - mx);
+    z += s[j];
+  }
+  if (backward) {
+    const float inv = static_cast<float>(1.0 / z);
+    for (int64_t j = 0; j < cands; ++j) grow[j] += gscale * s[j] * inv;
+  }
+  return std::log(z) - shifted_self;
 }
 
 double TwoTowerStep::run(const FeatureMatrix& user_x, const FeatureMatrix& item_x,
@@ -230,12 +257,16 @@ StepSums TwoTowerStep::run(const StepInputs& in, const StepBatch& b, const StepL
   TOWERREC_CHECK(in.user_x->cols() == model_.user_in && in.item_x->cols() == model_.item_in);
   TOWERREC_CHECK(!backward || (b.target != nullptr && !user_buf_.grad.empty()));
   TOWERREC_CHECK(!loss.softmax() || b.target == nullptr || in.item_share != nullptr);
+  // The rating loss keeps one user tower row per batch row (its step is the cost baseline of
+  // issue 20); the softmax loss shares a user's row, see the header.
+  group_users(b.user + b.lo, r, in.user_x->rows, loss.softmax());
+  const int64_t nu = static_cast<int64_t>(slot_user_.size());
   both_towers(r, [&](int side) {
     if (side == 0) {
-      if (r == 0) return;
-      gather(*in.user_x, b.user + b.lo, r, user_buf_);
-      fill_bag(model_.user.has_bag() ? in.user_bag : nullptr, b.user + b.lo, r, user_buf_);
-      tower_forward(model_.user, user_buf_, r);
+      if (nu == 0) return;
+      gather(*in.user_x, slot_user_.data(), nu, user_buf_);
+      fill_bag(model_.user.has_bag() ? in.user_bag : nullptr, slot_user_.data(), nu, user_buf_);
+      tower_forward(model_.user, user_buf_, nu);
     } else {
       if (r + mr == 0) return;
       gather(*in.item_x, b.item + b.lo, r, item_buf_);
@@ -258,7 +289,7 @@ StepSums TwoTowerStep::run(const StepInputs& in, const StepBatch& b, const StepL
   float* du = backward ? fptr(user_buf_.dy) : nullptr;
   float* di = backward ? fptr(item_buf_.dy) : nullptr;
   if (backward) {
-    std::fill(du, du + r * d, 0.f);
+    std::fill(du, du + nu * d, 0.f);
     std::fill(di, di + (r + mr) * d, 0.f);
   }
   double g_scale = 0, g_bias = 0;
@@ -267,7 +298,8 @@ StepSums TwoTowerStep::run(const StepInputs& in, const StepBatch& b, const StepL
   StepSums sums;
   pred_.resize(static_cast<size_t>(r));
   for (int64_t k = 0; k < r; ++k) {
-    const float* u = yu + k * d;
+    const int64_t slot = user_slot_[static_cast<size_t>(k)];
+    const float* u = yu + slot * d;
     const float* v = yi + k * d;
     float dot = 0, lin = 0;
     for (int64_t j = 0; j < d; ++j) dot += u[j] * v[j];
@@ -281,7 +313,7 @@ StepSums TwoTowerStep::run(const StepInputs& in, const StepBatch& b, const StepL
     if (!backward || !loss.rating()) continue;
     // d(w_r * mean over the global batch of err^2) / d pred.
     const float g = loss.rating_weight * 2.f * err / static_cast<float>(b.n);
-    float* gu = du + k * d;
+    float* gu = du + slot * d;
     float* gv = di + k * d;
     for (int64_t j = 0; j < d; ++j) {
       gu[j] += g * (a * v[j] + (head ? p[j] : 0.f));
@@ -311,8 +343,8 @@ StepSums TwoTowerStep::run(const StepInputs& in, const StepBatch& b, const StepL
   }
   both_towers(r, [&](int side) {
     if (side == 0) {
-      if (r > 0)
-        tower_backward(model_.user, user_buf_, r);
+      if (nu > 0)
+        tower_backward(model_.user, user_buf_, nu);
       else
         zero_tower_grads(model_.user);
     } else {
@@ -346,7 +378,10 @@ void TwoTowerStep::softmax_loss(const StepInputs& in, const StepBatch& b, const 
   if (gather_fn) std::fill(U, U + (n + cands) * d, 0.f);
   const float* yu = fptr(user_buf_.y);
   const float* yi = fptr(item_buf_.y);
-  std::copy(yu, yu + r * d, U + b.lo * d);
+  for (int64_t k = 0; k < r; ++k) {
+    const float* y = yu + static_cast<int64_t>(user_slot_[static_cast<size_t>(k)]) * d;
+    std::copy(y, y + d, U + (b.lo + k) * d);
+  }
   std::copy(yi, yi + r * d, V + b.lo * d);
   std::copy(yi + r * d, yi + (r + mr) * d, V + (n + b.neg_lo) * d);
   if (gather_fn) gather_fn(U, (n + cands) * d);
@@ -364,10 +399,15 @@ void TwoTowerStep::softmax_loss(const StepInputs& in, const StepBatch& b, const 
     correction_[static_cast<size_t>(j)] = static_cast<float>(std::log(std::max(expected, 1e-12)));
   }
 
-  // Logits of the own rows, U[lo:hi] V^T / T - correction with accidental hits masked, a block of
-  // rows at a time: the product, the shifted logits, exp (ATen's vectorised kernel is several
-  // times glibc's expf), the cross-entropies and, for backward, G = w_s/P (softmax - onehot)/T and
-  // its products dU (the block's rows) = G V and dV (all candidates) += G^T U_block.
+  // Logits of the own rows' distinct users (slots), Y V^T / T - correction, a block of slots at a
+  // time: the product, the logits shifted by the slot's maximum, exp (ATen's vectorised kernel is
+  // several times glibc's expf) and the slot's exp sum Z. Row k of slot p masks its accidental
+  // hits, so its normaliser is Z_k = Z - (its masked exps), and its gradient row is
+  // gscale (e / Z_k off its masks - onehot_k). The slot's gradient row, the sum of its positive
+  // rows', is then gscale (e A - sum over rows k and their masked j of e_j / Z_k - sum of onehots)
+  // with A = sum of 1 / Z_k: one scaling of the row plus a few fixes. Its products are
+  // dY (the block's slots) = G V and dV (all candidates) += G^T Y_block, with
+  // G = w_s/P (softmax - onehot)/T.
   if (r == 0 && !gather_fn) return;
   float* L = fptr(logits_);
   const float gscale = loss.softmax_weight / static_cast<float>(positives) * loss.inv_temperature;
@@ -377,21 +417,84 @@ void TwoTowerStep::softmax_loss(const StepInputs& in, const StepBatch& b, const 
   float* dV = fptr(dv_);
   float* part = dV + cands * d;
   if (backward) std::fill(dV, dV + cands * d, 0.f);
+  const int64_t nu = static_cast<int64_t>(slot_user_.size());
   if (r > 0) group_by_key(keys.data(), cands, hit_order_, hit_group_);
-  for (int64_t k0 = 0; k0 < r; k0 += kSoftmaxBlockRows) {
-    const int64_t kb = std::min(kSoftmaxBlockRows, r - k0);
-    const float* Ub = U + (b.lo + k0) * d;
-    gemm_rowmajor(false, true, kb, cands, d, Ub, d, V, d, L, cands);
-    scale_mask_shift(L, kb, cands, b.lo + k0, keys.data(), correction_.data(), loss.inv_temperature,
-                     hit_order_, hit_group_);
+  // Own rows grouped by slot, ascending within a slot.
+  bucket_rows(user_slot_.data(), r, nu, slot_offsets_, slot_rows_);
+  diag_.resize(static_cast<size_t>(r));
+  for (int64_t s0 = 0; s0 < nu; s0 += kSoftmaxBlockRows) {
+    const int64_t kb = std::min(kSoftmaxBlockRows, nu - s0);
+    const float* Yb = yu + s0 * d;
+    gemm_rowmajor(false, true, kb, cands, d, Yb, d, V, d, L, cands);
+    for (int64_t p = 0; p < kb; ++p) {
+      float* row = L + p * cands;
+      scale_shift(row, cands, correction_.data(), loss.inv_temperature);
+      for (int64_t q = slot_offsets_[static_cast<size_t>(s0 + p)];
+           q < slot_offsets_[static_cast<size_t>(s0 + p + 1)]; ++q) {
+        const int32_t k = slot_rows_[static_cast<size_t>(q)];
+        diag_[static_cast<size_t>(k)] = row[b.lo + k];
+      }
+    }
     logits_.narrow(0, 0, kb * cands).exp_();
-    softmax_rows(L, kb, cands, b.lo + k0, b.target, loss.positive_min, gscale, backward, ce,
-                 own_pos);
+    for (int64_t p = 0; p < kb; ++p) {
+      float* row = L + p * cands;
+      const double z = logit_sum(row, cands);
+      double a = 0;
+      hit_fix_.clear();
+      exact_rows_.clear();
+      for (int64_t q = slot_offsets_[static_cast<size_t>(s0 + p)];
+           q < slot_offsets_[static_cast<size_t>(s0 + p + 1)]; ++q) {
+        const int32_t k = slot_rows_[static_cast<size_t>(q)];
+        const int64_t self = b.lo + k;
+        if (b.target[self] < loss.positive_min) continue;
+        ++own_pos;
+        const int32_t own_key = keys[static_cast<size_t>(self)];
+        const int64_t at = hit_group_[static_cast<size_t>(self)];
+        int64_t q0 = at, q1 = at + 1;  // the key's run in hit_order_: [q0, q1)
+        while (q0 > 0 &&
+               keys[static_cast<size_t>(hit_order_[static_cast<size_t>(q0 - 1)])] == own_key)
+          --q0;
+        while (q1 < cands &&
+               keys[static_cast<size_t>(hit_order_[static_cast<size_t>(q1)])] == own_key)
+          ++q1;
+        double masked = 0;
+        for (int64_t h = q0; h < q1; ++h)
+          if (h != at) masked += row[hit_order_[static_cast<size_t>(h)]];
+        const double zk = z - masked;
+        // Subtracting loses about log2(z / zk) of the double's 53 bits: keep at least 33.
+        if (!(zk > z * 0x1p-20)) {
+          exact_rows_.push_back(k);
+          continue;
+        }
+        ce += std::log(zk) - static_cast<double>(diag_[static_cast<size_t>(k)]);
+        if (!backward) continue;
+        a += 1.0 / zk;
+        for (int64_t h = q0; h < q1; ++h)
+          if (h != at) {
+            const int32_t j = hit_order_[static_cast<size_t>(h)];
+            hit_fix_.emplace_back(j, static_cast<float>(row[j] / zk));
+          }
+      }
+      if (backward) {
+        const float scale = gscale * static_cast<float>(a);
+        for (int64_t j = 0; j < cands; ++j) row[j] *= scale;
+        for (const auto& [j, e] : hit_fix_) row[j] -= gscale * e;
+        for (int64_t q = slot_offsets_[static_cast<size_t>(s0 + p)];
+             q < slot_offsets_[static_cast<size_t>(s0 + p + 1)]; ++q) {
+          const int64_t self = b.lo + slot_rows_[static_cast<size_t>(q)];
+          if (b.target[self] >= loss.positive_min) row[self] -= gscale;
+        }
+      }
+      for (const int32_t k : exact_rows_)
+        ce += exact_row(Yb + p * d, V, cands, d, b.lo + k, keys.data(), correction_.data(),
+                        loss.inv_temperature, gscale, backward, row);
+    }
     if (!backward) continue;
-    // gemm overwrites its output, so both products go through `part` and are added.
+    // gemm overwrites its output: dY's rows of the block are this block's alone, dV goes through
+    // `part` and is added.
     gemm_rowmajor(false, false, kb, d, cands, L, cands, V, d, part, d);
-    for (int64_t i = 0; i < kb * d; ++i) du[k0 * d + i] += part[i];
-    gemm_rowmajor(true, false, cands, d, kb, L, cands, Ub, d, part, d);
+    for (int64_t i = 0; i < kb * d; ++i) du[s0 * d + i] += part[i];
+    gemm_rowmajor(true, false, cands, d, kb, L, cands, Yb, d, part, d);
     for (int64_t i = 0; i < cands * d; ++i) dV[i] += part[i];
   }
   sums.ce += ce;

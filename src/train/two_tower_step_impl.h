@@ -13,6 +13,10 @@
 //            al. 2020), so popular items are not pushed down merely for being sampled often.
 //            Candidates that are the row's own item at another position (accidental hits) are
 //            masked out.
+// With the softmax loss the user tower runs once per distinct user of the own rows (rows with the
+// same user_x row index have the same dense row and bag, so the same output), and the logits, their
+// exp and their gradient are computed once per distinct user: a batch of 1024 ratings repeats most
+// users, and a user's rows differ only in their masks and their positive (see softmax_loss).
 // Distributed (a `gather` hook): each rank runs the towers on its shard of the rows and of the
 // negatives; the tower outputs of the whole global batch are gathered (an all-reduce of
 // zero-padded buffers) so every rank's softmax sees every row's candidates, exactly as one
@@ -21,6 +25,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <utility>
 #include <vector>
 
 #include <ATen/core/Tensor.h>
@@ -105,6 +110,15 @@ class TwoTowerStep {
  private:
   void softmax_loss(const StepInputs& in, const StepBatch& b, const StepLoss& loss, bool backward,
                     const GatherFn& gather, StepSums& sums);
+  // Fills user_slot_ / slot_user_ for the own rows users[0, r): with `share`, one slot per distinct
+  // user row (first-seen order), otherwise one per row.
+  void group_users(const int32_t* users, int64_t r, int64_t user_rows, bool share);
+  // Row k's cross-entropy and, with backward, its gradient added to `grow` (the row's slot), from
+  // scratch with the row's own masked maximum: for a row whose masked candidates hold nearly all of
+  // its user's exp sum, where subtracting them from that sum would lose the normaliser's digits.
+  double exact_row(const float* u, const float* V, int64_t cands, int64_t d, int64_t self,
+                   const int32_t* keys, const float* corr, float inv_t, float gscale, bool backward,
+                   float* grow);
 
   const TwoTowerModel::Impl& model_;
   int64_t capacity_;
@@ -112,14 +126,25 @@ class TwoTowerStep {
   TowerBuffers user_buf_;
   TowerBuffers item_buf_;
   std::vector<float> pred_;
+  // The own rows' users: user_slot_[k] = row k's slot, i.e. its row of user_buf_; slot_user_[s] =
+  // the user_x row of slot s; user_mark_ [user_x rows] = a user's slot while grouping, else -1.
+  std::vector<int32_t> user_slot_;
+  std::vector<int32_t> slot_user_;
+  std::vector<int32_t> user_mark_;
+  std::vector<int64_t> slot_offsets_;  // [slots + 1]: own rows grouped by slot, ascending
+  std::vector<int32_t> slot_rows_;
   // Softmax scratch: the global batch's outputs and logits.
   at::Tensor all_u_, all_v_;  // [capacity, dim], [capacity + negatives, dim]
-  at::Tensor logits_;         // [min(capacity, 128), capacity + negatives]: a block of rows
+  at::Tensor logits_;         // [min(capacity, 128), capacity + negatives]: a block of slots
   at::Tensor dv_;             // 2 x [capacity + negatives, dim]: dV, a block's product
   std::vector<float> correction_;
   std::vector<int32_t> key_scratch_;
   std::vector<int32_t> hit_order_;  // candidates by (key, position): accidental-hit groups
   std::vector<int32_t> hit_group_;  // each candidate's place in hit_order_
+  std::vector<float> diag_;         // [r]: each own row's shifted logit of its positive
+  std::vector<std::pair<int32_t, float>> hit_fix_;  // a slot's masked (candidate, exp / Z_k)
+  std::vector<int32_t> exact_rows_;                 // a slot's rows for exact_row
+  std::vector<float> exact_scratch_;                // [cands]
 };
 
 }  // namespace towerrec

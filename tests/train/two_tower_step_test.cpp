@@ -264,34 +264,37 @@ TEST_CASE("two-tower step: joint softmax + rating head with bags: gradients equa
   CHECK(offset == impl.grads.numel());
 }
 
-// A batch wider than the softmax's row blocks (128 rows), where most rows repeat a user (whose bag
-// is then summed once and shared, BagBatch) and many repeat an item (accidental hits, and shared
-// item bags): every gradient still equals autograd's on the rows as given.
-TEST_CASE("two-tower step: softmax with bags over several row blocks: gradients equal autograd's",
-          "[train]") {
+namespace {
+
+// A softmax batch of n rows over `users` users and `item_rows` item rows: with `keys`, item row i
+// is catalogue item i % keys (as out-of-fold blocks repeat the catalogue), so rows of one item with
+// different features mask each other. Every gradient must equal autograd's on the rows as given.
+void check_softmax_against_autograd(int64_t n, int32_t users_n, int32_t item_rows, int32_t keys_n,
+                                    float inv_t) {
   ModelOptions opts;
   opts.user_hidden = {12};
   opts.item_hidden = {10};
   opts.dim = 5;
   TwoTowerModel model(4, 3, opts, 21, /*user_bag=*/9, /*item_bag=*/4);
   auto& impl = model.impl();
-  const FeatureMatrix ux = random_matrix(25, 4, 1), ix = random_matrix(40, 3, 2);
-  const SparseRows ubag = random_bags(25, 9, 6), ibag = random_bags(40, 4, 7);
-  const int64_t n = 300;
+  const FeatureMatrix ux = random_matrix(users_n, 4, 1), ix = random_matrix(item_rows, 3, 2);
+  const SparseRows ubag = random_bags(users_n, 9, 6), ibag = random_bags(item_rows, 4, 7);
   Rng rng(8);
   std::vector<int32_t> users, items;
   std::vector<float> targets;
   for (int64_t k = 0; k < n; ++k) {
-    users.push_back(static_cast<int32_t>(rng.below(25)));
-    items.push_back(static_cast<int32_t>(rng.below(40)));
+    users.push_back(static_cast<int32_t>(rng.below(static_cast<uint64_t>(users_n))));
+    items.push_back(static_cast<int32_t>(rng.below(static_cast<uint64_t>(item_rows))));
     targets.push_back(static_cast<float>(2 * rng.uniform() - 1));
   }
-  std::vector<float> share(40);
+  std::vector<int32_t> key(static_cast<size_t>(item_rows));
+  for (int32_t i = 0; i < item_rows; ++i) key[static_cast<size_t>(i)] = keys_n > 0 ? i % keys_n : i;
+  std::vector<float> share(static_cast<size_t>(keys_n > 0 ? keys_n : item_rows));
   for (float& s : share) s = static_cast<float>(0.005 + rng.uniform() * 0.05);
   StepLoss loss;
   loss.rating_weight = 0.f;
   loss.softmax_weight = 1.f;
-  loss.inv_temperature = 5.f;
+  loss.inv_temperature = inv_t;
   loss.positive_min = -0.5f;  // some rows are not positive
   StepInputs in;
   in.user_x = &ux;
@@ -299,7 +302,8 @@ TEST_CASE("two-tower step: softmax with bags over several row blocks: gradients 
   in.user_bag = &ubag;
   in.item_bag = &ibag;
   in.item_share = share.data();
-  in.num_items = 40;
+  in.num_items = static_cast<int64_t>(share.size());
+  if (keys_n > 0) in.item_key = key.data();
   StepBatch b;
   b.user = users.data();
   b.item = items.data();
@@ -316,17 +320,22 @@ TEST_CASE("two-tower step: softmax with bags over several row blocks: gradients 
 
   std::vector<at::Tensor> leaves;
   const Tower aug_user = with_bag_columns(impl.user), aug_item = with_bag_columns(impl.item);
-  at::Tensor xu = at::cat({test::gather_rows(ux.data, 25, 4, users), dense_bag(ubag, users)}, 1);
-  at::Tensor xi = at::cat({test::gather_rows(ix.data, 40, 3, items), dense_bag(ibag, items)}, 1);
+  at::Tensor xu =
+      at::cat({test::gather_rows(ux.data, users_n, 4, users), dense_bag(ubag, users)}, 1);
+  at::Tensor xi =
+      at::cat({test::gather_rows(ix.data, item_rows, 3, items), dense_bag(ibag, items)}, 1);
   at::Tensor U = test::reference_tower(aug_user, xu, &leaves);
   at::Tensor V = test::reference_tower(aug_item, xi, &leaves);
   std::vector<float> corr;
-  for (int32_t c : items) corr.push_back(std::log(static_cast<float>(n) * share[c]));
-  at::Tensor logits = U.matmul(V.t()).mul(5.0).sub(test::tensor_of(corr));
+  for (int32_t c : items)
+    corr.push_back(
+        std::log(static_cast<float>(n) * share[static_cast<size_t>(key[static_cast<size_t>(c)])]));
+  at::Tensor logits = U.matmul(V.t()).mul(inv_t).sub(test::tensor_of(corr));
   at::Tensor mask = at::zeros({n, n}, at::kBool);
   for (int64_t k = 0; k < n; ++k)
     for (int64_t j = 0; j < n; ++j)
-      if (j != k && items[static_cast<size_t>(j)] == items[static_cast<size_t>(k)])
+      if (j != k && key[static_cast<size_t>(items[static_cast<size_t>(j)])] ==
+                        key[static_cast<size_t>(items[static_cast<size_t>(k)])])
         mask[k][j] = true;
   at::Tensor logp = logits.masked_fill(mask, -INFINITY).log_softmax(1);
   at::Tensor ce = at::zeros({}, at::kFloat);
@@ -363,4 +372,22 @@ TEST_CASE("two-tower step: softmax with bags over several row blocks: gradients 
     CHECK(manual.sub(want[name].reshape_as(t)).abs().max().item<float>() < 2e-5f);
   }
   CHECK(offset == impl.grads.numel());
+}
+
+}  // namespace
+
+// A batch wider than the softmax's row blocks (128 rows), where most rows repeat a user (whose
+// tower output, logits and bag sum are then computed once and shared) and many repeat an item
+// (accidental hits, and shared item bags).
+TEST_CASE("two-tower step: softmax with bags over several row blocks: gradients equal autograd's",
+          "[train]") {
+  check_softmax_against_autograd(300, 25, 40, 0, 5.f);
+}
+
+// More distinct users than a block of the softmax (128), items keyed as out-of-fold blocks key them
+// (same item, different features: a masked candidate can outscore the row's positive) and a sharp
+// temperature, so that some rows' masked exps hold most of their user's exp sum.
+TEST_CASE("two-tower step: softmax over keyed item rows and many users: gradients equal autograd's",
+          "[train]") {
+  check_softmax_against_autograd(400, 200, 60, 12, 40.f);
 }
