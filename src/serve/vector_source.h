@@ -1,5 +1,5 @@
 // The user and item vectors of a trained run, for the offline jobs (embed, recommend, similar): the
-// run's data and features rebuilt from its directory (train/training_run.h, load_run_data), pushed
+// run's data and features rebuilt from its directory (run/run_data.h, load_run_data), pushed
 // through either the run's checkpoint (model.ckpt, on the scaled features) or an exported towers
 // directory (`towerrec export`, on the raw features). Both give the same L2-normalised vectors up
 // to float rounding.
@@ -14,7 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "train/training_run.h"
+#include "run/run_callbacks.h"
+#include "run/run_data.h"
 
 namespace towerrec {
 
