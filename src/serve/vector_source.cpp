@@ -6,8 +6,8 @@
 
 #include "core/error.h"
 #include "model/two_tower_model.h"
+#include "run/current_run_data.h"
 #include "run/run_directory.h"
-#include "serve/current_run_data.h"
 #include "serve/exported_towers.h"
 #include "serve/tower_module_format.h"
 

@@ -22,7 +22,7 @@ namespace towerrec {
 struct VectorSourceSpec {
   std::string run_dir;     // a two-tower run directory; empty: towers.json's run.dir
   std::string towers_dir;  // an export directory; empty: the run's model.ckpt
-  // Today's data (`--data`, serve/current_run_data.h): its users and items with features built in
+  // Today's data (`--data`, run/current_run_data.h): its users and items with features built in
   // the run's layout; empty: the run's own data, rebuilt from its config.yaml.
   std::string data_dir = {};
 };

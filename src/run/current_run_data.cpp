@@ -1,4 +1,4 @@
-#include "serve/current_run_data.h"
+#include "run/current_run_data.h"
 
 #include <algorithm>
 #include <filesystem>
