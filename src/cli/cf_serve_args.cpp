@@ -1,6 +1,5 @@
 #include "cli/cf_serve_args.h"
 
-#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -9,6 +8,7 @@
 #include "config/yaml_config.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "run/run_directory.h"
 #include "serve/cf_lab_retrain.h"
 #include "serve/cf_new_users.h"
 #include "serve/cf_recommender.h"
@@ -57,7 +57,8 @@ std::unique_ptr<OpenCfRun> open_cf(const ServeArgs& serve, const std::vector<std
   o->cf = open_cf_run(serve.run, cb);
   std::vector<std::string> sets = serve.sets;
   sets.insert(sets.end(), extra.begin(), extra.end());
-  o->opts = load_run_options(serve.config.empty() ? serve.run + "/config.yaml" : serve.config, sets)
+  o->opts = load_run_options(
+                serve.config.empty() ? run_file(serve.run, kRunConfigFile) : serve.config, sets)
                 .serve;
   return o;
 }
@@ -66,8 +67,8 @@ std::unique_ptr<OpenCfRun> open_cf(const ServeArgs& serve, const std::vector<std
 
 bool is_cf_run(const ServeArgs& serve) {
   if (serve.run.empty() || !serve.towers.empty()) return false;
-  const std::string config = serve.run + "/config.yaml";
-  return std::filesystem::exists(config) && load_run_options(config).model.kind == "cf";
+  return is_run_directory(serve.run) &&
+         load_run_options(run_file(serve.run, kRunConfigFile)).model.kind == "cf";
 }
 
 void similar_cf_cli(const ServeArgs& serve, const std::string& item, const std::string& items,

@@ -10,6 +10,7 @@
 #include "cli/progress_printer.h"
 #include "core/output_lock.h"
 #include "eval/comparison.h"
+#include "run/run_directory.h"
 #include "train/threads.h"
 #include "train/training_run.h"
 
@@ -41,7 +42,7 @@ Registrar register_eval([](CLI::App& root) {
   sub->callback([a] {
     // A run still training has no metrics.json yet: say so, then evaluate its last complete
     // checkpoint as for any run (every file of a run is written atomically).
-    if (!std::filesystem::exists(a->run + "/metrics.json"))
+    if (!std::filesystem::exists(run_file(a->run, kMetricsFile)))
       if (const std::optional<LockHolder> h = directory_lock_holder(a->run))
         std::cerr << "towerrec: " << a->run << ": run in progress: pid " << h->pid << " ("
                   << h->command << "); evaluating its last complete checkpoint\n";

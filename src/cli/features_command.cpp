@@ -8,7 +8,7 @@
 #include "cli/serve_args.h"
 #include "core/error.h"
 #include "core/output_lock.h"
-#include "serve/current_run_data.h"
+#include "run/current_run_data.h"
 #include "serve/tower_inputs.h"
 
 namespace towerrec::cli {

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "config/yaml_config.h"
+#include "run/run_directory.h"
 #include "train/threads.h"
 
 namespace towerrec::cli {
@@ -51,7 +52,8 @@ ServeOptions load_serve_options(const ServeArgs& a, const VectorSource& source,
                                 const std::vector<std::string>& extra) {
   std::vector<std::string> sets = a.sets;
   sets.insert(sets.end(), extra.begin(), extra.end());
-  const std::string config = a.config.empty() ? source.run().dir + "/config.yaml" : a.config;
+  const std::string config =
+      a.config.empty() ? run_file(source.run().dir, kRunConfigFile) : a.config;
   return load_run_options(config, sets).serve;
 }
 

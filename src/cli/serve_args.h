@@ -18,7 +18,7 @@ namespace towerrec::cli {
 
 struct ServeArgs {
   std::string run, towers, config;
-  std::string data;  // --data: today's data dir (serve/current_run_data.h); empty: the run's
+  std::string data;  // --data: today's data dir (run/current_run_data.h); empty: the run's
   std::vector<std::string> sets;
   bool quiet = false;
 };

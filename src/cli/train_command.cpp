@@ -17,6 +17,8 @@
 #include "core/error.h"
 #include "core/output_lock.h"
 #include "dist/dist_context.h"
+#include "run/run_directory.h"
+#include "run/run_resume.h"
 #include "train/threads.h"
 #include "train/training_run.h"
 
@@ -60,8 +62,9 @@ Registrar register_train([](CLI::App& root) {
     const bool resume = !a->resume.empty();
     if (resume && (!a->config.empty() || !a->data.empty() || !a->split.empty() || !a->out.empty() ||
                    !a->sets.empty()))
-      throw UsageError("--resume " + a->resume + " takes every option from " + a->resume +
-                       "/config.yaml; drop --config, --data, --split, --out and --set (to train "
+      throw UsageError("--resume " + a->resume + " takes every option from " +
+                       run_file(a->resume, kRunConfigFile) +
+                       "; drop --config, --data, --split, --out and --set (to train "
                        "with other options, start a new run)");
     if (!resume && a->config.empty())
       throw UsageError("train: expected --config FILE (a new run) or --resume DIR (continue one)");

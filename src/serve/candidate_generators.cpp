@@ -4,7 +4,7 @@
 #include <numeric>
 
 #include "core/error.h"
-#include "train/training_run.h"
+#include "run/run_data.h"
 
 namespace towerrec {
 namespace {

@@ -1,9 +1,9 @@
 #include "serve/cf_new_users.h"
 
 #include <algorithm>
-#include <filesystem>
 
 #include "core/error.h"
+#include "run/run_directory.h"
 #include "serve/new_user_ratings.h"
 #include "serve/recommendation_csv.h"
 
@@ -15,9 +15,7 @@ CfRun open_cf_run(const std::string& run_dir, const RunCallbacks& cb) {
   if (cf.run.options.model.kind != "cf")
     throw Error(run_dir + ": model.kind is " + cf.run.options.model.kind +
                 "; --new-users folds users into a collaborative-filtering run (model.kind: cf)");
-  const std::string path = run_dir + "/model.cf";
-  if (!std::filesystem::exists(path))
-    throw Error(run_dir + ": no model.cf (training did not finish)");
+  const std::string path = existing_cf_model(run_dir);
   cf.model = CfModel::load(path);
   if (cf.model.num_items() != cf.run.data.num_items())
     throw Error(path + ": the model has " + std::to_string(cf.model.num_items()) +

@@ -14,7 +14,8 @@
 #include "cf/cf_model.h"
 #include "config/options.h"
 #include "core/progress.h"
-#include "train/training_run.h"
+#include "run/run_callbacks.h"
+#include "run/run_data.h"
 
 namespace towerrec {
 

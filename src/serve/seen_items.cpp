@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "train/training_run.h"
+#include "run/run_data.h"
 
 namespace towerrec {
 

@@ -1,6 +1,5 @@
 #include "serve/torchscript_export.h"
 
-#include <filesystem>
 #include <optional>
 #include <sstream>
 #include <vector>
@@ -15,12 +14,12 @@
 #include "features/column_scaler.h"
 #include "features/target_scaler.h"
 #include "model/two_tower_impl.h"
+#include "run/run_directory.h"
 #include "serve/tower_module_format.h"
 
 namespace towerrec {
 namespace {
 
-namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 struct SideStats {
@@ -227,21 +226,13 @@ ExportResult export_towers(const TwoTowerModel& model, const json& stats,
 }
 
 ExportResult export_run_towers(const std::string& run_dir, const std::string& out_dir) {
-  const std::string config = run_dir + "/config.yaml";
-  if (!fs::exists(config))
-    throw Error(run_dir +
-                ": not a run directory (no config.yaml; expected the output of "
-                "`towerrec train`)");
-  const RunOptions o = load_run_options(config);
+  const RunOptions o = load_run_options(run_config_path(run_dir));
   if (o.model.kind != "two_tower")
     throw Error(run_dir + ": model.kind is " + o.model.kind +
                 "; only two_tower runs have towers to export");
-  const std::string ckpt = run_dir + "/model.ckpt";
-  if (!fs::exists(ckpt))
-    throw Error(run_dir + ": no model.ckpt (training did not finish an epoch)");
-  const std::string features = run_dir + "/features.json";
-  if (!fs::exists(features))
-    throw Error(run_dir + ": no features.json (expected beside model.ckpt)");
+  const std::string ckpt = existing_checkpoint(run_dir);
+  const std::string features =
+      existing_run_file(run_dir, kFeaturesFile, std::string("expected beside ") + kCheckpointFile);
   json stats;
   try {
     stats = json::parse(read_file(features));
@@ -252,12 +243,7 @@ ExportResult export_run_towers(const std::string& run_dir, const std::string& ou
   const TwoTowerModel model = TwoTowerModel::load(ckpt, &meta);
   std::optional<TwoTowerModel> rating;
   if (o.model.rating_head == "separate") {
-    const std::string path = run_dir + "/rating.ckpt";
-    if (!fs::exists(path))
-      throw Error(run_dir +
-                  ": no rating.ckpt (model.rating_head is separate: training did not "
-                  "finish the rating towers)");
-    rating.emplace(TwoTowerModel::load(path));
+    rating.emplace(TwoTowerModel::load(existing_rating_checkpoint(run_dir)));
   }
   ExportSource source;
   source.run_dir = run_dir;

@@ -3,7 +3,7 @@
 #include <vector>
 
 #include "core/npy.h"
-#include "train/training_run.h"
+#include "run/run_data.h"
 
 namespace towerrec {
 namespace {

@@ -1,19 +1,18 @@
 #include "serve/vector_source.h"
 
 #include <algorithm>
-#include <filesystem>
 
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
 #include "model/two_tower_model.h"
-#include "serve/current_run_data.h"
+#include "run/current_run_data.h"
+#include "run/run_directory.h"
 #include "serve/exported_towers.h"
+#include "serve/tower_module_format.h"
 
 namespace towerrec {
 namespace {
-
-namespace fs = std::filesystem;
 
 // Rows per tower call: bounds the hidden activations ([chunk, hidden] floats) for any catalogue.
 constexpr int64_t kChunk = 16384;
@@ -91,11 +90,15 @@ VectorSource VectorSource::open(const VectorSourceSpec& spec, const RunCallbacks
       const nlohmann::json& info = impl->towers->info();
       if (info.contains("run") && info["run"].is_object() && info["run"].value("dir", "") != "")
         run_dir = info["run"]["dir"].get<std::string>();
-      if (run_dir.empty() || !fs::exists(run_dir + "/config.yaml"))
-        throw Error(spec.towers_dir + "/towers.json: run.dir " +
-                    (run_dir.empty() ? std::string("is missing")
-                                     : "(" + run_dir + ") is not a run directory") +
-                    "; the towers need the run's data and features: pass --run DIR as well");
+      const std::string needs_run =
+          "; the towers need the run's data and features: pass --run DIR as well";
+      if (run_dir.empty())
+        throw Error(spec.towers_dir + "/" + kTowersJsonFile + ": run.dir is missing" + needs_run);
+      try {
+        run_config_path(run_dir);
+      } catch (const Error& e) {
+        throw Error(spec.towers_dir + "/" + kTowersJsonFile + ": run.dir " + e.what() + needs_run);
+      }
     }
   }
   impl->run = load_scoring_data(run_dir, spec.data_dir, cb);
@@ -111,9 +114,7 @@ VectorSource VectorSource::open(const VectorSourceSpec& spec, const RunCallbacks
     impl->dim = impl->towers->dim();
     impl->description = "towers " + spec.towers_dir;
   } else {
-    const std::string ckpt = run_dir + "/model.ckpt";
-    if (!fs::exists(ckpt))
-      throw Error(run_dir + ": no model.ckpt (training did not finish an epoch)");
+    const std::string ckpt = existing_checkpoint(run_dir);
     impl->model = std::make_unique<TwoTowerModel>(TwoTowerModel::load(ckpt));
     if (impl->model->user_in() != rd.features.user.cols() ||
         impl->model->item_in() != rd.features.item.cols())

@@ -1,5 +1,5 @@
 // The user and item vectors of a trained run, for the offline jobs (embed, recommend, similar): the
-// run's data and features rebuilt from its directory (train/training_run.h, load_run_data), pushed
+// run's data and features rebuilt from its directory (run/run_data.h, load_run_data), pushed
 // through either the run's checkpoint (model.ckpt, on the scaled features) or an exported towers
 // directory (`towerrec export`, on the raw features). Both give the same L2-normalised vectors up
 // to float rounding.
@@ -14,14 +14,15 @@
 #include <string>
 #include <vector>
 
-#include "train/training_run.h"
+#include "run/run_callbacks.h"
+#include "run/run_data.h"
 
 namespace towerrec {
 
 struct VectorSourceSpec {
   std::string run_dir;     // a two-tower run directory; empty: towers.json's run.dir
   std::string towers_dir;  // an export directory; empty: the run's model.ckpt
-  // Today's data (`--data`, serve/current_run_data.h): its users and items with features built in
+  // Today's data (`--data`, run/current_run_data.h): its users and items with features built in
   // the run's layout; empty: the run's own data, rebuilt from its config.yaml.
   std::string data_dir = {};
 };

@@ -9,6 +9,9 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "eval/html_report.h"
+#include "run/run_directory.h"
+#include "run/run_inputs.h"
+#include "train/training_run.h"
 
 namespace towerrec {
 namespace {
@@ -116,8 +119,8 @@ json compare_models(const RunOptions& opts, const std::string& out_dir, const Ru
     m.name = name;
     m.loss_label = label;
     m.val_label = val_label;
-    read_curves(dir + "/epochs.jsonl", m);
-    read_predictions(dir + "/test_predictions.csv", m);
+    read_curves(run_file(dir, kEpochsFile), m);
+    read_predictions(run_file(dir, kTestPredictionsFile), m);
     report.models.push_back(std::move(m));
   }
   write_file_atomic(out_dir + "/report.html", render_html_report(report));

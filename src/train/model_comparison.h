@@ -15,7 +15,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "config/options.h"
-#include "train/training_run.h"
+#include "run/run_callbacks.h"
 
 namespace towerrec {
 

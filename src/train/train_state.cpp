@@ -46,8 +46,6 @@ std::string hex(uint64_t v) {
 
 }  // namespace
 
-uint64_t config_fingerprint(const std::string& text) { return fnv1a(text.data(), text.size()); }
-
 void save_train_state(const std::string& path, const TrainState& s) {
   TOWERREC_CHECK(s.adam_m.size() == s.params.size() && s.adam_v.size() == s.params.size());
   TOWERREC_CHECK(s.best_params.empty() || s.best_params.size() == s.params.size());

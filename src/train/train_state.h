@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "run/run_fingerprint.h"
 #include "train/two_tower_trainer.h"
 
 namespace towerrec {
@@ -50,8 +51,5 @@ void save_train_state(const std::string& path, const TrainState& state);
 // cannot be read and FormatError ("path: byte N: expected ...") when it is truncated, corrupt or
 // foreign.
 TrainState load_train_state(const std::string& path);
-
-// FNV-1a of a text (used on the resolved config, out excluded, to tie a state to its run).
-uint64_t config_fingerprint(const std::string& text);
 
 }  // namespace towerrec

@@ -16,11 +16,7 @@
 #include "config/yaml_config.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
-#include "core/rng.h"
-#include "data/content_lab.h"
-#include "data/dataset_reader.h"
 #include "data/split.h"
-#include "data/synthetic_generator.h"
 #include "dist/dist_context.h"
 #include "eval/baselines.h"
 #include "eval/binary_metrics.h"
@@ -29,6 +25,10 @@
 #include "features/features.h"
 #include "features/out_of_fold.h"
 #include "model/two_tower_model.h"
+#include "run/run_directory.h"
+#include "run/run_fingerprint.h"
+#include "run/run_inputs.h"
+#include "run/run_resume.h"
 #include "train/threads.h"
 #include "train/train_state.h"
 #include "train/two_tower_trainer.h"
@@ -39,113 +39,11 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-constexpr const char* kCheckpoint = "model.ckpt";
-// model.rating_head separate: the rating towers (TwoTowerModel checkpoint format).
-constexpr const char* kRatingCheckpoint = "rating.ckpt";
-constexpr const char* kCfModel = "model.cf";
-constexpr const char* kTrainState = "train_state.bin";
-constexpr const char* kMetrics = "metrics.json";
 // Folds of the watched-items bag when features.out_of_fold is 0.
 constexpr int64_t kBagFolds = 5;
 
-// Ties a training state to its run: the resolved config minus `out`, so a run directory can be
-// moved and still resumed.
-uint64_t options_fingerprint(RunOptions opts) {
-  opts.out.clear();
-  return config_fingerprint(dump_run_options(opts));
-}
-
-// Everything a run computes from its config before the model: the same for train, eval and compare.
-struct RunInputs {
-  std::string data_dir;
-  Dataset data;
-  Split split;
-  std::vector<uint32_t> fit_rows;  // training split minus the validation part
-  std::vector<uint32_t> val_rows;  // validation part (early stopping)
-  Features features;
-  std::unique_ptr<ContentLab> lab;  // course-lab mode: features per training row
-  bool lab_mode() const { return lab != nullptr; }
-};
-
 void log(const RunCallbacks& cb, const std::string& msg) {
   if (cb.log) cb.log(msg);
-}
-
-std::string format_rating(double v) {
-  std::ostringstream s;
-  s << v;
-  return s.str();
-}
-
-}  // namespace
-
-// The synthetic default is generated once into the run directory, so `eval` re-reads the same
-// files.
-std::string prepare_data_dir(const RunOptions& opts, const std::string& run_dir,
-                             const RunCallbacks& cb) {
-  if (!opts.data.dir.empty()) return opts.data.dir;
-  const std::string dir = run_dir + "/data";
-  if (!fs::exists(dir + "/ratings.csv")) {
-    log(cb, "generating the synthetic default into " + dir);
-    SyntheticGenerator gen(opts.data.synthetic);
-    gen.write(dir, cb.progress);
-  }
-  return dir;
-}
-
-namespace {
-
-// A seeded validation subset of the training rows; both outputs sorted ascending.
-void carve_validation(const std::vector<uint32_t>& train, double fraction, uint64_t seed,
-                      std::vector<uint32_t>& fit, std::vector<uint32_t>& val) {
-  std::vector<uint32_t> shuffled = train;
-  Rng rng(mix_seed(seed, 0x7661'6c69'6461'7465ULL));  // own stream: independent of init/shuffle
-  rng.shuffle(shuffled);
-  const size_t n_val =
-      static_cast<size_t>(std::llround(fraction * static_cast<double>(train.size())));
-  val.assign(shuffled.begin(), shuffled.begin() + static_cast<std::ptrdiff_t>(n_val));
-  fit.assign(shuffled.begin() + static_cast<std::ptrdiff_t>(n_val), shuffled.end());
-  std::sort(val.begin(), val.end());
-  std::sort(fit.begin(), fit.end());
-}
-
-RunInputs prepare_inputs(const RunOptions& opts, const std::string& run_dir,
-                         const RunCallbacks& cb) {
-  RunInputs in;
-  in.data_dir = prepare_data_dir(opts, run_dir, cb);
-  in.data = read_dataset(in.data_dir, opts.data, cb.progress);
-  log(cb, "read " + std::to_string(in.data.ratings.size()) + " ratings, " +
-              std::to_string(in.data.num_users()) + " users, " +
-              std::to_string(in.data.num_items()) + " items (" + in.data.format + ") from " +
-              in.data_dir);
-  in.split = make_split(in.data, SplitSpec::parse(opts.data.split));
-  if (in.split.train.empty() || in.split.test.empty())
-    throw Error("split " + opts.data.split + " leaves an empty train or test set (" +
-                std::to_string(in.split.train.size()) + " / " +
-                std::to_string(in.split.test.size()) + " ratings)");
-  carve_validation(in.split.train, opts.train.validation_fraction, opts.train.seed, in.fit_rows,
-                   in.val_rows);
-  if (opts.model.kind == "two_tower" && opts.train.loss != "mse") {
-    float highest = -INFINITY;
-    for (uint32_t r : in.split.train) highest = std::max(highest, in.data.ratings.value[r]);
-    if (highest < opts.train.positive_min_rating)
-      throw Error(in.data_dir + ": no training rating reaches train.positive_min_rating (" +
-                  format_rating(opts.train.positive_min_rating) + "); the highest is " +
-                  format_rating(highest) +
-                  ": lower train.positive_min_rating or use train.loss: mse");
-  }
-  if (in.data.format == "content_lab") {
-    in.lab = std::make_unique<ContentLab>(read_content_lab(in.data_dir));
-    in.features = build_lab_features(*in.lab, in.split.train);
-  } else {
-    in.features = build_features(in.data, in.split.train, opts.features);
-  }
-  log(cb, "split " + opts.data.split + ": " + std::to_string(in.fit_rows.size()) + " train, " +
-              std::to_string(in.val_rows.size()) + " validation, " +
-              std::to_string(in.split.test.size()) +
-              " test; features: " + std::to_string(in.features.user.cols()) + " user, " +
-              std::to_string(in.features.item.cols()) + " item");
-  return in;
 }
 
 // Lab rows are their own user and item entities (features per training row).
@@ -532,13 +430,13 @@ ModelOutput train_two_tower_run(const RunOptions& opts, const RunInputs& in,
   const auto on_epoch = [&](const EpochMetrics& e, const TwoTowerModel& m) {
     if (!ranks.is_root()) return;
     history.push_back(e);
-    write_file_atomic(run_dir + "/epochs.jsonl", jsonl(history));
+    write_file_atomic(run_file(run_dir, kEpochsFile), jsonl(history));
     const double score = checkpoint_score(e);
     if (score < best) {
       best = score;
       json m_meta = meta;
       m_meta["epoch"] = e.epoch;
-      m.save(run_dir + "/" + kCheckpoint, m_meta);
+      m.save(run_file(run_dir, kCheckpointFile), m_meta);
     }
   };
   const uint64_t fingerprint = options_fingerprint(opts);
@@ -546,7 +444,7 @@ ModelOutput train_two_tower_run(const RunOptions& opts, const RunInputs& in,
   if (ranks.is_root())
     on_state = [&](TrainState& s) {
       s.config_hash = fingerprint;
-      save_train_state(run_dir + "/" + kTrainState, s);
+      save_train_state(run_file(run_dir, kTrainStateFile), s);
     };
   const auto t0 = std::chrono::steady_clock::now();
   const TrainResult result =
@@ -560,7 +458,7 @@ ModelOutput train_two_tower_run(const RunOptions& opts, const RunInputs& in,
   info["stopped_early"] = result.stopped_early;
   std::optional<TwoTowerModel> rating;
   if (opts.model.rating_head == "separate") {
-    const std::string path = run_dir + "/" + kRatingCheckpoint;
+    const std::string path = run_file(run_dir, kRatingCheckpointFile);
     // Written only once complete (after training, atomically): a resumed run that has it is past
     // that point; without it the rating towers are trained (again) from the start.
     if (resume && fs::exists(path)) {
@@ -611,8 +509,8 @@ ModelOutput train_cf_run(const RunOptions& opts, const RunInputs& in, const std:
     lines << j.dump() << "\n";
   }
   if (ranks.is_root()) {
-    write_file_atomic(run_dir + "/epochs.jsonl", lines.str());
-    model->save(run_dir + "/" + kCfModel);
+    write_file_atomic(run_file(run_dir, kEpochsFile), lines.str());
+    model->save(run_file(run_dir, kCfModelFile));
   }
   log(cb, content ? "trained content regression (" + std::to_string(model->features()) +
                         " item features) in " + std::to_string(seconds) + " s"
@@ -626,21 +524,6 @@ ModelOutput train_cf_run(const RunOptions& opts, const RunInputs& in, const std:
 
 }  // namespace
 
-std::string run_dir_for(const RunOptions& opts) {
-  return opts.out.empty() ? "models/" + opts.name : opts.out;
-}
-
-RunOptions load_resume_options(const std::string& run_dir) {
-  const std::string config = run_dir + "/config.yaml";
-  if (!fs::exists(config))
-    throw Error(run_dir +
-                ": not a run directory (no config.yaml; expected the output of "
-                "`towerrec train`)");
-  RunOptions opts = load_run_options(config);
-  opts.out = run_dir;
-  return opts;
-}
-
 json run_training(const RunOptions& opts, const RunCallbacks& cb, DistContext* dist,
                   RunStart start) {
   SplitSpec::parse(opts.data.split);  // a bad spec fails before anything is written
@@ -650,63 +533,48 @@ json run_training(const RunOptions& opts, const RunCallbacks& cb, DistContext* d
   const bool resuming = start == RunStart::kResume;
   std::unique_ptr<TrainState> resume;
   if (resuming) {
-    if (opts.model.kind == "cf")
-      throw UsageError(run_dir +
-                       ": --resume continues two-tower runs only; a cf run keeps no "
-                       "per-epoch state (it trains in one pass): train it again with `towerrec "
-                       "train --config " +
-                       run_dir + "/config.yaml --out " + run_dir + "`");
-    const std::string state_path = run_dir + "/" + kTrainState;
-    if (!fs::exists(state_path))
-      throw Error(run_dir + ": no " + kTrainState +
-                  " to resume from (it is written at the end "
-                  "of every epoch: the run stopped before its first epoch ended): train it again "
-                  "with `towerrec train --config " +
-                  run_dir + "/config.yaml --out " + run_dir + "`");
+    const std::string state_path = resume_state_path(opts, run_dir);
     // Every rank reads the state (one machine or a shared file system); rank 0 rewrites it only
     // after the first epoch's all-reduces, when every rank has read it.
     resume = std::make_unique<TrainState>(load_train_state(state_path));
-    if (resume->config_hash != options_fingerprint(opts))
-      throw Error(state_path + ": written for a different config than " + run_dir +
-                  "/config.yaml (was it edited?); resuming needs the config the run was "
-                  "trained with");
-    if (resume->finished && fs::exists(run_dir + "/" + kMetrics)) {
+    check_resume_fingerprint(resume->config_hash, opts, state_path, run_dir);
+    if (resume->finished && fs::exists(run_file(run_dir, kMetricsFile))) {
       log(cb, run_dir + ": training already finished (" + std::to_string(resume->epochs_done) +
                   " epochs, best epoch " + std::to_string(resume->best_epoch) + ") and " +
-                  kMetrics + " is written: nothing to resume");
+                  kMetricsFile + " is written: nothing to resume");
       if (!ranks.is_root()) return json::object();
-      return json::parse(read_file(run_dir + "/" + kMetrics));
+      return json::parse(read_file(run_file(run_dir, kMetricsFile)));
     }
   }
   // Every input file is read and checked before the run directory is created or written: a bad
   // data file leaves an existing --out exactly as it was and creates no new one. (The synthetic
   // default is generated into the run directory, so it can only be read after it is created.)
   RunInputs in;
-  if (!opts.data.dir.empty()) in = prepare_inputs(opts, run_dir, cb);
+  if (!opts.data.dir.empty()) in = prepare_run_inputs(opts, run_dir, cb);
   if (ranks.is_root()) {
     make_dirs(run_dir);
     // Temporary files of a killed run are never read (readers open the final names); clear them.
     remove_stale_temp_files(run_dir);
-    if (opts.data.dir.empty()) remove_stale_temp_files(run_dir + "/data");
+    if (opts.data.dir.empty()) remove_stale_temp_files(run_file(run_dir, kRunDataDir));
     if (resuming) {
       // config.yaml is where the options came from: leave it as it is.
     } else {
       // Outputs of an earlier run in this directory would describe that run (and its state
       // would resume it): a new run starts from an empty slate.
-      for (const char* f : {kTrainState, kMetrics, "epochs.jsonl", kCheckpoint, kRatingCheckpoint,
-                            kCfModel, "test_predictions.csv"}) {
+      for (const char* f : {kTrainStateFile, kMetricsFile, kEpochsFile, kCheckpointFile,
+                            kRatingCheckpointFile, kCfModelFile, kTestPredictionsFile}) {
         std::error_code ec;
-        fs::remove(run_dir + "/" + f, ec);
+        fs::remove(run_file(run_dir, f), ec);
       }
-      write_file_atomic(run_dir + "/config.yaml", dump_run_options(opts));
+      write_file_atomic(run_file(run_dir, kRunConfigFile), dump_run_options(opts));
     }
     if (opts.data.dir.empty()) prepare_data_dir(opts, run_dir, cb);  // the synthetic default, once
   }
   ranks.barrier();  // the other ranks read the generated data only once it is complete
 
-  if (opts.data.dir.empty()) in = prepare_inputs(opts, run_dir, cb);
+  if (opts.data.dir.empty()) in = prepare_run_inputs(opts, run_dir, cb);
   if (ranks.is_root())
-    write_file_atomic(run_dir + "/features.json", in.features.stats_json().dump(2) + "\n");
+    write_file_atomic(run_file(run_dir, kFeaturesFile), in.features.stats_json().dump(2) + "\n");
 
   json info = json::object();
   const ModelOutput output =
@@ -716,31 +584,10 @@ json run_training(const RunOptions& opts, const RunCallbacks& cb, DistContext* d
   json metrics = evaluate_with_baselines(opts, in, output, cb, ranks);
   if (!ranks.is_root()) return json::object();
   for (auto it = info.begin(); it != info.end(); ++it) metrics[it.key()] = it.value();
-  write_predictions(run_dir + "/test_predictions.csv", in, output);
-  write_file_atomic(run_dir + "/" + kMetrics, metrics.dump(2) + "\n");
-  log(cb, "wrote " + run_dir + "/" + kMetrics);
+  write_predictions(run_file(run_dir, kTestPredictionsFile), in, output);
+  write_file_atomic(run_file(run_dir, kMetricsFile), metrics.dump(2) + "\n");
+  log(cb, "wrote " + run_file(run_dir, kMetricsFile));
   return metrics;
-}
-
-RunData load_run_data(const std::string& run_dir, const RunCallbacks& cb) {
-  const std::string config = run_dir + "/config.yaml";
-  if (!fs::exists(config))
-    throw Error(run_dir +
-                ": not a run directory (no config.yaml; expected the output of "
-                "`towerrec train`)");
-  RunData rd;
-  rd.dir = run_dir;
-  rd.options = load_run_options(config);
-  RunInputs in = prepare_inputs(rd.options, run_dir, cb);
-  if (in.lab_mode())
-    throw UsageError(
-        run_dir +
-        ": a course-lab run has no user or item catalogue (its rows are "
-        "precomputed feature vectors); embed, recommend and similar need a ratings dataset");
-  rd.data = std::move(in.data);
-  rd.train_rows = std::move(in.split.train);
-  rd.features = std::move(in.features);
-  return rd;
 }
 
 namespace {
@@ -757,30 +604,19 @@ void check_checkpoint_fits(const std::string& ckpt, const TwoTowerModel& model, 
 
 json evaluate_run(const std::string& run_dir, const RunCallbacks& cb,
                   const std::vector<std::string>& sets) {
-  const std::string config = run_dir + "/config.yaml";
-  if (!fs::exists(config))
-    throw Error(run_dir +
-                ": not a run directory (no config.yaml; expected the output of "
-                "`towerrec train`)");
-  const RunOptions opts = load_run_options(config, sets);
-  const RunInputs in = prepare_inputs(opts, run_dir, cb);
+  const RunOptions opts = load_run_options(run_config_path(run_dir), sets);
+  const RunInputs in = prepare_run_inputs(opts, run_dir, cb);
   ModelOutput output;
   if (opts.model.kind == "cf") {
-    const std::string path = run_dir + "/" + kCfModel;
-    if (!fs::exists(path)) throw Error(run_dir + ": no " + kCfModel + " (training did not finish)");
+    const std::string path = existing_cf_model(run_dir);
     output = cf_output(in, std::make_shared<CfModel>(CfModel::load(path)));
   } else {
-    const std::string ckpt = run_dir + "/" + kCheckpoint;
-    if (!fs::exists(ckpt))
-      throw Error(run_dir + ": no " + kCheckpoint + " (training did not finish an epoch)");
+    const std::string ckpt = existing_checkpoint(run_dir);
     TwoTowerModel model = TwoTowerModel::load(ckpt);
     check_checkpoint_fits(ckpt, model, in.features);
     std::optional<TwoTowerModel> rating;
     if (opts.model.rating_head == "separate") {
-      const std::string path = run_dir + "/" + kRatingCheckpoint;
-      if (!fs::exists(path))
-        throw Error(run_dir + ": no " + kRatingCheckpoint +
-                    " (model.rating_head is separate: training did not finish the rating towers)");
+      const std::string path = existing_rating_checkpoint(run_dir);
       rating.emplace(TwoTowerModel::load(path));
       check_checkpoint_fits(path, *rating, in.features);
     }

@@ -5,30 +5,16 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
 #include "config/options.h"
-#include "core/progress.h"
-#include "data/dataset.h"
-#include "features/features.h"
+#include "run/run_callbacks.h"
 
 namespace towerrec {
 
 class DistContext;
-
-struct RunCallbacks {
-  ProgressFn progress;
-  LogFn log;
-};
-
-// opts.out, or models/<name> when empty.
-std::string run_dir_for(const RunOptions& opts);
-
-// The dataset directory of a run: data.dir, or (empty) <run_dir>/data, generating the synthetic
-// default there the first time.
-std::string prepare_data_dir(const RunOptions& opts, const std::string& run_dir,
-                             const RunCallbacks& cb);
 
 // Trains and evaluates; returns the content written to metrics.json. Besides the files listed in
 // models/README.md it writes test_predictions.csv (user_id,item_id,rating,prediction) for rating
@@ -52,24 +38,6 @@ std::string prepare_data_dir(const RunOptions& opts, const std::string& run_dir,
 enum class RunStart { kFresh, kResume };
 nlohmann::json run_training(const RunOptions& opts, const RunCallbacks& cb,
                             DistContext* dist = nullptr, RunStart start = RunStart::kFresh);
-
-// The options to resume the run in `run_dir` with: its config.yaml, out = run_dir. Throws Error
-// when there is no config.yaml.
-RunOptions load_resume_options(const std::string& run_dir);
-
-// What a finished run was trained on, rebuilt from its config.yaml exactly as training built it
-// (same data, same split, features fit on the same rows): the input of the offline jobs (serve/).
-struct RunData {
-  std::string dir;
-  RunOptions options;  // the run's config.yaml
-  Dataset data;
-  std::vector<uint32_t> train_rows;  // the whole training split (fit + validation)
-  Features features;
-};
-
-// Throws Error naming `run_dir` when it has no config.yaml, and UsageError for a course-lab run
-// (its rows are precomputed feature vectors, not users and items).
-RunData load_run_data(const std::string& run_dir, const RunCallbacks& cb);
 
 // Re-evaluates a finished run from its config.yaml and model.ckpt (same data, same split); writes
 // nothing. `sets` override keys of config.yaml as `towerrec train --set` does (e.g. eval.k=20).

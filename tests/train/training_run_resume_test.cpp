@@ -16,6 +16,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "model/two_tower_model.h"
+#include "run/run_resume.h"
 #include "test_util.h"
 #include "train/train_state.h"
 #include "train/training_run.h"

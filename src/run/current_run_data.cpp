@@ -1,4 +1,4 @@
-#include "serve/current_run_data.h"
+#include "run/current_run_data.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -10,6 +10,7 @@
 #include "data/dataset_reader.h"
 #include "features/current_features.h"
 #include "features/fitted_features.h"
+#include "run/run_directory.h"
 
 namespace towerrec {
 namespace {
@@ -50,7 +51,7 @@ int32_t count_known(const IdMap& current, const IdMap& run) {
 // deleted after training): the comparisons are then skipped, with a note.
 bool read_run_dataset(const RunOptions& o, const std::string& run_dir, const RunCallbacks& cb,
                       Dataset& out) {
-  const std::string dir = o.data.dir.empty() ? run_dir + "/data" : o.data.dir;
+  const std::string dir = run_dataset_dir(o, run_dir);
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
     log_note(cb, "the run's data (" + dir + ") is not there: --data is not compared with it");
@@ -87,19 +88,14 @@ Dataset read_current(const RunOptions& o, const std::string& data_dir, const Dat
 
 RunData load_run_on_data(const std::string& run_dir, const std::string& data_dir,
                          const RunCallbacks& cb) {
-  const std::string config = run_dir + "/config.yaml";
-  if (!fs::exists(config))
-    throw Error(run_dir +
-                ": not a run directory (no config.yaml; expected the output of "
-                "`towerrec train`)");
   RunData rd;
   rd.dir = run_dir;
-  rd.options = load_run_options(config);
+  rd.options = load_run_options(run_config_path(run_dir));
   if (rd.options.model.kind != "two_tower")
     throw UsageError(run_dir + ": model.kind is " + rd.options.model.kind +
                      "; --data needs a two-tower run (its towers score users and items from "
                      "features)");
-  const FittedFeatures fitted = FittedFeatures::load(run_dir + "/features.json");
+  const FittedFeatures fitted = FittedFeatures::load(run_file(run_dir, kFeaturesFile));
   Dataset run_data;
   const bool have_run = read_run_dataset(rd.options, run_dir, cb, run_data);
   rd.data = read_current(rd.options, data_dir, have_run ? &run_data : nullptr);

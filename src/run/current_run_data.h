@@ -7,7 +7,8 @@
 
 #include <string>
 
-#include "train/training_run.h"
+#include "run/run_callbacks.h"
+#include "run/run_data.h"
 
 namespace towerrec {
 
