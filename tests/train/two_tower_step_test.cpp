@@ -135,6 +135,39 @@ SparseRows random_bags(int64_t rows, int64_t cols, uint64_t seed) {
   return bag;
 }
 
+// Autograd's gradients by parameter name, from the leaves of two towers with their bags folded in
+// as columns (with_bag_columns: leaves W0|bag^T, b0, W1, b1 per tower; dense inputs user_in and
+// item_in wide, then user_bag and item_bag bag columns).
+std::map<std::string, at::Tensor> tower_grads(const std::vector<at::Tensor>& leaves,
+                                              int64_t user_in, int64_t user_bag, int64_t item_in,
+                                              int64_t item_bag) {
+  std::map<std::string, at::Tensor> want;
+  want["user.0.weight"] = leaves[0].grad().narrow(1, 0, user_in);
+  want["user.bag"] = leaves[0].grad().narrow(1, user_in, user_bag).t();
+  want["user.0.bias"] = leaves[1].grad();
+  want["user.1.weight"] = leaves[2].grad();
+  want["user.1.bias"] = leaves[3].grad();
+  want["item.0.weight"] = leaves[4].grad().narrow(1, 0, item_in);
+  want["item.bag"] = leaves[4].grad().narrow(1, item_in, item_bag).t();
+  want["item.0.bias"] = leaves[5].grad();
+  want["item.1.weight"] = leaves[6].grad();
+  want["item.1.bias"] = leaves[7].grad();
+  return want;
+}
+
+// The step's flat gradient equals `want` parameter by parameter (2e-5) and covers every parameter.
+void check_grads(TwoTowerModel::Impl& impl, std::map<std::string, at::Tensor>& want) {
+  int64_t offset = 0;
+  for (const auto& [name, t] : impl.named_parameters()) {
+    at::Tensor manual = impl.grads.narrow(0, offset, t.numel()).view_as(t);
+    offset += t.numel();
+    INFO(name);
+    REQUIRE(want.count(name) == 1);
+    CHECK(manual.sub(want[name].reshape_as(t)).abs().max().item<float>() < 2e-5f);
+  }
+  CHECK(offset == impl.grads.numel());
+}
+
 }  // namespace
 
 TEST_CASE("two-tower step: joint softmax + rating head with bags: gradients equal autograd's",
@@ -238,30 +271,12 @@ TEST_CASE("two-tower step: joint softmax + rating head with bags: gradients equa
   CHECK(sums.positives == positives);
 
   // Compare every named gradient; the bags' come from the augmented first-layer columns.
-  std::map<std::string, at::Tensor> want;
-  want["user.0.weight"] = leaves[0].grad().narrow(1, 0, 4);
-  want["user.bag"] = leaves[0].grad().narrow(1, 4, 6).t();
-  want["user.0.bias"] = leaves[1].grad();
-  want["user.1.weight"] = leaves[2].grad();
-  want["user.1.bias"] = leaves[3].grad();
-  want["item.0.weight"] = leaves[4].grad().narrow(1, 0, 3);
-  want["item.bag"] = leaves[4].grad().narrow(1, 3, 4).t();
-  want["item.0.bias"] = leaves[5].grad();
-  want["item.1.weight"] = leaves[6].grad();
-  want["item.1.bias"] = leaves[7].grad();
+  auto want = tower_grads(leaves, 4, 6, 3, 4);
   want["head.scale"] = head[0].grad();
   want["head.bias"] = head[1].grad();
   want["head.user"] = head[2].grad();
   want["head.item"] = head[3].grad();
-  int64_t offset = 0;
-  for (const auto& [name, t] : impl.named_parameters()) {
-    at::Tensor manual = impl.grads.narrow(0, offset, t.numel()).view_as(t);
-    offset += t.numel();
-    INFO(name);
-    REQUIRE(want.count(name) == 1);
-    CHECK(manual.sub(want[name].reshape_as(t)).abs().max().item<float>() < 2e-5f);
-  }
-  CHECK(offset == impl.grads.numel());
+  check_grads(impl, want);
 }
 
 namespace {
@@ -352,26 +367,8 @@ void check_softmax_against_autograd(int64_t n, int32_t users_n, int32_t item_row
   CHECK(sums.loss == Approx(total.item<double>()).epsilon(1e-4));
   CHECK(sums.positives == positives);
 
-  std::map<std::string, at::Tensor> want;
-  want["user.0.weight"] = leaves[0].grad().narrow(1, 0, 4);
-  want["user.bag"] = leaves[0].grad().narrow(1, 4, 9).t();
-  want["user.0.bias"] = leaves[1].grad();
-  want["user.1.weight"] = leaves[2].grad();
-  want["user.1.bias"] = leaves[3].grad();
-  want["item.0.weight"] = leaves[4].grad().narrow(1, 0, 3);
-  want["item.bag"] = leaves[4].grad().narrow(1, 3, 4).t();
-  want["item.0.bias"] = leaves[5].grad();
-  want["item.1.weight"] = leaves[6].grad();
-  want["item.1.bias"] = leaves[7].grad();
-  int64_t offset = 0;
-  for (const auto& [name, t] : impl.named_parameters()) {
-    at::Tensor manual = impl.grads.narrow(0, offset, t.numel()).view_as(t);
-    offset += t.numel();
-    INFO(name);
-    REQUIRE(want.count(name) == 1);
-    CHECK(manual.sub(want[name].reshape_as(t)).abs().max().item<float>() < 2e-5f);
-  }
-  CHECK(offset == impl.grads.numel());
+  auto want = tower_grads(leaves, 4, 9, 3, 4);
+  check_grads(impl, want);
 }
 
 }  // namespace
