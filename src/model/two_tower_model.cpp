@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/rng.h"
+#include "features/features.h"
 #include "features/sparse_rows.h"
 #include "model/two_tower_impl.h"
 
@@ -247,5 +248,17 @@ RatingHead TwoTowerModel::rating_head() const {
 }
 int64_t TwoTowerModel::num_parameters() const { return impl_->params.numel(); }
 const ModelOptions& TwoTowerModel::options() const { return impl_->opts; }
+
+void check_checkpoint_fits(const std::string& ckpt, const TwoTowerModel& model, const Features& f) {
+  if (model.user_in() != f.user.cols() || model.item_in() != f.item.cols())
+    throw Error(ckpt + ": checkpoint expects " + std::to_string(model.user_in()) + " user and " +
+                std::to_string(model.item_in()) + " item features, the data gives " +
+                std::to_string(f.user.cols()) + " and " + std::to_string(f.item.cols()));
+  if (model.user_bag() != f.user_bag.cols || model.item_bag() != f.item_bag.cols)
+    throw Error(ckpt + ": checkpoint expects bags of " + std::to_string(model.user_bag()) +
+                " watched items and " + std::to_string(model.item_bag()) +
+                " item ids, the features give " + std::to_string(f.user_bag.cols) + " and " +
+                std::to_string(f.item_bag.cols));
+}
 
 }  // namespace towerrec

@@ -31,6 +31,7 @@
 namespace towerrec {
 
 struct SparseRows;
+struct Features;
 
 // The rating head's parameters as plain numbers (ModelOptions::rating_head): the predicted rating
 // in scaled units [-1, 1] is scale * dot(u, v) + bias + user.u + item.v. With rating_head "dot":
@@ -94,5 +95,11 @@ class TwoTowerModel {
   explicit TwoTowerModel(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// Throws Error naming `ckpt` when `model` was trained on other inputs than `features` give: another
+// number of user or item feature columns, or bags over other vocabularies (a features.json that is
+// not this checkpoint's).
+void check_checkpoint_fits(const std::string& ckpt, const TwoTowerModel& model,
+                           const Features& features);
 
 }  // namespace towerrec

@@ -116,19 +116,7 @@ VectorSource VectorSource::open(const VectorSourceSpec& spec, const RunCallbacks
   } else {
     const std::string ckpt = existing_checkpoint(run_dir);
     impl->model = std::make_unique<TwoTowerModel>(TwoTowerModel::load(ckpt));
-    if (impl->model->user_in() != rd.features.user.cols() ||
-        impl->model->item_in() != rd.features.item.cols())
-      throw Error(ckpt + ": checkpoint expects " + std::to_string(impl->model->user_in()) +
-                  " user and " + std::to_string(impl->model->item_in()) +
-                  " item features, the data gives " + std::to_string(rd.features.user.cols()) +
-                  " and " + std::to_string(rd.features.item.cols()));
-    // Bags from another run's vocabularies (a features.json that is not this checkpoint's).
-    if (impl->model->user_bag() != rd.features.user_bag.cols ||
-        impl->model->item_bag() != rd.features.item_bag.cols)
-      throw Error(ckpt + ": checkpoint expects bags of " + std::to_string(impl->model->user_bag()) +
-                  " watched items and " + std::to_string(impl->model->item_bag()) +
-                  " item ids, the features give " + std::to_string(rd.features.user_bag.cols) +
-                  " and " + std::to_string(rd.features.item_bag.cols));
+    check_checkpoint_fits(ckpt, *impl->model, rd.features);
     impl->dim = impl->model->dim();
     impl->description = "checkpoint " + ckpt;
   }

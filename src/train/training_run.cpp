@@ -590,18 +590,6 @@ json run_training(const RunOptions& opts, const RunCallbacks& cb, DistContext* d
   return metrics;
 }
 
-namespace {
-
-void check_checkpoint_fits(const std::string& ckpt, const TwoTowerModel& model, const Features& f) {
-  if (model.user_in() != f.user.cols() || model.item_in() != f.item.cols() ||
-      model.user_bag() != f.user_bag.cols || model.item_bag() != f.item_bag.cols)
-    throw Error(ckpt + ": checkpoint expects " + std::to_string(model.user_in()) + " user and " +
-                std::to_string(model.item_in()) + " item features, the data gives " +
-                std::to_string(f.user.cols()) + " and " + std::to_string(f.item.cols()));
-}
-
-}  // namespace
-
 json evaluate_run(const std::string& run_dir, const RunCallbacks& cb,
                   const std::vector<std::string>& sets) {
   const RunOptions opts = load_run_options(run_config_path(run_dir), sets);

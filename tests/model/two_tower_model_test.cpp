@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/rng.h"
+#include "features/features.h"
 #include "model/two_tower_impl.h"
 #include "reference_tower.h"
 #include "test_util.h"
@@ -203,4 +204,22 @@ TEST_CASE("two-tower checkpoint: foreign, truncated and corrupt files name the b
                                "header's model options), found user.0.weight [16, 6]");
 
   CHECK_THROWS_AS(TwoTowerModel::load(dir.file("missing.ckpt")), IoError);
+}
+
+TEST_CASE("two-tower model: a checkpoint that does not fit the features says how", "[model]") {
+  const TwoTowerModel model(5, 7, small_options(), 1, /*user_bag=*/3, /*item_bag=*/0);
+  towerrec::Features f;
+  f.user.names.assign(5, "u");
+  f.item.names.assign(7, "i");
+  f.user_bag.cols = 3;
+  CHECK_NOTHROW(towerrec::check_checkpoint_fits("run/model.ckpt", model, f));
+  f.item.names.assign(6, "i");
+  CHECK_THROWS_WITH(towerrec::check_checkpoint_fits("run/model.ckpt", model, f),
+                    "run/model.ckpt: checkpoint expects 5 user and 7 item features, the data "
+                    "gives 5 and 6");
+  f.item.names.assign(7, "i");
+  f.user_bag.cols = 4;
+  CHECK_THROWS_WITH(towerrec::check_checkpoint_fits("run/model.ckpt", model, f),
+                    "run/model.ckpt: checkpoint expects bags of 3 watched items and 0 item ids, "
+                    "the features give 4 and 0");
 }
