@@ -162,6 +162,10 @@ struct TrainOptions {
   double positive_min_rating = 4.0;     // a training rating >= this is a positive pair for softmax
   int64_t extra_negatives = 0;          // uniformly sampled catalogue items added to every batch
   std::string early_stopping = "loss";  // "loss": validation loss; "recall": validation Recall@K
+  // Weight averaging: validation, checkpoints and the kept model use an exponential moving average
+  // of the weights over steps (e <- d e + (1 - d) w after every step) instead of the last step's
+  // weights; it steadies the epoch-to-epoch swing early stopping picks from. 0 = off.
+  double ema_decay = 0;
 
   template <class V>
   void visit(V& v) {
@@ -195,6 +199,10 @@ struct TrainOptions {
             "what early stopping watches: loss (validation loss) or recall (validation "
             "Recall@eval.k, scored over the catalogue every epoch)",
             Check::one_of({"loss", "recall"}));
+    v.field("ema_decay", ema_decay,
+            "decay of the moving average of the weights that validation, checkpoints and the "
+            "kept model use (0 = off: the last step's weights)",
+            Check::range(0, 0.9999));
   }
 };
 

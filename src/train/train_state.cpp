@@ -17,7 +17,7 @@ namespace {
 using json = nlohmann::json;
 
 constexpr char kStateMagic[8] = {'T', 'W', 'R', 'S', 'T', 'A', 'T', 'E'};
-constexpr uint32_t kStateVersion = 1;
+constexpr uint32_t kStateVersion = 2;  // 2: the moving average (train.ema_decay)
 constexpr uint64_t kStateHeaderStart = 16;
 
 // JSON has no inf/NaN; the validation loss can be either (no validation rows, or before the first
@@ -49,6 +49,7 @@ std::string hex(uint64_t v) {
 void save_train_state(const std::string& path, const TrainState& s) {
   TOWERREC_CHECK(s.adam_m.size() == s.params.size() && s.adam_v.size() == s.params.size());
   TOWERREC_CHECK(s.best_params.empty() || s.best_params.size() == s.params.size());
+  TOWERREC_CHECK(s.average.empty() || s.average.size() == s.params.size());
   json history = json::array();
   for (const EpochMetrics& e : s.history) {
     history.push_back({{"epoch", e.epoch},
@@ -78,6 +79,7 @@ void save_train_state(const std::string& path, const TrainState& s) {
   for (const std::vector<float>* v : {&s.params, &s.adam_m, &s.adam_v})
     out.append(reinterpret_cast<const char*>(v->data()), v->size() * sizeof(float));
   append_vector(out, s.best_params);
+  append_vector(out, s.average);
   append_vector(out, s.order);
   append_pod<uint64_t>(out, fnv1a(out.data(), out.size()));
   write_file_atomic(path, out);
@@ -97,7 +99,9 @@ TrainState load_train_state(const std::string& path) {
   const uint32_t version = in.get<uint32_t>("format version");
   if (version != kStateVersion)
     in.fail_at(version_pos, "expected format version " + std::to_string(kStateVersion) +
-                                " (this build's), found " + std::to_string(version));
+                                " (this build's), found " + std::to_string(version) +
+                                ": the state of another towerrec version; train the run again "
+                                "without --resume");
   const uint32_t header_size = in.get<uint32_t>("header length");
   const char* header_text = in.take(header_size, "header JSON");
   const uint64_t p_pos = in.pos();
@@ -116,6 +120,11 @@ TrainState load_train_state(const std::string& path) {
   if (!s.best_params.empty() && s.best_params.size() != p)
     in.fail_at(best_pos, "expected 0 or " + std::to_string(p) + " best weights, found " +
                              std::to_string(s.best_params.size()));
+  const uint64_t average_pos = in.pos();
+  s.average = in.get_vector<float>("averaged weights", -1);
+  if (!s.average.empty() && s.average.size() != p)
+    in.fail_at(average_pos, "expected 0 or " + std::to_string(p) + " averaged weights, found " +
+                                std::to_string(s.average.size()));
   s.order = in.get_vector<int32_t>("shuffle order entries", -1);
   const uint64_t hash_pos = in.pos();
   const uint64_t hash = in.get<uint64_t>("hash");

@@ -5,16 +5,17 @@
 // epoch - best epoch). The run writes it to <run>/train_state.bin at the end of every epoch,
 // atomically.
 //
-// File format (version 1, little-endian):
+// File format (version 2, little-endian):
 //   bytes 0..7    magic "TWRSTATE"
-//   bytes 8..11   uint32 format version (1)
+//   bytes 8..11   uint32 format version (2; 1 lacked the averaged weights)
 //   bytes 12..15  uint32 header length L
 //   bytes 16..    L bytes of JSON: {"config_hash", "epochs_done", "finished", "stopped_early",
 //                 "best_epoch", "best_val_loss", "adam_steps", "rng", "history": [{"epoch",
 //                 "train_loss", "val_loss", "seconds", "rows_per_sec"}...]}; doubles that are not
 //                 finite are the strings "inf", "-inf", "nan"
 //   then          uint64 P, then P float32 each of params, Adam first moment, Adam second moment;
-//                 uint64 B (0 or P), B float32 best params; uint64 R, R int32 shuffle order;
+//                 uint64 B (0 or P), B float32 best params; uint64 A (0 or P), A float32
+//                 averaged weights (train.ema_decay); uint64 R, R int32 shuffle order;
 //                 uint64 FNV-1a hash of every byte before it; nothing after it.
 #pragma once
 
@@ -41,6 +42,7 @@ struct TrainState {
   std::vector<float> params;          // [P] the weights after epoch epochs_done
   std::vector<float> adam_m, adam_v;  // [P] each
   std::vector<float> best_params;     // [P] with early stopping, else empty
+  std::vector<float> average;         // [P] the moving average (train.ema_decay > 0), else empty
   std::vector<int32_t> order;         // the shuffle permutation after epoch epochs_done
 };
 

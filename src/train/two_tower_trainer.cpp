@@ -150,8 +150,8 @@ void from_vector(const std::vector<float>& v, at::Tensor& t) {
 
 // The state after `epoch`: what restore_state() needs to continue with epoch + 1.
 TrainState capture_state(const TrainResult& result, int64_t epoch, bool finished,
-                         const TwoTowerModel::Impl& impl, const FlatAdam& adam,
-                         const at::Tensor* best_params, const Rng& rng,
+                         const at::Tensor& params, const FlatAdam& adam,
+                         const at::Tensor* best_params, const at::Tensor* average, const Rng& rng,
                          const std::vector<int32_t>& order) {
   TrainState s;
   s.epochs_done = epoch;
@@ -162,16 +162,18 @@ TrainState capture_state(const TrainResult& result, int64_t epoch, bool finished
   s.best_val_loss = result.best_val_loss;
   s.adam_steps = adam.steps();
   s.rng = rng.state();
-  s.params = to_vector(impl.params);
+  s.params = to_vector(params);
   s.adam_m = adam.first_moment();
   s.adam_v = adam.second_moment();
   if (best_params) s.best_params = to_vector(*best_params);
+  if (average) s.average = to_vector(*average);
   s.order = order;
   return s;
 }
 
 void restore_state(const TrainState& s, TwoTowerModel::Impl& impl, FlatAdam& adam,
-                   at::Tensor* best_params, Rng& rng, std::vector<int32_t>& order, int64_t epochs) {
+                   at::Tensor* best_params, at::Tensor* average, Rng& rng,
+                   std::vector<int32_t>& order, int64_t epochs) {
   const size_t p = static_cast<size_t>(impl.params.numel());
   if (s.params.size() != p)
     throw Error("two-tower training: resume state: expected " + std::to_string(p) +
@@ -184,6 +186,9 @@ void restore_state(const TrainState& s, TwoTowerModel::Impl& impl, FlatAdam& ada
     throw Error("two-tower training: resume state: expected " + std::to_string(p) +
                 " best weights (early stopping is on), found " +
                 std::to_string(s.best_params.size()));
+  if ((average ? p : 0) != s.average.size())
+    throw Error("two-tower training: resume state: expected " + std::to_string(average ? p : 0) +
+                " averaged weights (train.ema_decay), found " + std::to_string(s.average.size()));
   if (s.epochs_done > epochs || static_cast<int64_t>(s.history.size()) != s.epochs_done)
     throw Error("two-tower training: resume state: expected at most " + std::to_string(epochs) +
                 " completed epochs (train.epochs) with one history entry each, found " +
@@ -201,7 +206,17 @@ void restore_state(const TrainState& s, TwoTowerModel::Impl& impl, FlatAdam& ada
   from_vector(s.params, impl.params);
   adam.restore(s.adam_steps, s.adam_m, s.adam_v);
   if (best_params) from_vector(s.best_params, *best_params);
+  if (average) from_vector(s.average, *average);
   order = s.order;
+}
+
+// e <- d e + (1 - d) w, in one pass (the weights are a few MB; this runs after every step).
+void update_average(at::Tensor& average, const at::Tensor& params, float decay) {
+  float* e = average.data_ptr<float>();
+  const float* w = params.data_ptr<float>();
+  const int64_t n = params.numel();
+  const float rest = 1.0f - decay;
+  for (int64_t k = 0; k < n; ++k) e[k] = decay * e[k] + rest * w[k];
 }
 
 std::string format_loss(const char* name, double v) {
@@ -281,6 +296,17 @@ TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
   adam_opts.weight_decay = opts.weight_decay;
   FlatAdam adam(impl.params, impl.grads, adam_opts);
 
+  // Weight averaging (train.ema_decay): `average` follows the steps; between epochs the model
+  // holds it (validation, recall, the best snapshot, on_epoch) while `current` keeps the step's
+  // weights, which training continues from.
+  const bool averaging = opts.ema_decay > 0;
+  at::Tensor average, current;
+  if (averaging) {
+    average = impl.params.clone();
+    current = at::empty_like(impl.params);
+  }
+  const float decay = static_cast<float>(opts.ema_decay);
+
   const bool by_recall = opts.early_stopping == "recall";
   const bool early_stopping = (n_val > 0 || by_recall) && opts.patience > 0;
   at::Tensor best_params;
@@ -306,8 +332,8 @@ TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
   double best_criterion = std::numeric_limits<double>::infinity();
   int64_t first_epoch = 1;
   if (resume) {
-    restore_state(*resume, impl, adam, early_stopping ? &best_params : nullptr, rng, order,
-                  opts.epochs);
+    restore_state(*resume, impl, adam, early_stopping ? &best_params : nullptr,
+                  averaging ? &average : nullptr, rng, order, opts.epochs);
     result.history = resume->history;
     result.best_epoch = resume->best_epoch;
     result.best_val_loss = resume->best_val_loss;
@@ -355,6 +381,7 @@ TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
       if (ranks.distributed())
         ranks.all_reduce_sum(impl.grads.data_ptr<float>(), impl.grads.numel());
       adam.step();
+      if (averaging) update_average(average, impl.params, decay);
       if (progress && (steps & 15) == 15) {
         const auto now = Clock::now();
         if (std::chrono::duration<double>(now - last_report).count() >= kProgressSeconds) {
@@ -368,6 +395,10 @@ TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
     EpochMetrics m;
     m.epoch = epoch;
     m.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    if (averaging) {
+      current.copy_(impl.params);
+      impl.params.copy_(average);
+    }
     // Validation in shards; one all-reduce carries both sums (train, validation).
     double val_sum = 0;
     if (loss.softmax()) {
@@ -409,12 +440,15 @@ TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
     if (on_epoch) on_epoch(m, model);
     if (stop) result.stopped_early = true;
     if (on_state) {
-      TrainState state = capture_state(result, epoch, stop || epoch == opts.epochs, impl, adam,
-                                       early_stopping ? &best_params : nullptr, rng, order);
+      TrainState state = capture_state(
+          result, epoch, stop || epoch == opts.epochs, averaging ? current : impl.params, adam,
+          early_stopping ? &best_params : nullptr, averaging ? &average : nullptr, rng, order);
       on_state(state);
     }
+    if (averaging) impl.params.copy_(current);
     if (stop) break;
   }
+  if (averaging) impl.params.copy_(average);
   if (early_stopping) {
     if (result.best_epoch == 0) {  // validation never finite: keep the last weights
       result.best_epoch = static_cast<int64_t>(result.history.size());

@@ -38,7 +38,7 @@ TEST_CASE("config: unknown keys and wrong types name file and line", "[config]")
   CHECK(load_error(dir.write("a.yaml", "name: x\ntrain:\n  lrr: 0.01\n")) ==
         dir.file("a.yaml") +
             ":3: train.lrr: expected a known key (batch_size, early_stopping, "
-            "epochs, extra_negatives, loss, lr, patience, positive_min_rating, "
+            "ema_decay, epochs, extra_negatives, loss, lr, patience, positive_min_rating, "
             "rating_weight, seed, softmax_weight, temperature, threads, "
             "validation_fraction, weight_decay), got unknown key 'lrr'");
   CHECK(load_error(dir.write("b.yaml", "train:\n  lr: fast\n")) ==

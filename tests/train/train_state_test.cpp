@@ -41,6 +41,7 @@ TrainState sample_state() {
   s.adam_m = {0.1f, 0.2f, 0.3f};
   s.adam_v = {1e-8f, 2e-8f, 3e-8f};
   s.best_params = {4.f, 5.f, 6.f};
+  s.average = {7.f, -8.f, 9.5f};
   s.order = {2, 0, 1, 3};
   return s;
 }
@@ -63,6 +64,7 @@ TEST_CASE("train state: round-trips every field exactly", "[train]") {
   CHECK(t.adam_m == s.adam_m);
   CHECK(t.adam_v == s.adam_v);
   CHECK(t.best_params == s.best_params);
+  CHECK(t.average == s.average);
   CHECK(t.order == s.order);
   REQUIRE(t.history.size() == 2);
   CHECK(t.history[0].train_loss == s.history[0].train_loss);  // bit-exact through JSON
@@ -74,10 +76,12 @@ TEST_CASE("train state: round-trips every field exactly", "[train]") {
   TrainState u = s;
   u.best_val_loss = std::numeric_limits<double>::infinity();
   u.best_params.clear();
+  u.average.clear();
   save_train_state(dir.file("u.bin"), u);
   const TrainState v = load_train_state(dir.file("u.bin"));
   CHECK(std::isinf(v.best_val_loss));
   CHECK(v.best_params.empty());
+  CHECK(v.average.empty());
 
   // The Rng continues the same sequence after a restore, cached normal included.
   Rng a(5), b(1);
@@ -112,11 +116,13 @@ TEST_CASE("train state: truncated or corrupt or foreign files are FormatErrors",
                     path +
                         ": byte 0: expected magic \"TWRSTATE\" (a towerrec training state), "
                         "found \"TWOTOWER\"");
-  std::string v2 = bytes;
-  v2[8] = 2;
-  write_file_atomic(path, v2);
+  std::string v1 = bytes;  // a state from before the moving average
+  v1[8] = 1;
+  write_file_atomic(path, v1);
   CHECK_THROWS_WITH(load_train_state(path),
-                    path + ": byte 8: expected format version 1 (this build's), found 2");
+                    path +
+                        ": byte 8: expected format version 2 (this build's), found 1: the state "
+                        "of another towerrec version; train the run again without --resume");
 
   // One flipped bit in the weights: the hash catches it.
   std::string flipped = bytes;

@@ -312,13 +312,14 @@ TEST_CASE(
 }
 
 TEST_CASE("training run: resume with the retrieval loss and separate rating towers", "[train]") {
-  // issue 20: the softmax loss (bags, extra negatives) resumes to the same bits, and rating.ckpt,
-  // written once after the retrieval towers, is trained again when a resumed run lacks it.
+  // issue 20: the softmax loss (bags, extra negatives, weight averaging) resumes to the same bits,
+  // and rating.ckpt, written once after the retrieval towers, is trained again when a resumed run
+  // lacks it.
   TempDir dir;
   const std::vector<std::string> retrieval = {
       "train.loss=softmax",        "model.rating_head=separate", "features.out_of_fold=0",
       "features.watched_items=40", "features.item_ids=40",       "train.extra_negatives=16",
-      "train.temperature=0.2"};
+      "train.temperature=0.2",     "train.ema_decay=0.9"};
   const json full = run_training(resumable_run(dir, "full", retrieval), {});
   const std::string ref = dir.file("full");
   REQUIRE(fs::exists(ref + "/rating.ckpt"));

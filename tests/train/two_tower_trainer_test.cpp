@@ -262,6 +262,76 @@ TEST_CASE("two-tower trainer: resuming from any epoch state gives the uninterrup
                     "pairs, found 600");
 }
 
+TEST_CASE("two-tower trainer: weight averaging (train.ema_decay)", "[train]") {
+  const Planted p = planted(600, 300);
+  TrainOptions opts = fast_train();
+  opts.epochs = 4;
+  TwoTowerModel plain(6, 5, small_model(), 1);
+  std::vector<TrainState> plain_states;
+  train_two_tower(plain, p.users, p.items, p.train, p.val, opts, nullptr, nullptr, nullptr, nullptr,
+                  [&](TrainState& s) { plain_states.push_back(s); });
+
+  opts.ema_decay = 0.9;
+  opts.patience = 2;
+  TwoTowerModel averaged(6, 5, small_model(), 1);
+  std::vector<TrainState> states;
+  std::vector<at::Tensor> handed;
+  const TrainResult r = train_two_tower(
+      averaged, p.users, p.items, p.train, p.val, opts,
+      [&](const EpochMetrics& m, const TwoTowerModel& mm) {
+        // Validation scores the averaged weights, and they are what the model holds.
+        CHECK(evaluate_two_tower(mm, p.users, p.items, p.val) == Approx(m.val_loss).epsilon(1e-9));
+        handed.push_back(mm.impl().params.clone());
+      },
+      nullptr, nullptr, nullptr, [&](TrainState& s) { states.push_back(s); });
+  REQUIRE(states.size() == 4);
+  for (size_t e = 0; e < states.size(); ++e) {
+    INFO("epoch " << e + 1);
+    // Averaging leaves the steps' own trajectory alone ...
+    CHECK(states[e].params == plain_states[e].params);
+    CHECK(states[e].adam_m == plain_states[e].adam_m);
+    // ... and the state carries the average the epoch was scored with.
+    const float* h = handed[e].data_ptr<float>();
+    CHECK(states[e].average == std::vector<float>(h, h + handed[e].numel()));
+    CHECK(states[e].average != states[e].params);
+  }
+  // The kept model is the best epoch's average.
+  const float* kept = averaged.impl().params.data_ptr<float>();
+  CHECK(std::vector<float>(kept, kept + averaged.num_parameters()) ==
+        states[static_cast<size_t>(r.best_epoch - 1)].average);
+
+  // One step: the average is d * initial + (1 - d) * stepped, exactly as the formula says.
+  TrainOptions one = opts;
+  one.epochs = 1;
+  one.batch_size = p.train.size();
+  TwoTowerModel init(6, 5, small_model(), 1), stepped(6, 5, small_model(), 1);
+  std::vector<TrainState> s1;
+  train_two_tower(stepped, p.users, p.items, p.train, p.val, one, nullptr, nullptr, nullptr,
+                  nullptr, [&](TrainState& s) { s1.push_back(s); });
+  REQUIRE(s1.size() == 1);
+  const float* w0 = init.impl().params.data_ptr<float>();
+  for (size_t k = 0; k < s1[0].params.size(); k += 97)
+    CHECK(s1[0].average[k] == Approx(0.9f * w0[k] + 0.1f * s1[0].params[k]).margin(1e-7));
+
+  // Resuming after any epoch ends with the uninterrupted bits.
+  for (size_t k = 0; k + 1 < states.size(); ++k) {
+    INFO("resuming after epoch " << k + 1);
+    TwoTowerModel resumed(6, 5, small_model(), 77);
+    train_two_tower(resumed, p.users, p.items, p.train, p.val, opts, nullptr, nullptr, nullptr,
+                    &states[k]);
+    CHECK(at::equal(resumed.impl().params, averaged.impl().params));
+  }
+  // A state without the average does not resume an averaging run.
+  TrainState no_average = states[1];
+  no_average.average.clear();
+  TwoTowerModel resumed(6, 5, small_model(), 77);
+  CHECK_THROWS_WITH(train_two_tower(resumed, p.users, p.items, p.train, p.val, opts, nullptr,
+                                    nullptr, nullptr, &no_average),
+                    "two-tower training: resume state: expected " +
+                        std::to_string(plain.num_parameters()) +
+                        " averaged weights (train.ema_decay), found 0");
+}
+
 TEST_CASE("two-tower trainer: no validation pairs trains every epoch", "[train]") {
   const Planted p = planted(300, 0);
   TrainOptions opts = fast_train();
