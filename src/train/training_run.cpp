@@ -90,7 +90,9 @@ std::unique_ptr<ModelKindAdapter> model_kind_adapter(const RunOptions& opts) {
 
 RunResult run_training(const RunOptions& opts, const RunCallbacks& cb, DistContext* dist,
                        RunStart start) {
-  SplitSpec::parse(opts.data.split);  // a bad spec fails before anything is written
+  // Options built by hand skip the loader's validate(): a bad spec fails before anything is
+  // written.
+  SplitSpec::parse(opts.data.split, "data.split");
   DistContext one_process;
   DistContext& ranks = dist ? *dist : one_process;
   const std::string run_dir = run_dir_for(opts);
