@@ -52,6 +52,8 @@ class FieldChecker {
     check_number(key, static_cast<double>(v), c, "an integer", std::to_string(v));
   }
   void check_value(const std::string&, uint64_t, const Check&) {}
+  template <class E, std::enable_if_t<is_option_enum<E>::value, int> = 0>
+  void check_value(const std::string&, E, const Check&) {}  // an enum holds a valid name
   void check_value(const std::string&, bool, const Check&) {}
   template <class T>
   void check_value(const std::string&, const std::vector<T>&, const Check&) {}
@@ -93,19 +95,19 @@ void cf_rules(const CfOptions& cf, std::vector<Violation>& out) {
 
 void train_rules(const RunOptions& opts, std::vector<Violation>& out) {
   const TrainOptions& t = opts.train;
-  if (opts.model.rating_head == "separate" && t.loss != "softmax")
+  if (opts.model.rating_head == RatingHeadKind::kSeparate && t.loss != TrainLoss::kSoftmax)
     out.push_back({"train.loss",
                    "softmax when model.rating_head is separate (the rating towers train on the "
                    "mse by themselves)",
-                   t.loss,
+                   enum_name(t.loss),
                    {"model.rating_head"}});
-  if (t.loss == "joint" && t.rating_weight == 0 && t.softmax_weight == 0)
+  if (t.loss == TrainLoss::kJoint && t.rating_weight == 0 && t.softmax_weight == 0)
     out.push_back({"train.softmax_weight",
                    "a number > 0 when train.rating_weight is 0 (loss: joint)",
                    "0",
                    {"train.rating_weight", "train.loss"}});
-  if (t.loss != "mse" && !(t.positive_min_rating >= opts.data.rating_min &&
-                           t.positive_min_rating <= opts.data.rating_max))
+  if (t.loss != TrainLoss::kMse && !(t.positive_min_rating >= opts.data.rating_min &&
+                                     t.positive_min_rating <= opts.data.rating_max))
     out.push_back({"train.positive_min_rating",
                    "a rating in the data's scale [" + number_text(opts.data.rating_min) + ", " +
                        number_text(opts.data.rating_max) + "] (data.rating_min, data.rating_max)",

@@ -169,6 +169,10 @@ class YamlDumper {
 
  private:
   void write(const std::string& v) { e_ << YAML::DoubleQuoted << v; }
+  template <class E, std::enable_if_t<is_option_enum<E>::value, int> = 0>
+  void write(E v) {
+    write(std::string(enum_name(v)));
+  }
   void write(bool v) { e_ << (v ? "true" : "false"); }
   void write(double v) {
     std::ostringstream s;
@@ -208,11 +212,16 @@ class Describer {
 
  private:
   static void emit(YAML::Emitter& e, const std::string& v) { e << YAML::DoubleQuoted << v; }
+
   template <class T>
   static void emit(YAML::Emitter& e, const T& v) {
     emit_value(e, v);
   }
   static void emit_value(YAML::Emitter& e, bool v) { e << (v ? "true" : "false"); }
+  template <class E, std::enable_if_t<is_option_enum<E>::value, int> = 0>
+  static void emit_value(YAML::Emitter& e, E v) {
+    emit(e, std::string(enum_name(v)));
+  }
   static void emit_value(YAML::Emitter& e, double v) {
     std::ostringstream s;
     s << v;

@@ -17,11 +17,11 @@ ComparisonTable compare_models(const RunOptions& opts, const std::string& out_di
   base.data.dir = prepare_data_dir(opts, out_dir, cb);  // one dataset for both models
 
   RunOptions tt = base;
-  tt.model.kind = "two_tower";
+  tt.model.kind = ModelKind::kTwoTower;
   tt.name = opts.name + "-two_tower";
   tt.out = out_dir + "/two_tower";
   RunOptions cf = base;
-  cf.model.kind = "cf";
+  cf.model.kind = ModelKind::kCf;
   cf.name = opts.name + "-cf";
   cf.out = out_dir + "/cf";
   cf.cf.item_features = "learned";

@@ -83,7 +83,7 @@ void keep_for_report(const RunInputs& in, const ModelOutput& output, RunResult& 
 }  // namespace
 
 std::unique_ptr<ModelKindAdapter> model_kind_adapter(const RunOptions& opts) {
-  if (opts.model.kind == "cf")
+  if (opts.model.kind == ModelKind::kCf)
     return opts.cf.item_features == "content" ? content_regression_adapter() : cf_adapter();
   return two_tower_adapter();
 }

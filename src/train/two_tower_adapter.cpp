@@ -189,9 +189,9 @@ EpochSummary epoch_summary(const TrainResult& r) {
 TwoTowerModel train_rating_towers(const RunContext& run, EpochSummary& summary) {
   const RunInputs& in = run.in;
   RunOptions r = run.opts;
-  r.model.rating_head = "dot";
-  r.train.loss = "mse";
-  r.train.early_stopping = "loss";
+  r.model.rating_head = RatingHeadKind::kDot;
+  r.train.loss = TrainLoss::kMse;
+  r.train.early_stopping = EarlyStopping::kLoss;
   TrainingView view;
   fill_training_view(view, r, in, r.features.rating_out_of_fold, run.cb);
   TwoTowerModel model(in.features.user.cols(), in.features.item.cols(), r.model, r.train.seed,
@@ -297,7 +297,7 @@ class TwoTowerAdapter : public ModelKindAdapter {
     const RunInputs& in = run.in;
     TrainingView view;
     fill_training_view(view, opts, in, opts.features.out_of_fold, run.cb);
-    if (opts.train.early_stopping == "recall") {
+    if (opts.train.early_stopping == EarlyStopping::kRecall) {
       // Validation recall: the validation ratings are the "test" rows, the rest of the training
       // split is excluded from the candidates; users and items get the full split's features.
       view.extras.recall = [&](const TwoTowerModel& m) {
@@ -331,7 +331,7 @@ class TwoTowerAdapter : public ModelKindAdapter {
                std::to_string(seconds) + " s; best epoch " + std::to_string(result.best_epoch));
     summary.epochs = epoch_summary(result);
     std::optional<TwoTowerModel> rating;
-    if (opts.model.rating_head == "separate")
+    if (opts.model.rating_head == RatingHeadKind::kSeparate)
       rating.emplace(rating_towers(run, meta, resume != nullptr, summary, seconds));
     // every rank: the ranking metrics are sharded
     ModelOutput out = two_tower_output(in, model, rating ? &*rating : nullptr);
@@ -353,7 +353,7 @@ class TwoTowerAdapter : public ModelKindAdapter {
     TwoTowerModel model = TwoTowerModel::load(ckpt);
     check_checkpoint_fits(ckpt, model, in.features);
     std::optional<TwoTowerModel> rating;
-    if (opts.model.rating_head == "separate") {
+    if (opts.model.rating_head == RatingHeadKind::kSeparate) {
       const std::string path = existing_rating_checkpoint(run_dir);
       rating.emplace(TwoTowerModel::load(path));
       check_checkpoint_fits(path, *rating, in.features);

@@ -100,7 +100,7 @@ TEST_CASE("training run: same seed gives identical metrics", "[train]") {
 TEST_CASE("training run: cf kind trains and evaluates through the same layout", "[train]") {
   TempDir dir;
   RunOptions opts = small_run(dir, "cf");
-  opts.model.kind = "cf";
+  opts.model.kind = ModelKind::kCf;
   const json m = metrics_of(opts, {});
   CHECK(m.at("model") == "cf");
   CHECK(fs::exists(dir.file("cf/model.cf")));
