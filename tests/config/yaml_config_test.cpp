@@ -81,6 +81,26 @@ TEST_CASE("config: a bad data.split is blamed on its YAML line, or on the --set 
         "ml100k:ua");
 }
 
+TEST_CASE("config: enum keys load, print and are refused by their names", "[config]") {
+  TempDir dir;
+  const RunOptions o = load_run_options("", {"model.kind=cf", "model.rating_head=separate",
+                                             "train.loss=softmax", "train.early_stopping=recall"});
+  CHECK(o.model.kind == ModelKind::kCf);
+  CHECK(o.model.rating_head == RatingHeadKind::kSeparate);
+  CHECK(o.train.loss == TrainLoss::kSoftmax);
+  CHECK(o.train.early_stopping == EarlyStopping::kRecall);
+  const std::string yaml = dump_run_options(o);
+  CHECK(yaml.find("kind: \"cf\"") != std::string::npos);
+  CHECK(yaml.find("early_stopping: \"recall\"") != std::string::npos);
+  CHECK(dump_run_options(load_run_options(dir.write("back.yaml", yaml))) == yaml);
+  CHECK(load_error("", {"train.early_stopping=ndcg"}) ==
+        "--set train.early_stopping=ndcg: train.early_stopping: expected one of: loss, recall, "
+        "got \"ndcg\"");
+  CHECK(load_error(dir.write("r.yaml", "model:\n  rating_head: bilinear\n")) ==
+        dir.file("r.yaml") +
+            ":2: model.rating_head: expected one of: dot, linear, separate, got \"bilinear\"");
+}
+
 TEST_CASE("config: --set errors name the override, never a line 0", "[config]") {
   CHECK(load_error("", {"model.dim=0"}) ==
         "--set model.dim=0: model.dim: expected an integer >= 1, got \"0\"");
