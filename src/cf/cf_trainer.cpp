@@ -12,6 +12,7 @@
 #include "cf/ridge_solve.h"
 #include "cf/sparse_dot_impl.h"
 #include "cf/wals_solver.h"
+#include "config/validate.h"
 #include "core/error.h"
 #include "core/rng.h"
 #include "data/dataset.h"
@@ -228,31 +229,9 @@ CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const C
     throw UsageError("train_cf: cf.solver: distributed training (" + ranks.describe() +
                      ") supports \"adam\" only, found " + quote_found(opts.solver) +
                      "; run ALS in one process (without torchrun)");
-  if (opts.solver != "adam" && opts.solver != "als" && opts.solver != "gibbs" &&
-      opts.solver != "wals")
-    throw Error("train_cf: cf.solver: expected one of: adam, als, gibbs, wals, found " +
-                quote_found(opts.solver));
-  if (opts.binary && opts.solver != "adam")
-    throw Error(
-        "train_cf: cf.solver: expected \"adam\" with cf.binary: true (als, gibbs and wals model "
-        "squared error only), found " +
-        quote_found(opts.solver));
-  if (opts.item_bias && opts.solver != "als" && opts.solver != "gibbs")
-    throw Error("train_cf: cf.item_bias: expected cf.solver als or gibbs, found " +
-                quote_found(opts.solver));
-  if (opts.solver == "wals" && !(opts.alpha >= 0 && opts.unobserved_weight > 0))
-    throw Error("train_cf: cf.alpha >= 0 and cf.unobserved_weight > 0 expected with wals, found " +
-                std::to_string(opts.alpha) + " and " + std::to_string(opts.unobserved_weight));
-  if (opts.solver == "gibbs" && !(opts.burn_in >= 0 && opts.burn_in < opts.iterations))
-    throw Error("train_cf: cf.burn_in: expected 0 <= burn_in < cf.iterations (" +
-                std::to_string(opts.iterations) + "), found " + std::to_string(opts.burn_in));
-  if (opts.solver == "gibbs" && !(opts.thin >= 1 && opts.thin <= opts.iterations - opts.burn_in))
-    throw Error("train_cf: cf.thin: expected 1 <= thin <= cf.iterations - cf.burn_in (" +
-                std::to_string(opts.iterations - opts.burn_in) + "), found " +
-                std::to_string(opts.thin));
-  if (opts.ensemble < 1)
-    throw Error("train_cf: cf.ensemble: expected a number >= 1, found " +
-                std::to_string(opts.ensemble));
+  // The options' fields and cross-field rules, as the config loader checks them
+  // (config/validate.h).
+  throw_if_invalid(opts, "train_cf");
   if (n_users < 0 || n_items < 0) throw Error("train_cf: negative n_users or n_items");
   check_ratings(train, n_users, n_items, "train");
   if (validation) check_ratings(*validation, n_users, n_items, "validation");

@@ -68,7 +68,7 @@ std::unique_ptr<OpenCfRun> open_cf(const ServeArgs& serve, const std::vector<std
 bool is_cf_run(const ServeArgs& serve) {
   if (serve.run.empty() || !serve.towers.empty()) return false;
   return is_run_directory(serve.run) &&
-         load_run_options(run_file(serve.run, kRunConfigFile)).model.kind == "cf";
+         load_run_options(run_file(serve.run, kRunConfigFile)).model.kind == ModelKind::kCf;
 }
 
 void similar_cf_cli(const ServeArgs& serve, const std::string& item, const std::string& items,

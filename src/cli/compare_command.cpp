@@ -2,12 +2,10 @@
 #include <iostream>
 
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
 
 #include "cli/command.h"
 #include "cli/progress_printer.h"
 #include "config/yaml_config.h"
-#include "core/atomic_file.h"
 #include "core/output_lock.h"
 #include "train/model_comparison.h"
 #include "train/threads.h"
@@ -52,9 +50,9 @@ Registrar register_compare([](CLI::App& root) {
                       printer.finish();
                       if (!a->quiet) std::cerr << msg << "\n";
                     }};
-    compare_models(opts, a->out, cb);
+    const ComparisonTable table = compare_models(opts, a->out, cb);
     printer.finish();
-    std::cout << read_file(a->out + "/compare.md");
+    std::cout << table.to_markdown();
   });
 });
 

@@ -10,6 +10,7 @@
 #include "cli/progress_printer.h"
 #include "core/output_lock.h"
 #include "eval/comparison.h"
+#include "eval/run_metrics_json.h"
 #include "run/run_directory.h"
 #include "train/threads.h"
 #include "train/training_run.h"
@@ -48,12 +49,12 @@ Registrar register_eval([](CLI::App& root) {
                   << h->command << "); evaluating its last complete checkpoint\n";
     ProgressPrinter printer;
     set_threads(1);
-    const nlohmann::json m = evaluate_run(a->run, {printer.fn(), {}}, a->sets);
+    const RunMetrics m = evaluate_run(a->run, {printer.fn(), {}}, a->sets);
     printer.finish();
     if (a->json) {
-      std::cout << m.dump(2) << "\n";
+      std::cout << run_metrics_json(m).dump(2) << "\n";
     } else {
-      std::cout << metrics_table_markdown(m);
+      std::cout << m.comparison.to_markdown();
     }
   });
 });

@@ -42,8 +42,9 @@ Registrar register_features([](CLI::App& root) {
     const OutputLock lock = OutputLock::file(a->out);  // X.npy, X.ids and the bag files
     ProgressPrinter printer(a->quiet);
     const RunData run = load_scoring_data(a->run, a->data, serve_callbacks(a->quiet, printer));
-    if (run.options.model.kind != "two_tower")
-      throw UsageError(a->run + ": model.kind is " + run.options.model.kind +
+    if (run.options.model.kind != ModelKind::kTwoTower)
+      throw UsageError(a->run + ": model.kind is " +
+                       std::string(enum_name(run.options.model.kind)) +
                        "; features are the inputs of a two-tower run's towers");
     const TowerInputsSummary s = write_tower_inputs(run, a->users, a->out);
     printer.finish();

@@ -90,15 +90,19 @@ Registrar register_recommend([](CLI::App& root) {
     if (!a->exclude.empty())
       req.excluded_items = read_id_list(a->exclude, source.run().data.items, "item");
     if (a->retrieval) {
-      const nlohmann::json r =
+      const RetrievalReport r =
           recommend_retrieval(source, opts, req, a->out, a->index, printer.fn());
       printer.finish();
-      std::cout << "wrote " << a->out << " (" << r["rows"] << " rows, " << r["users"] << " users, "
-                << r["candidates_per_user"].get<double>() << " candidates per user, "
-                << r["users_per_s"].get<double>() << " users/s)\n"
-                << "recall@" << opts.k << " vs exact on " << r["recall_users"]
-                << " users: " << r["recall_at_k"].dump() << " (by item id "
-                << r["recall_at_k_ids"].dump() << "; exact " << r["exact_users_per_s"].get<double>()
+      // Recall as the report file has it (JSON number, or null).
+      const auto recall = [](const std::optional<double>& v) {
+        return v ? nlohmann::json(*v).dump() : std::string("null");
+      };
+      std::cout << "wrote " << a->out << " (" << r.rows << " rows, " << r.users << " users, "
+                << r.candidates_per_user << " candidates per user, " << r.users_per_s
+                << " users/s)\n"
+                << "recall@" << opts.k << " vs exact on " << r.recall_users
+                << " users: " << recall(r.recall_at_k) << " (by item id "
+                << recall(r.recall_at_k_ids) << "; exact " << r.exact_users_per_s
                 << " users/s)\nwrote " << retrieval_report_path(a->out) << "\n";
     } else {
       const RecommendSummary s = recommend_exact(source, opts, req, a->out, printer.fn());

@@ -17,6 +17,7 @@
 #include "core/error.h"
 #include "core/output_lock.h"
 #include "dist/dist_context.h"
+#include "eval/run_metrics_json.h"
 #include "run/run_directory.h"
 #include "run/run_resume.h"
 #include "train/threads.h"
@@ -88,10 +89,10 @@ Registrar register_train([](CLI::App& root) {
     if (dist.distributed() && dist.is_root())
       cb.log("distributed training: " + std::to_string(dist.world_size()) +
              " ranks (c10d/Gloo), global batch " + std::to_string(opts.train.batch_size));
-    const nlohmann::json metrics =
+    const RunResult result =
         run_training(opts, cb, &dist, resume ? RunStart::kResume : RunStart::kFresh);
     printer.finish();
-    if (dist.is_root()) std::cout << metrics.dump(2) << "\n";
+    if (dist.is_root()) std::cout << run_metrics_json(result.metrics).dump(2) << "\n";
   });
 });
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config/field.h"
+#include "config/option_enum.h"
 
 namespace towerrec {
 
@@ -111,8 +112,36 @@ struct FeatureOptions {
   }
 };
 
+// model.kind: which model a run trains (train/model_kind_adapter.h).
+enum class ModelKind { kTwoTower, kCf };
+template <>
+struct EnumNames<ModelKind> {
+  static constexpr const char* kNames[] = {"two_tower", "cf"};
+};
+
+// model.rating_head (ModelOptions::rating_head documents each).
+enum class RatingHeadKind { kDot, kLinear, kSeparate };
+template <>
+struct EnumNames<RatingHeadKind> {
+  static constexpr const char* kNames[] = {"dot", "linear", "separate"};
+};
+
+// train.loss (TrainOptions::loss documents each).
+enum class TrainLoss { kMse, kSoftmax, kJoint };
+template <>
+struct EnumNames<TrainLoss> {
+  static constexpr const char* kNames[] = {"mse", "softmax", "joint"};
+};
+
+// train.early_stopping: what early stopping watches.
+enum class EarlyStopping { kLoss, kRecall };
+template <>
+struct EnumNames<EarlyStopping> {
+  static constexpr const char* kNames[] = {"loss", "recall"};
+};
+
 struct ModelOptions {
-  std::string kind = "two_tower";
+  ModelKind kind = ModelKind::kTwoTower;
   std::vector<int64_t> user_hidden = {256, 128};
   std::vector<int64_t> item_hidden = {256, 128};
   int64_t dim = 32;
@@ -126,19 +155,18 @@ struct ModelOptions {
   //             The two objectives want different features (out-of-fold dense features cost the
   //             softmax recall, their absence costs the MSE its honesty) and pull one dot product
   //             apart; two models need not share either (README "Ranking" has the measurements).
-  std::string rating_head = "dot";
+  RatingHeadKind rating_head = RatingHeadKind::kDot;
 
   template <class V>
   void visit(V& v) {
-    v.field("kind", kind, "model kind", Check::one_of({"two_tower", "cf"}));
+    v.field("kind", kind, "model kind");
     v.field("user_hidden", user_hidden, "user tower hidden layer sizes");
     v.field("item_hidden", item_hidden, "item tower hidden layer sizes");
     v.field("dim", dim, "output dimension of both towers", Check::ge(1));
     v.field("rating_head", rating_head,
             "rating prediction from the tower outputs u, v: dot = u.v; linear = a u.v + b + p.u + "
             "q.v (learned); separate = the dot of a second pair of towers trained by the mse alone "
-            "on out-of-fold features (features.rating_out_of_fold), needs train.loss softmax",
-            Check::one_of({"dot", "linear", "separate"}));
+            "on out-of-fold features (features.rating_out_of_fold), needs train.loss softmax");
   }
 };
 
@@ -155,13 +183,13 @@ struct TrainOptions {
   //   "mse"      (dot or rating head - scaled rating)^2 over every training rating, the course lab;
   //   "softmax"  in-batch sampled softmax over positive pairs (retrieval), logQ-corrected;
   //   "joint"    rating_weight * mse + softmax_weight * softmax.
-  std::string loss = "mse";
+  TrainLoss loss = TrainLoss::kMse;
   double rating_weight = 1.0;
   double softmax_weight = 1.0;
-  double temperature = 0.1;             // softmax logits = dot(u, v) / temperature
-  double positive_min_rating = 4.0;     // a training rating >= this is a positive pair for softmax
-  int64_t extra_negatives = 0;          // uniformly sampled catalogue items added to every batch
-  std::string early_stopping = "loss";  // "loss": validation loss; "recall": validation Recall@K
+  double temperature = 0.1;          // softmax logits = dot(u, v) / temperature
+  double positive_min_rating = 4.0;  // a training rating >= this is a positive pair for softmax
+  int64_t extra_negatives = 0;       // uniformly sampled catalogue items added to every batch
+  EarlyStopping early_stopping = EarlyStopping::kLoss;  // loss: validation loss; recall: Recall@K
   // Weight averaging: validation, checkpoints and the kept model use an exponential moving average
   // of the weights over steps (e <- d e + (1 - d) w after every step) instead of the last step's
   // weights; it steadies the epoch-to-epoch swing early stopping picks from. 0 = off.
@@ -181,8 +209,7 @@ struct TrainOptions {
     v.field("loss", loss,
             "mse: rating regression (the course lab); softmax: in-batch sampled softmax over "
             "positive pairs with logQ correction (retrieval); joint: rating_weight * mse + "
-            "softmax_weight * softmax",
-            Check::one_of({"mse", "softmax", "joint"}));
+            "softmax_weight * softmax");
     v.field("rating_weight", rating_weight, "weight of the rating (mse) loss in loss: joint",
             Check::ge(0));
     v.field("softmax_weight", softmax_weight, "weight of the softmax loss in loss: joint",
@@ -197,8 +224,7 @@ struct TrainOptions {
             Check::ge(0));
     v.field("early_stopping", early_stopping,
             "what early stopping watches: loss (validation loss) or recall (validation "
-            "Recall@eval.k, scored over the catalogue every epoch)",
-            Check::one_of({"loss", "recall"}));
+            "Recall@eval.k, scored over the catalogue every epoch)");
     v.field("ema_decay", ema_decay,
             "decay of the moving average of the weights that validation, checkpoints and the "
             "kept model use (0 = off: the last step's weights)",

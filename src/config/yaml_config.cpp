@@ -10,6 +10,7 @@
 #include <yaml-cpp/exceptions.h>
 #include <yaml-cpp/parser.h>
 
+#include "config/validate.h"
 #include "config/yaml_loader.h"
 #include "core/atomic_file.h"
 #include "core/utf8.h"
@@ -35,7 +36,7 @@ void YamlLoader::fail(const YAML::Node& n, const std::string& path, const std::s
   if (origins_) {
     // An override from the command line is named as such, not by a line of the file.
     for (const auto& [key, origin] : *origins_) {
-      if (path == key || path.rfind(key + ".", 0) == 0) throw ConfigError(origin, 0, msg);
+      if (path == key || path.rfind(key + ".", 0) == 0) throw ConfigError(origin, msg);
     }
   }
   throw ConfigError(file_, n.Mark().is_null() ? 0 : n.Mark().line + 1, msg);
@@ -168,6 +169,10 @@ class YamlDumper {
 
  private:
   void write(const std::string& v) { e_ << YAML::DoubleQuoted << v; }
+  template <class E, std::enable_if_t<is_option_enum<E>::value, int> = 0>
+  void write(E v) {
+    write(std::string(enum_name(v)));
+  }
   void write(bool v) { e_ << (v ? "true" : "false"); }
   void write(double v) {
     std::ostringstream s;
@@ -207,11 +212,16 @@ class Describer {
 
  private:
   static void emit(YAML::Emitter& e, const std::string& v) { e << YAML::DoubleQuoted << v; }
+
   template <class T>
   static void emit(YAML::Emitter& e, const T& v) {
     emit_value(e, v);
   }
   static void emit_value(YAML::Emitter& e, bool v) { e << (v ? "true" : "false"); }
+  template <class E, std::enable_if_t<is_option_enum<E>::value, int> = 0>
+  static void emit_value(YAML::Emitter& e, E v) {
+    emit(e, std::string(enum_name(v)));
+  }
   static void emit_value(YAML::Emitter& e, double v) {
     std::ostringstream s;
     s << v;
@@ -401,66 +411,38 @@ void reject_unterminated_quotes(const YAML::Node& n, const std::string& text, si
   }
 }
 
-// Checks between cf keys that a single field's range cannot express. The error names the line of
-// the offending key (or the --set that gave it), as every other config error does.
-void check_cf_combination(const YAML::Node& root, const std::string& file, const CfOptions& cf,
-                          const std::map<std::string, std::string>& origins) {
-  const detail::YamlLoader loader(root, file, "", &origins);
-  auto fail = [&](const char* key, const std::string& expected, const std::string& found) {
-    const bool in_file = root.IsMap() && root["cf"].IsMap() && root["cf"][key].IsDefined();
-    loader.fail(in_file ? root["cf"][key] : YAML::Node(), std::string("cf.") + key, expected,
-                found);
-  };
-  if (cf.solver == "gibbs" && cf.burn_in >= cf.iterations)
-    fail("burn_in",
-         "a number < cf.iterations (" + std::to_string(cf.iterations) + ") with cf.solver: gibbs",
-         std::to_string(cf.burn_in));
-  if (cf.solver == "gibbs" && cf.thin > cf.iterations - cf.burn_in)
-    fail("thin",
-         "a number <= cf.iterations - cf.burn_in (" + std::to_string(cf.iterations - cf.burn_in) +
-             ") with cf.solver: gibbs, so that a sample is kept",
-         std::to_string(cf.thin));
-  if (cf.binary && cf.solver != "adam")
-    fail("solver", "\"adam\" with cf.binary: true (als, gibbs and wals model squared error only)",
-         quote_found(cf.solver));
-  if (cf.item_bias && cf.solver != "als" && cf.solver != "gibbs")
-    fail("item_bias", "cf.solver als or gibbs with cf.item_bias: true", quote_found(cf.solver));
-  if (cf.item_features == "content" && cf.binary)
-    fail("item_features", "\"learned\" with cf.binary: true (content regression fits stars)",
-         "\"content\"");
+// The node of a dotted key in the tree, or an undefined node when the tree does not set it.
+// yaml-cpp's Node::operator= writes into the tree: walk with copies (handles) instead.
+YAML::Node node_at(const YAML::Node& root, const std::string& dotted) {
+  std::vector<YAML::Node> chain{root};
+  std::istringstream parts(dotted);
+  std::string part;
+  while (std::getline(parts, part, '.')) {
+    const YAML::Node& at = chain.back();
+    if (!at.IsMap() || !at[part].IsDefined()) return YAML::Node(YAML::NodeType::Undefined);
+    chain.push_back(at[part]);
+  }
+  return chain.back();
 }
 
-// A double as a person writes it: 4, 0.5, 1e-07 (no trailing zeros).
-std::string config_number_text(double v) {
-  std::ostringstream s;
-  s << v;
-  return s.str();
-}
-
-// Checks between train keys (and data.rating_min/max) that a single field's range cannot express.
-void check_train_combination(const YAML::Node& root, const std::string& file,
-                             const RunOptions& opts,
-                             const std::map<std::string, std::string>& origins) {
-  const detail::YamlLoader loader(root, file, "", &origins);
-  auto fail = [&](const char* key, const std::string& expected, const std::string& found) {
-    const bool in_file = root.IsMap() && root["train"].IsMap() && root["train"][key].IsDefined();
-    loader.fail(in_file ? root["train"][key] : YAML::Node(), std::string("train.") + key, expected,
-                found);
-  };
-  const TrainOptions& t = opts.train;
-  if (opts.model.rating_head == "separate" && t.loss != "softmax")
-    fail("loss",
-         "softmax when model.rating_head is separate (the rating towers train on the mse by "
-         "themselves)",
-         t.loss);
-  if (t.loss == "joint" && t.rating_weight == 0 && t.softmax_weight == 0)
-    fail("softmax_weight", "a number > 0 when train.rating_weight is 0 (loss: joint)", "0");
-  if (t.loss != "mse" && !(t.positive_min_rating >= opts.data.rating_min &&
-                           t.positive_min_rating <= opts.data.rating_max))
-    fail("positive_min_rating",
-         "a rating in the data's scale [" + config_number_text(opts.data.rating_min) + ", " +
-             config_number_text(opts.data.rating_max) + "] (data.rating_min, data.rating_max)",
-         config_number_text(t.positive_min_rating));
+// The first broken cross-field rule (config/validate.h), blamed on the --set that gave its key or
+// the line that sets it; when neither gave it (a default), on the first of the rule's other keys
+// that was given, so a --set that broke the rule is named.
+void report_violations(const YAML::Node& root, const std::string& file, const RunOptions& opts,
+                       const std::map<std::string, std::string>& origins) {
+  const std::vector<Violation> violations = validate(opts);
+  if (violations.empty()) return;
+  const Violation& v = violations.front();
+  const std::string msg = v.key + ": expected " + v.expected + ", got " + v.found;
+  std::vector<std::string> keys{v.key};
+  keys.insert(keys.end(), v.also.begin(), v.also.end());
+  for (const std::string& key : keys) {
+    for (const auto& [set_key, origin] : origins)
+      if (key == set_key || key.rfind(set_key + ".", 0) == 0) throw ConfigError(origin, msg);
+    const YAML::Node n = node_at(root, key);
+    if (n.IsDefined() && !n.Mark().is_null()) throw ConfigError(file, n.Mark().line + 1, msg);
+  }
+  throw ConfigError(file, 0, msg);
 }
 
 }  // namespace
@@ -498,8 +480,7 @@ RunOptions load_run_options(const std::string& path, const std::vector<std::stri
   load_options(root, path.empty() ? "(defaults)" : path, opts, &origins);
   if (opts.data.rating_max <= opts.data.rating_min)
     throw ConfigError(path, 0, "data.rating_max must be greater than data.rating_min");
-  check_cf_combination(root, path.empty() ? "(defaults)" : path, opts.cf, origins);
-  check_train_combination(root, path.empty() ? "(defaults)" : path, opts, origins);
+  report_violations(root, path.empty() ? "(defaults)" : path, opts, origins);
   if (opts.model.user_hidden.empty() && opts.model.item_hidden.empty()) {
     // Zero hidden layers is legal (a linear tower).
   }

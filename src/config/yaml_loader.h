@@ -80,6 +80,13 @@ class YamlLoader {
                   const Check& c);
   void read_value(const YAML::Node& n, const std::string& path, std::vector<std::string>& out,
                   const Check& c);
+  // An enum-valued option: one of its names (config/option_enum.h).
+  template <class E, std::enable_if_t<is_option_enum<E>::value, int> = 0>
+  void read_value(const YAML::Node& n, const std::string& path, E& out, const Check&) {
+    std::string name;
+    read_value(n, path, name, Check::one_of(enum_names<E>()));
+    parse_enum(name, out);
+  }
 
   YAML::Node node_;
   std::string file_;

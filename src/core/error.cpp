@@ -13,6 +13,9 @@ InputError::InputError(const std::string& file, int64_t line, const std::string&
       line_(line),
       message_(message) {}
 
+InputError::InputError(const std::string& where, const std::string& message)
+    : Error(where + ": " + message), file_(where), line_(0), message_(message) {}
+
 FormatError::FormatError(const std::string& file, uint64_t byte_offset, const std::string& message)
     : Error(file + ": byte " + std::to_string(byte_offset) + ": " + message) {}
 

@@ -26,6 +26,8 @@ class UsageError : public Error {
 class InputError : public Error {
  public:
   InputError(const std::string& file, int64_t line, const std::string& message);
+  // A place without lines (a command-line override): what() is "where: message", line() 0.
+  InputError(const std::string& where, const std::string& message);
   const std::string& file() const { return file_; }
   int64_t line() const { return line_; }
   const std::string& message() const { return message_; }
@@ -36,8 +38,9 @@ class InputError : public Error {
   std::string message_;
 };
 
-// A bad value in a YAML config or a --set override: "file:line: key: expected ..., got ...".
-// The CLI maps it to exit code 2, like a bad flag.
+// A bad value in a YAML config or a --set override: "file:line: key: expected ..., got ...", or
+// "--set key=value: key: expected ..., got ..." for an override. The CLI maps it to exit code 2,
+// like a bad flag.
 class ConfigError : public InputError {
  public:
   using InputError::InputError;

@@ -1,11 +1,8 @@
 #include "data/split.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <numeric>
-
-#include <fast_float/fast_float.h>
 
 #include "core/error.h"
 #include "core/rng.h"
@@ -14,33 +11,7 @@
 namespace towerrec {
 namespace {
 
-constexpr const char* kGrammar =
-    "random:FRACTION:SEED (FRACTION in (0,1)), temporal:N or ml100k:FOLD (u1..u5, ua, ub)";
 constexpr size_t kMl100kRatings = 100000;
-
-std::vector<std::string> split_colons(const std::string& s) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  for (;;) {
-    const size_t pos = s.find(':', start);
-    parts.push_back(s.substr(start, pos == std::string::npos ? std::string::npos : pos - start));
-    if (pos == std::string::npos) return parts;
-    start = pos + 1;
-  }
-}
-
-template <class T>
-bool parse_int(const std::string& s, T& out) {
-  if (s.empty() || s[0] == '+' || s[0] == '-') return false;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && end == s.data() + s.size();
-}
-
-bool parse_double(const std::string& s, double& out) {
-  if (s.empty()) return false;
-  const auto [end, ec] = fast_float::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && end == s.data() + s.size();
-}
 
 // Rows grouped by user (counting sort, so each group keeps file order):
 // rows[offset[u]..offset[u+1]).
@@ -124,48 +95,6 @@ Split ml100k_split(const Dataset& data, const SplitSpec& spec) {
 }
 
 }  // namespace
-
-SplitSpec SplitSpec::parse(const std::string& spec, const std::string& where) {
-  auto fail = [&]() -> SplitSpec {
-    throw UsageError(where + " " + quote_found(spec) + ": expected " + kGrammar);
-  };
-  const std::vector<std::string> parts = split_colons(spec);
-  SplitSpec out;
-  if (parts[0] == "random" && parts.size() == 3) {
-    out.kind = Kind::kRandom;
-    if (!parse_double(parts[1], out.fraction) || !(out.fraction > 0 && out.fraction < 1))
-      return fail();
-    if (!parse_int(parts[2], out.seed)) return fail();
-  } else if (parts[0] == "temporal" && parts.size() == 2) {
-    out.kind = Kind::kTemporal;
-    if (!parse_int(parts[1], out.n) || out.n < 1) return fail();
-  } else if (parts[0] == "ml100k" && parts.size() == 2) {
-    out.kind = Kind::kMl100k;
-    static const char* const kFolds[] = {"u1", "u2", "u3", "u4", "u5", "ua", "ub"};
-    if (std::find(std::begin(kFolds), std::end(kFolds), parts[1]) == std::end(kFolds))
-      return fail();
-    out.fold = parts[1];
-  } else {
-    return fail();
-  }
-  return out;
-}
-
-std::string SplitSpec::str() const {
-  switch (kind) {
-    case Kind::kRandom: {
-      char buf[64];
-      // Shortest form that reads back as the same double: parse(str()) == *this.
-      const auto res = std::to_chars(buf, buf + sizeof buf, fraction);
-      return "random:" + std::string(buf, res.ptr) + ":" + std::to_string(seed);
-    }
-    case Kind::kTemporal:
-      return "temporal:" + std::to_string(n);
-    case Kind::kMl100k:
-      return "ml100k:" + fold;
-  }
-  return "";
-}
 
 Split make_split(const Dataset& data, const SplitSpec& spec) {
   TOWERREC_CHECK(data.ratings.size() <= UINT32_MAX);

@@ -22,24 +22,11 @@
 #include <string>
 #include <vector>
 
+#include "config/split_spec.h"
+
 namespace towerrec {
 
 struct Dataset;
-
-struct SplitSpec {
-  enum class Kind { kRandom, kTemporal, kMl100k };
-  Kind kind = Kind::kRandom;
-  double fraction = 0.2;  // random
-  uint64_t seed = 42;     // random
-  int64_t n = 1;          // temporal
-  std::string fold;       // ml100k: "u1".."u5", "ua", "ub"
-
-  // Throws UsageError naming `where` (the flag or config key it came from), the spec and the
-  // grammar on anything malformed: `--split "random:abc": expected random:FRACTION:SEED (...) ...`.
-  static SplitSpec parse(const std::string& spec, const std::string& where = "--split");
-  // The canonical spec; parse(str()) gives back the same SplitSpec.
-  std::string str() const;
-};
 
 // Row indices into dataset.ratings; both sorted ascending.
 struct Split {

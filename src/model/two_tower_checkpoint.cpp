@@ -24,7 +24,10 @@ struct ToJson {
   nlohmann::json& j;
   template <class T, class... Rest>
   void field(const char* key, const T& value, const Rest&...) {
-    j[key] = value;
+    if constexpr (is_option_enum<T>::value)
+      j[key] = enum_name(value);
+    else
+      j[key] = value;
   }
   template <class T>
   void section(const char* key, const T& value, const char*) {
@@ -35,11 +38,24 @@ struct ToJson {
   }
 };
 
+std::string join_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
 struct FromJson {
   const nlohmann::json& j;
   template <class T, class... Rest>
   void field(const char* key, T& value, const Rest&...) {
-    if (j.contains(key)) value = j.at(key).get<T>();
+    if (!j.contains(key)) return;
+    if constexpr (is_option_enum<T>::value) {
+      if (!parse_enum(j.at(key).get<std::string>(), value))
+        throw UsageError(std::string("model.") + key + ": expected one of: " +
+                         join_names(enum_names<T>()) + ", found " + quote_found(j.at(key).dump()));
+    } else {
+      value = j.at(key).get<T>();
+    }
   }
   template <class T>
   void section(const char* key, T& value, const char*) {
@@ -84,7 +100,7 @@ uint64_t declared_floats(int64_t user_in, int64_t item_in, int64_t user_bag, int
   const uint64_t extra =
       mul_add(size(user_bag), first,
               mul_add(size(item_bag), item_first,
-                      opts.rating_head == "linear" ? 2 + 2 * size(opts.dim) : 0));
+                      opts.rating_head == RatingHeadKind::kLinear ? 2 + 2 * size(opts.dim) : 0));
   total = (extra == UINT64_MAX || total > UINT64_MAX - extra) ? UINT64_MAX : total + extra;
   return total;
 }

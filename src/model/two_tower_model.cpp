@@ -111,7 +111,7 @@ TwoTowerModel::Impl::Impl(int64_t user_in_, int64_t item_in_, const ModelOptions
                      " and " + std::to_string(item_bag));
   const auto user_sizes = layer_sizes(opts.user_hidden, opts.dim);
   const auto item_sizes = layer_sizes(opts.item_hidden, opts.dim);
-  const bool head = opts.rating_head == "linear";
+  const bool head = opts.rating_head == RatingHeadKind::kLinear;
   const int64_t total = tower_param_count(user_in, user_sizes) +
                         tower_param_count(item_in, item_sizes) + user_bag * user_sizes.front() +
                         item_bag * item_sizes.front() + (head ? 2 + 2 * opts.dim : 0);

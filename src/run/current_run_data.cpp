@@ -91,8 +91,8 @@ RunData load_run_on_data(const std::string& run_dir, const std::string& data_dir
   RunData rd;
   rd.dir = run_dir;
   rd.options = load_run_options(run_config_path(run_dir));
-  if (rd.options.model.kind != "two_tower")
-    throw UsageError(run_dir + ": model.kind is " + rd.options.model.kind +
+  if (rd.options.model.kind != ModelKind::kTwoTower)
+    throw UsageError(run_dir + ": model.kind is " + std::string(enum_name(rd.options.model.kind)) +
                      "; --data needs a two-tower run (its towers score users and items from "
                      "features)");
   const FittedFeatures fitted = FittedFeatures::load(run_file(run_dir, kFeaturesFile));

@@ -2,6 +2,8 @@
 // one-line messages go to callbacks the caller passes in (the CLI prints them to stderr).
 #pragma once
 
+#include <string>
+
 #include "core/progress.h"
 
 namespace towerrec {
@@ -9,6 +11,11 @@ namespace towerrec {
 struct RunCallbacks {
   ProgressFn progress;
   LogFn log;
+
+  // Passes `msg` to `log` when it is set.
+  void say(const std::string& msg) const {
+    if (log) log(msg);
+  }
 };
 
 }  // namespace towerrec

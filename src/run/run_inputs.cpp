@@ -70,7 +70,7 @@ RunInputs prepare_run_inputs(const RunOptions& opts, const std::string& run_dir,
                 std::to_string(in.split.test.size()) + " ratings)");
   carve_validation(in.split.train, opts.train.validation_fraction, opts.train.seed, in.fit_rows,
                    in.val_rows);
-  if (opts.model.kind == "two_tower" && opts.train.loss != "mse") {
+  if (opts.model.kind == ModelKind::kTwoTower && opts.train.loss != TrainLoss::kMse) {
     float highest = -INFINITY;
     for (uint32_t r : in.split.train) highest = std::max(highest, in.data.ratings.value[r]);
     if (highest < opts.train.positive_min_rating)

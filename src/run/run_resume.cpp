@@ -17,7 +17,7 @@ RunOptions load_resume_options(const std::string& run_dir) {
 
 std::string resume_state_path(const RunOptions& opts, const std::string& run_dir) {
   const std::string config = run_file(run_dir, kRunConfigFile);
-  if (opts.model.kind == "cf")
+  if (opts.model.kind == ModelKind::kCf)
     throw UsageError(run_dir +
                      ": --resume continues two-tower runs only; a cf run keeps no "
                      "per-epoch state (it trains in one pass): train it again with `towerrec "

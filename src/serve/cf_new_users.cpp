@@ -12,8 +12,8 @@ namespace towerrec {
 CfRun open_cf_run(const std::string& run_dir, const RunCallbacks& cb) {
   CfRun cf;
   cf.run = load_run_data(run_dir, cb);
-  if (cf.run.options.model.kind != "cf")
-    throw Error(run_dir + ": model.kind is " + cf.run.options.model.kind +
+  if (cf.run.options.model.kind != ModelKind::kCf)
+    throw Error(run_dir + ": model.kind is " + std::string(enum_name(cf.run.options.model.kind)) +
                 "; --new-users folds users into a collaborative-filtering run (model.kind: cf)");
   const std::string path = existing_cf_model(run_dir);
   cf.model = CfModel::load(path);

@@ -16,6 +16,7 @@
 #include "serve/ann_index.h"
 #include "serve/candidate_generators.h"
 #include "serve/recommendation_csv.h"
+#include "serve/retrieval_report_json.h"
 #include "serve/seen_items.h"
 #include "serve/topk_recall.h"
 #include "serve/vector_source.h"
@@ -24,7 +25,6 @@ namespace towerrec {
 namespace {
 
 namespace fs = std::filesystem;
-using json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 // Users per slice: bounds the per-slice vectors, seed neighbours and results.
@@ -78,22 +78,22 @@ std::string retrieval_report_path(const std::string& out_csv) {
   return out_csv + ".retrieval.json";
 }
 
-json recommend_retrieval(const VectorSource& source, const ServeOptions& options,
-                         const RecommendRequest& request, const std::string& out_csv,
-                         const std::string& index_path, const ProgressFn& progress) {
+RetrievalReport recommend_retrieval(const VectorSource& source, const ServeOptions& options,
+                                    const RecommendRequest& request, const std::string& out_csv,
+                                    const std::string& index_path, const ProgressFn& progress) {
   const RetrievalOptions& ro = options.retrieval;
   const int64_t k = options.k, dim = source.dim(), n_items = source.num_items();
-  json report;
+  RetrievalReport report;
   auto t0 = Clock::now();
   const std::vector<float> items = source.all_items();
-  report["embed_seconds"] = since(t0);
+  report.embed_seconds = since(t0);
   const MatrixRef item_ref{items.data(), n_items, dim};
 
   const bool seeds_on = ro.last_n > 0 && ro.per_item_m > 0;
   const bool need_index = ro.ann || (seeds_on && ro.neighbors == "ann");
   std::unique_ptr<AnnIndex> index;
   if (need_index) {
-    json ji;
+    RetrievalIndexReport ji;
     t0 = Clock::now();
     if (!index_path.empty() && fs::exists(index_path)) {
       index = std::make_unique<AnnIndex>(AnnIndex::load(index_path));
@@ -109,23 +109,23 @@ json recommend_retrieval(const VectorSource& source, const ServeOptions& options
                     "catalogue's (items_fnv1a " +
                     std::to_string(index->items_fingerprint()) + ", the catalogue's " +
                     std::to_string(catalogue) + "; delete it to rebuild)");
-      ji["loaded"] = true;
+      ji.loaded = true;
     } else {
       index = std::make_unique<AnnIndex>(AnnIndex::build(item_ref, options.ann, progress));
       if (!index_path.empty()) index->save(index_path);
-      ji["loaded"] = false;
+      ji.loaded = false;
     }
-    ji["distinct"] = index->distinct();
-    ji["build_seconds"] = since(t0);
-    ji["memory_mb"] = static_cast<double>(index->memory_bytes()) / 1048576.0;
-    ji["m"] = index->options().m;
-    ji["ef_construction"] = index->options().ef_construction;
+    ji.distinct = index->distinct();
+    ji.build_seconds = since(t0);
+    ji.memory_mb = static_cast<double>(index->memory_bytes()) / 1048576.0;
+    ji.m = index->options().m;
+    ji.ef_construction = index->options().ef_construction;
     // Each search must be able to return its k: the user's ann_candidates, a seed's per_item_m
     // neighbours plus the seed itself (only when those searches happen).
     const int64_t seed_k = seeds_on && ro.neighbors == "ann" ? ro.per_item_m + 1 : 0;
     index->set_ef(std::max({options.ann.ef_search, ro.ann ? ro.ann_candidates : 0, seed_k, k}));
-    ji["ef_search"] = index->ef();
-    report["index"] = ji;
+    ji.ef_search = index->ef();
+    report.index = ji;
   }
   std::unique_ptr<NearestItems> exact_neighbors;
   if (seeds_on && ro.neighbors == "exact") {
@@ -299,32 +299,33 @@ json recommend_retrieval(const VectorSource& source, const ServeOptions& options
   }
   const double exact_seconds = since(t0);
 
-  report["users"] = n;
-  report["rows"] = csv.rows();
-  report["k"] = k;
-  report["candidates_per_user"] =
+  report.users = n;
+  report.rows = csv.rows();
+  report.k = k;
+  report.candidates_per_user =
       n ? static_cast<double>(total_candidates) / static_cast<double>(n) : 0.0;
-  report["generators"] = {
-      {"last_n", ro.last_n},
-      {"per_item_m", ro.per_item_m},
-      {"neighbors", ro.neighbors},
-      {"top_genres", ro.top_genres},
-      {"genre_top", ro.genre_top},
-      {"popular", ro.popular},
-      {"segment", gen.segment_column()},
-      {"segment_popular", gen.segment_column().empty() ? 0 : ro.segment_popular},
-      {"ann", ro.ann},
-      {"ann_candidates", ro.ann ? ro.ann_candidates : 0}};
-  report["seed_items_searched"] = seed_searches;
-  report["recall_users"] = sample_users.size();
-  report["recall_at_k"] = recall.truth ? json(recall.tie_aware()) : json(nullptr);
-  report["recall_at_k_ids"] = recall.truth ? json(recall.by_id()) : json(nullptr);
-  report["seconds"] = seconds;
-  report["users_per_s"] = seconds > 0 ? static_cast<double>(n) / seconds : 0.0;
-  report["exact_users_per_s"] =
+  report.generators = {ro.last_n,
+                       ro.per_item_m,
+                       ro.neighbors,
+                       ro.top_genres,
+                       ro.genre_top,
+                       ro.popular,
+                       gen.segment_column(),
+                       gen.segment_column().empty() ? 0 : ro.segment_popular,
+                       ro.ann,
+                       ro.ann ? ro.ann_candidates : 0};
+  report.seed_items_searched = seed_searches;
+  report.recall_users = static_cast<int64_t>(sample_users.size());
+  if (recall.truth) {
+    report.recall_at_k = recall.tie_aware();
+    report.recall_at_k_ids = recall.by_id();
+  }
+  report.seconds = seconds;
+  report.users_per_s = seconds > 0 ? static_cast<double>(n) / seconds : 0.0;
+  report.exact_users_per_s =
       exact_seconds > 0 ? static_cast<double>(sample_users.size()) / exact_seconds : 0.0;
-  report["threads"] = options.threads;
-  write_file_atomic(retrieval_report_path(out_csv), report.dump(2) + "\n");
+  report.threads = options.threads;
+  write_file_atomic(retrieval_report_path(out_csv), retrieval_report_json(report).dump(2) + "\n");
   return report;
 }
 

@@ -227,8 +227,8 @@ ExportResult export_towers(const TwoTowerModel& model, const json& stats,
 
 ExportResult export_run_towers(const std::string& run_dir, const std::string& out_dir) {
   const RunOptions o = load_run_options(run_config_path(run_dir));
-  if (o.model.kind != "two_tower")
-    throw Error(run_dir + ": model.kind is " + o.model.kind +
+  if (o.model.kind != ModelKind::kTwoTower)
+    throw Error(run_dir + ": model.kind is " + std::string(enum_name(o.model.kind)) +
                 "; only two_tower runs have towers to export");
   const std::string ckpt = existing_checkpoint(run_dir);
   const std::string features =
@@ -242,7 +242,7 @@ ExportResult export_run_towers(const std::string& run_dir, const std::string& ou
   json meta;
   const TwoTowerModel model = TwoTowerModel::load(ckpt, &meta);
   std::optional<TwoTowerModel> rating;
-  if (o.model.rating_head == "separate") {
+  if (o.model.rating_head == RatingHeadKind::kSeparate) {
     rating.emplace(TwoTowerModel::load(existing_rating_checkpoint(run_dir)));
   }
   ExportSource source;

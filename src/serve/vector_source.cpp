@@ -103,8 +103,8 @@ VectorSource VectorSource::open(const VectorSourceSpec& spec, const RunCallbacks
   }
   impl->run = load_scoring_data(run_dir, spec.data_dir, cb);
   const RunData& rd = impl->run;
-  if (rd.options.model.kind != "two_tower")
-    throw Error(run_dir + ": model.kind is " + rd.options.model.kind +
+  if (rd.options.model.kind != ModelKind::kTwoTower)
+    throw Error(run_dir + ": model.kind is " + std::string(enum_name(rd.options.model.kind)) +
                 "; embed, recommend and similar need a two-tower run");
   if (impl->towers) {
     check_names(impl->towers->user_features(), rd.features.user_raw.names, "user", spec.towers_dir,

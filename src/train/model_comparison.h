@@ -12,15 +12,15 @@
 
 #include <string>
 
-#include <nlohmann/json_fwd.hpp>
-
 #include "config/options.h"
+#include "eval/comparison.h"
 #include "run/run_callbacks.h"
 
 namespace towerrec {
 
-// Returns compare.json's content. opts.model.kind is ignored (both kinds are trained).
-nlohmann::json compare_models(const RunOptions& opts, const std::string& out_dir,
-                              const RunCallbacks& cb);
+// Returns the table written to compare.json (its "rows") and compare.md. opts.model.kind is
+// ignored (every kind is trained).
+ComparisonTable compare_models(const RunOptions& opts, const std::string& out_dir,
+                               const RunCallbacks& cb);
 
 }  // namespace towerrec

@@ -83,12 +83,12 @@ double score(const StepInputs& in, const int32_t* user, const int32_t* item, con
 // The loss terms train.loss asks for; positive_min in scaled target units.
 StepLoss step_loss(const TrainOptions& opts, double positive_min) {
   StepLoss l;
-  l.rating_weight = opts.loss == "softmax" ? 0.f
-                    : opts.loss == "joint" ? static_cast<float>(opts.rating_weight)
-                                           : 1.f;
-  l.softmax_weight = opts.loss == "mse"     ? 0.f
-                     : opts.loss == "joint" ? static_cast<float>(opts.softmax_weight)
-                                            : 1.f;
+  l.rating_weight = opts.loss == TrainLoss::kSoftmax ? 0.f
+                    : opts.loss == TrainLoss::kJoint ? static_cast<float>(opts.rating_weight)
+                                                     : 1.f;
+  l.softmax_weight = opts.loss == TrainLoss::kMse     ? 0.f
+                     : opts.loss == TrainLoss::kJoint ? static_cast<float>(opts.softmax_weight)
+                                                      : 1.f;
   l.inv_temperature = static_cast<float>(1.0 / opts.temperature);
   l.positive_min = static_cast<float>(positive_min);
   return l;
@@ -267,7 +267,7 @@ TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
   if (n > std::numeric_limits<int32_t>::max())
     throw Error("two-tower training: expected at most 2^31-1 training pairs, found " +
                 std::to_string(n));
-  if (opts.early_stopping == "recall" && !extras.recall)
+  if (opts.early_stopping == EarlyStopping::kRecall && !extras.recall)
     throw UsageError("two-tower training: train.early_stopping: recall needs a recall scorer");
 
   c10::InferenceMode inference;  // no autograd anywhere: the backward pass is hand-written
@@ -307,7 +307,7 @@ TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
   }
   const float decay = static_cast<float>(opts.ema_decay);
 
-  const bool by_recall = opts.early_stopping == "recall";
+  const bool by_recall = opts.early_stopping == EarlyStopping::kRecall;
   const bool early_stopping = (n_val > 0 || by_recall) && opts.patience > 0;
   at::Tensor best_params;
   if (early_stopping) best_params = impl.params.clone();

@@ -181,17 +181,19 @@ TEST_CASE("train_cf: bad input is rejected with the offending values", "[cf]") {
   opts = CfOptions{};
   opts.item_bias = true;
   CHECK_THROWS_WITH(train_cf(r, 3, 2, opts),
-                    "train_cf: cf.item_bias: expected cf.solver als or gibbs, found \"adam\"");
+                    "train_cf: cf.item_bias: expected cf.solver als or gibbs with cf.item_bias: "
+                    "true, found \"adam\"");
   opts.solver = "gibbs";
   opts.iterations = 10;
   opts.burn_in = 10;
   CHECK_THROWS_WITH(train_cf(r, 3, 2, opts),
-                    "train_cf: cf.burn_in: expected 0 <= burn_in < cf.iterations (10), found 10");
+                    "train_cf: cf.burn_in: expected a number < cf.iterations (10) with cf.solver: "
+                    "gibbs, found 10");
   opts.burn_in = 4;
   opts.thin = 7;
   CHECK_THROWS_WITH(train_cf(r, 3, 2, opts),
-                    "train_cf: cf.thin: expected 1 <= thin <= cf.iterations - cf.burn_in (6), "
-                    "found 7");
+                    "train_cf: cf.thin: expected a number <= cf.iterations - cf.burn_in (6) with "
+                    "cf.solver: gibbs, so that a sample is kept, found 7");
   opts.solver = "sgd";
   CHECK_THROWS_WITH(train_cf(r, 3, 2, opts),
                     "train_cf: cf.solver: expected one of: adam, als, gibbs, wals, found \"sgd\"");

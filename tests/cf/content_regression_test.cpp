@@ -102,11 +102,11 @@ TEST_CASE("content regression: ml-latest-small test RMSE below the item mean", "
       std::string(TOWERREC_SOURCE_DIR) + "/configs/cf-content-ml-latest-small.yaml",
       {"data.dir=" + data, "out=" + dir.file("run")});
   REQUIRE(run.data.split == "random:0.2:42");
-  const nlohmann::json m = run_training(run, {});
+  const RunMetrics m = run_training(run, {}).metrics;
   double content = NAN, item_mean = NAN;
-  for (const auto& row : m.at("comparison").at("rows")) {
-    if (row.at("model") == "content_regression") content = row.at("test_rmse").get<double>();
-    if (row.at("model") == "item_mean") item_mean = row.at("test_rmse").get<double>();
+  for (const ComparisonRow& row : m.comparison.rows) {
+    if (row.model == "content_regression") content = row.test_rmse.value_or(NAN);
+    if (row.model == "item_mean") item_mean = row.test_rmse.value_or(NAN);
   }
   INFO("content regression " << content << ", item mean " << item_mean);
   CHECK(content < item_mean);

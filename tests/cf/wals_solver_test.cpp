@@ -138,7 +138,8 @@ TEST_CASE("WALS: unsupported combinations", "[cf]") {
   CfOptions opts = toy_options("binary");
   opts.item_bias = true;
   CHECK_THROWS_WITH(train_cf(r, 3, 4, opts),
-                    "train_cf: cf.item_bias: expected cf.solver als or gibbs, found \"wals\"");
+                    "train_cf: cf.item_bias: expected cf.solver als or gibbs with cf.item_bias: "
+                    "true, found \"wals\"");
   opts = toy_options("binary");
   opts.binary = true;
   CHECK_THROWS_WITH(train_cf(r, 3, 4, opts),

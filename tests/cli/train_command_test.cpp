@@ -57,6 +57,14 @@ TEST_CASE("cli train: bad configs and flags exit 2 with file:line", "[cli]") {
                "--out", dir.file("run2")});
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("random:2:1") != std::string::npos);
+  // A bad data.split in the file is blamed on its line, before anything is written.
+  r = run_cli({"train", "--config",
+               dir.write("split.yaml", "name: x\ndata:\n  split: random:abc\n"), "--out",
+               dir.file("run3")});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find(dir.file("split.yaml") + ":3: data.split: expected random:FRACTION:SEED") !=
+        std::string::npos);
+  CHECK(!std::filesystem::exists(dir.file("run3")));
 }
 
 TEST_CASE("cli train + eval: a small synthetic run end to end", "[cli]") {

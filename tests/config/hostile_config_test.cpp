@@ -140,6 +140,9 @@ const bool registered = register_rows<ConfigCase>(
             "2: anchors and aliases are not supported"),
         bad("an alias of an undefined anchor", "name: *x\n",
             "1: anchors and aliases are not supported"),
+        bad("split spec malformed", "name: x\ndata:\n  split: random:2:1\n",
+            "3: data.split: expected random:FRACTION:SEED (FRACTION in (0,1)), temporal:N or "
+            "ml100k:FOLD (u1..u5, ua, ub), got \"random:2:1\""),
         bad("rating scale upside down", "data:\n  rating_min: 5\n  rating_max: 1\n",
             "0: data.rating_max must be greater than data.rating_min"),
         {"a directory where the config was expected",

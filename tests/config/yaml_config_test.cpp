@@ -61,8 +61,60 @@ TEST_CASE("config: --set overrides values and is named in errors", "[config]") {
   CHECK(opts.model.user_hidden == std::vector<int64_t>{8});
   CHECK(opts.data.split == "temporal:2");
   CHECK(load_error("", {"train.lr=fast"}) ==
-        "--set train.lr=fast:0: train.lr: expected a number > 0, got \"fast\"");
+        "--set train.lr=fast: train.lr: expected a number > 0, got \"fast\"");
   CHECK_THROWS_AS(load_run_options("", {"nokey"}), UsageError);
+}
+
+TEST_CASE("config: a bad data.split is blamed on its YAML line, or on the --set that gave it",
+          "[config]") {
+  TempDir dir;
+  const std::string grammar =
+      "random:FRACTION:SEED (FRACTION in (0,1)), temporal:N or ml100k:FOLD (u1..u5, ua, ub)";
+  CHECK(load_error(dir.write("s.yaml", "name: x\ndata:\n  split: random:abc\n")) ==
+        dir.file("s.yaml") + ":3: data.split: expected " + grammar + ", got \"random:abc\"");
+  CHECK(load_error(dir.write("t.yaml", "name: x\n"), {"data.split=temporal:0"}) ==
+        "--set data.split=temporal:0: data.split: expected " + grammar + ", got \"temporal:0\"");
+  // An override of a key the file also sets is named as the override.
+  CHECK(load_error(dir.write("u.yaml", "data:\n  split: temporal:1\n"), {"data.split=nope"}) ==
+        "--set data.split=nope: data.split: expected " + grammar + ", got \"nope\"");
+  CHECK(load_run_options(dir.write("v.yaml", "data:\n  split: ml100k:ua\n")).data.split ==
+        "ml100k:ua");
+}
+
+TEST_CASE("config: enum keys load, print and are refused by their names", "[config]") {
+  TempDir dir;
+  const RunOptions o = load_run_options("", {"model.kind=cf", "model.rating_head=separate",
+                                             "train.loss=softmax", "train.early_stopping=recall"});
+  CHECK(o.model.kind == ModelKind::kCf);
+  CHECK(o.model.rating_head == RatingHeadKind::kSeparate);
+  CHECK(o.train.loss == TrainLoss::kSoftmax);
+  CHECK(o.train.early_stopping == EarlyStopping::kRecall);
+  const std::string yaml = dump_run_options(o);
+  CHECK(yaml.find("kind: \"cf\"") != std::string::npos);
+  CHECK(yaml.find("early_stopping: \"recall\"") != std::string::npos);
+  CHECK(dump_run_options(load_run_options(dir.write("back.yaml", yaml))) == yaml);
+  CHECK(load_error("", {"train.early_stopping=ndcg"}) ==
+        "--set train.early_stopping=ndcg: train.early_stopping: expected one of: loss, recall, "
+        "got \"ndcg\"");
+  CHECK(load_error(dir.write("r.yaml", "model:\n  rating_head: bilinear\n")) ==
+        dir.file("r.yaml") +
+            ":2: model.rating_head: expected one of: dot, linear, separate, got \"bilinear\"");
+}
+
+TEST_CASE("config: --set errors name the override, never a line 0", "[config]") {
+  CHECK(load_error("", {"model.dim=0"}) ==
+        "--set model.dim=0: model.dim: expected an integer >= 1, got \"0\"");
+  CHECK(load_error("", {"model.rating_head=separate"}) ==
+        "--set model.rating_head=separate: train.loss: expected softmax when model.rating_head "
+        "is separate (the rating towers train on the mse by themselves), got mse");
+  try {
+    load_run_options("", {"train.lr=fast"});
+    FAIL("no error");
+  } catch (const ConfigError& e) {
+    CHECK(e.file() == "--set train.lr=fast");
+    CHECK(e.line() == 0);
+    CHECK(e.message() == "train.lr: expected a number > 0, got \"fast\"");
+  }
 }
 
 TEST_CASE("config: anchors and aliases are refused, in files and in --set values", "[config]") {
@@ -138,7 +190,7 @@ TEST_CASE("config: cf solver options (gibbs, item bias, ensemble) and their erro
           ":4: cf.burn_in: expected a number < cf.iterations (20) with cf.solver: gibbs, got 20");
   CHECK(load_error(dir.write("h.yaml", "cf:\n  solver: gibbs\n  iterations: 20\n"),
                    {"cf.burn_in=30"}) ==
-        "--set cf.burn_in=30:0: cf.burn_in: expected a number < cf.iterations (20) with "
+        "--set cf.burn_in=30: cf.burn_in: expected a number < cf.iterations (20) with "
         "cf.solver: gibbs, got 30");
   CHECK(load_error(dir.write(
             "k.yaml", "cf:\n  solver: gibbs\n  iterations: 20\n  burn_in: 10\n  thin: 11\n")) ==
@@ -171,7 +223,7 @@ TEST_CASE("config: bad serve.ann keys name the key, the line and what was expect
             ":3: serve.ann.ef: expected a known key (ef_construction, ef_search, m, "
             "overfetch, seed, threads), got unknown key 'ef'");
   CHECK(load_error("", {"serve.ann.overfetch=0.5"}) ==
-        "--set serve.ann.overfetch=0.5:0: serve.ann.overfetch: expected a number in [1, 100], got "
+        "--set serve.ann.overfetch=0.5: serve.ann.overfetch: expected a number in [1, 100], got "
         "\"0.5\"");
 }
 

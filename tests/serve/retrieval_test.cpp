@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "serve/exact_recommender.h"
+#include "serve/retrieval_report_json.h"
 #include "serve/seen_items.h"
 #include "serve/vector_groups.h"
 #include "serve/vector_source.h"
@@ -49,23 +50,28 @@ TEST_CASE("retrieval: with enough ANN candidates it is exact (recall 1), report 
   opts.retrieval.recall_users = 0;      // every user
   opts.ann.ef_search = 400;
   test::TempDir dir;
-  const nlohmann::json r =
+  const RetrievalReport r =
       recommend_retrieval(src, opts, {}, dir.file("recs.csv"), dir.file("items.hnsw"));
-  CHECK(r["users"] == 150);
-  CHECK(r["recall_users"] == 150);
-  CHECK(r["recall_at_k"].get<double>() == Approx(1.0));
-  CHECK(r["recall_at_k_ids"].get<double>() == Approx(1.0));
-  CHECK(r["index"]["loaded"] == false);
+  CHECK(r.users == 150);
+  CHECK(r.recall_users == 150);
+  CHECK(r.recall_at_k.value_or(0) == Approx(1.0));
+  CHECK(r.recall_at_k_ids.value_or(0) == Approx(1.0));
+  REQUIRE(r.index);
+  CHECK(r.index->loaded == false);
   const nlohmann::json saved = nlohmann::json::parse(test::slurp(dir.file("recs.retrieval.json")));
-  CHECK(saved == r);
+  CHECK(saved == retrieval_report_json(r));
+  CHECK(saved["users"] == 150);
+  CHECK(saved["recall_users"] == 150);
+  CHECK(saved["index"]["loaded"] == false);
   // Exactly the exact recommender's items.
   recommend_exact(src, opts, {}, dir.file("exact.csv"));
   CHECK(rows_of(dir.file("recs.csv")) == rows_of(dir.file("exact.csv")));
 
   // The saved index is reused.
-  const nlohmann::json again =
+  const RetrievalReport again =
       recommend_retrieval(src, opts, {}, dir.file("recs2.csv"), dir.file("items.hnsw"));
-  CHECK(again["index"]["loaded"] == true);
+  REQUIRE(again.index);
+  CHECK(again.index->loaded == true);
   CHECK(rows_of(dir.file("recs2.csv")) == rows_of(dir.file("recs.csv")));
 
   // An index saved for other vectors of the same shape (a retrained run) is refused, not reused.
@@ -101,14 +107,16 @@ TEST_CASE("retrieval: generators only (no ANN), never a seen item, recall below 
   opts.retrieval.segment_popular = 5;
   opts.retrieval.recall_users = 50;
   test::TempDir dir;
-  const nlohmann::json r = recommend_retrieval(src, opts, {}, dir.file("gen.csv"));
-  CHECK(!r.contains("index"));
-  CHECK(r["recall_users"] == 50);
-  const double recall = r["recall_at_k"].get<double>();
+  const RetrievalReport r = recommend_retrieval(src, opts, {}, dir.file("gen.csv"));
+  CHECK(!r.index);
+  CHECK(!retrieval_report_json(r).contains("index"));
+  CHECK(r.recall_users == 50);
+  REQUIRE(r.recall_at_k);
+  const double recall = *r.recall_at_k;
   CHECK(recall > 0.0);
   CHECK(recall <= 1.0);
-  CHECK(r["recall_at_k_ids"].get<double>() <= recall);
-  CHECK(r["candidates_per_user"].get<double>() <= 2 * 5 + 10 + 5 + 5);
+  CHECK(r.recall_at_k_ids.value_or(2.0) <= recall);
+  CHECK(r.candidates_per_user <= 2 * 5 + 10 + 5 + 5);
   const SeenItems seen(src.run(), true);
   const auto rows = rows_of(dir.file("gen.csv"));
   CHECK(!rows.empty());
@@ -138,10 +146,11 @@ TEST_CASE("retrieval: ANN candidates include every tied duplicate, so ids match 
   opts.retrieval.recall_users = 0;
   opts.ann.ef_search = 400;
   test::TempDir dir;
-  const nlohmann::json r = recommend_retrieval(src, opts, {}, dir.file("ann.csv"));
+  const RetrievalReport r = recommend_retrieval(src, opts, {}, dir.file("ann.csv"));
   INFO("distinct vectors " << groups.groups() << " of " << n);
-  CHECK(r["index"]["distinct"] == groups.groups());
-  CHECK(r["recall_at_k_ids"].get<double>() == Approx(1.0));
+  REQUIRE(r.index);
+  CHECK(r.index->distinct == groups.groups());
+  CHECK(r.recall_at_k_ids.value_or(0) == Approx(1.0));
   recommend_exact(src, opts, {}, dir.file("exact.csv"));
   const auto exact = rows_of(dir.file("exact.csv"));
   CHECK(rows_of(dir.file("ann.csv")) == exact);

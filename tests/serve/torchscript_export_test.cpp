@@ -304,7 +304,7 @@ TEST_CASE("export: separate rating towers are written beside the towers and agre
   TempDir dir;
   const test::TowersFixture fx = test::make_towers_fixture(200, 11, /*bags=*/true);
   ModelOptions opts = fx.model.options();
-  opts.rating_head = "dot";
+  opts.rating_head = RatingHeadKind::kDot;
   const TwoTowerModel rating(5, 7, opts, /*seed=*/12, 9, 4);
   const ExportResult r =
       export_towers(fx.model, fx.stats, fixture_source(), dir.file("towers"), &rating);

@@ -49,7 +49,7 @@ TowersFixture make_towers_fixture(int64_t rows, uint64_t seed, bool bags) {
   f.imputed["item.year"] = 1995.0;
   ModelOptions opts = fixture_options();
   if (bags) {
-    opts.rating_head = "linear";
+    opts.rating_head = RatingHeadKind::kLinear;
     f.watched_ids = {101, 102, 103, 104, 105, 106, 107, 108, 109};
     f.item_id_ids = {201, 202, 203, 204};
     for (auto [bag, cols] : {std::make_pair(&f.user_bag, 9), std::make_pair(&f.item_bag, 4)}) {

@@ -15,6 +15,7 @@
 #include "config/yaml_config.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "eval/run_metrics_json.h"
 #include "model/two_tower_model.h"
 #include "run/run_resume.h"
 #include "test_util.h"
@@ -45,6 +46,12 @@ RunOptions resumable_run(const TempDir& dir, const std::string& out,
                                    "train.lr=0.003"};
   sets.insert(sets.end(), more.begin(), more.end());
   return load_run_options("", sets);
+}
+
+// metrics.json's content from the typed results (what the run writes).
+json run_json(const RunOptions& opts, const RunCallbacks& cb, DistContext* dist = nullptr,
+              RunStart start = RunStart::kFresh) {
+  return run_metrics_json(run_training(opts, cb, dist, start).metrics);
 }
 
 // The figures a resumed run must reproduce exactly (train_seconds is wall time).
@@ -90,7 +97,7 @@ TEST_CASE(
     "training run: resumed after an interruption it ends with the same metrics and checkpoint",
     "[train]") {
   TempDir dir;
-  const json full = run_training(resumable_run(dir, "full"), {});
+  const json full = run_json(resumable_run(dir, "full"), {});
   const std::string ref = dir.file("full");
   REQUIRE(fs::exists(ref + "/train_state.bin"));
   CHECK(load_train_state(ref + "/train_state.bin").finished);
@@ -105,7 +112,7 @@ TEST_CASE(
   std::vector<std::string> logs;
   RunCallbacks cb;
   cb.log = [&](const std::string& m) { logs.push_back(m); };
-  const json resumed = run_training(load_resume_options(run), cb, nullptr, RunStart::kResume);
+  const json resumed = run_json(load_resume_options(run), cb, nullptr, RunStart::kResume);
   check_same_metrics(full, resumed);
   CHECK(resumed.at("resumed_from_epoch") == 2);
   CHECK(std::find(logs.begin(), logs.end(), "resuming " + run + " after epoch 2 of 5") !=
@@ -120,7 +127,7 @@ TEST_CASE(
   // Resuming a finished run trains nothing and says so; metrics.json stays as it is.
   logs.clear();
   const auto before = fs::last_write_time(run + "/metrics.json");
-  const json again = run_training(load_resume_options(run), cb, nullptr, RunStart::kResume);
+  const json again = run_json(load_resume_options(run), cb, nullptr, RunStart::kResume);
   CHECK(again == resumed);
   CHECK(fs::last_write_time(run + "/metrics.json") == before);
   REQUIRE(logs.size() == 1);
@@ -131,7 +138,7 @@ TEST_CASE(
                        ") and metrics.json is written: nothing to resume");
   // Finished but killed before metrics.json: it is evaluated, not trained.
   fs::remove(run + "/metrics.json");
-  const json evaluated = run_training(load_resume_options(run), {}, nullptr, RunStart::kResume);
+  const json evaluated = run_json(load_resume_options(run), {}, nullptr, RunStart::kResume);
   check_same_metrics(full, evaluated);
 }
 
@@ -320,7 +327,7 @@ TEST_CASE("training run: resume with the retrieval loss and separate rating towe
       "train.loss=softmax",        "model.rating_head=separate", "features.out_of_fold=0",
       "features.watched_items=40", "features.item_ids=40",       "train.extra_negatives=16",
       "train.temperature=0.2",     "train.ema_decay=0.9"};
-  const json full = run_training(resumable_run(dir, "full", retrieval), {});
+  const json full = run_json(resumable_run(dir, "full", retrieval), {});
   const std::string ref = dir.file("full");
   REQUIRE(fs::exists(ref + "/rating.ckpt"));
 
@@ -328,7 +335,7 @@ TEST_CASE("training run: resume with the retrieval loss and separate rating towe
   CHECK_THROWS_AS(run_training(resumable_run(dir, "run", retrieval), stop_in_epoch(3)),
                   Interrupted);
   CHECK(!fs::exists(run + "/rating.ckpt"));
-  const json resumed = run_training(load_resume_options(run), {}, nullptr, RunStart::kResume);
+  const json resumed = run_json(load_resume_options(run), {}, nullptr, RunStart::kResume);
   check_same_metrics(full, resumed);
   CHECK(resumed.at("rating_towers").at("best_epoch") == full.at("rating_towers").at("best_epoch"));
   CHECK(test::slurp(run + "/model.ckpt") == test::slurp(ref + "/model.ckpt"));
@@ -337,7 +344,7 @@ TEST_CASE("training run: resume with the retrieval loss and separate rating towe
   // Killed after the retrieval towers finished, before the rating towers were written.
   fs::remove(run + "/metrics.json");
   fs::remove(run + "/rating.ckpt");
-  const json again = run_training(load_resume_options(run), {}, nullptr, RunStart::kResume);
+  const json again = run_json(load_resume_options(run), {}, nullptr, RunStart::kResume);
   check_same_metrics(full, again);
   CHECK(test::slurp(run + "/rating.ckpt") == test::slurp(ref + "/rating.ckpt"));
 }

@@ -8,6 +8,7 @@
 
 #include "config/yaml_config.h"
 #include "data/synthetic_generator.h"
+#include "eval/run_metrics_json.h"
 #include "test_util.h"
 #include "train/model_comparison.h"
 
@@ -27,6 +28,15 @@ RunOptions small_run(const TempDir& dir, const std::string& name) {
                                "cf.features=4", "cf.iterations=30", "cf.lr=0.05"});
 }
 
+// metrics.json's content from the typed results (what the run writes).
+json metrics_of(const RunOptions& opts, const RunCallbacks& cb) {
+  return run_metrics_json(run_training(opts, cb).metrics);
+}
+
+json evaluate_json(const std::string& run, const RunCallbacks& cb) {
+  return run_metrics_json(evaluate_run(run, cb));
+}
+
 int count_lines(const std::string& path) {
   std::ifstream in(path);
   std::string line;
@@ -40,7 +50,7 @@ int count_lines(const std::string& path) {
 TEST_CASE("training run: writes the run directory and eval reproduces its metrics", "[train]") {
   TempDir dir;
   const RunOptions opts = small_run(dir, "tt");
-  const json m = run_training(opts, {});
+  const json m = metrics_of(opts, {});
   const std::string run = dir.file("tt");
   for (const char* f :
        {"config.yaml", "features.json", "epochs.jsonl", "model.ckpt", "metrics.json",
@@ -64,7 +74,7 @@ TEST_CASE("training run: writes the run directory and eval reproduces its metric
   const RunOptions back = load_run_options(run + "/config.yaml");
   CHECK(dump_run_options(back) == dump_run_options(opts));
 
-  const json again = evaluate_run(run, {});
+  const json again = evaluate_json(run, {});
   CHECK(again.at("test_rmse").get<double>() ==
         Approx(saved.at("test_rmse").get<double>()).epsilon(1e-6));
   CHECK(again.at("recall_at_10").get<double>() ==
@@ -76,8 +86,8 @@ TEST_CASE("training run: writes the run directory and eval reproduces its metric
 
 TEST_CASE("training run: same seed gives identical metrics", "[train]") {
   TempDir dir;
-  const json a = run_training(small_run(dir, "a"), {});
-  const json b = run_training(small_run(dir, "b"), {});
+  const json a = metrics_of(small_run(dir, "a"), {});
+  const json b = metrics_of(small_run(dir, "b"), {});
   CHECK(a.at("test_rmse").get<double>() == b.at("test_rmse").get<double>());
   const json ea = json::parse(test::slurp(dir.file("a/epochs.jsonl"))
                                   .substr(0, test::slurp(dir.file("a/epochs.jsonl")).find('\n')));
@@ -90,12 +100,12 @@ TEST_CASE("training run: same seed gives identical metrics", "[train]") {
 TEST_CASE("training run: cf kind trains and evaluates through the same layout", "[train]") {
   TempDir dir;
   RunOptions opts = small_run(dir, "cf");
-  opts.model.kind = "cf";
-  const json m = run_training(opts, {});
+  opts.model.kind = ModelKind::kCf;
+  const json m = metrics_of(opts, {});
   CHECK(m.at("model") == "cf");
   CHECK(fs::exists(dir.file("cf/model.cf")));
   CHECK(count_lines(dir.file("cf/epochs.jsonl")) == 30);
-  const json again = evaluate_run(dir.file("cf"), {});
+  const json again = evaluate_json(dir.file("cf"), {});
   CHECK(again.at("test_rmse").get<double>() ==
         Approx(m.at("test_rmse").get<double>()).epsilon(1e-6));
 }
@@ -103,7 +113,8 @@ TEST_CASE("training run: cf kind trains and evaluates through the same layout", 
 TEST_CASE("compare: table, JSON rows and report for all seven models", "[train]") {
   TempDir dir;
   const RunOptions opts = small_run(dir, "cmp");
-  const json rows = compare_models(opts, dir.file("cmp"), {});
+  const ComparisonTable table = compare_models(opts, dir.file("cmp"), {});
+  const json rows = table.to_json().at("rows");
   REQUIRE(rows.is_array());
   std::vector<std::string> names;
   for (const auto& r : rows) {
@@ -182,11 +193,11 @@ TEST_CASE("training run: rating_head separate = a retrieval model and a rating m
     return load_run_options("", all);
   };
   const json sep =
-      run_training(with("sep", {"train.loss=softmax", "model.rating_head=separate",
-                                "features.out_of_fold=0", "features.rating_out_of_fold=5"}),
-                   {});
-  const json ret = run_training(with("ret", {"train.loss=softmax", "features.out_of_fold=0"}), {});
-  const json mse = run_training(with("mse", {"train.loss=mse", "features.out_of_fold=5"}), {});
+      metrics_of(with("sep", {"train.loss=softmax", "model.rating_head=separate",
+                              "features.out_of_fold=0", "features.rating_out_of_fold=5"}),
+                 {});
+  const json ret = metrics_of(with("ret", {"train.loss=softmax", "features.out_of_fold=0"}), {});
+  const json mse = metrics_of(with("mse", {"train.loss=mse", "features.out_of_fold=5"}), {});
   CHECK(sep.at("test_rmse") == mse.at("test_rmse"));
   CHECK(sep.at("test_mae") == mse.at("test_mae"));
   CHECK(sep.at("recall_at_10") == ret.at("recall_at_10"));
@@ -199,7 +210,7 @@ TEST_CASE("training run: rating_head separate = a retrieval model and a rating m
 
   const std::string run = dir.file("sep");
   CHECK(fs::exists(run + "/rating.ckpt"));
-  const json again = evaluate_run(run, {});
+  const json again = evaluate_json(run, {});
   CHECK(again.at("test_rmse").get<double>() ==
         Approx(sep.at("test_rmse").get<double>()).epsilon(1e-6));
   CHECK(again.at("recall_at_10").get<double>() ==

@@ -176,7 +176,7 @@ TEST_CASE("two-tower step: joint softmax + rating head with bags: gradients equa
   opts.user_hidden = {12};
   opts.item_hidden = {10};
   opts.dim = 5;
-  opts.rating_head = "linear";
+  opts.rating_head = RatingHeadKind::kLinear;
   TwoTowerModel model(4, 3, opts, 11, /*user_bag=*/6, /*item_bag=*/4);
   auto& impl = model.impl();
   {
