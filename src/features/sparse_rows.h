@@ -3,6 +3,7 @@
 // entries instead of multiplying a mostly-zero dense row (train/ and serve/ read it as is).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
