@@ -117,6 +117,13 @@ TEST_CASE("train state: truncated or corrupt or foreign files are FormatErrors",
   write_file_atomic(path, v2);
   CHECK_THROWS_WITH(load_train_state(path),
                     path + ": byte 8: expected format version 1 (this build's), found 2");
+  std::string v0 = bytes;
+  v0[8] = 0;
+  write_file_atomic(path, v0);
+  CHECK_THROWS_WITH(load_train_state(path),
+                    path +
+                        ": byte 8: format version 0 is from an older towerrec (this build reads "
+                        "version 1): train the run again (without --resume)");
 
   // One flipped bit in the weights: the hash catches it.
   std::string flipped = bytes;
