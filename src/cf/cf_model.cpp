@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 
 #include <nlohmann/json.hpp>
 
 #include "cf/ridge_solve.h"
 #include "core/atomic_file.h"
+#include "core/byte_cursor.h"
 #include "core/error.h"
 
 namespace towerrec {
@@ -40,52 +40,9 @@ struct FromJson {
   }
 };
 
-template <class T>
-void put(std::string& out, const T& v) {
-  out.append(reinterpret_cast<const char*>(&v), sizeof(T));
-}
 void put_floats(std::string& out, const std::vector<float>& v) {
   out.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(float));
 }
-
-// Bounds-checked reader naming the byte offset of whatever is missing.
-class Reader {
- public:
-  Reader(const std::string& path, const std::string& bytes) : path_(path), bytes_(bytes) {}
-  void need(uint64_t n, const std::string& what) const {
-    if (bytes_.size() - pos_ < n)
-      throw FormatError(path_, pos_,
-                        "file ends early: expected " + std::to_string(n) + " bytes of " + what +
-                            ", found " + std::to_string(bytes_.size() - pos_));
-  }
-  template <class T>
-  T get(const std::string& what) {
-    need(sizeof(T), what);
-    T v;
-    std::memcpy(&v, bytes_.data() + pos_, sizeof(T));
-    pos_ += sizeof(T);
-    return v;
-  }
-  std::string get_string(uint64_t n, const std::string& what) {
-    need(n, what);
-    std::string s = bytes_.substr(pos_, n);
-    pos_ += n;
-    return s;
-  }
-  void get_floats(std::vector<float>& v, uint64_t n, const std::string& what) {
-    need(n * sizeof(float), what);
-    v.resize(n);
-    std::memcpy(v.data(), bytes_.data() + pos_, n * sizeof(float));
-    pos_ += n * sizeof(float);
-  }
-  uint64_t pos() const { return pos_; }
-  uint64_t size() const { return bytes_.size(); }
-
- private:
-  const std::string& path_;
-  const std::string& bytes_;
-  uint64_t pos_ = 0;
-};
 
 float sigmoid(float z) { return 1.f / (1.f + std::exp(-z)); }
 
@@ -213,14 +170,14 @@ void CfModel::save(const std::string& path) const {
   std::string out;
   out.reserve(64 + json.size() + (W_.size() + b_.size() + X_.size() + mu_.size()) * sizeof(float));
   out.append(kMagic, sizeof(kMagic));
-  put(out, kVersion);
-  put(out, static_cast<uint32_t>(json.size()));
+  append_pod(out, kVersion);
+  append_pod(out, static_cast<uint32_t>(json.size()));
   out += json;
-  put(out, n_users_);
-  put(out, n_items_);
-  put(out, f_);
-  put(out, lo_);
-  put(out, hi_);
+  append_pod(out, n_users_);
+  append_pod(out, n_items_);
+  append_pod(out, f_);
+  append_pod(out, lo_);
+  append_pod(out, hi_);
   put_floats(out, W_);
   put_floats(out, b_);
   put_floats(out, X_);
@@ -230,7 +187,7 @@ void CfModel::save(const std::string& path) const {
 
 CfModel CfModel::load(const std::string& path) {
   const std::string bytes = read_file(path);
-  Reader in(path, bytes);
+  ByteCursor in(path, bytes);
   const std::string magic = in.get_string(sizeof(kMagic), "magic");
   if (magic != std::string(kMagic, sizeof(kMagic)))
     throw FormatError(
@@ -280,10 +237,10 @@ CfModel CfModel::load(const std::string& path) {
   }
   const uint64_t nu = static_cast<uint64_t>(m.n_users_), ni = static_cast<uint64_t>(m.n_items_),
                  f = static_cast<uint64_t>(m.f_);
-  in.get_floats(m.W_, nu * f, "W");
-  in.get_floats(m.b_, nu, "b");
-  in.get_floats(m.X_, ni * f, "X");
-  in.get_floats(m.mu_, ni, "mu");
+  m.W_ = in.get_array<float>(nu * f, "W");
+  m.b_ = in.get_array<float>(nu, "b");
+  m.X_ = in.get_array<float>(ni * f, "X");
+  m.mu_ = in.get_array<float>(ni, "mu");
   if (in.pos() != in.size())
     throw FormatError(
         path, in.pos(),

@@ -3,15 +3,15 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <memory>
+#include <optional>
 #include <sstream>
 
-#include <ATen/ops/binary_cross_entropy_with_logits.h>
-#include <torch/optim/adam.h>
+#include <torch/types.h>
 
-#include "cf/gibbs_sampler.h"
-#include "cf/ridge_solve.h"
+#include "cf/cf_objective_impl.h"
+#include "cf/cf_solver.h"
 #include "cf/sparse_dot_impl.h"
-#include "cf/wals_solver.h"
 #include "config/validate.h"
 #include "core/error.h"
 #include "core/rng.h"
@@ -61,100 +61,6 @@ std::vector<float> item_offsets(const Ratings& r, const std::vector<float>& targ
       mu[i] = static_cast<float>(logit(count[i] ? (sum[i] + 1.0) / (count[i] + 2.0) : global));
   }
   return mu;
-}
-
-// Validation metric from plain parameter arrays: RMSE of the predictions clipped to [lo, hi] as
-// CfModel::predict clips them (stars), or mean log-loss (binary).
-// Distributed: each rank sums its shard of the validation ratings and the sums are all-reduced.
-double validation_metric(const float* W, const float* b, const float* X, const float* mu, int64_t f,
-                         bool binary, double lo, double hi, const Ratings& val,
-                         const std::vector<float>& target, DistContext& ranks) {
-  if (val.size() == 0) return 0.0;
-  double acc = 0;
-  const int64_t n_val = static_cast<int64_t>(val.size());
-  for (size_t r = static_cast<size_t>(ranks.shard_begin(n_val));
-       r < static_cast<size_t>(ranks.shard_end(n_val)); ++r) {
-    const float* w = W + static_cast<int64_t>(val.user[r]) * f;
-    const float* x = X + static_cast<int64_t>(val.item[r]) * f;
-    double z = b[val.user[r]] + mu[val.item[r]];
-    for (int64_t k = 0; k < f; ++k) z += static_cast<double>(w[k]) * x[k];
-    if (binary) {
-      // log(1 + e^-|z|) + max(z, 0) - y z: the stable form of the cross-entropy.
-      acc += std::log1p(std::exp(-std::abs(z))) + std::max(z, 0.0) - target[r] * z;
-    } else {
-      z = std::clamp(z, lo, hi);
-      acc += (z - target[r]) * (z - target[r]);
-    }
-  }
-  ranks.all_reduce_sum(&acc, 1);
-  const double mean = acc / static_cast<double>(val.size());
-  return binary ? mean : std::sqrt(mean);
-}
-
-std::vector<float> normal_init(size_t n, double std, Rng& rng) {
-  std::vector<float> v(n);
-  for (auto& x : v) x = static_cast<float>(rng.normal() * std);
-  return v;
-}
-
-// Per-rating tensors of the loss: targets, and μ_i per rating for the binary model's logits.
-struct Targets {
-  torch::Tensor target, offset;
-};
-
-Targets make_targets(const Ratings& r, const std::vector<float>& target,
-                     const std::vector<float>& mu, bool binary) {
-  const int64_t n = static_cast<int64_t>(r.size());
-  Targets t;
-  t.target = torch::from_blob(const_cast<float*>(target.data()), {n}, torch::kFloat32).clone();
-  if (binary) {
-    t.offset = torch::empty({n}, torch::kFloat32);
-    float* off = t.offset.data_ptr<float>();
-    for (int64_t k = 0; k < n; ++k) off[k] = mu[r.item[k]];
-  }
-  return t;
-}
-
-// The data term of J for logits/predictions z (targets follow z's dtype: cf_cost sums in double).
-torch::Tensor data_loss(const torch::Tensor& z, const Targets& t, bool binary) {
-  const torch::Tensor y = t.target.to(z.scalar_type());
-  return binary ? torch::binary_cross_entropy_with_logits(z + t.offset.to(z.scalar_type()), y, {},
-                                                          {}, at::Reduction::Sum)
-                : 0.5 * (z - y).square().sum();
-}
-
-// ΣW² + ΣX², or with per_rating each row's squared norm weighted by its training rating count.
-class Penalty {
- public:
-  Penalty(const Ratings& r, int32_t n_users, int32_t n_items, bool per_rating) {
-    if (!per_rating) return;
-    user_count_ = torch::zeros({n_users, 1}, torch::kFloat32);
-    item_count_ = torch::zeros({n_items, 1}, torch::kFloat32);
-    float *cu = user_count_.data_ptr<float>(), *ci = item_count_.data_ptr<float>();
-    for (size_t k = 0; k < r.size(); ++k) {
-      cu[r.user[k]] += 1.f;
-      ci[r.item[k]] += 1.f;
-    }
-  }
-  torch::Tensor operator()(const torch::Tensor& W, const torch::Tensor& X) const {
-    if (!user_count_.defined()) return W.square().sum() + X.square().sum();
-    return (W.square() * user_count_.to(W.scalar_type())).sum() +
-           (X.square() * item_count_.to(X.scalar_type())).sum();
-  }
-
- private:
-  torch::Tensor user_count_, item_count_;
-};
-
-torch::Tensor to_param(const std::vector<float>& v, std::vector<int64_t> shape) {
-  return torch::from_blob(const_cast<float*>(v.data()), shape, torch::kFloat32)
-      .clone()
-      .requires_grad_(true);
-}
-
-void copy_out(const torch::Tensor& t, std::vector<float>& v) {
-  const torch::Tensor c = t.detach().contiguous();
-  std::copy(c.data_ptr<float>(), c.data_ptr<float>() + c.numel(), v.begin());
 }
 
 std::string loss_text(double loss, const CfHistory& h) {
@@ -240,8 +146,6 @@ CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const C
 
   const bool binary = opts.binary;
   const bool wals = opts.solver == "wals";
-  const bool per_rating = opts.regularization == "per_rating";
-  const int64_t f = opts.features;
   CfHistory local;
   CfHistory& h = history ? *history : local;
   h = CfHistory{};
@@ -265,165 +169,17 @@ CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const C
 
   Rng rng(opts.seed);
   const auto t0 = std::chrono::steady_clock::now();
-  auto report = [&](int64_t it, double loss) {
+  const CfProblem problem{train, y, validation, val_target, opts, ranks, rng};
+  const std::unique_ptr<CfSolver> solver = make_cf_solver(problem, model);
+  for (int64_t it = 0; it < opts.iterations; ++it) {
+    h.loss.push_back(solver->iterate());
+    if (validation)
+      if (const std::optional<double> v = solver->validation()) h.validation.push_back(*v);
     if (progress)
       progress({"cf " + opts.solver, static_cast<uint64_t>(it + 1),
-                static_cast<uint64_t>(opts.iterations), "iterations", loss_text(loss, h)});
-  };
-
-  if (wals) {
-    WalsSolver solver(train, n_users, n_items, opts, rng);
-    for (int64_t it = 0; it < opts.iterations; ++it) {
-      solver.sweep();
-      h.loss.push_back(solver.loss());
-      if (validation) h.validation.push_back(solver.validation_rmse(*validation));
-      report(it, h.loss.back());
-    }
-    model.user_weights() = solver.user_factors();
-    model.item_features() = solver.item_factors();
-  } else if (opts.solver == "als") {
-    std::vector<float>& W = model.user_weights();
-    std::vector<float>& b = model.user_bias();
-    std::vector<float>& X = model.item_features();
-    X = normal_init(X.size(), opts.init_std, rng);
-    const std::vector<float> zero_mu(static_cast<size_t>(n_items), 0.f);
-    // The learned item bias c is the users' offset; the model's μ becomes normalisation + c.
-    std::vector<float> c(static_cast<size_t>(n_items), 0.f);
-    const std::vector<float> mu0 = mu;
-    for (int64_t it = 0; it < opts.iterations; ++it) {
-      // y is already normalised, so the solves see no offset but c.
-      ridge_fit_users(train, y, n_users, X.data(), c.data(), f, opts.lambda, per_rating, W.data(),
-                      b.data(), opts.bias_lambda);
-      ridge_fit_items(train, y, n_items, W.data(), b.data(), zero_mu.data(), f, opts.lambda,
-                      per_rating, X.data(), opts.item_bias ? c.data() : nullptr, opts.bias_lambda);
-      for (int32_t i = 0; i < n_items; ++i) mu[i] = mu0[i] + c[i];
-      h.loss.push_back(cf_cost(model, train));
-      if (validation)
-        h.validation.push_back(validation_metric(W.data(), b.data(), X.data(), mu.data(), f, false,
-                                                 model.rating_min(), model.rating_max(),
-                                                 *validation, val_target, ranks));
-      report(it, h.loss.back());
-    }
-  } else if (opts.solver == "gibbs") {
-    GibbsSampler sampler(train, y, n_users, n_items, opts);
-    // Running sums of the kept samples' validation predictions: the curve of the averaged model.
-    std::vector<double> val_sum(validation ? validation->size() : 0, 0.0);
-    for (int64_t it = 0; it < opts.iterations; ++it) {
-      sampler.sweep();
-      // The current sample's data term ½Σ(ŷ − y)²: the chain's fit, for the progress line.
-      double J = 0;
-      for (size_t r = 0; r < train.size(); ++r) {
-        const double e = sampler.predict_current(train.user[r], train.item[r]) - y[r];
-        J += 0.5 * e * e;
-      }
-      h.loss.push_back(J);
-      if (validation && validation->size() > 0) {
-        const int64_t kept = sampler.samples_kept();
-        double acc = 0;
-        for (size_t r = 0; r < validation->size(); ++r) {
-          const int32_t u = validation->user[r], i = validation->item[r];
-          const double z = sampler.predict_current(u, i);
-          double p = z;
-          if (kept > 0) {
-            val_sum[r] += z;
-            p = val_sum[r] / static_cast<double>(kept);
-          }
-          p = std::clamp(p + mu[i], static_cast<double>(model.rating_min()),
-                         static_cast<double>(model.rating_max()));
-          acc += (p - val_target[r]) * (p - val_target[r]);
-        }
-        h.validation.push_back(std::sqrt(acc / static_cast<double>(validation->size())));
-      }
-      report(it, h.loss.back());
-    }
-    std::vector<float> c;
-    sampler.average(model.user_weights(), model.user_bias(), model.item_features(), c);
-    for (int32_t i = 0; i < n_items; ++i) mu[i] += c[i];
-  } else {
-    // The lab initialises W, X and b from N(0, 1) (init_std scales that). Users and items without
-    // training ratings start at 0 and stay there (zero gradient, and Adam's step for a zero
-    // gradient is 0), so an unrated user is predicted μ_i exactly.
-    std::vector<float> W0 = normal_init(static_cast<size_t>(n_users) * f, opts.init_std, rng);
-    std::vector<float> X0 = normal_init(static_cast<size_t>(n_items) * f, opts.init_std, rng);
-    std::vector<float> b0 = normal_init(static_cast<size_t>(n_users), opts.init_std, rng);
-    std::vector<char> user_rated(static_cast<size_t>(n_users), 0),
-        item_rated(static_cast<size_t>(n_items), 0);
-    for (size_t k = 0; k < train.size(); ++k) {
-      user_rated[train.user[k]] = 1;
-      item_rated[train.item[k]] = 1;
-    }
-    for (int32_t u = 0; u < n_users; ++u)
-      if (!user_rated[u]) {
-        std::fill(W0.begin() + u * f, W0.begin() + (u + 1) * f, 0.f);
-        b0[u] = 0.f;
-      }
-    for (int32_t i = 0; i < n_items; ++i)
-      if (!item_rated[i]) std::fill(X0.begin() + i * f, X0.begin() + (i + 1) * f, 0.f);
-    torch::Tensor W = to_param(W0, {n_users, f});
-    torch::Tensor X = to_param(X0, {n_items, f});
-    torch::Tensor b = to_param(b0, {n_users});
-    // Distributed: this rank's contiguous shard of the ratings (all of them in one process).
-    const int64_t n_train = static_cast<int64_t>(train.size());
-    const int64_t r0 = ranks.shard_begin(n_train), r1 = ranks.shard_end(n_train);
-    Ratings shard;
-    std::vector<float> shard_y;
-    if (ranks.distributed()) {
-      shard.user.assign(train.user.begin() + r0, train.user.begin() + r1);
-      shard.item.assign(train.item.begin() + r0, train.item.begin() + r1);
-      shard.value.assign(train.value.begin() + r0, train.value.begin() + r1);
-      shard_y.assign(y.begin() + r0, y.begin() + r1);
-    }
-    const Ratings& mine = ranks.distributed() ? shard : train;
-    const std::vector<float>& mine_y = ranks.distributed() ? shard_y : y;
-    const SparsePairs pairs(mine.user, mine.item, n_users, n_items);
-    const Targets targets = make_targets(mine, mine_y, mu, binary);
-    // Rating counts of per_rating come from all the ratings, not the shard.
-    const Penalty penalty(train, n_users, n_items, per_rating);
-    // The penalty's gradient is added once: by rank 0.
-    const double penalty_weight = ranks.is_root() ? 0.5 * opts.lambda : 0.0;
-    std::vector<float> flat_grad;  // W, X, b gradients back to back: the all-reduce buckets
-    if (ranks.distributed())
-      flat_grad.resize(static_cast<size_t>(W.numel() + X.numel() + b.numel()));
-    torch::optim::Adam adam({W, X, b}, torch::optim::AdamOptions(opts.lr));
-    for (int64_t it = 0; it < opts.iterations; ++it) {
-      adam.zero_grad();
-      const torch::Tensor loss =
-          data_loss(sparse_dot(W, X, b, pairs), targets, binary) + penalty_weight * penalty(W, X);
-      loss.backward();
-      if (!ranks.distributed()) {
-        h.loss.push_back(loss.item<double>());
-      } else {
-        float* out = flat_grad.data();
-        for (torch::Tensor* p : {&W, &X, &b}) {
-          if (!p->grad().defined()) p->mutable_grad() = torch::zeros_like(*p);
-          const torch::Tensor g = p->grad().contiguous();
-          std::copy(g.data_ptr<float>(), g.data_ptr<float>() + g.numel(), out);
-          out += g.numel();
-        }
-        ranks.all_reduce_sum(flat_grad.data(), static_cast<int64_t>(flat_grad.size()));
-        const float* in = flat_grad.data();
-        for (torch::Tensor* p : {&W, &X, &b}) {
-          torch::Tensor g = p->mutable_grad();
-          std::copy(in, in + g.numel(), g.data_ptr<float>());
-          in += g.numel();
-        }
-        double J = loss.item<double>();
-        ranks.all_reduce_sum(&J, 1);
-        h.loss.push_back(J);
-      }
-      adam.step();
-      if (validation) {
-        torch::NoGradGuard no_grad;
-        h.validation.push_back(validation_metric(
-            W.data_ptr<float>(), b.data_ptr<float>(), X.data_ptr<float>(), mu.data(), f, binary,
-            model.rating_min(), model.rating_max(), *validation, val_target, ranks));
-      }
-      report(it, h.loss.back());
-    }
-    copy_out(W, model.user_weights());
-    copy_out(X, model.item_features());
-    copy_out(b, model.user_bias());
+                static_cast<uint64_t>(opts.iterations), "iterations", loss_text(h.loss.back(), h)});
   }
+  solver->finish();
   h.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return model;
 }
@@ -453,10 +209,11 @@ double cf_cost(const CfModel& model, const Ratings& ratings) {
     for (size_t k = 0; k < y.size(); ++k) y[k] -= mu[ratings.item[k]];
   const SparsePairs pairs(ratings.user, ratings.item, model.num_users(), model.num_items());
   const torch::Tensor z = sparse_dot(W, X, b, pairs);
-  double J = data_loss(z.to(torch::kFloat64), make_targets(ratings, y, mu, cf.binary), cf.binary)
-                 .item<double>();
+  double J =
+      cf_data_loss(z.to(torch::kFloat64), make_cf_targets(ratings, y, mu, cf.binary), cf.binary)
+          .item<double>();
   J += 0.5 * cf.lambda *
-       Penalty(ratings, model.num_users(), model.num_items(), cf.regularization == "per_rating")(
+       CfPenalty(ratings, model.num_users(), model.num_items(), cf.regularization == "per_rating")(
            W.to(torch::kFloat64), X.to(torch::kFloat64))
            .item<double>();
   return J;

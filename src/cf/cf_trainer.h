@@ -4,16 +4,16 @@
 //   J = ½ Σ_(u,i) rated (w_u·x_i + b_u − ỹ_ui)² + λ/2 ΣW² + λ/2 ΣX²
 // with ỹ = y − μ_i under mean normalisation. Binary variant (cf.binary): labels 1/0 (see
 // cf_labels), prediction sigmoid(w·x + b + μ_i), data term Σ BCE-with-logits.
-// Solvers: "adam" (torch autograd + torch::optim::Adam, full batch, one step per iteration), "als"
-// (closed-form ridge solves per user, then per item, with Eigen; one sweep per iteration; squared
-// error only), "gibbs" (Bayesian PMF, cf/gibbs_sampler.h: the same solves sampled; the model
-// averages the samples after cf.burn_in; squared error only) and "wals" (implicit weighted ALS over
-// every user × item cell, cf/wals_solver.h: for top-N; no biases or item offsets, so
-// cf.mean_normalize is ignored; its history's loss is WALS's J and its validation the RMSE of
-// held-out rated cells against their target). cf.item_bias (als, gibbs) learns a
-// per-item bias c_i, folded into the returned model's μ_i. cf.ensemble > 1 trains that many runs
-// with seeds seed, seed + 1, ... and returns the average of their predictions as one model
-// (cf_stored_features columns).
+// Solvers (cf/cf_solver.h, one class each, picked by cf.solver): "adam" (torch autograd +
+// torch::optim::Adam, full batch, one step per iteration), "als" (closed-form ridge solves per
+// user, then per item, with Eigen; one sweep per iteration; squared error only), "gibbs" (Bayesian
+// PMF, cf/gibbs_sampler.h: the same solves sampled; the model averages the samples after
+// cf.burn_in; squared error only) and "wals" (implicit weighted ALS over every user × item cell,
+// cf/wals_solver.h: for top-N; no biases or item offsets, so cf.mean_normalize is ignored; its
+// history's loss is WALS's J and its validation the RMSE of held-out rated cells against their
+// target). cf.item_bias (als, gibbs) learns a per-item bias c_i, folded into the returned model's
+// μ_i. cf.ensemble > 1 trains that many runs with seeds seed, seed + 1, ... and returns the average
+// of their predictions as one model (cf_stored_features columns).
 #pragma once
 
 #include <cstdint>
@@ -45,7 +45,7 @@ struct CfHistory {
 // With a distributed `dist` (dist/dist_context.h; null = one process; solver "adam" only, else
 // UsageError) every rank passes the same ratings and options: each takes its contiguous shard of
 // the training ratings, computes the data term's gradient on it (rank 0 adds the penalty's), and
-// the summed gradients (one flat buffer, all-reduced in buckets) drive the same Adam step
+// the summed gradients (DistContext::all_reduce_gradients) drive the same Adam step
 // everywhere. J and the validation metric are computed in shards and summed. Every rank returns the
 // same model, equal to the one-process model up to float rounding.
 CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const CfOptions& opts,

@@ -77,8 +77,23 @@ class ByteCursor {
     std::memcpy(v.data(), take(n * sizeof(T), what), n * sizeof(T));
     return v;
   }
+  // `n` raw bytes.
+  std::string get_string(uint64_t n, const std::string& what) {
+    return std::string(take(n, what), n);
+  }
+  // `n` elements without a count prefix (the count comes from elsewhere in the file).
+  template <class T>
+  std::vector<T> get_array(uint64_t n, const std::string& what) {
+    if (n > left() / sizeof(T))
+      fail("truncated: expected " + std::to_string(n * sizeof(T)) + " bytes of " + what +
+           ", found " + std::to_string(left()));
+    std::vector<T> v(n);
+    std::memcpy(v.data(), take(n * sizeof(T), what), n * sizeof(T));
+    return v;
+  }
   uint64_t pos() const { return pos_; }
   uint64_t left() const { return bytes_.size() - pos_; }
+  uint64_t size() const { return bytes_.size(); }
   [[noreturn]] void fail(const std::string& message) const { fail_at(pos_, message); }
   [[noreturn]] void fail_at(uint64_t pos, const std::string& message) const {
     throw FormatError(path_, pos, message);

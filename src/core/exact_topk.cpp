@@ -7,10 +7,10 @@
 #include <map>
 #include <mutex>
 #include <string>
-#include <thread>
 
 #include "core/blas.h"
 #include "core/error.h"
+#include "core/parallel.h"
 
 namespace towerrec {
 namespace {
@@ -244,13 +244,7 @@ void ExactTopK::search(MatrixRef queries, ExclusionsRef exclusions,
     }
   };
 
-  if (n_threads == 1) {
-    worker();
-  } else {
-    std::vector<std::thread> pool;
-    for (int64_t t = 0; t < n_threads; ++t) pool.emplace_back(worker);
-    for (auto& th : pool) th.join();
-  }
+  run_threads(n_threads, [&](int64_t) { worker(); });
   if (error) std::rethrow_exception(error);
 }
 
@@ -267,6 +261,13 @@ TopKResult ExactTopK::search(MatrixRef queries, ExclusionsRef exclusions) const 
     std::copy(b.found, b.found + b.count, out.found.begin() + b.first_query);
   });
   return out;
+}
+
+TopKResult ExactTopK::search(MatrixRef queries, int64_t k, ExclusionsRef exclusions) const {
+  if (k == options_.k) return search(queries, exclusions);
+  TopKOptions o = options_;
+  o.k = k;
+  return ExactTopK(items_, o, global_).search(queries, exclusions);
 }
 
 }  // namespace towerrec

@@ -25,15 +25,9 @@
 #include <limits>
 #include <vector>
 
-namespace towerrec {
+#include "core/item_search.h"
 
-// A borrowed row-major float matrix: rows x cols, row r at data + r * cols.
-struct MatrixRef {
-  const float* data = nullptr;
-  int64_t rows = 0;
-  int64_t cols = 0;
-  const float* row(int64_t r) const { return data + r * cols; }
-};
+namespace towerrec {
 
 // The dot product summed in dimension order, in float. Every score a result reports goes through
 // this one loop (exact top-K's kept items, the retrieval ranker), so bit-identical item vectors
@@ -43,14 +37,6 @@ inline float dot_in_order(const float* a, const float* b, int64_t n) {
   for (int64_t d = 0; d < n; ++d) s += a[d] * b[d];
   return s;
 }
-
-// Per-query excluded item indices in CSR form, for the queries of one search() call: query q skips
-// items[offsets[q] .. offsets[q+1]), which must be sorted ascending (duplicates allowed) and lie in
-// [0, n_items). offsets has rows + 1 entries with offsets[0] = 0. Borrowed, not copied.
-struct ExclusionsRef {
-  const int64_t* offsets = nullptr;  // nullptr: nothing excluded per query
-  const int64_t* items = nullptr;
-};
 
 struct TopKOptions {
   int64_t k = 10;       // results per query (fewer when fewer items remain after exclusions)
@@ -76,16 +62,7 @@ struct TopKBlock {
 // An exception thrown here stops the search and is rethrown from search().
 using TopKCallback = std::function<void(const TopKBlock&)>;
 
-// All results of one search() call, [rows, k] each (see TopKBlock for the padding).
-struct TopKResult {
-  int64_t rows = 0;
-  int64_t k = 0;
-  std::vector<int64_t> items;
-  std::vector<float> scores;
-  std::vector<int32_t> found;
-};
-
-class ExactTopK {
+class ExactTopK : public ItemSearch {
  public:
   // `items` is borrowed and must outlive this object. `global_exclusions` (any order, duplicates
   // fine) never appear in any result. Throws Error on k < 1, threads < 1, empty dims, or an
@@ -100,6 +77,10 @@ class ExactTopK {
 
   // Convenience form that keeps every result in memory ([queries.rows, k]).
   TopKResult search(MatrixRef queries, ExclusionsRef exclusions = {}) const;
+  // ItemSearch: the same with k results per query instead of options().k.
+  TopKResult search(MatrixRef queries, int64_t k, ExclusionsRef exclusions) const override;
+  int64_t size() const override { return items_.rows; }
+  int64_t dim() const override { return items_.cols; }
 
   const TopKOptions& options() const { return options_; }
   const MatrixRef& items() const { return items_; }

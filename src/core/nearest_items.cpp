@@ -114,4 +114,58 @@ NeighborResult NearestItems::search_all() const {
   return search(all);
 }
 
+TopKResult NearestItems::search(MatrixRef queries, int64_t k, ExclusionsRef exclusions) const {
+  if (queries.rows > 0 && queries.cols != dim_)
+    throw Error("nearest items: queries: expected dimension " + std::to_string(dim_) + ", got " +
+                std::to_string(queries.cols));
+  TopKOptions o = options_;
+  o.k = k;
+  const int64_t w = dim_ + 1;
+  const ExactTopK topk({augmented_.data(), n_, w}, o);
+  TopKResult out;
+  out.rows = queries.rows;
+  out.k = k;
+  out.items.assign(static_cast<size_t>(out.rows * k), -1);
+  out.scores.assign(out.items.size(), -std::numeric_limits<float>::infinity());
+  out.found.assign(static_cast<size_t>(out.rows), 0);
+  std::vector<float> augmented_queries;
+  std::vector<int64_t> offsets;
+  for (int64_t s0 = 0; s0 < queries.rows; s0 += kNearestSlice) {
+    const int64_t ns = std::min(kNearestSlice, queries.rows - s0);
+    augmented_queries.resize(static_cast<size_t>(ns * w));
+    for (int64_t r = 0; r < ns; ++r) {
+      const float* v = queries.row(s0 + r);
+      float* q = augmented_queries.data() + r * w;
+      for (int64_t d = 0; d < dim_; ++d) q[d] = 2.0f * v[d];  // exact: doubling is a power of two
+      q[dim_] = -1.0f;
+    }
+    ExclusionsRef slice_ex;  // this slice's lists, offsets rebased to 0
+    if (exclusions.offsets) {
+      offsets.resize(static_cast<size_t>(ns + 1));
+      for (int64_t r = 0; r <= ns; ++r)
+        offsets[static_cast<size_t>(r)] = exclusions.offsets[s0 + r] - exclusions.offsets[s0];
+      slice_ex = {offsets.data(), exclusions.items + exclusions.offsets[s0]};
+    }
+    topk.search({augmented_queries.data(), ns, w}, slice_ex, [&](const TopKBlock& b) {
+      for (int64_t r = 0; r < b.count; ++r) {
+        const int64_t row = s0 + b.first_query + r;
+        const float* vi = queries.row(row);
+        for (int64_t j = 0; j < b.found[r]; ++j) {
+          const int64_t item = b.items[r * b.k + j];
+          const float* vj = augmented_.data() + item * w;
+          double s = 0;
+          for (int64_t d = 0; d < dim_; ++d) {
+            const double diff = double(vj[d]) - vi[d];
+            s += diff * diff;
+          }
+          out.items[static_cast<size_t>(row * k + j)] = item;
+          out.scores[static_cast<size_t>(row * k + j)] = -static_cast<float>(s);
+        }
+        out.found[static_cast<size_t>(row)] = b.found[r];
+      }
+    });
+  }
+  return out;
+}
+
 }  // namespace towerrec

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/exact_topk.h"
+#include "core/item_search.h"
 
 namespace towerrec {
 
@@ -39,7 +40,7 @@ struct NeighborBlock {
 };
 using NeighborCallback = std::function<void(const NeighborBlock&)>;
 
-class NearestItems {
+class NearestItems : public ItemSearch {
  public:
   // `vectors` ([n, dim]) is copied (augmented); options as for ExactTopK (k = neighbours per item).
   NearestItems(MatrixRef vectors, TopKOptions options);
@@ -51,8 +52,14 @@ class NearestItems {
   // Neighbours of every item, in item order.
   NeighborResult search_all() const;
 
-  int64_t size() const { return n_; }
-  int64_t dim() const { return dim_; }
+  // ItemSearch: the k items nearest to each query vector ([rows, dim]) by squared L2 distance, the
+  // query's exclusions skipped (pass an item's own index to leave it out). Scores are the negated
+  // distances, recomputed in double as above. An item's own vector as the query gives the same
+  // neighbours as search({item}) when the item is excluded.
+  TopKResult search(MatrixRef queries, int64_t k, ExclusionsRef exclusions) const override;
+
+  int64_t size() const override { return n_; }
+  int64_t dim() const override { return dim_; }
 
  private:
   int64_t n_;

@@ -190,6 +190,25 @@ void DistContext::all_reduce_sum(double* data, int64_t n) {
 #endif
 }
 
+void DistContext::all_reduce_gradients(const std::vector<Gradient>& grads) {
+  if (!distributed() || grads.empty()) return;
+  if (grads.size() == 1) {
+    all_reduce_sum(grads[0].data, grads[0].n);
+    return;
+  }
+  int64_t total = 0;
+  for (const Gradient& g : grads) total += g.n;
+  flat_.resize(static_cast<size_t>(total));
+  float* out = flat_.data();
+  for (const Gradient& g : grads) out = std::copy(g.data, g.data + g.n, out);
+  all_reduce_sum(flat_.data(), total);
+  const float* in = flat_.data();
+  for (const Gradient& g : grads) {
+    std::copy(in, in + g.n, g.data);
+    in += g.n;
+  }
+}
+
 void DistContext::barrier() {
   if (!impl_) return;
 #ifdef TOWERREC_HAVE_GLOO

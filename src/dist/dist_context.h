@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "config/options.h"
 
@@ -48,6 +49,15 @@ class DistContext {
   // receives bitwise-identical sums. Throws Error on a dead or hung peer (see above).
   void all_reduce_sum(float* data, int64_t n);
   void all_reduce_sum(double* data, int64_t n);
+  // One parameter's gradient: `n` contiguous floats at `data`.
+  struct Gradient {
+    float* data;
+    int64_t n;
+  };
+  // The data-parallel gradient all-reduce, used by every trainer: each gradient becomes its sum
+  // over ranks. Several gradients travel as one flat buffer (packed back to back, all_reduce_sum,
+  // unpacked); one is reduced in place. A no-op on a single process.
+  void all_reduce_gradients(const std::vector<Gradient>& grads);
   // Waits for every rank (same failure behaviour).
   void barrier();
 
@@ -71,6 +81,7 @@ class DistContext {
   int64_t collectives_ = 0;
   int64_t bucket_bytes_ = 0;
   double timeout_seconds_ = 0;
+  std::vector<float> flat_;     // all_reduce_gradients' packing buffer, reused across steps
   std::unique_ptr<Impl> impl_;  // null on a single process
 };
 

@@ -1,22 +1,21 @@
 // TwoTowerModel::save / load: the checkpoint format documented in two_tower_model.h.
 #include <cstring>
-#include <sstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
-#include "core/atomic_file.h"
 #include "core/byte_cursor.h"
 #include "core/error.h"
+#include "core/framed_file.h"
 #include "model/two_tower_impl.h"
 #include "model/two_tower_model.h"
 
 namespace towerrec {
 namespace {
 
-constexpr char kCheckpointMagic[8] = {'T', 'W', 'O', 'T', 'O', 'W', 'E', 'R'};
-constexpr uint32_t kCheckpointVersion = 1;
-constexpr uint64_t kCheckpointHeaderStart = 16;
+constexpr FrameFormat kCheckpointFormat = {"TWOTOWER", 2, "a towerrec two-tower checkpoint",
+                                           "re-train the model (towerrec train)"};
+constexpr uint64_t kCheckpointHeaderStart = kFrameHeaderStart;
 
 // ModelOptions <-> JSON through its visit() list, so a field added there is saved without edits
 // here.
@@ -127,38 +126,20 @@ void TwoTowerModel::save(const std::string& path, const nlohmann::json& meta) co
   const char* data = reinterpret_cast<const char*>(flat.data_ptr<float>());
   const size_t data_bytes = count * sizeof(float);
 
-  AtomicFile file(path, /*binary=*/true);
-  std::ostream& out = file.stream();
-  out.write(kCheckpointMagic, sizeof kCheckpointMagic);
-  write_pod<uint32_t>(out, kCheckpointVersion);
-  write_pod<uint32_t>(out, static_cast<uint32_t>(header_text.size()));
-  out.write(header_text.data(), static_cast<std::streamsize>(header_text.size()));
-  write_pod<uint64_t>(out, count);
-  out.write(data, static_cast<std::streamsize>(data_bytes));
-  write_pod<uint64_t>(out, fnv1a(data, data_bytes));
-  file.commit();
+  FramedWriter file(kCheckpointFormat, header_text, data_bytes + 8);
+  append_pod<uint64_t>(file.bytes(), count);
+  file.bytes().append(data, data_bytes);
+  file.commit(path);
 }
 
 TwoTowerModel TwoTowerModel::load(const std::string& path, nlohmann::json* meta) {
-  const std::string bytes = read_file(path);
-  ByteCursor in(path, bytes);
-  if (bytes.size() < sizeof kCheckpointMagic ||
-      std::memcmp(bytes.data(), kCheckpointMagic, sizeof kCheckpointMagic) != 0)
-    in.fail("expected magic \"TWOTOWER\" (a towerrec two-tower checkpoint), found " +
-            quote_found(bytes.substr(0, sizeof kCheckpointMagic)));
-  in.take(sizeof kCheckpointMagic, "magic");
-  const uint64_t version_pos = in.pos();
-  const uint32_t version = in.get<uint32_t>("format version");
-  if (version != kCheckpointVersion)
-    in.fail_at(version_pos, "unsupported format version " + std::to_string(version) +
-                                " (this build reads version " + std::to_string(kCheckpointVersion) +
-                                ")");
-  const uint32_t header_size = in.get<uint32_t>("header length");
-  const char* header_text = in.take(header_size, "header JSON");
+  FramedReader file(path, kCheckpointFormat);
+  ByteCursor& in = file.payload();
+  const std::string& header_text = file.header();
 
   nlohmann::json header;
   try {
-    header = nlohmann::json::parse(header_text, header_text + header_size);
+    header = nlohmann::json::parse(header_text);
   } catch (const nlohmann::json::parse_error& e) {
     in.fail_at(kCheckpointHeaderStart + (e.byte > 0 ? e.byte - 1 : 0),
                std::string("bad header JSON: ") + e.what());
@@ -191,7 +172,7 @@ TwoTowerModel TwoTowerModel::load(const std::string& path, nlohmann::json* meta)
       if (in.left() < weight_bytes)
         in.fail("truncated: expected " + big(weight_bytes) + " bytes of weights, found " +
                 std::to_string(in.left()));
-      in.fail_at(in.pos() + weight_bytes, "truncated: expected 8 bytes of weights hash, found " +
+      in.fail_at(in.pos() + weight_bytes, "truncated: expected 8 bytes of hash, found " +
                                               std::to_string(in.left() - weight_bytes));
     }
     impl = std::make_unique<Impl>(user_in, item_in, opts, user_bag, item_bag);
@@ -241,13 +222,8 @@ TwoTowerModel TwoTowerModel::load(const std::string& path, nlohmann::json* meta)
                               " floats (the sum of the tensor sizes), found " +
                               std::to_string(count));
   const size_t data_bytes = count * sizeof(float);
-  const uint64_t data_pos = in.pos();
   const char* data = in.take(data_bytes, "weights");
-  const uint64_t hash = in.get<uint64_t>("weights hash");
-  if (hash != fnv1a(data, data_bytes))
-    in.fail_at(data_pos, "weights do not match their hash: the file is corrupt");
-  if (in.left() != 0)
-    in.fail("expected the end of the file, found " + std::to_string(in.left()) + " more bytes");
+  file.finish();
 
   std::memcpy(impl->params.data_ptr<float>(), data, data_bytes);
   if (meta) *meta = header.contains("meta") ? header["meta"] : nlohmann::json();

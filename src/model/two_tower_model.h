@@ -7,14 +7,15 @@
 // and its default initialisation (U(-1/sqrt(in), 1/sqrt(in)) for weights and biases), drawn from a
 // seeded platform-stable Rng.
 //
-// Checkpoint format (version 1, little-endian):
+// Checkpoint format (version 2, little-endian; the frame of core/framed_file.h):
 //   bytes 0..7    magic "TWOTOWER"
-//   bytes 8..11   uint32 format version (1)
+//   bytes 8..11   uint32 format version (2; version 1 files get "re-train the model")
 //   bytes 12..15  uint32 header length L
 //   bytes 16..    L bytes of JSON: {"user_in", "item_in", "model": ModelOptions as JSON,
 //                 "tensors": [{"name", "shape"}...] in storage order, "meta": caller's blob}
 //   then          uint64 float count N (the sum of the tensor sizes), N float32 values,
-//                 uint64 FNV-1a hash of those N*4 bytes; nothing after it.
+//                 uint64 FNV-1a hash of every byte before it; nothing after it. (Version 1
+//                 hashed the N*4 weight bytes only.)
 // Tensor names are "<tower>.<layer>.<weight|bias>", e.g. "user.0.weight" [h1, user_in]; they and
 // the shapes are part of the format.
 #pragma once

@@ -4,11 +4,9 @@
 #include <atomic>
 #include <cmath>
 #include <cstring>
-#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
-#include <thread>
 
 // hnswlib.h defines non-inline functions (CPU feature probes), so this must stay the only
 // translation unit that includes it.
@@ -19,6 +17,7 @@
 #include "core/byte_cursor.h"
 #include "core/error.h"
 #include "core/npy.h"
+#include "core/parallel.h"
 #include "serve/vector_groups.h"
 
 namespace towerrec {
@@ -100,6 +99,7 @@ struct AnnIndex::Impl {
   AnnOptions options;
   int64_t dim = 0;
   uint64_t items_fingerprint = 0;
+  int64_t search_threads = 1;
   VectorGroups groups;  // items -> distinct vectors; graph label g is groups' group g
   std::unique_ptr<hnswlib::InnerProductSpace> space;
   std::unique_ptr<Graph> graph;
@@ -129,46 +129,18 @@ AnnIndex AnnIndex::build(MatrixRef items, const AnnOptions& options, const Progr
   Graph& g = *impl->graph;
   // The first point becomes the entry point; adding it alone keeps threaded builds well-formed.
   g.addPoint(items.row(groups.representative(0)), 0);
-  const int64_t n_threads = std::max<int64_t>(1, std::min<int64_t>(options.threads, n));
-  std::atomic<int64_t> next{1};
+  // Points 1..n-1 on options.threads threads; the calling thread (t = 0) reports progress between
+  // its own insertions.
   std::atomic<int64_t> done{1};
-  std::exception_ptr error;
-  std::mutex error_mu;
-  auto worker = [&] {
-    try {
-      for (int64_t i = next++; i < n; i = next++) {
-        g.addPoint(items.row(groups.representative(i)), static_cast<hnswlib::labeltype>(i));
-        ++done;
-      }
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(error_mu);
-      if (!error) error = std::current_exception();
-      next = n;
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int64_t t = 1; t < n_threads; ++t) pool.emplace_back(worker);
-  if (progress) {
-    // The calling thread inserts too, reporting between its own insertions.
-    const int64_t every = 4096;
-    try {
-      for (int64_t i = next++; i < n; i = next++) {
-        g.addPoint(items.row(groups.representative(i)), static_cast<hnswlib::labeltype>(i));
-        const int64_t d = ++done;
-        if (d % every == 0)
-          progress({"build ANN index", static_cast<uint64_t>(d), static_cast<uint64_t>(n),
-                    "distinct vectors", ""});
-      }
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(error_mu);
-      if (!error) error = std::current_exception();
-      next = n;
-    }
-  } else {
-    worker();
-  }
-  for (auto& t : pool) t.join();
-  if (error) std::rethrow_exception(error);
+  const int64_t every = 4096;
+  parallel_for(n - 1, options.threads, [&](int64_t j, int64_t t) {
+    const int64_t i = j + 1;
+    g.addPoint(items.row(groups.representative(i)), static_cast<hnswlib::labeltype>(i));
+    const int64_t d = ++done;
+    if (t == 0 && progress && d % every == 0)
+      progress({"build ANN index", static_cast<uint64_t>(d), static_cast<uint64_t>(n),
+                "distinct vectors", ""});
+  });
   if (progress)
     progress({"build ANN index", static_cast<uint64_t>(n), static_cast<uint64_t>(n),
               "distinct vectors", ""});
@@ -346,26 +318,17 @@ TopKResult AnnIndex::search(MatrixRef queries, int64_t k, ExclusionsRef exclusio
     out.found[static_cast<size_t>(q)] = static_cast<int32_t>(m);
   };
 
-  const int64_t n_threads = std::max<int64_t>(1, std::min(threads, queries.rows));
-  std::atomic<int64_t> next{0};
-  std::exception_ptr error;
-  std::mutex error_mu;
-  auto worker = [&] {
-    try {
-      for (int64_t q = next++; q < queries.rows; q = next++) one(q);
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(error_mu);
-      if (!error) error = std::current_exception();
-      next = queries.rows;
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int64_t t = 1; t < n_threads; ++t) pool.emplace_back(worker);
-  worker();
-  for (auto& t : pool) t.join();
-  if (error) std::rethrow_exception(error);
+  parallel_for(queries.rows, threads, [&](int64_t q, int64_t) { one(q); });
   return out;
 }
+
+TopKResult AnnIndex::search(MatrixRef queries, int64_t k, ExclusionsRef exclusions) const {
+  return search(queries, k, exclusions, {}, impl_->search_threads);
+}
+void AnnIndex::set_search_threads(int64_t threads) {
+  impl_->search_threads = std::max<int64_t>(1, threads);
+}
+int64_t AnnIndex::search_threads() const { return impl_->search_threads; }
 
 void AnnIndex::set_ef(int64_t ef) {
   impl_->graph->setEf(static_cast<size_t>(std::max<int64_t>(1, ef)));

@@ -29,12 +29,12 @@
 #include <string>
 
 #include "config/options.h"
-#include "core/exact_topk.h"
+#include "core/item_search.h"
 #include "core/progress.h"
 
 namespace towerrec {
 
-class AnnIndex {
+class AnnIndex : public ItemSearch {
  public:
   // Builds over `items` ([n, dim]; distinct rows copied into the graph). Throws Error on n < 1 or
   // dim < 1. `progress` (optional) is called from the calling thread every few thousand inserted
@@ -57,17 +57,24 @@ class AnnIndex {
   // Items sharing a vector are all candidates once the vector is found, so a query whose top
   // vector is shared by more than k items gets that vector's k lowest allowed items.
   // `threads` parallelises over queries.
-  TopKResult search(MatrixRef queries, int64_t k, ExclusionsRef exclusions = {},
-                    const std::vector<int64_t>& global_exclusions = {}, int64_t threads = 1) const;
+  TopKResult search(MatrixRef queries, int64_t k, ExclusionsRef exclusions,
+                    const std::vector<int64_t>& global_exclusions, int64_t threads = 1) const;
+
+  // ItemSearch: search(queries, k, exclusions, {}, search_threads()).
+  TopKResult search(MatrixRef queries, int64_t k, ExclusionsRef exclusions = {}) const override;
+  // Threads the ItemSearch form spreads its queries over (default 1; results do not depend on it).
+  // Like set_ef, must not overlap a search.
+  void set_search_threads(int64_t threads);
+  int64_t search_threads() const;
 
   // Search-time candidate list size (hnswlib ef); at least k is used anyway.
   void set_ef(int64_t ef);
   int64_t ef() const;
 
   // Items (catalogue rows) and distinct vectors in the graph.
-  int64_t size() const;
+  int64_t size() const override;
   int64_t distinct() const;
-  int64_t dim() const;
+  int64_t dim() const override;
   // FNV-1a over the float bytes of the item vectors it was built from (saved with the index), so a
   // saved index is never reused for other vectors of the same shape, e.g. after retraining a run.
   uint64_t items_fingerprint() const;

@@ -15,7 +15,7 @@ namespace {
 // Users embedded and handed to the scorer at once: [slice, dim] floats plus their exclusions.
 constexpr int64_t kRecommendSlice = 16384;
 
-double since(std::chrono::steady_clock::time_point t0) {
+double elapsed_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
@@ -35,7 +35,7 @@ RecommendSummary recommend_exact(const VectorSource& source, const ServeOptions&
   RecommendSummary s;
   auto t0 = std::chrono::steady_clock::now();
   const std::vector<float> items = source.all_items();
-  s.embed_seconds = since(t0);
+  s.embed_seconds = elapsed_since(t0);
   t0 = std::chrono::steady_clock::now();
   const int64_t dim = source.dim();
   TopKOptions o;
@@ -68,7 +68,7 @@ RecommendSummary recommend_exact(const VectorSource& source, const ServeOptions&
   csv.commit();
   s.users = n;
   s.rows = csv.rows();
-  s.seconds = since(t0);
+  s.seconds = elapsed_since(t0);
   s.users_per_s = s.seconds > 0 ? static_cast<double>(n) / s.seconds : 0;
   return s;
 }

@@ -2,19 +2,18 @@
 
 #include <algorithm>
 #include <chrono>
-#include <exception>
 #include <filesystem>
-#include <mutex>
-#include <thread>
+#include <memory>
 
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/exact_topk.h"
-#include "core/nearest_items.h"
+#include "core/parallel.h"
 #include "serve/ann_index.h"
 #include "serve/candidate_generators.h"
+#include "serve/item_search_factory.h"
 #include "serve/recommendation_csv.h"
 #include "serve/retrieval_report_json.h"
 #include "serve/seen_items.h"
@@ -32,30 +31,6 @@ constexpr int64_t kSlice = 8192;
 
 double since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-// Runs fn(begin, end) over [0, n) cut into `threads` contiguous ranges; rethrows the first error.
-template <class Fn>
-void parallel_ranges(int64_t n, int64_t threads, const Fn& fn) {
-  const int64_t t = std::max<int64_t>(1, std::min(threads, n));
-  if (t == 1) {
-    fn(int64_t{0}, n);
-    return;
-  }
-  std::exception_ptr error;
-  std::mutex mu;
-  std::vector<std::thread> pool;
-  for (int64_t i = 0; i < t; ++i)
-    pool.emplace_back([&, i] {
-      try {
-        fn(n * i / t, n * (i + 1) / t);
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(mu);
-        if (!error) error = std::current_exception();
-      }
-    });
-  for (auto& th : pool) th.join();
-  if (error) std::rethrow_exception(error);
 }
 
 // Nearest items of seed items, computed once per seed for the whole run (seeds repeat across users:
@@ -90,13 +65,13 @@ RetrievalReport recommend_retrieval(const VectorSource& source, const ServeOptio
   const MatrixRef item_ref{items.data(), n_items, dim};
 
   const bool seeds_on = ro.last_n > 0 && ro.per_item_m > 0;
-  const bool need_index = ro.ann || (seeds_on && ro.neighbors == "ann");
-  std::unique_ptr<AnnIndex> index;
+  const bool need_index = ro.ann || (seeds_on && neighbors_from_index(ro));
+  std::shared_ptr<AnnIndex> index;
   if (need_index) {
     RetrievalIndexReport ji;
     t0 = Clock::now();
     if (!index_path.empty() && fs::exists(index_path)) {
-      index = std::make_unique<AnnIndex>(AnnIndex::load(index_path));
+      index = std::make_shared<AnnIndex>(AnnIndex::load(index_path));
       if (index->size() != n_items || index->dim() != dim)
         throw Error(index_path + ": an ANN index of " + std::to_string(index->size()) +
                     " vectors of dimension " + std::to_string(index->dim()) +
@@ -111,7 +86,7 @@ RetrievalReport recommend_retrieval(const VectorSource& source, const ServeOptio
                     std::to_string(catalogue) + "; delete it to rebuild)");
       ji.loaded = true;
     } else {
-      index = std::make_unique<AnnIndex>(AnnIndex::build(item_ref, options.ann, progress));
+      index = std::make_shared<AnnIndex>(AnnIndex::build(item_ref, options.ann, progress));
       if (!index_path.empty()) index->save(index_path);
       ji.loaded = false;
     }
@@ -122,18 +97,14 @@ RetrievalReport recommend_retrieval(const VectorSource& source, const ServeOptio
     ji.ef_construction = index->options().ef_construction;
     // Each search must be able to return its k: the user's ann_candidates, a seed's per_item_m
     // neighbours plus the seed itself (only when those searches happen).
-    const int64_t seed_k = seeds_on && ro.neighbors == "ann" ? ro.per_item_m + 1 : 0;
+    const int64_t seed_k = seeds_on && neighbors_from_index(ro) ? ro.per_item_m + 1 : 0;
     index->set_ef(std::max({options.ann.ef_search, ro.ann ? ro.ann_candidates : 0, seed_k, k}));
+    index->set_search_threads(options.threads);
     ji.ef_search = index->ef();
     report.index = ji;
   }
-  std::unique_ptr<NearestItems> exact_neighbors;
-  if (seeds_on && ro.neighbors == "exact") {
-    TopKOptions o;
-    o.k = ro.per_item_m;
-    o.threads = options.threads;
-    exact_neighbors = std::make_unique<NearestItems>(item_ref, o);
-  }
+  std::shared_ptr<const ItemSearch> neighbor_search;
+  if (seeds_on) neighbor_search = make_neighbor_search(ro, item_ref, options.threads, index);
 
   t0 = Clock::now();
   const CandidateGenerators gen(source.run(), ro);
@@ -180,9 +151,8 @@ RetrievalReport recommend_retrieval(const VectorSource& source, const ServeOptio
       fresh.erase(std::unique(fresh.begin(), fresh.end()), fresh.end());
       const int64_t ns = static_cast<int64_t>(fresh.size());
       std::vector<int64_t> found;
-      if (ns > 0 && exact_neighbors) {
-        found = exact_neighbors->search(std::vector<int64_t>(fresh.begin(), fresh.end())).items;
-      } else if (ns > 0) {
+      if (ns > 0) {
+        // Each seed's own vector is the query, the seed itself excluded.
         std::vector<float> sq(static_cast<size_t>(ns * dim));
         std::vector<int64_t> self_off(static_cast<size_t>(ns + 1)), self(static_cast<size_t>(ns));
         for (int64_t i = 0; i < ns; ++i) {
@@ -192,10 +162,9 @@ RetrievalReport recommend_retrieval(const VectorSource& source, const ServeOptio
           self[static_cast<size_t>(i)] = fresh[static_cast<size_t>(i)];
         }
         self_off[static_cast<size_t>(ns)] = ns;
-        found = index
-                    ->search({sq.data(), ns, dim}, cache.m, {self_off.data(), self.data()}, {},
-                             options.threads)
-                    .items;
+        found =
+            neighbor_search->search({sq.data(), ns, dim}, cache.m, {self_off.data(), self.data()})
+                .items;
       }
       for (int64_t i = 0; i < ns; ++i) {
         const int32_t seed = fresh[static_cast<size_t>(i)];

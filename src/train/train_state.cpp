@@ -7,18 +7,18 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/atomic_file.h"
 #include "core/byte_cursor.h"
 #include "core/error.h"
+#include "core/framed_file.h"
 
 namespace towerrec {
 namespace {
 
 using json = nlohmann::json;
 
-constexpr char kStateMagic[8] = {'T', 'W', 'R', 'S', 'T', 'A', 'T', 'E'};
-constexpr uint32_t kStateVersion = 2;  // 2: the moving average (train.ema_decay)
-constexpr uint64_t kStateHeaderStart = 16;
+// Version 2: the moving average of the weights (train.ema_decay).
+constexpr FrameFormat kStateFormat = {"TWRSTATE", 2, "a towerrec training state",
+                                      "train the run again (without --resume)"};
 
 // JSON has no inf/NaN; the validation loss can be either (no validation rows, or before the first
 // improvement). Finite values round-trip exactly through nlohmann's shortest representation.
@@ -68,42 +68,22 @@ void save_train_state(const std::string& path, const TrainState& s) {
                        {"adam_steps", s.adam_steps},
                        {"rng", s.rng},
                        {"history", history}};
-  const std::string text = header.dump();
-  std::string out;
-  out.reserve(64 + text.size() + (s.params.size() * 4 + s.order.size()) * 4);
-  out.append(kStateMagic, sizeof kStateMagic);
-  append_pod<uint32_t>(out, kStateVersion);
-  append_pod<uint32_t>(out, static_cast<uint32_t>(text.size()));
-  out += text;
+  FramedWriter file(kStateFormat, header.dump(), (s.params.size() * 4 + s.order.size()) * 4);
+  std::string& out = file.bytes();
   append_pod<uint64_t>(out, s.params.size());
   for (const std::vector<float>* v : {&s.params, &s.adam_m, &s.adam_v})
     out.append(reinterpret_cast<const char*>(v->data()), v->size() * sizeof(float));
   append_vector(out, s.best_params);
   append_vector(out, s.average);
   append_vector(out, s.order);
-  append_pod<uint64_t>(out, fnv1a(out.data(), out.size()));
-  write_file_atomic(path, out);
+  file.commit(path);
 }
 
 TrainState load_train_state(const std::string& path) {
-  const std::string bytes = read_file(path);
-  ByteCursor in(path, bytes);
-  if (bytes.size() < sizeof kStateMagic ||
-      std::memcmp(bytes.data(), kStateMagic, sizeof kStateMagic) != 0)
-    in.fail("expected magic \"TWRSTATE\" (a towerrec training state), found " +
-            quote_found(bytes.substr(0, sizeof kStateMagic)));
   // Sizes are checked as they are read (a file cut short fails at the piece it lacks), then the
   // hash over everything before it (an altered byte), before any header field is trusted.
-  in.take(sizeof kStateMagic, "magic");
-  const uint64_t version_pos = in.pos();
-  const uint32_t version = in.get<uint32_t>("format version");
-  if (version != kStateVersion)
-    in.fail_at(version_pos, "expected format version " + std::to_string(kStateVersion) +
-                                " (this build's), found " + std::to_string(version) +
-                                ": the state of another towerrec version; train the run again "
-                                "without --resume");
-  const uint32_t header_size = in.get<uint32_t>("header length");
-  const char* header_text = in.take(header_size, "header JSON");
+  FramedReader file(path, kStateFormat);
+  ByteCursor& in = file.payload();
   const uint64_t p_pos = in.pos();
   const uint64_t p = in.get<uint64_t>("parameter count");
   if (p > in.left() / (3 * sizeof(float)))
@@ -126,15 +106,10 @@ TrainState load_train_state(const std::string& path) {
     in.fail_at(average_pos, "expected 0 or " + std::to_string(p) + " averaged weights, found " +
                                 std::to_string(s.average.size()));
   s.order = in.get_vector<int32_t>("shuffle order entries", -1);
-  const uint64_t hash_pos = in.pos();
-  const uint64_t hash = in.get<uint64_t>("hash");
-  if (hash != fnv1a(bytes.data(), hash_pos))
-    in.fail_at(hash_pos, "expected the FNV-1a hash of the preceding bytes: the file is corrupt");
-  if (in.left() != 0)
-    in.fail("expected the end of the file, found " + std::to_string(in.left()) + " more bytes");
+  file.finish();
 
   try {
-    const json h = json::parse(header_text, header_text + header_size);
+    const json h = json::parse(file.header());
     s.config_hash = std::stoull(h.at("config_hash").get<std::string>(), nullptr, 16);
     s.epochs_done = h.at("epochs_done").get<int64_t>();
     s.finished = h.at("finished").get<bool>();
@@ -154,10 +129,10 @@ TrainState load_train_state(const std::string& path) {
       s.history.push_back(m);
     }
   } catch (const std::exception& e) {
-    in.fail_at(kStateHeaderStart, std::string("bad header: ") + e.what());
+    in.fail_at(kFrameHeaderStart, std::string("bad header: ") + e.what());
   }
   if (s.epochs_done < 0 || static_cast<size_t>(s.epochs_done) != s.history.size())
-    in.fail_at(kStateHeaderStart, "bad header: expected " + std::to_string(s.epochs_done) +
+    in.fail_at(kFrameHeaderStart, "bad header: expected " + std::to_string(s.epochs_done) +
                                       " history entries (epochs_done), found " +
                                       std::to_string(s.history.size()));
   return s;

@@ -5,7 +5,7 @@
 // epoch - best epoch). The run writes it to <run>/train_state.bin at the end of every epoch,
 // atomically.
 //
-// File format (version 2, little-endian):
+// File format (version 2, little-endian; the frame of core/framed_file.h):
 //   bytes 0..7    magic "TWRSTATE"
 //   bytes 8..11   uint32 format version (2; 1 lacked the averaged weights)
 //   bytes 12..15  uint32 header length L

@@ -379,7 +379,7 @@ TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
       loss_sum +=
           step.run(in, b, loss, /*backward=*/true, gather).loss * static_cast<double>(count);
       if (ranks.distributed())
-        ranks.all_reduce_sum(impl.grads.data_ptr<float>(), impl.grads.numel());
+        ranks.all_reduce_gradients({{impl.grads.data_ptr<float>(), impl.grads.numel()}});
       adam.step();
       if (averaging) update_average(average, impl.params, decay);
       if (progress && (steps & 15) == 15) {

@@ -77,7 +77,7 @@ TEST_CASE("CfModel: load rejects foreign, newer and truncated files with the byt
                     newer_path + ": byte 8: expected format version 1..2, found 3");
   const std::string cut_path = dir.write("cut.cf", good.substr(0, good.size() - 6));
   CHECK_THROWS_WITH(CfModel::load(cut_path),
-                    Catch::Contains("file ends early: expected 120 bytes of mu, found 114"));
+                    Catch::Contains("truncated: expected 120 bytes of mu, found 114"));
   const std::string long_path = dir.write("long.cf", good + "xy");
   CHECK_THROWS_WITH(CfModel::load(long_path),
                     Catch::Contains("expected end of file, found 2 more bytes"));

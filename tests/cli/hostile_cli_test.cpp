@@ -206,7 +206,7 @@ TEST_CASE("hostile cli: embed with a checkpoint declaring huge sizes writes noth
       "{\"user_in\":1000000000000,\"item_in\":2,\"model\":{\"user_hidden\":[],\"item_hidden\":[],"
       "\"dim\":2},\"tensors\":[]}";
   std::string ckpt = "TWOTOWER";
-  ckpt += std::string("\x01\x00\x00\x00", 4);
+  ckpt += std::string("\x02\x00\x00\x00", 4);  // format version 2
   const auto n = static_cast<uint32_t>(header.size());
   ckpt.append(reinterpret_cast<const char*>(&n), 4);
   ckpt += header;

@@ -220,3 +220,27 @@ TEST_CASE("exact top-K: a callback exception stops the search and reaches the ca
         }) == "disk full");
   CHECK(calls == 3);
 }
+
+TEST_CASE("exact top-K as an ItemSearch: k per call, the same lists as the options' k", "[core]") {
+  const int64_t n = 200, dim = 8;
+  const auto items = normal_matrix(n, dim, 31);
+  const auto queries = normal_matrix(5, dim, 32);
+  TopKOptions opts;
+  opts.k = 10;
+  const ExactTopK topk({items.data(), n, dim}, opts, {7});
+  const ItemSearch& search = topk;
+  CHECK(search.size() == n);
+  CHECK(search.dim() == dim);
+  const TopKResult ten = topk.search({queries.data(), 5, dim});
+  CHECK(search.search({queries.data(), 5, dim}, 10, {}).items == ten.items);
+  const TopKResult three = search.search({queries.data(), 5, dim}, 3, {});
+  REQUIRE(three.k == 3);
+  for (int64_t q = 0; q < 5; ++q)
+    for (int64_t j = 0; j < 3; ++j) {
+      CHECK(three.items[static_cast<size_t>(q * 3 + j)] ==
+            ten.items[static_cast<size_t>(q * 10 + j)]);
+      CHECK(three.items[static_cast<size_t>(q * 3 + j)] != 7);  // the global exclusion holds
+    }
+  CHECK_THROWS_WITH(search.search({queries.data(), 5, dim}, 0, {}),
+                    "top-K: k: expected an integer >= 1, got 0");
+}

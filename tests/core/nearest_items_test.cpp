@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/item_search.h"
 #include "core/rng.h"
 
 using namespace towerrec;
@@ -94,4 +95,42 @@ TEST_CASE("nearest items: a subset, exact ties, and fewer items than k", "[core]
   } catch (const Error& e) {
     CHECK(std::string(e.what()) == "nearest items: item 0: expected an index in [0, 5), got 5");
   }
+}
+
+TEST_CASE(
+    "nearest items as an ItemSearch: an item's own vector, itself excluded, gives its "
+    "neighbours",
+    "[core]") {
+  const int64_t n = 300, dim = 6, k = 5;
+  const auto v = scaled_normal_matrix(n, dim, 21, 2.0);
+  TopKOptions opts;
+  opts.k = k;
+  opts.query_block = 16;
+  opts.threads = 2;
+  const NearestItems nearest({v.data(), n, dim}, opts);
+  const ItemSearch& search = nearest;
+  CHECK(search.size() == n);
+  CHECK(search.dim() == dim);
+  const std::vector<int64_t> of = {3, 150, 299, 0};
+  std::vector<float> queries;
+  std::vector<int64_t> offsets, self;
+  for (size_t r = 0; r < of.size(); ++r) {
+    queries.insert(queries.end(), v.begin() + of[r] * dim, v.begin() + (of[r] + 1) * dim);
+    offsets.push_back(static_cast<int64_t>(r));
+    self.push_back(of[r]);
+  }
+  offsets.push_back(static_cast<int64_t>(of.size()));
+  const NeighborResult want = nearest.search(of);
+  const TopKResult got = search.search({queries.data(), static_cast<int64_t>(of.size()), dim}, k,
+                                       {offsets.data(), self.data()});
+  CHECK(got.items == want.items);
+  CHECK(got.found == want.found);
+  for (size_t i = 0; i < got.scores.size(); ++i) CHECK(got.scores[i] == -want.distances[i]);
+  // Another k than the options', and no exclusions: the query item itself comes first.
+  const TopKResult two = search.search({queries.data(), 1, dim}, 2, {});
+  CHECK(two.k == 2);
+  CHECK(two.items[0] == of[0]);
+  CHECK(two.items[1] == want.items[0]);
+  CHECK_THROWS_WITH(search.search({queries.data(), 1, dim - 1}, 2, {}),
+                    "nearest items: queries: expected dimension 6, got 5");
 }

@@ -88,8 +88,12 @@ const bool registered = register_sections<CkptCase>(
         {"truncated inside the version", text("TWOTOWER\x01"),
          text("byte 8: truncated: expected 4 bytes of format version, found 1")},
         {"unsupported version",
-         [](const Ckpt& c) { return c.bytes.substr(0, 8) + "\x02" + c.bytes.substr(9); },
-         text("byte 8: unsupported format version 2 (this build reads version 1)")},
+         [](const Ckpt& c) { return c.bytes.substr(0, 8) + "\x03" + c.bytes.substr(9); },
+         text("byte 8: expected format version 2 (this build's), found 3")},
+        {"an older version",
+         [](const Ckpt& c) { return c.bytes.substr(0, 8) + "\x01" + c.bytes.substr(9); },
+         text("byte 8: format version 1 is from an older towerrec (this build reads version 2): "
+              "re-train the model (towerrec train)")},
         {"header length beyond the file",
          [](const Ckpt& c) {
            return c.bytes.substr(0, 12) + "\xff\xff\xff\x7f" + c.bytes.substr(16);
@@ -176,7 +180,7 @@ const bool registered = register_sections<CkptCase>(
         {"truncated hash", [](const Ckpt& c) { return c.bytes.substr(0, c.bytes.size() - 3); },
          [](const Ckpt& c) {
            return "byte " + std::to_string(c.hash_pos()) +
-                  ": truncated: expected 8 bytes of weights hash, found 5";
+                  ": truncated: expected 8 bytes of hash, found 5";
          }},
         {"weights corrupted",
          [](const Ckpt& c) {
@@ -185,8 +189,8 @@ const bool registered = register_sections<CkptCase>(
            return b;
          },
          [](const Ckpt& c) {
-           return "byte " + std::to_string(c.data_pos()) +
-                  ": weights do not match their hash: the file is corrupt";
+           return "byte " + std::to_string(c.hash_pos()) +
+                  ": expected the FNV-1a hash of the preceding bytes: the file is corrupt";
          }},
         {"trailing bytes", [](const Ckpt& c) { return c.bytes + "abc"; },
          [](const Ckpt& c) {

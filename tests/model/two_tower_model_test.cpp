@@ -168,8 +168,14 @@ TEST_CASE("two-tower checkpoint: foreign, truncated and corrupt files name the b
   std::string v7 = bytes;
   v7[8] = 7;
   spit(bad, v7);
-  CHECK(load_error(bad) ==
-        bad + ": byte 8: unsupported format version 7 (this build reads version 1)");
+  CHECK(load_error(bad) == bad + ": byte 8: expected format version 2 (this build's), found 7");
+  // A version 1 checkpoint (weights-only hash) names the remedy.
+  std::string v1 = bytes;
+  v1[8] = 1;
+  spit(bad, v1);
+  CHECK(load_error(bad) == bad +
+                               ": byte 8: format version 1 is from an older towerrec (this build "
+                               "reads version 2): re-train the model (towerrec train)");
   spit(bad, bytes.substr(0, 40));
   CHECK(load_error(bad) == bad + ": byte 16: truncated: expected " + std::to_string(header_len) +
                                " bytes of header JSON, found 24");
@@ -178,12 +184,13 @@ TEST_CASE("two-tower checkpoint: foreign, truncated and corrupt files name the b
                                std::to_string(data_bytes) + " bytes of weights, found 100");
   spit(bad, bytes.substr(0, bytes.size() - 3));
   CHECK(load_error(bad) == bad + ": byte " + std::to_string(data_pos + data_bytes) +
-                               ": truncated: expected 8 bytes of weights hash, found 5");
+                               ": truncated: expected 8 bytes of hash, found 5");
   std::string flipped = bytes;
   flipped[data_pos + 17] ^= 0x40;
   spit(bad, flipped);
-  CHECK(load_error(bad) == bad + ": byte " + std::to_string(data_pos) +
-                               ": weights do not match their hash: the file is corrupt");
+  CHECK(load_error(bad) == bad + ": byte " + std::to_string(data_pos + data_bytes) +
+                               ": expected the FNV-1a hash of the preceding bytes: the file is "
+                               "corrupt");
   spit(bad, bytes + "xyz");
   CHECK(load_error(bad) == bad + ": byte " + std::to_string(bytes.size()) +
                                ": expected the end of the file, found 3 more bytes");

@@ -277,3 +277,19 @@ TEST_CASE("ANN index: a malformed groups file is rejected naming the file", "[se
                                        path + ".json says), found 499 x 1");
   }
 }
+
+TEST_CASE("ANN index as an ItemSearch: the same lists on any search_threads", "[serve]") {
+  const int64_t n = 500, dim = 16;
+  const auto items = with_duplicates(n, dim);
+  AnnIndex index = AnnIndex::build({items.data(), n, dim}, AnnOptions{});
+  const MatrixRef queries{items.data(), 40, dim};
+  const TopKResult want = index.search(queries, 6, {}, {}, 1);
+  index.set_search_threads(3);
+  CHECK(index.search_threads() == 3);
+  const ItemSearch& search = index;
+  CHECK(search.size() == n);
+  CHECK(search.dim() == dim);
+  const TopKResult got = search.search(queries, 6, {});
+  CHECK(got.items == want.items);
+  CHECK(got.scores == want.scores);
+}

@@ -4,6 +4,8 @@
 #include <memory>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "config/yaml_config.h"
 #include "serve/torchscript_export.h"
 #include "test_util.h"

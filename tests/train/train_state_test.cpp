@@ -121,8 +121,13 @@ TEST_CASE("train state: truncated or corrupt or foreign files are FormatErrors",
   write_file_atomic(path, v1);
   CHECK_THROWS_WITH(load_train_state(path),
                     path +
-                        ": byte 8: expected format version 2 (this build's), found 1: the state "
-                        "of another towerrec version; train the run again without --resume");
+                        ": byte 8: format version 1 is from an older towerrec (this build reads "
+                        "version 2): train the run again (without --resume)");
+  std::string v3 = bytes;
+  v3[8] = 3;
+  write_file_atomic(path, v3);
+  CHECK_THROWS_WITH(load_train_state(path),
+                    path + ": byte 8: expected format version 2 (this build's), found 3");
 
   // One flipped bit in the weights: the hash catches it.
   std::string flipped = bytes;

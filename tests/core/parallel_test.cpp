@@ -1,0 +1,72 @@
+#include "core/parallel.h"
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+using namespace towerrec;
+
+TEST_CASE("parallel_for: every index once, thread 0 is the caller", "[core]") {
+  for (int64_t threads : {1, 3, 8}) {
+    std::vector<std::atomic<int>> hits(100);
+    std::atomic<int64_t> caller_calls{0};
+    const std::thread::id caller = std::this_thread::get_id();
+    std::mutex mu;
+    std::set<int64_t> thread_ids;
+    parallel_for(100, threads, [&](int64_t i, int64_t t) {
+      ++hits[static_cast<size_t>(i)];
+      if (t == 0) {
+        CHECK(std::this_thread::get_id() == caller);
+        ++caller_calls;
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      thread_ids.insert(t);
+    });
+    for (const auto& h : hits) CHECK(h == 1);
+    CHECK(*thread_ids.rbegin() < threads);
+    if (threads == 1) CHECK(caller_calls == 100);
+  }
+  parallel_for(0, 4, [](int64_t, int64_t) { FAIL("no index expected"); });
+}
+
+TEST_CASE("parallel_ranges: contiguous ranges covering 0..n, one call when one thread suffices",
+          "[core]") {
+  std::mutex mu;
+  std::vector<std::pair<int64_t, int64_t>> ranges;
+  parallel_ranges(10, 3, [&](int64_t b, int64_t e) {
+    std::lock_guard<std::mutex> lock(mu);
+    ranges.emplace_back(b, e);
+  });
+  std::sort(ranges.begin(), ranges.end());
+  CHECK(ranges == std::vector<std::pair<int64_t, int64_t>>{{0, 3}, {3, 6}, {6, 10}});
+  ranges.clear();
+  parallel_ranges(2, 5, [&](int64_t b, int64_t e) {
+    std::lock_guard<std::mutex> lock(mu);
+    ranges.emplace_back(b, e);
+  });
+  std::sort(ranges.begin(), ranges.end());
+  CHECK(ranges == std::vector<std::pair<int64_t, int64_t>>{{0, 1}, {1, 2}});
+}
+
+TEST_CASE("parallel helpers rethrow a worker's exception on the calling thread", "[core]") {
+  for (int64_t threads : {1, 4}) {
+    std::atomic<int64_t> calls{0};
+    CHECK_THROWS_WITH(parallel_for(1000, threads,
+                                   [&](int64_t i, int64_t) {
+                                     ++calls;
+                                     if (i == 5) throw std::runtime_error("item 5 failed");
+                                   }),
+                      "item 5 failed");
+    CHECK(calls < 1000);  // the indices not yet handed out are skipped
+    CHECK_THROWS_WITH(run_threads(threads,
+                                  [&](int64_t t) {
+                                    if (t == threads - 1) throw std::runtime_error("last thread");
+                                  }),
+                      "last thread");
+  }
+}
