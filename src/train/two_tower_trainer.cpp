@@ -15,7 +15,9 @@
 #include "dist/dist_context.h"
 #include "model/two_tower_impl.h"
 #include "train/flat_adam_impl.h"
+#include "train/pair_scoring_impl.h"
 #include "train/train_state.h"
+#include "train/train_state_capture_impl.h"
 #include "train/two_tower_step_impl.h"
 
 namespace towerrec {
@@ -23,62 +25,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Rows per forward pass when only scoring (validation, prediction).
-constexpr int64_t kEvalBatch = 4096;
 // Progress is reported at most this often (the callback formats strings).
 constexpr double kProgressSeconds = 0.25;
-
-void check_matrix(const FeatureMatrix& x, int64_t want_cols, const char* what) {
-  if (x.cols() != want_cols)
-    throw Error(std::string("two-tower training: ") + what + " features: expected " +
-                std::to_string(want_cols) + " columns (the model's input width), found " +
-                std::to_string(x.cols()));
-  if (static_cast<int64_t>(x.data.size()) != x.rows * x.cols())
-    throw Error(std::string("two-tower training: ") + what + " features: expected " +
-                std::to_string(x.rows * x.cols()) + " values (rows x columns), found " +
-                std::to_string(x.data.size()));
-}
-
-void check_pairs(const TrainPairs& p, const char* what, const FeatureMatrix& ux,
-                 const FeatureMatrix& ix) {
-  if (p.user.size() != p.target.size() || p.item.size() != p.target.size())
-    throw Error(std::string("two-tower training: ") + what + " pairs: expected equal user, item " +
-                "and target counts, found " + std::to_string(p.user.size()) + ", " +
-                std::to_string(p.item.size()) + ", " + std::to_string(p.target.size()));
-  for (size_t k = 0; k < p.user.size(); ++k) {
-    if (p.user[k] < 0 || p.user[k] >= ux.rows)
-      throw Error(std::string("two-tower training: ") + what + " pair " + std::to_string(k) +
-                  ": user row " + std::to_string(p.user[k]) + " is outside the user features (" +
-                  std::to_string(ux.rows) + " rows)");
-    if (p.item[k] < 0 || p.item[k] >= ix.rows)
-      throw Error(std::string("two-tower training: ") + what + " pair " + std::to_string(k) +
-                  ": item row " + std::to_string(p.item[k]) + " is outside the item features (" +
-                  std::to_string(ix.rows) + " rows)");
-  }
-}
-
-void check_inputs(const TwoTowerModel& model, const FeatureMatrix& ux, const FeatureMatrix& ix) {
-  check_matrix(ux, model.user_in(), "user");
-  check_matrix(ix, model.item_in(), "item");
-}
-
-// Sum of squared errors (or predictions into `pred`) over all pairs, in forward-only batches.
-double score(const StepInputs& in, const int32_t* user, const int32_t* item, const float* target,
-             int64_t n, TwoTowerStep& step, float* pred) {
-  double sse = 0;
-  for (int64_t start = 0; start < n; start += step.capacity()) {
-    const int64_t count = std::min(step.capacity(), n - start);
-    StepBatch b;
-    b.user = user + start;
-    b.item = item + start;
-    b.target = target ? target + start : nullptr;
-    b.n = count;
-    b.hi = count;
-    sse += step.run(in, b, StepLoss{}, /*backward=*/false).sse;
-    if (pred) std::copy(step.predictions().begin(), step.predictions().end(), pred + start);
-  }
-  return sse;
-}
 
 // The loss terms train.loss asks for; positive_min in scaled target units.
 StepLoss step_loss(const TrainOptions& opts, double positive_min) {
@@ -139,77 +87,6 @@ double softmax_validation(const StepInputs& in, const TrainPairs& val, int64_t b
   return sum;
 }
 
-std::vector<float> to_vector(const at::Tensor& t) {
-  const float* p = t.data_ptr<float>();
-  return std::vector<float>(p, p + t.numel());
-}
-
-void from_vector(const std::vector<float>& v, at::Tensor& t) {
-  std::copy(v.begin(), v.end(), t.data_ptr<float>());
-}
-
-// The state after `epoch`: what restore_state() needs to continue with epoch + 1.
-TrainState capture_state(const TrainResult& result, int64_t epoch, bool finished,
-                         const at::Tensor& params, const FlatAdam& adam,
-                         const at::Tensor* best_params, const at::Tensor* average, const Rng& rng,
-                         const std::vector<int32_t>& order) {
-  TrainState s;
-  s.epochs_done = epoch;
-  s.finished = finished;
-  s.stopped_early = result.stopped_early;
-  s.history = result.history;
-  s.best_epoch = result.best_epoch;
-  s.best_val_loss = result.best_val_loss;
-  s.adam_steps = adam.steps();
-  s.rng = rng.state();
-  s.params = to_vector(params);
-  s.adam_m = adam.first_moment();
-  s.adam_v = adam.second_moment();
-  if (best_params) s.best_params = to_vector(*best_params);
-  if (average) s.average = to_vector(*average);
-  s.order = order;
-  return s;
-}
-
-void restore_state(const TrainState& s, TwoTowerModel::Impl& impl, FlatAdam& adam,
-                   at::Tensor* best_params, at::Tensor* average, Rng& rng,
-                   std::vector<int32_t>& order, int64_t epochs) {
-  const size_t p = static_cast<size_t>(impl.params.numel());
-  if (s.params.size() != p)
-    throw Error("two-tower training: resume state: expected " + std::to_string(p) +
-                " parameters (the model's), found " + std::to_string(s.params.size()));
-  if (s.order.size() != order.size())
-    throw Error("two-tower training: resume state: expected a shuffle order of " +
-                std::to_string(order.size()) + " training pairs, found " +
-                std::to_string(s.order.size()));
-  if (best_params && s.best_params.size() != p)
-    throw Error("two-tower training: resume state: expected " + std::to_string(p) +
-                " best weights (early stopping is on), found " +
-                std::to_string(s.best_params.size()));
-  if ((average ? p : 0) != s.average.size())
-    throw Error("two-tower training: resume state: expected " + std::to_string(average ? p : 0) +
-                " averaged weights (train.ema_decay), found " + std::to_string(s.average.size()));
-  if (s.epochs_done > epochs || static_cast<int64_t>(s.history.size()) != s.epochs_done)
-    throw Error("two-tower training: resume state: expected at most " + std::to_string(epochs) +
-                " completed epochs (train.epochs) with one history entry each, found " +
-                std::to_string(s.epochs_done) + " and " + std::to_string(s.history.size()));
-  std::vector<char> seen(order.size(), 0);
-  for (int32_t k : s.order) {
-    if (k < 0 || static_cast<size_t>(k) >= order.size() || seen[static_cast<size_t>(k)])
-      throw Error(
-          "two-tower training: resume state: the shuffle order is not a permutation of "
-          "the training pairs");
-    seen[static_cast<size_t>(k)] = 1;
-  }
-  if (!rng.set_state(s.rng))
-    throw Error("two-tower training: resume state: the random generator state does not parse");
-  from_vector(s.params, impl.params);
-  adam.restore(s.adam_steps, s.adam_m, s.adam_v);
-  if (best_params) from_vector(s.best_params, *best_params);
-  if (average) from_vector(s.average, *average);
-  order = s.order;
-}
-
 // e <- d e + (1 - d) w, in one pass (the weights are a few MB; this runs after every step).
 void update_average(at::Tensor& average, const at::Tensor& params, float decay) {
   float* e = average.data_ptr<float>();
@@ -225,19 +102,14 @@ std::string format_loss(const char* name, double v) {
   return buf;
 }
 
-}  // namespace
-
-TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
-                            const FeatureMatrix& item_x, const TrainPairs& all_train,
-                            const TrainPairs& all_val, const TrainOptions& opts,
-                            const EpochFn& on_epoch, const ProgressFn& progress, DistContext* dist,
-                            const TrainState* resume, const StateFn& on_state,
-                            const TrainExtras& extras) {
-  DistContext one_process;
-  DistContext& ranks = dist ? *dist : one_process;
+// What train_two_tower() checks before it allocates anything.
+void check_training_inputs(const TwoTowerModel& model, const FeatureMatrix& user_x,
+                           const FeatureMatrix& item_x, const TrainPairs& train,
+                           const TrainPairs& val, const TrainOptions& opts,
+                           const TrainExtras& extras) {
   check_inputs(model, user_x, item_x);
-  check_pairs(all_train, "train", user_x, item_x);
-  check_pairs(all_val, "validation", user_x, item_x);
+  check_pairs(train, "train", user_x, item_x);
+  check_pairs(val, "validation", user_x, item_x);
   if (opts.batch_size < 1 || opts.epochs < 1)
     throw UsageError("two-tower training: train.batch_size and train.epochs must be >= 1");
   if (model.user_bag() > 0 && (!extras.user_bag || extras.user_bag->cols != model.user_bag() ||
@@ -252,248 +124,303 @@ TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
                 std::to_string(item_x.rows) + ") over that vocabulary");
   if (!extras.item_key.empty() && static_cast<int64_t>(extras.item_key.size()) != item_x.rows)
     throw Error("two-tower training: expected one item key per item feature row");
-  const double positive_min =
-      std::isnan(extras.positive_min) ? opts.positive_min_rating : extras.positive_min;
-  const StepLoss loss = step_loss(opts, positive_min);
-  // Softmax alone learns from the positive pairs only (the rating of the others plays no part).
-  const bool positives_only = loss.softmax() && !loss.rating();
-  const TrainPairs train = positives_only ? positives_of(all_train, loss.positive_min) : all_train;
-  const TrainPairs val = positives_only ? positives_of(all_val, loss.positive_min) : all_val;
-  const int64_t n = train.size();
-  if (n == 0)
-    throw Error(positives_only ? "two-tower training: no training pair reaches "
-                                 "train.positive_min_rating"
-                               : "two-tower training: no training pairs");
-  if (n > std::numeric_limits<int32_t>::max())
-    throw Error("two-tower training: expected at most 2^31-1 training pairs, found " +
-                std::to_string(n));
   if (opts.early_stopping == EarlyStopping::kRecall && !extras.recall)
     throw UsageError("two-tower training: train.early_stopping: recall needs a recall scorer");
+}
 
-  c10::InferenceMode inference;  // no autograd anywhere: the backward pass is hand-written
-  TwoTowerModel::Impl& impl = model.impl();
-  const int64_t num_items = extras.num_items > 0 ? extras.num_items : item_x.rows;
-  const int64_t extra_negatives = loss.softmax() ? opts.extra_negatives : 0;
-  TwoTowerStep step(impl, std::min(opts.batch_size, n), /*for_training=*/true, extra_negatives);
-  const int64_t n_val = val.size();
-  const int64_t val_capacity = loss.softmax() ? opts.batch_size : kEvalBatch;
-  TwoTowerStep val_step(impl, std::max<int64_t>(1, std::min(val_capacity, n_val)),
-                        /*for_training=*/false);
-  StepInputs in;
-  in.user_x = &user_x;
-  in.item_x = &item_x;
-  in.user_bag = extras.user_bag;
-  in.item_bag = extras.item_bag;
-  in.item_key = extras.item_key.empty() ? nullptr : extras.item_key.data();
-  in.num_items = num_items;
-  std::vector<float> share;
-  if (loss.softmax()) {
-    share = item_shares(train, extras.item_key, num_items);
-    in.item_share = share.data();
+// Softmax alone learns from the positive pairs only (the rating of the others plays no part).
+TrainPairs rows_to_learn(const TrainPairs& all, const StepLoss& loss) {
+  return loss.softmax() && !loss.rating() ? positives_of(all, loss.positive_min) : all;
+}
+
+StepLoss loss_of(const TrainOptions& opts, const TrainExtras& extras) {
+  return step_loss(
+      opts, std::isnan(extras.positive_min) ? opts.positive_min_rating : extras.positive_min);
+}
+
+// One training run's moving parts: the rows, the step kernels, Adam, the shuffle, and the weights
+// kept besides the live ones (the best epoch's for early stopping; the moving average for
+// train.ema_decay). train_two_tower() drives it one epoch at a time.
+class Training {
+ public:
+  Training(TwoTowerModel& model, const FeatureMatrix& user_x, const FeatureMatrix& item_x,
+           const TrainPairs& all_train, const TrainPairs& all_val, const TrainOptions& opts,
+           DistContext& ranks, const TrainExtras& extras)
+      : model_(model),
+        opts_(opts),
+        ranks_(ranks),
+        extras_(extras),
+        impl_(model.impl()),
+        loss_(loss_of(opts, extras)),
+        train_(rows_to_learn(all_train, loss_)),
+        val_(rows_to_learn(all_val, loss_)),
+        n_(checked_size(train_, loss_)),
+        num_items_(extras.num_items > 0 ? extras.num_items : item_x.rows),
+        extra_negatives_(loss_.softmax() ? opts.extra_negatives : 0),
+        step_(impl_, std::min(opts.batch_size, n_), /*for_training=*/true, extra_negatives_),
+        val_step_(impl_,
+                  std::max<int64_t>(
+                      1, std::min(loss_.softmax() ? opts.batch_size : kEvalBatch, val_.size())),
+                  /*for_training=*/false),
+        adam_(impl_.params, impl_.grads, adam_options(opts)),
+        by_recall_(opts.early_stopping == EarlyStopping::kRecall),
+        early_stopping_((val_.size() > 0 || by_recall_) && opts.patience > 0),
+        averaging_(opts.ema_decay > 0),
+        rng_(opts.seed),
+        order_(static_cast<size_t>(n_)),
+        users_(order_.size()),
+        items_(order_.size()),
+        targets_(order_.size()),
+        negatives_(static_cast<size_t>(extra_negatives_)) {
+    in_.user_x = &user_x;
+    in_.item_x = &item_x;
+    in_.user_bag = extras.user_bag;
+    in_.item_bag = extras.item_bag;
+    in_.item_key = extras.item_key.empty() ? nullptr : extras.item_key.data();
+    in_.num_items = num_items_;
+    if (loss_.softmax()) {
+      share_ = item_shares(train_, extras.item_key, num_items_);
+      in_.item_share = share_.data();
+    }
+    if (early_stopping_) best_params_ = impl_.params.clone();
+    if (averaging_) {
+      average_ = impl_.params.clone();
+      current_ = at::empty_like(impl_.params);
+    }
+    std::iota(order_.begin(), order_.end(), 0);
+    if (ranks.distributed() && loss_.softmax())
+      gather_ = [&ranks](float* p, int64_t k) { ranks.all_reduce_sum(p, k); };
   }
-  AdamOptions adam_opts;
-  adam_opts.lr = opts.lr;
-  adam_opts.weight_decay = opts.weight_decay;
-  FlatAdam adam(impl.params, impl.grads, adam_opts);
 
-  // Weight averaging (train.ema_decay): `average` follows the steps; between epochs the model
-  // holds it (validation, recall, the best snapshot, on_epoch) while `current` keeps the step's
-  // weights, which training continues from.
-  const bool averaging = opts.ema_decay > 0;
-  at::Tensor average, current;
-  if (averaging) {
-    average = impl.params.clone();
-    current = at::empty_like(impl.params);
-  }
-  const float decay = static_cast<float>(opts.ema_decay);
-
-  const bool by_recall = opts.early_stopping == EarlyStopping::kRecall;
-  const bool early_stopping = (n_val > 0 || by_recall) && opts.patience > 0;
-  at::Tensor best_params;
-  if (early_stopping) best_params = impl.params.clone();
-  // What early stopping minimises.
-  const auto criterion = [&](const EpochMetrics& e) {
-    return by_recall ? -e.val_recall : e.val_loss;
-  };
-
-  Rng rng(opts.seed);
-  std::vector<int32_t> order(static_cast<size_t>(n));
-  std::iota(order.begin(), order.end(), 0);
-  std::vector<int32_t> users(order.size()), items(order.size());
-  std::vector<float> targets(order.size());
-  std::vector<int32_t> negatives(static_cast<size_t>(extra_negatives));
-  const GatherFn gather =
-      ranks.distributed() && loss.softmax()
-          ? GatherFn([&ranks](float* p, int64_t k) { ranks.all_reduce_sum(p, k); })
-          : GatherFn();
-
-  TrainResult result;
-  result.best_val_loss = std::numeric_limits<double>::infinity();
-  double best_criterion = std::numeric_limits<double>::infinity();
-  int64_t first_epoch = 1;
-  if (resume) {
-    restore_state(*resume, impl, adam, early_stopping ? &best_params : nullptr,
-                  averaging ? &average : nullptr, rng, order, opts.epochs);
-    result.history = resume->history;
-    result.best_epoch = resume->best_epoch;
-    result.best_val_loss = resume->best_val_loss;
-    result.stopped_early = resume->stopped_early;
+  // Continues after the state's epoch; returns the epoch to run next.
+  int64_t resume_from(const TrainState& s, TrainResult& result) {
+    restore_state(s, impl_, adam_, early_stopping_ ? &best_params_ : nullptr,
+                  averaging_ ? &average_ : nullptr, rng_, order_, opts_.epochs);
+    result.history = s.history;
+    result.best_epoch = s.best_epoch;
+    result.best_val_loss = s.best_val_loss;
+    result.stopped_early = s.stopped_early;
     if (result.best_epoch >= 1 && result.best_epoch <= static_cast<int64_t>(result.history.size()))
-      best_criterion = criterion(result.history[static_cast<size_t>(result.best_epoch - 1)]);
-    first_epoch = resume->finished ? opts.epochs + 1 : resume->epochs_done + 1;
+      best_criterion_ = criterion(result.history[static_cast<size_t>(result.best_epoch - 1)]);
+    return s.finished ? opts_.epochs + 1 : s.epochs_done + 1;
   }
-  const std::string total_epochs = std::to_string(opts.epochs);
-  for (int64_t epoch = first_epoch; epoch <= opts.epochs; ++epoch) {
+
+  // The epoch's steps over the shuffled rows; returns this rank's sum of batch loss x batch rows.
+  double run_steps(int64_t epoch, const ProgressFn& progress) {
     // Shuffle once, then lay the epoch's pairs out contiguously so each step reads straight runs.
-    rng.shuffle(order);
-    for (size_t k = 0; k < order.size(); ++k) {
-      users[k] = train.user[static_cast<size_t>(order[k])];
-      items[k] = train.item[static_cast<size_t>(order[k])];
-      targets[k] = train.target[static_cast<size_t>(order[k])];
+    rng_.shuffle(order_);
+    for (size_t k = 0; k < order_.size(); ++k) {
+      users_[k] = train_.user[static_cast<size_t>(order_[k])];
+      items_[k] = train_.item[static_cast<size_t>(order_[k])];
+      targets_[k] = train_.target[static_cast<size_t>(order_[k])];
     }
-    const std::string stage = "epoch " + std::to_string(epoch) + "/" + total_epochs;
-    const auto start = Clock::now();
-    auto last_report = start;
-    double loss_sum = 0;  // this rank's part of sum over steps of batch loss x batch rows
+    stage_ = "epoch " + std::to_string(epoch) + "/" + std::to_string(opts_.epochs);
+    auto last_report = Clock::now();
+    double loss_sum = 0;
     int64_t steps = 0;
-    for (int64_t s = 0; s < n; s += opts.batch_size, ++steps) {
-      const int64_t count = std::min(opts.batch_size, n - s);
-      StepBatch b;
-      b.user = users.data() + s;
-      b.item = items.data() + s;
-      b.target = targets.data() + s;
-      b.n = count;
-      b.lo = ranks.shard_begin(count);
-      b.hi = ranks.shard_end(count);
-      if (extra_negatives > 0) {
-        // Seeded by (seed, epoch, step): the same on every rank and after a resume.
-        Rng neg(mix_seed(mix_seed(opts.seed, 0x6e65'6761'7469'7665ULL),
-                         static_cast<uint64_t>(epoch) << 32 | static_cast<uint64_t>(steps)));
-        for (int32_t& row : negatives)
-          row = static_cast<int32_t>(neg.below(static_cast<uint64_t>(num_items)));
-        b.negatives = negatives.data();
-        b.m = extra_negatives;
-        b.neg_lo = ranks.shard_begin(extra_negatives);
-        b.neg_hi = ranks.shard_end(extra_negatives);
-      }
+    for (int64_t s = 0; s < n_; s += opts_.batch_size, ++steps) {
+      const int64_t count = std::min(opts_.batch_size, n_ - s);
+      StepBatch b = batch_at(s, count, epoch, steps);
       loss_sum +=
-          step.run(in, b, loss, /*backward=*/true, gather).loss * static_cast<double>(count);
-      if (ranks.distributed())
-        ranks.all_reduce_gradients({{impl.grads.data_ptr<float>(), impl.grads.numel()}});
-      adam.step();
-      if (averaging) update_average(average, impl.params, decay);
-      if (progress && (steps & 15) == 15) {
-        const auto now = Clock::now();
-        if (std::chrono::duration<double>(now - last_report).count() >= kProgressSeconds) {
-          last_report = now;
-          progress({stage, static_cast<uint64_t>(s + count), static_cast<uint64_t>(n), "rows",
-                    format_loss("loss",
-                                loss_sum * ranks.world_size() / static_cast<double>(s + count))});
-        }
+          step_.run(in_, b, loss_, /*backward=*/true, gather_).loss * static_cast<double>(count);
+      if (ranks_.distributed())
+        ranks_.all_reduce_gradients({{impl_.grads.data_ptr<float>(), impl_.grads.numel()}});
+      adam_.step();
+      if (averaging_) update_average(average_, impl_.params, static_cast<float>(opts_.ema_decay));
+      if (progress && (steps & 15) == 15 &&
+          std::chrono::duration<double>(Clock::now() - last_report).count() >= kProgressSeconds) {
+        last_report = Clock::now();
+        progress(
+            {stage_, static_cast<uint64_t>(s + count), static_cast<uint64_t>(n_), "rows",
+             format_loss("loss", loss_sum * ranks_.world_size() / static_cast<double>(s + count))});
       }
     }
+    return loss_sum;
+  }
+
+  // Between epochs the model holds the moving average (validation, recall, the best snapshot,
+  // on_epoch); training continues from the step's own weights.
+  void hold_average() {
+    if (!averaging_) return;
+    current_.copy_(impl_.params);
+    impl_.params.copy_(average_);
+  }
+  void hold_current() {
+    if (averaging_) impl_.params.copy_(current_);
+  }
+
+  // The epoch's metrics: validation in shards; one all-reduce carries both sums (train,
+  // validation).
+  EpochMetrics validate(int64_t epoch, double loss_sum, double seconds) {
     EpochMetrics m;
     m.epoch = epoch;
-    m.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    if (averaging) {
-      current.copy_(impl.params);
-      impl.params.copy_(average);
-    }
-    // Validation in shards; one all-reduce carries both sums (train, validation).
+    m.seconds = seconds;
+    const int64_t n_val = val_.size();
     double val_sum = 0;
-    if (loss.softmax()) {
-      val_sum = softmax_validation(in, val, opts.batch_size, loss, val_step, ranks);
+    if (loss_.softmax()) {
+      val_sum = softmax_validation(in_, val_, opts_.batch_size, loss_, val_step_, ranks_);
     } else {
-      const int64_t v0 = ranks.shard_begin(n_val), v1 = ranks.shard_end(n_val);
-      val_sum = score(in, val.user.data() + v0, val.item.data() + v0, val.target.data() + v0,
-                      v1 - v0, val_step, nullptr);
+      const int64_t v0 = ranks_.shard_begin(n_val), v1 = ranks_.shard_end(n_val);
+      val_sum = score(in_, val_.user.data() + v0, val_.item.data() + v0, val_.target.data() + v0,
+                      v1 - v0, val_step_, nullptr);
     }
     double sums[2] = {loss_sum, val_sum};
-    ranks.all_reduce_sum(sums, 2);
-    m.train_loss = sums[0] / static_cast<double>(n);
-    m.rows_per_sec = m.seconds > 0 ? static_cast<double>(n) / m.seconds : 0;
+    ranks_.all_reduce_sum(sums, 2);
+    m.train_loss = sums[0] / static_cast<double>(n_);
+    m.rows_per_sec = m.seconds > 0 ? static_cast<double>(n_) / m.seconds : 0;
     m.val_loss =
         n_val > 0 ? sums[1] / static_cast<double>(n_val) : std::numeric_limits<double>::quiet_NaN();
-    if (by_recall) m.val_recall = extras.recall(model);
-    result.history.push_back(m);
-    if (progress) {
-      std::string text = format_loss("loss", m.train_loss);
-      if (n_val > 0) text += ", " + format_loss("val", m.val_loss);
-      if (by_recall) text += ", " + format_loss("val recall", m.val_recall);
-      progress({stage, static_cast<uint64_t>(n), static_cast<uint64_t>(n), "rows", text});
-    }
-
-    bool stop = false;
-    if (early_stopping) {
-      if (criterion(m) < best_criterion) {
-        best_criterion = criterion(m);
-        result.best_val_loss = m.val_loss;
-        result.best_epoch = epoch;
-        best_params.copy_(impl.params);
-      } else if (epoch - result.best_epoch >= opts.patience) {
-        stop = epoch < opts.epochs;
-      }
-    } else {
-      result.best_val_loss = m.val_loss;
-      result.best_epoch = epoch;
-    }
-    if (on_epoch) on_epoch(m, model);
-    if (stop) result.stopped_early = true;
-    if (on_state) {
-      TrainState state = capture_state(
-          result, epoch, stop || epoch == opts.epochs, averaging ? current : impl.params, adam,
-          early_stopping ? &best_params : nullptr, averaging ? &average : nullptr, rng, order);
-      on_state(state);
-    }
-    if (averaging) impl.params.copy_(current);
-    if (stop) break;
+    if (by_recall_) m.val_recall = extras_.recall(model_);
+    return m;
   }
-  if (averaging) impl.params.copy_(average);
-  if (early_stopping) {
+
+  Progress epoch_report(const EpochMetrics& m) const {
+    std::string text = format_loss("loss", m.train_loss);
+    if (val_.size() > 0) text += ", " + format_loss("val", m.val_loss);
+    if (by_recall_) text += ", " + format_loss("val recall", m.val_recall);
+    return {stage_, static_cast<uint64_t>(n_), static_cast<uint64_t>(n_), "rows", text};
+  }
+
+  // Early stopping: remembers the epoch if it is the best so far; returns whether to stop.
+  bool keep_best(const EpochMetrics& m, TrainResult& result) {
+    if (!early_stopping_) {
+      result.best_val_loss = m.val_loss;
+      result.best_epoch = m.epoch;
+      return false;
+    }
+    if (criterion(m) < best_criterion_) {
+      best_criterion_ = criterion(m);
+      result.best_val_loss = m.val_loss;
+      result.best_epoch = m.epoch;
+      best_params_.copy_(impl_.params);
+      return false;
+    }
+    return m.epoch - result.best_epoch >= opts_.patience && m.epoch < opts_.epochs;
+  }
+
+  TrainState capture(const TrainResult& result, int64_t epoch, bool finished) const {
+    return capture_state(result, epoch, finished, averaging_ ? current_ : impl_.params, adam_,
+                         early_stopping_ ? &best_params_ : nullptr,
+                         averaging_ ? &average_ : nullptr, rng_, order_);
+  }
+
+  // Leaves the model holding the weights to keep: the best epoch's, else the last (averaged).
+  void finish(TrainResult& result) {
+    if (averaging_) impl_.params.copy_(average_);
+    if (!early_stopping_) return;
     if (result.best_epoch == 0) {  // validation never finite: keep the last weights
       result.best_epoch = static_cast<int64_t>(result.history.size());
       result.best_val_loss = result.history.back().val_loss;
     } else if (result.best_epoch != static_cast<int64_t>(result.history.size())) {
-      impl.params.copy_(best_params);
+      impl_.params.copy_(best_params_);
     }
   }
+
+ private:
+  static int64_t checked_size(const TrainPairs& rows, const StepLoss& loss) {
+    const int64_t n = rows.size();
+    if (n == 0)
+      throw Error(loss.softmax() && !loss.rating()
+                      ? "two-tower training: no training pair reaches train.positive_min_rating"
+                      : "two-tower training: no training pairs");
+    if (n > std::numeric_limits<int32_t>::max())
+      throw Error("two-tower training: expected at most 2^31-1 training pairs, found " +
+                  std::to_string(n));
+    return n;
+  }
+  static AdamOptions adam_options(const TrainOptions& opts) {
+    AdamOptions a;
+    a.lr = opts.lr;
+    a.weight_decay = opts.weight_decay;
+    return a;
+  }
+  // What early stopping minimises.
+  double criterion(const EpochMetrics& e) const { return by_recall_ ? -e.val_recall : e.val_loss; }
+
+  StepBatch batch_at(int64_t s, int64_t count, int64_t epoch, int64_t steps) {
+    StepBatch b;
+    b.user = users_.data() + s;
+    b.item = items_.data() + s;
+    b.target = targets_.data() + s;
+    b.n = count;
+    b.lo = ranks_.shard_begin(count);
+    b.hi = ranks_.shard_end(count);
+    if (extra_negatives_ > 0) {
+      // Seeded by (seed, epoch, step): the same on every rank and after a resume.
+      Rng neg(mix_seed(mix_seed(opts_.seed, 0x6e65'6761'7469'7665ULL),
+                       static_cast<uint64_t>(epoch) << 32 | static_cast<uint64_t>(steps)));
+      for (int32_t& row : negatives_)
+        row = static_cast<int32_t>(neg.below(static_cast<uint64_t>(num_items_)));
+      b.negatives = negatives_.data();
+      b.m = extra_negatives_;
+      b.neg_lo = ranks_.shard_begin(extra_negatives_);
+      b.neg_hi = ranks_.shard_end(extra_negatives_);
+    }
+    return b;
+  }
+
+  const TwoTowerModel& model_;
+  const TrainOptions& opts_;
+  DistContext& ranks_;
+  const TrainExtras& extras_;
+  TwoTowerModel::Impl& impl_;
+  const StepLoss loss_;
+  const TrainPairs train_, val_;
+  const int64_t n_;
+  const int64_t num_items_;
+  const int64_t extra_negatives_;
+  TwoTowerStep step_, val_step_;
+  StepInputs in_;
+  std::vector<float> share_;
+  FlatAdam adam_;
+  const bool by_recall_, early_stopping_, averaging_;
+  at::Tensor best_params_, average_, current_;
+  double best_criterion_ = std::numeric_limits<double>::infinity();
+  Rng rng_;
+  std::vector<int32_t> order_;
+  std::vector<int32_t> users_, items_;
+  std::vector<float> targets_;
+  std::vector<int32_t> negatives_;
+  GatherFn gather_;
+  std::string stage_;
+};
+
+}  // namespace
+
+TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
+                            const FeatureMatrix& item_x, const TrainPairs& all_train,
+                            const TrainPairs& all_val, const TrainOptions& opts,
+                            const EpochFn& on_epoch, const ProgressFn& progress, DistContext* dist,
+                            const TrainState* resume, const StateFn& on_state,
+                            const TrainExtras& extras) {
+  DistContext one_process;
+  DistContext& ranks = dist ? *dist : one_process;
+  check_training_inputs(model, user_x, item_x, all_train, all_val, opts, extras);
+  c10::InferenceMode inference;  // no autograd anywhere: the backward pass is hand-written
+  Training t(model, user_x, item_x, all_train, all_val, opts, ranks, extras);
+  TrainResult result;
+  result.best_val_loss = std::numeric_limits<double>::infinity();
+  const int64_t first_epoch = resume ? t.resume_from(*resume, result) : 1;
+  for (int64_t epoch = first_epoch; epoch <= opts.epochs; ++epoch) {
+    const auto start = Clock::now();
+    const double loss_sum = t.run_steps(epoch, progress);
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    t.hold_average();
+    const EpochMetrics m = t.validate(epoch, loss_sum, seconds);
+    result.history.push_back(m);
+    if (progress) progress(t.epoch_report(m));
+    const bool stop = t.keep_best(m, result);
+    if (on_epoch) on_epoch(m, model);
+    if (stop) result.stopped_early = true;
+    if (on_state) {
+      TrainState state = t.capture(result, epoch, stop || epoch == opts.epochs);
+      on_state(state);
+    }
+    t.hold_current();
+    if (stop) break;
+  }
+  t.finish(result);
   return result;
-}
-
-std::vector<float> predict_two_tower(const TwoTowerModel& model, const FeatureMatrix& user_x,
-                                     const FeatureMatrix& item_x, const std::vector<int32_t>& user,
-                                     const std::vector<int32_t>& item, const SparseRows* user_bag,
-                                     const SparseRows* item_bag) {
-  check_inputs(model, user_x, item_x);
-  TrainPairs pairs{user, item, std::vector<float>(user.size())};
-  check_pairs(pairs, "prediction", user_x, item_x);
-  const int64_t n = pairs.size();
-  std::vector<float> pred(static_cast<size_t>(n));
-  if (n == 0) return pred;
-  c10::InferenceMode inference;
-  TwoTowerStep step(model.impl(), std::min(kEvalBatch, n), /*for_training=*/false);
-  StepInputs in;
-  in.user_x = &user_x;
-  in.item_x = &item_x;
-  in.user_bag = user_bag;
-  in.item_bag = item_bag;
-  score(in, user.data(), item.data(), nullptr, n, step, pred.data());
-  return pred;
-}
-
-double evaluate_two_tower(const TwoTowerModel& model, const FeatureMatrix& user_x,
-                          const FeatureMatrix& item_x, const TrainPairs& pairs) {
-  check_inputs(model, user_x, item_x);
-  check_pairs(pairs, "evaluation", user_x, item_x);
-  const int64_t n = pairs.size();
-  if (n == 0) return std::numeric_limits<double>::quiet_NaN();
-  c10::InferenceMode inference;
-  TwoTowerStep step(model.impl(), std::min(kEvalBatch, n), /*for_training=*/false);
-  StepInputs in;
-  in.user_x = &user_x;
-  in.item_x = &item_x;
-  return score(in, pairs.user.data(), pairs.item.data(), pairs.target.data(), n, step, nullptr) /
-         static_cast<double>(n);
 }
 
 }  // namespace towerrec
