@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace towerrec {
@@ -34,6 +35,17 @@ struct TopKResult {
   std::vector<int64_t> items;
   std::vector<float> scores;
   std::vector<int32_t> found;
+
+  // rows x k padding (item -1, score -infinity), nothing found yet.
+  static TopKResult padded(int64_t rows, int64_t k) {
+    TopKResult r;
+    r.rows = rows;
+    r.k = k;
+    r.items.assign(static_cast<size_t>(rows * k), -1);
+    r.scores.assign(r.items.size(), -std::numeric_limits<float>::infinity());
+    r.found.assign(static_cast<size_t>(rows), 0);
+    return r;
+  }
 };
 
 class ItemSearch {

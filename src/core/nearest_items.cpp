@@ -122,12 +122,7 @@ TopKResult NearestItems::search(MatrixRef queries, int64_t k, ExclusionsRef excl
   o.k = k;
   const int64_t w = dim_ + 1;
   const ExactTopK topk({augmented_.data(), n_, w}, o);
-  TopKResult out;
-  out.rows = queries.rows;
-  out.k = k;
-  out.items.assign(static_cast<size_t>(out.rows * k), -1);
-  out.scores.assign(out.items.size(), -std::numeric_limits<float>::infinity());
-  out.found.assign(static_cast<size_t>(out.rows), 0);
+  TopKResult out = TopKResult::padded(queries.rows, k);
   std::vector<float> augmented_queries;
   std::vector<int64_t> offsets;
   for (int64_t s0 = 0; s0 < queries.rows; s0 += kNearestSlice) {

@@ -268,12 +268,7 @@ TopKResult AnnIndex::search(MatrixRef queries, int64_t k, ExclusionsRef exclusio
   const Graph& g = *impl_->graph;
   const VectorGroups& groups = impl_->groups;
   const int64_t n = distinct();
-  TopKResult out;
-  out.rows = queries.rows;
-  out.k = k;
-  out.items.assign(static_cast<size_t>(queries.rows * k), -1);
-  out.scores.assign(out.items.size(), -std::numeric_limits<float>::infinity());
-  out.found.assign(static_cast<size_t>(queries.rows), 0);
+  TopKResult out = TopKResult::padded(queries.rows, k);
   const int64_t n_global = static_cast<int64_t>(global_exclusions.size());
 
   auto one = [&](int64_t q) {

@@ -56,10 +56,6 @@ ModelOutput cf_output(const RunInputs& in, std::shared_ptr<const CfModel> model)
   return out;
 }
 
-Ratings ratings_at(const Dataset& data, const std::vector<uint32_t>& rows) {
-  return data.ratings.subset(rows);
-}
-
 // epochs.jsonl of a CF model: J and the validation figure per iteration (null when absent).
 std::string cf_epochs_jsonl(const CfHistory& history) {
   std::ostringstream lines;

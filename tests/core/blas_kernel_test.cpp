@@ -170,7 +170,7 @@ TEST_CASE("blas kernel: nothing happens when OpenBLAS already chose well", "[cor
 }
 
 TEST_CASE("blas kernel: a user-set OPENBLAS_CORETYPE is never overridden", "[core]") {
-  for (const std::string& user : {"Prescott", "prescott", "Haswell", "SkylakeX", ""}) {
+  for (const char* user : {"Prescott", "prescott", "Haswell", "SkylakeX", ""}) {
     Machine m;
     m.cpu = intel_avx512();
     m.env[kCoreTypeVar] = user;
