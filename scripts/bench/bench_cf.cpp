@@ -26,7 +26,10 @@ int main(int argc, char** argv) {
     CfOptions cf;  // the lab's settings: 100 features, λ = 1, lr 0.1
     cf.iterations = argc > 2 ? std::atoll(argv[2]) : 200;
     const int threads = argc > 3 ? std::atoi(argv[3]) : 1;
-    if (argc > 4) cf.solver = argv[4];
+    if (argc > 4 && !parse_enum(argv[4], cf.solver)) {
+      std::cerr << "towerrec_bench_cf: SOLVER: expected one of: adam, als, gibbs, wals\n";
+      return 2;
+    }
     set_threads(threads);
     const CfLab lab = read_cf_lab(dir);
     const Ratings r = cf_lab_ratings(lab);
@@ -37,7 +40,7 @@ int main(int argc, char** argv) {
     train_cf(r, n_users, n_items, warm);  // warm-up: allocator, thread pool
     CfHistory h;
     train_cf(r, n_users, n_items, cf, {}, &h);
-    nlohmann::json j = {{"impl", "towerrec-sparse-" + cf.solver},
+    nlohmann::json j = {{"impl", std::string("towerrec-sparse-") + enum_name(cf.solver)},
                         {"iterations", cf.iterations},
                         {"seconds", h.seconds},
                         {"iterations_per_second", static_cast<double>(cf.iterations) / h.seconds},

@@ -94,8 +94,8 @@ CfAdamSolver::CfAdamSolver(const CfProblem& problem, CfModel& model)
   s.pairs = std::make_unique<SparsePairs>(mine.user, mine.item, n_users, n_items);
   s.targets = make_cf_targets(mine, mine_y, model.item_offset(), opts.binary);
   // Rating counts of per_rating come from all the ratings, not the shard.
-  s.penalty =
-      std::make_unique<CfPenalty>(train, n_users, n_items, opts.regularization == "per_rating");
+  s.penalty = std::make_unique<CfPenalty>(train, n_users, n_items,
+                                          opts.regularization == CfRegularization::kPerRating);
   // The penalty's gradient is added once: by rank 0.
   s.penalty_weight = ranks.is_root() ? 0.5 * opts.lambda : 0.0;
   s.adam = std::make_unique<torch::optim::Adam>(std::vector<torch::Tensor>{s.W, s.X, s.b},

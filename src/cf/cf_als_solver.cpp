@@ -19,7 +19,7 @@ CfAlsSolver::CfAlsSolver(const CfProblem& problem, CfModel& model)
 
 double CfAlsSolver::iterate() {
   const CfOptions& opts = problem_.opts;
-  const bool per_rating = opts.regularization == "per_rating";
+  const bool per_rating = opts.regularization == CfRegularization::kPerRating;
   const int64_t f = opts.features;
   float* W = model_.user_weights().data();
   float* b = model_.user_bias().data();

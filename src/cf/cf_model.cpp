@@ -6,37 +6,53 @@
 #include <nlohmann/json.hpp>
 
 #include "cf/ridge_solve.h"
-#include "core/atomic_file.h"
 #include "core/byte_cursor.h"
 #include "core/error.h"
+#include "core/framed_file.h"
 
 namespace towerrec {
 namespace {
 
-// File layout (little-endian, as written by x86/ARM hosts):
-//   "TRCFMODL"                      8 bytes magic
-//   uint32 version                  kVersion
-//   uint32 n, then n bytes          CfOptions as JSON (the config the model was trained with)
-//   int32 n_users, n_items, features  features = cf_stored_features(options): gibbs samples and
-//                                     ensemble runs side by side
-//   float rating_min, rating_max    (version 2 on; version 1 files load unbounded)
-//   float W[n_users*features], b[n_users], X[n_items*features], mu[n_items]
-constexpr char kMagic[8] = {'T', 'R', 'C', 'F', 'M', 'O', 'D', 'L'};
-constexpr uint32_t kVersion = 2;
+// File layout: core/framed_file.h's frame (magic "TRCFMODL", version, header, payload, hash), in
+// the byte order of the host that wrote it (little-endian on x86/ARM), with
+//   header   CfOptions as JSON (the config the model was trained with; enums by their YAML names)
+//   payload  int32 n_users, n_items, features   features = cf_stored_features(options): gibbs
+//                                                samples and ensemble runs side by side
+//            float rating_min, rating_max
+//            float W[n_users*features], b[n_users], X[n_items*features], mu[n_items]
+// Version 3 moved into the frame (adding its hash); versions 1 and 2 are refused with the remedy.
+constexpr FrameFormat kCfModelFormat = {"TRCFMODL", 3, "a towerrec CF model",
+                                        "re-train the model (towerrec train)"};
 
 // visit() adapters: CfOptions <-> JSON, so the saved config follows options.h automatically.
-struct ToJson {
+struct CfOptionsToJson {
   nlohmann::json j;
   template <class T>
   void field(const char* key, T& v, const char*, const Check& = Check::any()) {
-    j[key] = v;
+    if constexpr (is_option_enum<T>::value)
+      j[key] = enum_name(v);
+    else
+      j[key] = v;
   }
 };
-struct FromJson {
+struct CfOptionsFromJson {
   const nlohmann::json& j;
+  const std::string& path;
   template <class T>
   void field(const char* key, T& v, const char*, const Check& = Check::any()) {
-    if (j.contains(key)) j.at(key).get_to(v);
+    if (!j.contains(key)) return;
+    if constexpr (is_option_enum<T>::value) {
+      const std::string name = j.at(key).get<std::string>();
+      if (!parse_enum(name, v)) {
+        std::string names;
+        for (const std::string& n : enum_names<T>()) names += (names.empty() ? "" : ", ") + n;
+        throw FormatError(path, kFrameHeaderStart,
+                          std::string("options: cf.") + key + ": expected one of: " + names +
+                              ", found " + quote_found(name));
+      }
+    } else {
+      j.at(key).get_to(v);
+    }
   }
 };
 
@@ -49,7 +65,7 @@ float sigmoid(float z) { return 1.f / (1.f + std::exp(-z)); }
 }  // namespace
 
 int64_t cf_stored_features(const CfOptions& opts) {
-  const int64_t samples = opts.solver == "gibbs"
+  const int64_t samples = opts.solver == CfSolverKind::kGibbs
                               ? (opts.iterations - opts.burn_in) / std::max<int64_t>(opts.thin, 1)
                               : 1;
   return opts.features * samples * opts.ensemble;
@@ -143,7 +159,8 @@ CfUserParams CfModel::fold_in_user(const std::vector<int32_t>& items,
   for (float v : values)
     if (!std::isfinite(v)) throw Error("cf model: fold_in_user: non-finite rating");
   if (lambda < 0) lambda = options_.lambda;
-  if (options_.regularization == "per_rating") lambda *= static_cast<double>(items.size());
+  if (options_.regularization == CfRegularization::kPerRating)
+    lambda *= static_cast<double>(items.size());
   CfUserParams p;
   p.w.assign(static_cast<size_t>(f_), 0.f);
   const int64_t n = static_cast<int64_t>(items.size());
@@ -163,16 +180,12 @@ CfUserParams CfModel::fold_in_user(const std::vector<int32_t>& items,
 }
 
 void CfModel::save(const std::string& path) const {
-  ToJson tj;
+  CfOptionsToJson tj;
   CfOptions opts = options_;
   opts.visit(tj);
-  const std::string json = tj.j.dump();
-  std::string out;
-  out.reserve(64 + json.size() + (W_.size() + b_.size() + X_.size() + mu_.size()) * sizeof(float));
-  out.append(kMagic, sizeof(kMagic));
-  append_pod(out, kVersion);
-  append_pod(out, static_cast<uint32_t>(json.size()));
-  out += json;
+  FramedWriter file(kCfModelFormat, tj.j.dump(),
+                    32 + (W_.size() + b_.size() + X_.size() + mu_.size()) * sizeof(float));
+  std::string& out = file.bytes();
   append_pod(out, n_users_);
   append_pod(out, n_items_);
   append_pod(out, f_);
@@ -182,31 +195,19 @@ void CfModel::save(const std::string& path) const {
   put_floats(out, b_);
   put_floats(out, X_);
   put_floats(out, mu_);
-  write_file_atomic(path, out);
+  file.commit(path);
 }
 
 CfModel CfModel::load(const std::string& path) {
-  const std::string bytes = read_file(path);
-  ByteCursor in(path, bytes);
-  const std::string magic = in.get_string(sizeof(kMagic), "magic");
-  if (magic != std::string(kMagic, sizeof(kMagic)))
-    throw FormatError(
-        path, 0, "expected magic \"TRCFMODL\" (a towerrec CF model), found " + quote_found(magic));
-  const uint64_t version_at = in.pos();
-  const uint32_t version = in.get<uint32_t>("version");
-  if (version < 1 || version > kVersion)
-    throw FormatError(path, version_at,
-                      "expected format version 1.." + std::to_string(kVersion) + ", found " +
-                          std::to_string(version));
-  const uint32_t json_size = in.get<uint32_t>("options length");
-  const uint64_t json_at = in.pos();
-  const std::string json = in.get_string(json_size, "options");
+  FramedReader file(path, kCfModelFormat);
+  ByteCursor& in = file.payload();
   CfModel m;
   try {
-    FromJson fj{nlohmann::json::parse(json)};
+    const nlohmann::json header = nlohmann::json::parse(file.header());
+    CfOptionsFromJson fj{header, path};
     m.options_.visit(fj);
   } catch (const nlohmann::json::exception& e) {
-    throw FormatError(path, json_at,
+    throw FormatError(path, kFrameHeaderStart,
                       std::string("options: expected CfOptions JSON, found: ") + e.what());
   }
   const uint64_t dims_at = in.pos();
@@ -214,7 +215,7 @@ CfModel CfModel::load(const std::string& path) {
   m.n_items_ = in.get<int32_t>("n_items");
   m.f_ = in.get<int32_t>("features");
   // Content features have the width of the item feature matrix, which the options do not name.
-  const bool content = m.options_.item_features == "content";
+  const bool content = m.options_.item_features == CfItemFeatures::kContent;
   const int64_t stored = cf_stored_features(m.options_);
   if (m.n_users_ < 0 || m.n_items_ < 0 || m.f_ < 1 || (!content && m.f_ != stored)) {
     const std::string expected =
@@ -225,26 +226,21 @@ CfModel CfModel::load(const std::string& path) {
                               ", " + std::to_string(m.f_);
     throw FormatError(path, dims_at, "expected " + expected + ", found " + found);
   }
-  if (version >= 2) {
-    const uint64_t range_at = in.pos();
-    const float lo = in.get<float>("rating_min"), hi = in.get<float>("rating_max");
-    if (!(lo <= hi))
-      throw FormatError(path, range_at,
-                        "expected rating_min <= rating_max, found " + std::to_string(lo) + " > " +
-                            std::to_string(hi));
-    m.lo_ = lo;
-    m.hi_ = hi;
-  }
+  const uint64_t range_at = in.pos();
+  const float lo = in.get<float>("rating_min"), hi = in.get<float>("rating_max");
+  if (!(lo <= hi))
+    throw FormatError(path, range_at,
+                      "expected rating_min <= rating_max, found " + std::to_string(lo) + " > " +
+                          std::to_string(hi));
+  m.lo_ = lo;
+  m.hi_ = hi;
   const uint64_t nu = static_cast<uint64_t>(m.n_users_), ni = static_cast<uint64_t>(m.n_items_),
                  f = static_cast<uint64_t>(m.f_);
   m.W_ = in.get_array<float>(nu * f, "W");
   m.b_ = in.get_array<float>(nu, "b");
   m.X_ = in.get_array<float>(ni * f, "X");
   m.mu_ = in.get_array<float>(ni, "mu");
-  if (in.pos() != in.size())
-    throw FormatError(
-        path, in.pos(),
-        "expected end of file, found " + std::to_string(in.size() - in.pos()) + " more bytes");
+  file.finish();
   return m;
 }
 

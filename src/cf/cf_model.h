@@ -42,7 +42,7 @@ class CfModel {
   bool binary() const { return options_.binary; }
   // False for binary models (like probabilities) and solver "wals" (implicit preferences, scored
   // for ranking only): their predictions are not star ratings, so they have no RMSE.
-  bool predicts_stars() const { return !options_.binary && options_.solver != "wals"; }
+  bool predicts_stars() const { return !options_.binary && options_.solver != CfSolverKind::kWals; }
   const CfOptions& options() const { return options_; }
 
   // Star predictions are clipped to [rating_min(), rating_max()]: train_cf sets the range of the
@@ -72,10 +72,11 @@ class CfModel {
   CfUserParams fold_in_user(const std::vector<int32_t>& items, const std::vector<float>& values,
                             double lambda = -1) const;
 
-  // Writes the model atomically; format: see cf_model.cpp (magic "TRCFMODL", version, options as
-  // JSON, then the float arrays). Throws IoError.
+  // Writes the model atomically in core/framed_file.h's frame; format: see cf_model.cpp (magic
+  // "TRCFMODL", version 3, options as JSON, then the float arrays, then the hash). Throws IoError.
   void save(const std::string& path) const;
-  // Throws IoError / FormatError ("file: byte N: ...") on a missing, truncated or foreign file.
+  // Throws IoError / FormatError ("file: byte N: ...") on a missing, truncated, corrupt or foreign
+  // file; a file of an older version (1, 2) gets "re-train the model (towerrec train)".
   static CfModel load(const std::string& path);
 
   // Parameters, row-major: W [num_users, features], b [num_users], X [num_items, features],

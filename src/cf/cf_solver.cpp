@@ -1,7 +1,5 @@
 #include "cf/cf_solver.h"
 
-#include <string>
-
 #include "cf/cf_adam_solver.h"
 #include "cf/cf_als_solver.h"
 #include "cf/cf_gibbs_solver.h"
@@ -12,13 +10,18 @@
 namespace towerrec {
 
 std::unique_ptr<CfSolver> make_cf_solver(const CfProblem& problem, CfModel& model) {
-  const std::string& name = problem.opts.solver;
-  if (name == "adam") return std::make_unique<CfAdamSolver>(problem, model);
-  if (name == "als") return std::make_unique<CfAlsSolver>(problem, model);
-  if (name == "gibbs") return std::make_unique<CfGibbsSolver>(problem, model);
-  if (name == "wals") return std::make_unique<CfWalsSolver>(problem, model);
-  throw Error("train_cf: cf.solver: expected one of: adam, als, gibbs, wals, found " +
-              quote_found(name));
+  switch (problem.opts.solver) {
+    case CfSolverKind::kAdam:
+      return std::make_unique<CfAdamSolver>(problem, model);
+    case CfSolverKind::kAls:
+      return std::make_unique<CfAlsSolver>(problem, model);
+    case CfSolverKind::kGibbs:
+      return std::make_unique<CfGibbsSolver>(problem, model);
+    case CfSolverKind::kWals:
+      return std::make_unique<CfWalsSolver>(problem, model);
+  }
+  TOWERREC_CHECK(!"a CfSolverKind without a solver");
+  return nullptr;
 }
 
 std::vector<float> cf_normal_init(size_t n, double std, Rng& rng) {

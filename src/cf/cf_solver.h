@@ -44,8 +44,7 @@ class CfSolver {
 };
 
 // The solver named by problem.opts.solver, fitting `model` (sized, with μ and the rating range
-// already set; it must outlive the solver). Its constructor draws the initial parameters. Throws
-// Error for an unknown solver name.
+// already set; it must outlive the solver). Its constructor draws the initial parameters.
 std::unique_ptr<CfSolver> make_cf_solver(const CfProblem& problem, CfModel& model);
 
 // `n` draws of N(0, std²) from `rng`: the initial parameters of the adam and als solvers.

@@ -131,9 +131,9 @@ CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const C
                  DistContext* dist) {
   DistContext one_process;
   DistContext& ranks = dist ? *dist : one_process;
-  if (ranks.distributed() && opts.solver != "adam")
+  if (ranks.distributed() && opts.solver != CfSolverKind::kAdam)
     throw UsageError("train_cf: cf.solver: distributed training (" + ranks.describe() +
-                     ") supports \"adam\" only, found " + quote_found(opts.solver) +
+                     ") supports \"adam\" only, found " + quote_found(enum_name(opts.solver)) +
                      "; run ALS in one process (without torchrun)");
   // The options' fields and cross-field rules, as the config loader checks them
   // (config/validate.h).
@@ -145,7 +145,7 @@ CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const C
     return train_ensemble(train, n_users, n_items, opts, progress, history, validation, dist);
 
   const bool binary = opts.binary;
-  const bool wals = opts.solver == "wals";
+  const bool wals = opts.solver == CfSolverKind::kWals;
   CfHistory local;
   CfHistory& h = history ? *history : local;
   h = CfHistory{};
@@ -176,7 +176,7 @@ CfModel train_cf(const Ratings& train, int32_t n_users, int32_t n_items, const C
     if (validation)
       if (const std::optional<double> v = solver->validation()) h.validation.push_back(*v);
     if (progress)
-      progress({"cf " + opts.solver, static_cast<uint64_t>(it + 1),
+      progress({std::string("cf ") + enum_name(opts.solver), static_cast<uint64_t>(it + 1),
                 static_cast<uint64_t>(opts.iterations), "iterations", loss_text(h.loss.back(), h)});
   }
   solver->finish();
@@ -213,8 +213,9 @@ double cf_cost(const CfModel& model, const Ratings& ratings) {
       cf_data_loss(z.to(torch::kFloat64), make_cf_targets(ratings, y, mu, cf.binary), cf.binary)
           .item<double>();
   J += 0.5 * cf.lambda *
-       CfPenalty(ratings, model.num_users(), model.num_items(), cf.regularization == "per_rating")(
-           W.to(torch::kFloat64), X.to(torch::kFloat64))
+       CfPenalty(ratings, model.num_users(), model.num_items(),
+                 cf.regularization == CfRegularization::kPerRating)(W.to(torch::kFloat64),
+                                                                    X.to(torch::kFloat64))
            .item<double>();
   return J;
 }

@@ -68,8 +68,8 @@ CfModel train_content_regression(const Ratings& train, int32_t n_users, int32_t 
   // The targets stay in stars: the solve subtracts μ as its offset, exactly as fold_in_user does,
   // so a new user with a trained user's ratings gets that user's w, b.
   ridge_fit_users(train, train.value, n_users, model.item_features().data(), mu.data(), f,
-                  opts.lambda, opts.regularization == "per_rating", model.user_weights().data(),
-                  model.user_bias().data(), opts.bias_lambda);
+                  opts.lambda, opts.regularization == CfRegularization::kPerRating,
+                  model.user_weights().data(), model.user_bias().data(), opts.bias_lambda);
   if (history) {
     *history = CfHistory{};
     double J = 0;
@@ -82,7 +82,7 @@ CfModel train_content_regression(const Ratings& train, int32_t n_users, int32_t 
     for (int32_t u = 0; u < n_users; ++u) {
       double w2 = 0;
       for (int64_t k = 0; k < f; ++k) w2 += std::pow(model.user_weights()[u * f + k], 2);
-      const double lambda = opts.regularization == "per_rating"
+      const double lambda = opts.regularization == CfRegularization::kPerRating
                                 ? opts.lambda * static_cast<double>(n_u[u])
                                 : opts.lambda;
       J += 0.5 * lambda * w2;

@@ -36,9 +36,9 @@ WalsSolver::WalsSolver(const Ratings& train, int32_t n_users, int32_t n_items,
       n_items_(n_items),
       lambda_(opts.lambda),
       w0_(opts.unobserved_weight),
-      per_rating_(opts.regularization == "per_rating"),
+      per_rating_(opts.regularization == CfRegularization::kPerRating),
       alpha_(opts.alpha),
-      rating_target_(opts.wals_target == "rating") {
+      rating_target_(opts.wals_target == WalsTarget::kRating) {
   TOWERREC_CHECK(w0_ > 0 && alpha_ >= 0);
   // The same cells grouped both ways, confidence and target stored beside each.
   auto group = [&](const std::vector<int32_t>& key, const std::vector<int32_t>& other,

@@ -232,17 +232,45 @@ struct TrainOptions {
   }
 };
 
+// cf.solver (CfOptions::solver documents each; cf/cf_solver.h builds one per name).
+enum class CfSolverKind { kAdam, kAls, kGibbs, kWals };
+template <>
+struct EnumNames<CfSolverKind> {
+  static constexpr const char* kNames[] = {"adam", "als", "gibbs", "wals"};
+};
+
+// cf.regularization: the lab's plain L2 penalty, or per_rating (ALS-WR: times the rating count).
+enum class CfRegularization { kPlain, kPerRating };
+template <>
+struct EnumNames<CfRegularization> {
+  static constexpr const char* kNames[] = {"plain", "per_rating"};
+};
+
+// cf.wals_target: what a rated cell is fitted to by solver wals, 1 or its rating.
+enum class WalsTarget { kBinary, kRating };
+template <>
+struct EnumNames<WalsTarget> {
+  static constexpr const char* kNames[] = {"binary", "rating"};
+};
+
+// cf.item_features: X learned with W and b, or the items' content features (ridge per user).
+enum class CfItemFeatures { kLearned, kContent };
+template <>
+struct EnumNames<CfItemFeatures> {
+  static constexpr const char* kNames[] = {"learned", "content"};
+};
+
 struct CfOptions {
   int64_t features = 100;
   double lambda = 1.0;
   double lr = 0.1;
   int64_t iterations = 200;
   bool mean_normalize = true;
-  std::string solver = "adam";  // "adam" (autograd), "als" (closed-form alternating solves),
-                                // "gibbs" (BPMF: the same solves, sampled; cf/gibbs_sampler.h) or
-                                // "wals" (implicit ALS over every cell; cf/wals_solver.h)
-  std::string regularization = "plain";  // "plain" (the lab) or "per_rating" (ALS-WR)
-  bool binary = false;                   // like/click variant: sigmoid + binary cross-entropy
+  // adam (autograd), als (closed-form alternating solves), gibbs (BPMF: the same solves, sampled;
+  // cf/gibbs_sampler.h) or wals (implicit ALS over every cell; cf/wals_solver.h)
+  CfSolverKind solver = CfSolverKind::kAdam;
+  CfRegularization regularization = CfRegularization::kPlain;  // plain (the lab) or per_rating
+  bool binary = false;  // like/click variant: sigmoid + binary cross-entropy
   double binary_threshold = 4.0;
   double init_std = 1.0;  // the lab draws W, X, b from N(0, 1)
   uint64_t seed = 1234;
@@ -256,9 +284,9 @@ struct CfOptions {
   // 1 + alpha × rating, unrated cells unobserved_weight and target 0.
   double alpha = 1.0;
   double unobserved_weight = 0.1;
-  std::string wals_target = "binary";  // what a rated cell is fitted to: 1, or its rating
-  // "learned" (W, b and X fitted) or "content" (X = item tower columns; cf/content_regression.h)
-  std::string item_features = "learned";
+  WalsTarget wals_target = WalsTarget::kBinary;  // what a rated cell is fitted to: 1, or its rating
+  // learned (W, b and X fitted) or content (X = item tower columns; cf/content_regression.h)
+  CfItemFeatures item_features = CfItemFeatures::kLearned;
 
   template <class V>
   void visit(V& v) {
@@ -271,12 +299,10 @@ struct CfOptions {
             "optimiser: adam, als (alternating ridge solves), gibbs (Bayesian PMF: sampled solves, "
             "predictions averaged over the samples after cf.burn_in), wals (implicit weighted ALS "
             "over every user x item cell, for top-N: unrated cells are zeros of weight "
-            "cf.unobserved_weight)",
-            Check::one_of({"adam", "als", "gibbs", "wals"}));
+            "cf.unobserved_weight)");
     v.field("regularization", regularization,
             "plain: lambda/2 (sum W^2 + sum X^2) as in the lab; per_rating: each user's and item's "
-            "penalty times its number of training ratings (ALS-WR)",
-            Check::one_of({"plain", "per_rating"}));
+            "penalty times its number of training ratings (ALS-WR)");
     v.field("binary", binary, "binary like/click variant (sigmoid, cross-entropy)");
     v.field("binary_threshold", binary_threshold,
             "rating >= threshold counts as a like (ratings that are all 0/1 are labels already)");
@@ -305,14 +331,12 @@ struct CfOptions {
         Check::ge(0));
     v.field("unobserved_weight", unobserved_weight, "wals: weight of every unrated cell (target 0)",
             Check::gt(0));
-    v.field("wals_target", wals_target, "wals: a rated cell's target: binary (1) or rating",
-            Check::one_of({"binary", "rating"}));
+    v.field("wals_target", wals_target, "wals: a rated cell's target: binary (1) or rating");
     v.field("item_features", item_features,
             "learned: X is fitted with W and b; content: X is the items' content features (the "
             "item tower's columns, scaled) and only each user's w, b are fitted by ridge "
             "regression (the course's per-user linear regression; cf.features and cf.solver are "
-            "then unused)",
-            Check::one_of({"learned", "content"}));
+            "then unused)");
   }
 };
 

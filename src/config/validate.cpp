@@ -63,30 +63,30 @@ class FieldChecker {
 };
 
 void cf_rules(const CfOptions& cf, std::vector<Violation>& out) {
-  if (cf.solver == "gibbs" && cf.burn_in >= cf.iterations)
+  if (cf.solver == CfSolverKind::kGibbs && cf.burn_in >= cf.iterations)
     out.push_back(
         {"cf.burn_in",
          "a number < cf.iterations (" + std::to_string(cf.iterations) + ") with cf.solver: gibbs",
          std::to_string(cf.burn_in),
          {"cf.iterations", "cf.solver"}});
-  if (cf.solver == "gibbs" && cf.thin > cf.iterations - cf.burn_in)
+  if (cf.solver == CfSolverKind::kGibbs && cf.thin > cf.iterations - cf.burn_in)
     out.push_back({"cf.thin",
                    "a number <= cf.iterations - cf.burn_in (" +
                        std::to_string(cf.iterations - cf.burn_in) +
                        ") with cf.solver: gibbs, so that a sample is kept",
                    std::to_string(cf.thin),
                    {"cf.iterations", "cf.burn_in", "cf.solver"}});
-  if (cf.binary && cf.solver != "adam")
+  if (cf.binary && cf.solver != CfSolverKind::kAdam)
     out.push_back({"cf.solver",
                    "\"adam\" with cf.binary: true (als, gibbs and wals model squared error only)",
-                   quote_found(cf.solver),
+                   quote_found(enum_name(cf.solver)),
                    {"cf.binary"}});
-  if (cf.item_bias && cf.solver != "als" && cf.solver != "gibbs")
+  if (cf.item_bias && cf.solver != CfSolverKind::kAls && cf.solver != CfSolverKind::kGibbs)
     out.push_back({"cf.item_bias",
                    "cf.solver als or gibbs with cf.item_bias: true",
-                   quote_found(cf.solver),
+                   quote_found(enum_name(cf.solver)),
                    {"cf.solver"}});
-  if (cf.item_features == "content" && cf.binary)
+  if (cf.item_features == CfItemFeatures::kContent && cf.binary)
     out.push_back({"cf.item_features",
                    "\"learned\" with cf.binary: true (content regression fits stars)",
                    "\"content\"",

@@ -132,11 +132,9 @@ void TwoTowerModel::save(const std::string& path, const nlohmann::json& meta) co
   file.commit(path);
 }
 
-TwoTowerModel TwoTowerModel::load(const std::string& path, nlohmann::json* meta) {
-  FramedReader file(path, kCheckpointFormat);
-  ByteCursor& in = file.payload();
-  const std::string& header_text = file.header();
+namespace {
 
+nlohmann::json parse_checkpoint_header(ByteCursor& in, const std::string& header_text) {
   nlohmann::json header;
   try {
     header = nlohmann::json::parse(header_text);
@@ -145,7 +143,33 @@ TwoTowerModel TwoTowerModel::load(const std::string& path, nlohmann::json* meta)
                std::string("bad header JSON: ") + e.what());
   }
   if (!header.is_object()) in.fail_at(kCheckpointHeaderStart, "bad header: expected a JSON object");
-  std::unique_ptr<Impl> impl;
+  return header;
+}
+
+// The sizes come from the file: checks that the weights they declare are actually there before
+// they are allocated (a corrupt header must not ask for terabytes). A file too short for them
+// fails here with the message reading it would give, without the allocation.
+void check_declared_weights_fit(ByteCursor& in, uint64_t declared) {
+  const uint64_t weight_bytes = mul_add(declared, sizeof(float), 0);
+  if (mul_add(declared, sizeof(float), 16) <= in.left()) return;
+  auto big = [](uint64_t v) {
+    return v == UINT64_MAX ? std::string("more than 2^64") : std::to_string(v);
+  };
+  const uint64_t count_pos = in.pos();
+  const uint64_t count = in.get<uint64_t>("float count");
+  if (count != declared)
+    in.fail_at(count_pos, "expected " + big(declared) +
+                              " floats (the sum of the tensor sizes), found " +
+                              std::to_string(count));
+  if (in.left() < weight_bytes)
+    in.fail("truncated: expected " + big(weight_bytes) + " bytes of weights, found " +
+            std::to_string(in.left()));
+  in.fail_at(in.pos() + weight_bytes, "truncated: expected 8 bytes of hash, found " +
+                                          std::to_string(in.left() - weight_bytes));
+}
+
+// The towers the header's options and sizes describe, zero-initialised.
+std::unique_ptr<TwoTowerModel::Impl> checkpoint_impl(ByteCursor& in, const nlohmann::json& header) {
   try {
     ModelOptions opts;
     FromJson v{header.at("model")};
@@ -154,37 +178,37 @@ TwoTowerModel TwoTowerModel::load(const std::string& path, nlohmann::json* meta)
     const int64_t item_in = header.at("item_in").get<int64_t>();
     const int64_t user_bag = header.value("user_bag", int64_t{0});
     const int64_t item_bag = header.value("item_bag", int64_t{0});
-    // The sizes come from the file: check that the weights they declare are actually there
-    // before allocating them (a corrupt header must not ask for terabytes). A file too short for
-    // them fails here with the message reading it would give, without the allocation.
-    const uint64_t declared = declared_floats(user_in, item_in, user_bag, item_bag, opts);
-    const uint64_t weight_bytes = mul_add(declared, sizeof(float), 0);
-    if (mul_add(declared, sizeof(float), 16) > in.left()) {
-      auto big = [](uint64_t v) {
-        return v == UINT64_MAX ? std::string("more than 2^64") : std::to_string(v);
-      };
-      const uint64_t count_pos = in.pos();
-      const uint64_t count = in.get<uint64_t>("float count");
-      if (count != declared)
-        in.fail_at(count_pos, "expected " + big(declared) +
-                                  " floats (the sum of the tensor sizes), found " +
-                                  std::to_string(count));
-      if (in.left() < weight_bytes)
-        in.fail("truncated: expected " + big(weight_bytes) + " bytes of weights, found " +
-                std::to_string(in.left()));
-      in.fail_at(in.pos() + weight_bytes, "truncated: expected 8 bytes of hash, found " +
-                                              std::to_string(in.left() - weight_bytes));
-    }
-    impl = std::make_unique<Impl>(user_in, item_in, opts, user_bag, item_bag);
+    check_declared_weights_fit(in, declared_floats(user_in, item_in, user_bag, item_bag, opts));
+    return std::make_unique<TwoTowerModel::Impl>(user_in, item_in, opts, user_bag, item_bag);
   } catch (const nlohmann::json::exception& e) {
     in.fail_at(kCheckpointHeaderStart, std::string("bad header: ") + e.what());
   } catch (const UsageError& e) {
     in.fail_at(kCheckpointHeaderStart, std::string("bad header: ") + e.what());
   }
+  return nullptr;  // not reached: fail_at throws
+}
 
-  // The tensor list must be exactly what the header's options build: names and shapes are the
-  // format.
-  const auto expected = impl->named_parameters();
+// One entry of the header's tensor list as "name [shape]" ("?" for a missing part).
+std::string checkpoint_tensor_text(ByteCursor& in, const nlohmann::json& t, size_t i) {
+  if (!t.is_object())
+    in.fail_at(kCheckpointHeaderStart, "tensor " + std::to_string(i) + ": expected an object");
+  std::string shape = "?";
+  if (t.contains("shape") && t["shape"].is_array()) {
+    try {
+      shape = shape_string(t["shape"].get<std::vector<int64_t>>());
+    } catch (const nlohmann::json::exception&) {
+      shape = quote_found(t["shape"].dump());  // not a list of integers
+    }
+  }
+  return (t.contains("name") && t["name"].is_string() ? t["name"].get<std::string>() : "?") + " " +
+         shape;
+}
+
+// The tensor list must be exactly what the header's options build: names and shapes are the
+// format.
+void check_checkpoint_tensors(ByteCursor& in, const nlohmann::json& header,
+                              const TwoTowerModel::Impl& impl) {
+  const auto expected = impl.named_parameters();
   const nlohmann::json tensors = header.contains("tensors") && header["tensors"].is_array()
                                      ? header["tensors"]
                                      : nlohmann::json::array();
@@ -193,26 +217,22 @@ TwoTowerModel TwoTowerModel::load(const std::string& path, nlohmann::json* meta)
         i < expected.size()
             ? expected[i].first + " " + shape_string(expected[i].second.sizes().vec())
             : "no more tensors";
-    std::string found = "no more tensors";
-    if (i < tensors.size()) {
-      const auto& t = tensors[i];
-      if (!t.is_object())
-        in.fail_at(kCheckpointHeaderStart, "tensor " + std::to_string(i) + ": expected an object");
-      std::string shape = "?";
-      if (t.contains("shape") && t["shape"].is_array()) {
-        try {
-          shape = shape_string(t["shape"].get<std::vector<int64_t>>());
-        } catch (const nlohmann::json::exception&) {
-          shape = quote_found(t["shape"].dump());  // not a list of integers
-        }
-      }
-      found = (t.contains("name") && t["name"].is_string() ? t["name"].get<std::string>() : "?") +
-              " " + shape;
-    }
+    const std::string found =
+        i < tensors.size() ? checkpoint_tensor_text(in, tensors[i], i) : "no more tensors";
     if (want != found)
       in.fail_at(kCheckpointHeaderStart, "tensor " + std::to_string(i) + ": expected " + want +
                                              " (from the header's model options), found " + found);
   }
+}
+
+}  // namespace
+
+TwoTowerModel TwoTowerModel::load(const std::string& path, nlohmann::json* meta) {
+  FramedReader file(path, kCheckpointFormat);
+  ByteCursor& in = file.payload();
+  const nlohmann::json header = parse_checkpoint_header(in, file.header());
+  std::unique_ptr<Impl> impl = checkpoint_impl(in, header);
+  check_checkpoint_tensors(in, header, *impl);
 
   const uint64_t count_pos = in.pos();
   const uint64_t count = in.get<uint64_t>("float count");

@@ -35,7 +35,8 @@ BlockScorer cf_scorer(std::shared_ptr<const CfModel> model) {
 
 ModelOutput cf_output(const RunInputs& in, std::shared_ptr<const CfModel> model) {
   ModelOutput out;
-  out.name = model->options().item_features == "content" ? "content_regression" : "cf";
+  out.name =
+      model->options().item_features == CfItemFeatures::kContent ? "content_regression" : "cf";
   std::vector<int32_t> users, items;
   std::vector<float> truth;
   for (uint32_t r : in.split.test) {
@@ -97,11 +98,11 @@ class CfAdapter : public ModelKindAdapter {
       write_file_atomic(run_file(run.run_dir, kEpochsFile), cf_epochs_jsonl(history));
       model->save(run_file(run.run_dir, kCfModelFile));
     }
-    run.cb.say(content_
-                   ? "trained content regression (" + std::to_string(model->features()) +
-                         " item features) in " + std::to_string(seconds) + " s"
-                   : "trained cf (" + opts.cf.solver + ", " + std::to_string(opts.cf.iterations) +
-                         " iterations) in " + std::to_string(seconds) + " s");
+    run.cb.say(content_ ? "trained content regression (" + std::to_string(model->features()) +
+                              " item features) in " + std::to_string(seconds) + " s"
+                        : "trained cf (" + std::string(enum_name(opts.cf.solver)) + ", " +
+                              std::to_string(opts.cf.iterations) + " iterations) in " +
+                              std::to_string(seconds) + " s");
     ModelOutput out = cf_output(in, model);
     out.train_seconds = seconds;
     out.training.iterations = content_ ? 1 : opts.cf.iterations;

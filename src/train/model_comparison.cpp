@@ -24,10 +24,10 @@ ComparisonTable compare_models(const RunOptions& opts, const std::string& out_di
   cf.model.kind = ModelKind::kCf;
   cf.name = opts.name + "-cf";
   cf.out = out_dir + "/cf";
-  cf.cf.item_features = "learned";
+  cf.cf.item_features = CfItemFeatures::kLearned;
   // The course's per-user regression on the items' content features: its own row.
   RunOptions content = cf;
-  content.cf.item_features = "content";
+  content.cf.item_features = CfItemFeatures::kContent;
   content.name = opts.name + "-content_regression";
   content.out = out_dir + "/content_regression";
 
@@ -53,19 +53,19 @@ ComparisonTable compare_models(const RunOptions& opts, const std::string& out_di
 
   ReportInput report;
   report.title = "towerrec compare: " + opts.name;
-  report.summary = "Data: " + base.data.dir + "; split " + base.data.split + "; " +
-                   std::to_string(tt_metrics.n_train) + " training, " +
-                   std::to_string(tt_metrics.n_validation) + " validation and " +
-                   std::to_string(tt_metrics.n_test) +
-                   " test ratings. Two-tower loss: MSE on ratings scaled to [-1, 1]; CF (solver " +
-                   opts.cf.solver + "): its training cost J, and validation RMSE on its own axis.";
+  report.summary =
+      "Data: " + base.data.dir + "; split " + base.data.split + "; " +
+      std::to_string(tt_metrics.n_train) + " training, " + std::to_string(tt_metrics.n_validation) +
+      " validation and " + std::to_string(tt_metrics.n_test) +
+      " test ratings. Two-tower loss: MSE on ratings scaled to [-1, 1]; CF (solver " +
+      enum_name(opts.cf.solver) + "): its training cost J, and validation RMSE on its own axis.";
   report.table = table;
   report.rating_min = base.data.rating_min;
   report.rating_max = base.data.rating_max;
   // CF's cost J (a sum over ratings, millions) and its validation RMSE (stars, or for wals the
   // held-out rated cells against their target) get a panel each.
   const std::string cf_val =
-      opts.cf.solver == "wals" ? "RMSE of held-out rated cells" : "RMSE (stars)";
+      opts.cf.solver == CfSolverKind::kWals ? "RMSE of held-out rated cells" : "RMSE (stars)";
   for (const auto& [name, run, label, val_label] :
        {std::tuple<std::string, const RunResult*, std::string, std::string>{"two_tower", &tt_run,
                                                                             "MSE (scaled)", ""},

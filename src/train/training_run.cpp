@@ -84,7 +84,8 @@ void keep_for_report(const RunInputs& in, const ModelOutput& output, RunResult& 
 
 std::unique_ptr<ModelKindAdapter> model_kind_adapter(const RunOptions& opts) {
   if (opts.model.kind == ModelKind::kCf)
-    return opts.cf.item_features == "content" ? content_regression_adapter() : cf_adapter();
+    return opts.cf.item_features == CfItemFeatures::kContent ? content_regression_adapter()
+                                                             : cf_adapter();
   return two_tower_adapter();
 }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <string>
+#include <utility>
 
 #include <catch2/catch.hpp>
 
@@ -71,16 +73,23 @@ TEST_CASE("CfModel: load rejects foreign, newer and truncated files with the byt
                         ": byte 0: expected magic \"TRCFMODL\" (a towerrec CF model), found "
                         "\"NOTAMODE\"");
   std::string newer = good;
-  newer[8] = 3;
+  newer[8] = 4;
   const std::string newer_path = dir.write("newer.cf", newer);
   CHECK_THROWS_WITH(CfModel::load(newer_path),
-                    newer_path + ": byte 8: expected format version 1..2, found 3");
-  const std::string cut_path = dir.write("cut.cf", good.substr(0, good.size() - 6));
+                    newer_path + ": byte 8: expected format version 3 (this build's), found 4");
+  // Cut inside mu (the last 8 bytes are the hash).
+  const std::string cut_path = dir.write("cut.cf", good.substr(0, good.size() - 8 - 6));
   CHECK_THROWS_WITH(CfModel::load(cut_path),
                     Catch::Contains("truncated: expected 120 bytes of mu, found 114"));
   const std::string long_path = dir.write("long.cf", good + "xy");
   CHECK_THROWS_WITH(CfModel::load(long_path),
-                    Catch::Contains("expected end of file, found 2 more bytes"));
+                    Catch::Contains("expected the end of the file, found 2 more bytes"));
+  std::string flipped = good;
+  flipped[flipped.size() - 20] ^= 1;  // a bit of mu
+  const std::string flipped_path = dir.write("flipped.cf", flipped);
+  CHECK_THROWS_WITH(CfModel::load(flipped_path),
+                    flipped_path + ": byte " + std::to_string(good.size() - 8) +
+                        ": expected the FNV-1a hash of the preceding bytes: the file is corrupt");
   CHECK_THROWS_AS(CfModel::load(dir.file("missing.cf")), IoError);
 }
 
@@ -144,17 +153,58 @@ TEST_CASE("CfModel: star predictions are clipped to the training range", "[cf]")
                     "cf model: rating range: expected min <= max, found 2.000000 > 1.000000");
 }
 
-TEST_CASE("CfModel: version 1 files (no rating range) still load, unbounded", "[cf]") {
+TEST_CASE("CfModel: version 1 and 2 files (before the frame) get the re-train remedy", "[cf]") {
   test::TempDir dir;
   const CfModel m = trained(false);
   m.save(dir.file("m.cf"));
-  std::string v1 = read_file(dir.file("m.cf"));
-  // Drop the two range floats that follow magic, version, options and the three dimensions.
+  const std::string v3 = read_file(dir.file("m.cf"));
+  // Version 2: the same pieces without the hash; version 1 also without the two range floats that
+  // follow magic, version, options and the three dimensions.
+  std::string v2 = v3.substr(0, v3.size() - 8);
+  v2[8] = 2;
   uint32_t json_size;
-  std::memcpy(&json_size, v1.data() + 12, 4);
+  std::memcpy(&json_size, v2.data() + 12, 4);
+  std::string v1 = v2;
   v1.erase(16 + json_size + 12, 8);
   v1[8] = 1;
-  const CfModel l = CfModel::load(dir.write("v1.cf", v1));
-  CHECK(std::isinf(l.rating_max()));
-  CHECK(l.item_features() == m.item_features());
+  for (const auto& [version, bytes] : {std::make_pair(1, v1), std::make_pair(2, v2)}) {
+    const std::string path = dir.write("v" + std::to_string(version) + ".cf", bytes);
+    CHECK_THROWS_AS(CfModel::load(path), FormatError);
+    CHECK_THROWS_WITH(CfModel::load(path),
+                      path + ": byte 8: format version " + std::to_string(version) +
+                          " is from an older towerrec (this build reads version 3): re-train the "
+                          "model (towerrec train)");
+  }
+}
+
+TEST_CASE("CfModel: enum options are saved by their YAML names", "[cf]") {
+  test::TempDir dir;
+  CfOptions opts;
+  opts.solver = CfSolverKind::kWals;
+  opts.regularization = CfRegularization::kPerRating;
+  opts.wals_target = WalsTarget::kRating;
+  opts.features = 2;
+  const CfModel m(3, 4, opts);
+  m.save(dir.file("m.cf"));
+  const std::string bytes = read_file(dir.file("m.cf"));
+  uint32_t json_size;
+  std::memcpy(&json_size, bytes.data() + 12, 4);
+  const std::string header = bytes.substr(16, json_size);
+  CHECK(header.find("\"solver\":\"wals\"") != std::string::npos);
+  CHECK(header.find("\"regularization\":\"per_rating\"") != std::string::npos);
+  CHECK(header.find("\"wals_target\":\"rating\"") != std::string::npos);
+  CHECK(header.find("\"item_features\":\"learned\"") != std::string::npos);
+  const CfModel back = CfModel::load(dir.file("m.cf"));
+  CHECK(back.options().solver == CfSolverKind::kWals);
+  CHECK(back.options().regularization == CfRegularization::kPerRating);
+  CHECK(back.options().wals_target == WalsTarget::kRating);
+  // An unknown name in the header is refused with the names this build knows.
+  std::string foreign = bytes;
+  const size_t at = foreign.find("\"wals\"");
+  foreign.replace(at, 6, "\"sgd_\"");
+  const std::string foreign_path = dir.write("foreign_solver.cf", foreign);
+  CHECK_THROWS_WITH(CfModel::load(foreign_path),
+                    foreign_path +
+                        ": byte 16: options: cf.solver: expected one of: adam, als, "
+                        "gibbs, wals, found \"sgd_\"");
 }

@@ -4,9 +4,11 @@
 
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "cf/cf_model.h"
 #include "cf_test_data.h"
+#include "config/yaml_config.h"
 #include "core/error.h"
 #include "core/rng.h"
 #include "data/dataset.h"
@@ -20,7 +22,7 @@ TEST_CASE("make_cf_solver: one solver per cf.solver name, each fitting the model
   for (const std::string name : {"adam", "als", "gibbs", "wals"}) {
     INFO(name);
     CfOptions opts;
-    opts.solver = name;
+    REQUIRE(parse_enum(name, opts.solver));
     opts.features = 2;
     opts.iterations = 4;
     opts.burn_in = 1;
@@ -42,14 +44,13 @@ TEST_CASE("make_cf_solver: one solver per cf.solver name, each fitting the model
   }
 }
 
-TEST_CASE("make_cf_solver: an unknown name lists the solvers", "[cf]") {
-  const auto p = test::planted_cf(5, 5, 2, 0.5, 0.1, 0.0, 3);
-  DistContext one_process;
-  CfOptions opts;
-  opts.solver = "sgd";
-  CfModel model(p.n_users, p.n_items, opts);
-  Rng rng(1);
-  const CfProblem problem{p.train, p.train.value, nullptr, p.train.value, opts, one_process, rng};
-  CHECK_THROWS_WITH(make_cf_solver(problem, model),
-                    "train_cf: cf.solver: expected one of: adam, als, gibbs, wals, found \"sgd\"");
+// cf.solver is a CfSolverKind: an unknown name never reaches make_cf_solver, the config refuses it.
+TEST_CASE("make_cf_solver: an unknown name is refused by the config, listing the solvers", "[cf]") {
+  CfSolverKind kind = CfSolverKind::kGibbs;
+  CHECK_FALSE(parse_enum("sgd", kind));
+  CHECK(kind == CfSolverKind::kGibbs);
+  CHECK(enum_names<CfSolverKind>() == std::vector<std::string>{"adam", "als", "gibbs", "wals"});
+  CHECK_THROWS_WITH(load_run_options("", {"cf.solver=sgd"}),
+                    "--set cf.solver=sgd: cf.solver: expected one of: adam, als, gibbs, wals, got "
+                    "\"sgd\"");
 }

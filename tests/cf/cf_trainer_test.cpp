@@ -20,7 +20,7 @@ CfOptions small_options(const std::string& solver) {
   opts.lr = 0.05;
   opts.iterations = solver == "adam" ? 300 : 15;
   opts.init_std = 0.1;
-  opts.solver = solver;
+  CHECK(parse_enum(solver, opts.solver));
   return opts;
 }
 
@@ -173,7 +173,7 @@ TEST_CASE("train_cf: bad input is rejected with the offending values", "[cf]") {
       "train_cf: train: rating 1: expected user < 2 and item < 2, found user 2, item 1");
   CfOptions opts;
   opts.binary = true;
-  opts.solver = "als";
+  opts.solver = CfSolverKind::kAls;
   CHECK_THROWS_WITH(
       train_cf(r, 3, 2, opts),
       "train_cf: cf.solver: expected \"adam\" with cf.binary: true (als, gibbs and wals model "
@@ -183,7 +183,7 @@ TEST_CASE("train_cf: bad input is rejected with the offending values", "[cf]") {
   CHECK_THROWS_WITH(train_cf(r, 3, 2, opts),
                     "train_cf: cf.item_bias: expected cf.solver als or gibbs with cf.item_bias: "
                     "true, found \"adam\"");
-  opts.solver = "gibbs";
+  opts.solver = CfSolverKind::kGibbs;
   opts.iterations = 10;
   opts.burn_in = 10;
   CHECK_THROWS_WITH(train_cf(r, 3, 2, opts),
@@ -194,9 +194,6 @@ TEST_CASE("train_cf: bad input is rejected with the offending values", "[cf]") {
   CHECK_THROWS_WITH(train_cf(r, 3, 2, opts),
                     "train_cf: cf.thin: expected a number <= cf.iterations - cf.burn_in (6) with "
                     "cf.solver: gibbs, so that a sample is kept, found 7");
-  opts.solver = "sgd";
-  CHECK_THROWS_WITH(train_cf(r, 3, 2, opts),
-                    "train_cf: cf.solver: expected one of: adam, als, gibbs, wals, found \"sgd\"");
   r.value[0] = NAN;
   CHECK_THROWS_WITH(train_cf(r, 3, 2, CfOptions{}),
                     "train_cf: train: rating 0: expected a finite value");

@@ -25,7 +25,7 @@ struct ContentCase {
   test::PlantedCf p = test::planted_cf(40, 60, 5, 0.3, 0.2, 0.2, 11, {7});
   CfOptions opts = [] {
     CfOptions cf;
-    cf.item_features = "content";
+    cf.item_features = CfItemFeatures::kContent;
     cf.lambda = 0.5;
     return cf;
   }();
@@ -73,7 +73,7 @@ TEST_CASE("content regression: saved and loaded with its own width", "[cf]") {
   test::TempDir dir;
   m.save(dir.file("m.cf"));
   const CfModel back = CfModel::load(dir.file("m.cf"));
-  CHECK(back.options().item_features == "content");
+  CHECK(back.options().item_features == CfItemFeatures::kContent);
   CHECK(back.features() == c.p.f);
   CHECK(back.scores(5) == m.scores(5));
 }

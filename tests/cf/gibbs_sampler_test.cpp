@@ -16,7 +16,7 @@ namespace {
 
 CfOptions gibbs_options() {
   CfOptions opts;
-  opts.solver = "gibbs";
+  opts.solver = CfSolverKind::kGibbs;
   opts.features = 4;
   opts.iterations = 40;
   opts.burn_in = 10;
@@ -120,6 +120,6 @@ TEST_CASE("gibbs: unrated users get μ_i, and the model survives save/load", "[c
   m.save(dir.file("g.cfm"));
   const CfModel back = CfModel::load(dir.file("g.cfm"));
   CHECK(back.features() == 4 * 4);  // 6 sweeps, 2 burnt
-  CHECK(back.options().solver == "gibbs");
+  CHECK(back.options().solver == CfSolverKind::kGibbs);
   CHECK(back.predict(p.train.user, p.train.item) == m.predict(p.train.user, p.train.item));
 }

@@ -28,12 +28,12 @@ Ratings toy() {
 
 CfOptions toy_options(const std::string& target) {
   CfOptions opts;
-  opts.solver = "wals";
+  opts.solver = CfSolverKind::kWals;
   opts.features = 2;
   opts.lambda = 0.1;
   opts.alpha = 2;
   opts.unobserved_weight = 0.3;
-  opts.wals_target = target;
+  CHECK(parse_enum(target, opts.wals_target));
   opts.init_std = 0.5;
   return opts;
 }
@@ -45,7 +45,7 @@ void dense_cells(const Ratings& r, const CfOptions& opts, int32_t nu, int32_t ni
   P = Eigen::MatrixXd::Zero(nu, ni);
   for (size_t k = 0; k < r.size(); ++k) {
     C(r.user[k], r.item[k]) = 1 + opts.alpha * r.value[k];
-    P(r.user[k], r.item[k]) = opts.wals_target == "rating" ? r.value[k] : 1.0;
+    P(r.user[k], r.item[k]) = opts.wals_target == WalsTarget::kRating ? r.value[k] : 1.0;
   }
 }
 

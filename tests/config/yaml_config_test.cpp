@@ -157,7 +157,7 @@ TEST_CASE("config: cf solver options (gibbs, item bias, ensemble) and their erro
       dir.write("ok.yaml",
                 "cf:\n  solver: gibbs\n  iterations: 30\n  burn_in: 10\n  noise_precision: 2.5\n"
                 "  item_bias: true\n  bias_lambda: 0.5\n  ensemble: 3\n  thin: 4\n"));
-  CHECK(opts.cf.solver == "gibbs");
+  CHECK(opts.cf.solver == CfSolverKind::kGibbs);
   CHECK(opts.cf.iterations == 30);
   CHECK(opts.cf.burn_in == 10);
   CHECK(opts.cf.noise_precision == Approx(2.5));
@@ -232,7 +232,7 @@ TEST_CASE("config: EASE^R and WALS keys, and their bad values at file:line", "[c
   const RunOptions d = load_run_options("");
   CHECK(d.eval.ease_lambda > 0);
   CHECK(d.eval.ease_max_items == 20000);
-  CHECK(d.cf.wals_target == "binary");
+  CHECK(d.cf.wals_target == WalsTarget::kBinary);
   const auto ok =
       dir.write("ok.yaml",
                 "eval:\n  ease_lambda: 300\n  ease_max_items: 5000\ncf:\n  solver: wals\n"
@@ -240,10 +240,10 @@ TEST_CASE("config: EASE^R and WALS keys, and their bad values at file:line", "[c
   const RunOptions opts = load_run_options(ok);
   CHECK(opts.eval.ease_lambda == 300);
   CHECK(opts.eval.ease_max_items == 5000);
-  CHECK(opts.cf.solver == "wals");
+  CHECK(opts.cf.solver == CfSolverKind::kWals);
   CHECK(opts.cf.alpha == 0);
   CHECK(opts.cf.unobserved_weight == Approx(0.05));
-  CHECK(opts.cf.wals_target == "rating");
+  CHECK(opts.cf.wals_target == WalsTarget::kRating);
 
   CHECK(load_error(dir.write("l.yaml", "name: x\neval:\n  ease_lambda: 0\n")) ==
         dir.file("l.yaml") + ":3: eval.ease_lambda: expected a number > 0, got \"0\"");
