@@ -75,7 +75,8 @@ Dataset read_current(const RunOptions& o, const std::string& data_dir, const Dat
                      " data has no user or item catalogue; --data needs ratings data");
   DataOptions d = o.data;
   d.dir = data_dir;
-  d.format = format;
+  const bool known = parse_enum(format, d.format);
+  TOWERREC_CHECK(known);
   try {
     return read_dataset(data_dir, d);
   } catch (const InputError& e) {
