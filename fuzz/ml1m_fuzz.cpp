@@ -20,7 +20,7 @@ void run(std::string_view input) {
   const uint8_t flags = kFiles.set(input);
   DataOptions opts;
   opts.rating_min = 1;
-  if (flags & 1) opts.duplicates = "error";
+  if (flags & 1) opts.duplicates = DuplicatePolicy::kError;
   check_dataset(read_ml1m(scratch_dir(), opts));
 }
 

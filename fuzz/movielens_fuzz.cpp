@@ -21,7 +21,7 @@ const FileSet kFiles{{
 void run(std::string_view input) {
   const uint8_t flags = kFiles.set(input);
   DataOptions opts;
-  if (flags & 1) opts.duplicates = "error";
+  if (flags & 1) opts.duplicates = DuplicatePolicy::kError;
   check_dataset(read_movielens(scratch_dir(), opts));
 }
 

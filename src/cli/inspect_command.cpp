@@ -11,6 +11,8 @@
 
 #include "cli/command.h"
 #include "cli/progress_printer.h"
+#include "config/option_enum.h"
+#include "config/options.h"
 #include "core/blas.h"
 #include "core/blas_kernel.h"
 #include "core/cpu_info.h"
@@ -25,6 +27,9 @@ namespace {
 struct InspectArgs {
   std::string dir;
   DataOptions data;
+  // --format and --duplicates, parsed into `data` (CLI11 reads enums as numbers).
+  std::string format = enum_name(DataOptions().format);
+  std::string duplicates = enum_name(DataOptions().duplicates);
   bool quiet = false;
   bool system = false;
   double gemm_seconds = 1.0;
@@ -84,13 +89,13 @@ Registrar register_inspect([](CLI::App& root) {
   sub->add_option("--gemm-seconds", args->gemm_seconds, "how long --system measures the GEMM rate")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 60.0));
-  sub->add_option("--format", args->data.format, "input format (auto detects it)")
+  sub->add_option("--format", args->format, "input format (auto detects it)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"auto", "movielens", "ml100k", "ml1m", "content_lab", "cf_lab"}));
-  sub->add_option("--duplicates", args->data.duplicates,
+      ->check(CLI::IsMember(enum_names<DataFormat>()));
+  sub->add_option("--duplicates", args->duplicates,
                   "repeated (user, item) ratings: keep the latest (last) or fail (error)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"last", "error"}));
+      ->check(CLI::IsMember(enum_names<DuplicatePolicy>()));
   sub->add_option("--rating-min", args->data.rating_min, "lowest valid rating")
       ->capture_default_str();
   sub->add_option("--rating-max", args->data.rating_max, "highest valid rating")
@@ -104,6 +109,8 @@ Registrar register_inspect([](CLI::App& root) {
       return;
     }
     if (args->dir.empty()) throw UsageError("inspect: expected a dataset directory (or --system)");
+    parse_enum(args->format, args->data.format);  // checked by IsMember
+    parse_enum(args->duplicates, args->data.duplicates);
     ProgressPrinter printer(args->quiet);
     const Dataset data = read_dataset(args->dir, args->data, printer.fn());
     printer.finish();

@@ -47,27 +47,41 @@ struct SyntheticOptions {
   }
 };
 
+// data.format: the input format of data.dir (data/dataset_reader.h); auto detects it from the
+// files present.
+enum class DataFormat { kAuto, kMovielens, kMl100k, kMl1m, kContentLab, kCfLab };
+template <>
+struct EnumNames<DataFormat> {
+  static constexpr const char* kNames[] = {"auto", "movielens",   "ml100k",
+                                           "ml1m", "content_lab", "cf_lab"};
+};
+
+// data.duplicates: a (user, item) pair rated more than once (data/duplicate_ratings.h).
+enum class DuplicatePolicy { kLast, kError };
+template <>
+struct EnumNames<DuplicatePolicy> {
+  static constexpr const char* kNames[] = {"last", "error"};
+};
+
 struct DataOptions {
   std::string dir;  // dataset directory; empty = generate the synthetic default into the run
-  std::string format = "auto";          // detected from the files present unless set
-  std::string split = "random:0.2:42";  // see data/split.h for the grammar
+  DataFormat format = DataFormat::kAuto;  // detected from the files present unless set
+  std::string split = "random:0.2:42";    // see data/split.h for the grammar
   double rating_min = 0.5;
   double rating_max = 5.0;
-  std::string duplicates =
-      "last";  // duplicate (user, item) pairs: keep the "last" by timestamp, or "error"
+  // Duplicate (user, item) pairs: keep the last by timestamp, or fail.
+  DuplicatePolicy duplicates = DuplicatePolicy::kLast;
   SyntheticOptions synthetic;
 
   template <class V>
   void visit(V& v) {
     v.field("dir", dir, "dataset directory (empty: generate the synthetic default)");
-    v.field("format", format, "input format",
-            Check::one_of({"auto", "movielens", "ml100k", "ml1m", "content_lab", "cf_lab"}));
+    v.field("format", format, "input format");
     v.field("split", split,
             "train/test split: random:FRACTION:SEED | temporal:N | ml100k:u1..u5,ua,ub");
     v.field("rating_min", rating_min, "lowest valid rating");
     v.field("rating_max", rating_max, "highest valid rating");
-    v.field("duplicates", duplicates, "duplicate (user, item) ratings",
-            Check::one_of({"last", "error"}));
+    v.field("duplicates", duplicates, "duplicate (user, item) ratings");
     v.section("synthetic", synthetic, "synthetic generator (used when dir is empty)");
   }
 };
@@ -393,17 +407,25 @@ struct AnnOptions {
   }
 };
 
+// serve.retrieval.neighbors: where the nearest items of seed items come from (the ANN index or
+// exact search by L2 distance; serve/item_search_factory.h).
+enum class NeighborSource { kAnn, kExact };
+template <>
+struct EnumNames<NeighborSource> {
+  static constexpr const char* kNames[] = {"ann", "exact"};
+};
+
 // Retrieval + ranking (`towerrec recommend --retrieval`, serve/retrieval.h): candidates from the
 // course's generators and/or the ANN index, merged, deduplicated, seen and excluded items removed,
 // then ranked by the towers' dot product. A generator with count 0 is off.
 struct RetrievalOptions {
   int64_t last_n = 10;      // the user's last N rated training items (latest timestamp first)...
   int64_t per_item_m = 20;  // ...each contributing its M nearest items (by vector)
-  std::string neighbors = "ann";  // where those nearest items come from: "ann" index or "exact"
-  int64_t top_genres = 2;         // the user's most-rated genres (training ratings)...
-  int64_t genre_top = 30;         // ...each contributing its most popular items
-  int64_t popular = 30;           // most popular items overall (training rating count)
-  int64_t segment_popular = 30;   // most popular items among users of the same segment
+  NeighborSource neighbors = NeighborSource::kAnn;  // where those nearest items come from
+  int64_t top_genres = 2;        // the user's most-rated genres (training ratings)...
+  int64_t genre_top = 30;        // ...each contributing its most popular items
+  int64_t popular = 30;          // most popular items overall (training rating count)
+  int64_t segment_popular = 30;  // most popular items among users of the same segment
   std::string segment = "auto";  // demographic column defining segments ("auto": first categorical)
   bool ann = true;               // add the user vector's nearest items from the ANN index
   int64_t ann_candidates = 100;  // how many (hnswlib k; ef_search is raised to at least this)
@@ -415,8 +437,7 @@ struct RetrievalOptions {
             Check::ge(0));
     v.field("per_item_m", per_item_m, "nearest items per seed item", Check::ge(0));
     v.field("neighbors", neighbors,
-            "nearest items of seed items from the ANN index or exact search",
-            Check::one_of({"ann", "exact"}));
+            "nearest items of seed items from the ANN index or exact search");
     v.field("top_genres", top_genres, "most-rated genres per user (0 = off)", Check::ge(0));
     v.field("genre_top", genre_top, "most popular items per genre", Check::ge(0));
     v.field("popular", popular, "most popular items overall (0 = off)", Check::ge(0));

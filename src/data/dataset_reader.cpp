@@ -43,10 +43,16 @@ std::string detect_format(const std::string& dir) {
 
 namespace {
 
-std::string detect_format_or(const std::string& dir, const std::string& format) {
-  if (format == "auto") return detect_format(dir);
-  expect_directory(dir);
-  return format;
+// `format`, or the detected one for auto.
+DataFormat detect_format_or(const std::string& dir, DataFormat format) {
+  if (format != DataFormat::kAuto) {
+    expect_directory(dir);
+    return format;
+  }
+  DataFormat detected = DataFormat::kAuto;
+  const bool known = parse_enum(detect_format(dir), detected);
+  TOWERREC_CHECK(known && detected != DataFormat::kAuto);
+  return detected;
 }
 
 }  // namespace
@@ -59,15 +65,21 @@ Dataset read_dataset(const std::string& dir, const DataOptions& opts, const Prog
         format_number(opts.rating_min) + " and " + format_number(opts.rating_max));
   }
   // detect_format also checks that `dir` is a directory; an explicit format needs the same check.
-  const std::string format = detect_format_or(dir, opts.format);
-  if (format == "movielens") return read_movielens(dir, opts, progress);
-  if (format == "ml100k") return read_ml100k(dir, opts, progress);
-  if (format == "ml1m") return read_ml1m(dir, opts, progress);
-  if (format == "content_lab") return read_content_lab_dataset(dir, opts);
-  if (format == "cf_lab") return read_cf_lab_dataset(dir, opts);
-  throw UsageError(
-      "data.format: expected one of: auto, movielens, ml100k, ml1m, content_lab, cf_lab, got \"" +
-      opts.format + "\"");
+  switch (detect_format_or(dir, opts.format)) {
+    case DataFormat::kMovielens:
+      return read_movielens(dir, opts, progress);
+    case DataFormat::kMl100k:
+      return read_ml100k(dir, opts, progress);
+    case DataFormat::kMl1m:
+      return read_ml1m(dir, opts, progress);
+    case DataFormat::kContentLab:
+      return read_content_lab_dataset(dir, opts);
+    case DataFormat::kCfLab:
+      return read_cf_lab_dataset(dir, opts);
+    case DataFormat::kAuto:
+      break;
+  }
+  check_failed("detect_format_or resolves auto", __FILE__, __LINE__);
 }
 
 }  // namespace towerrec

@@ -26,7 +26,7 @@ namespace towerrec {
 // matches.
 std::string detect_format(const std::string& dir);
 
-// Reads `dir` in opts.format ("auto" = detect_format). Uses opts.rating_min/max (UsageError when
+// Reads `dir` in opts.format (auto = detect_format). Uses opts.rating_min/max (UsageError when
 // min > max) and opts.duplicates. `progress` gets rows read for ratings files over ~1M lines.
 Dataset read_dataset(const std::string& dir, const DataOptions& opts,
                      const ProgressFn& progress = {});

@@ -8,14 +8,11 @@
 
 namespace towerrec {
 
-void resolve_duplicates(Dataset& data, const std::string& policy, const RatingsSource& source) {
+void resolve_duplicates(Dataset& data, DuplicatePolicy policy, const RatingsSource& source) {
   Ratings& r = data.ratings;
   const size_t n = r.size();
   if (n == 0) return;
-  const bool keep_last = policy == "last";
-  if (!keep_last && policy != "error") {
-    throw UsageError("data.duplicates: expected one of: last, error, got \"" + policy + "\"");
-  }
+  const bool keep_last = policy == DuplicatePolicy::kLast;
 
   // Visit each user's rows in file order. Most files are grouped by user, so the rows of a user are
   // already contiguous; otherwise a counting sort by user builds that order (4 bytes per rating).

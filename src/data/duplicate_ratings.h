@@ -1,13 +1,14 @@
 // Policy for a (user, item) pair rated more than once in a ratings file (DataOptions.duplicates):
-//   "last"  keep the rating with the later timestamp (equal timestamps: the later line); the others
-//   are
-//           removed and counted in Dataset::duplicates_dropped. File order of the kept rows is
-//           preserved.
-//   "error" throw InputError at the later line of the earliest such pair, naming the earlier line.
+//   last   keep the rating with the later timestamp (equal timestamps: the later line); the others
+//          are removed and counted in Dataset::duplicates_dropped. File order of the kept rows is
+//          preserved.
+//   error  throw InputError at the later line of the earliest such pair, naming the earlier line.
 #pragma once
 
 #include <cstdint>
 #include <string>
+
+#include "config/options.h"
 
 namespace towerrec {
 
@@ -20,7 +21,7 @@ struct RatingsSource {
   std::string item_field;  // "movieId"
 };
 
-// Applies `policy` ("last" or "error") to data.ratings in place.
-void resolve_duplicates(Dataset& data, const std::string& policy, const RatingsSource& source);
+// Applies `policy` to data.ratings in place.
+void resolve_duplicates(Dataset& data, DuplicatePolicy policy, const RatingsSource& source);
 
 }  // namespace towerrec

@@ -59,6 +59,77 @@ class BufferedWriter {
   std::string buf_;
 };
 
+// movies.csv: movieId,title,genres.
+void write_synthetic_movies(const std::string& dir, const SyntheticModel& model) {
+  AtomicFile file(dir + "/movies.csv", /*binary=*/true);
+  BufferedWriter w(file);
+  w.str("movieId,title,genres");
+  w.end_line();
+  const auto& names = model.genre_names();
+  for (int32_t i = 0; i < model.num_items(); ++i) {
+    w.integer(i + 1);
+    w.str(",Item ");
+    w.integer(i + 1);
+    w.str(" (");
+    w.integer(model.year(i));
+    w.str("),");
+    const uint64_t mask = model.genres(i);
+    if (mask == 0) w.str("(no genres listed)");
+    bool first = true;
+    for (size_t g = 0; g < names.size(); ++g) {
+      if (!(mask >> g & 1)) continue;
+      if (!first) w.ch('|');
+      w.str(names[g]);
+      first = false;
+    }
+    w.end_line();
+  }
+  w.flush();
+  file.commit();
+}
+
+// users.csv: userId,age,gender,occupation.
+void write_synthetic_users(const std::string& dir, const SyntheticModel& model) {
+  AtomicFile file(dir + "/users.csv", /*binary=*/true);
+  BufferedWriter w(file);
+  w.str("userId,age,gender,occupation");
+  w.end_line();
+  for (int32_t u = 0; u < model.num_users(); ++u) {
+    w.integer(u + 1);
+    w.ch(',');
+    w.integer(model.age(u));
+    w.ch(',');
+    w.str(model.gender(u));
+    w.ch(',');
+    w.str(model.occupation(u));
+    w.end_line();
+  }
+  w.flush();
+  file.commit();
+}
+
+// synthetic.json: the options used and the counts.
+void write_synthetic_provenance(const std::string& dir, const SyntheticOptions& opts,
+                                const SyntheticSummary& summary) {
+  nlohmann::ordered_json meta;
+  meta["generator"] = "towerrec generate";
+  meta["options"] = {{"users", opts.users},
+                     {"items", opts.items},
+                     {"ratings_per_user", opts.ratings_per_user},
+                     {"genres", opts.genres},
+                     {"latent_dim", opts.latent_dim},
+                     {"noise", opts.noise},
+                     {"zipf", opts.zipf},
+                     {"personal", opts.personal},
+                     {"genre_affinity", opts.genre_affinity},
+                     {"seed", opts.seed}};
+  meta["counts"] = {{"users", summary.users},
+                    {"items", summary.items},
+                    {"ratings", summary.ratings},
+                    {"mean_rating", summary.mean_rating}};
+  write_file_atomic(dir + "/synthetic.json", meta.dump(2) + "\n");
+}
+
 }  // namespace
 
 // Draws a user's items without replacement. The tables are immutable; per-draw state lives in
@@ -169,124 +240,64 @@ SyntheticGenerator::~SyntheticGenerator() = default;
 
 SyntheticSummary SyntheticGenerator::write(const std::string& dir,
                                            const ProgressFn& progress) const {
-  const SyntheticOptions& opts = model_.options();
   make_dirs(dir);
   SyntheticSummary summary;
   summary.users = model_.num_users();
   summary.items = model_.num_items();
+  write_synthetic_movies(dir, model_);
+  write_synthetic_users(dir, model_);
+  write_ratings(dir, progress, summary);
+  write_synthetic_provenance(dir, model_.options(), summary);
+  return summary;
+}
 
-  {
-    AtomicFile file(dir + "/movies.csv", /*binary=*/true);
-    BufferedWriter w(file);
-    w.str("movieId,title,genres");
-    w.end_line();
-    const auto& names = model_.genre_names();
-    for (int32_t i = 0; i < model_.num_items(); ++i) {
-      w.integer(i + 1);
-      w.str(",Item ");
-      w.integer(i + 1);
-      w.str(" (");
-      w.integer(model_.year(i));
-      w.str("),");
-      const uint64_t mask = model_.genres(i);
-      if (mask == 0) w.str("(no genres listed)");
-      bool first = true;
-      for (size_t g = 0; g < names.size(); ++g) {
-        if (!(mask >> g & 1)) continue;
-        if (!first) w.ch('|');
-        w.str(names[g]);
-        first = false;
-      }
-      w.end_line();
-    }
-    w.flush();
-    file.commit();
-  }
-
-  {
-    AtomicFile file(dir + "/users.csv", /*binary=*/true);
-    BufferedWriter w(file);
-    w.str("userId,age,gender,occupation");
-    w.end_line();
-    for (int32_t u = 0; u < model_.num_users(); ++u) {
+void SyntheticGenerator::write_ratings(const std::string& dir, const ProgressFn& progress,
+                                       SyntheticSummary& summary) const {
+  const SyntheticOptions& opts = model_.options();
+  AtomicFile file(dir + "/ratings.csv", /*binary=*/true);
+  BufferedWriter w(file);
+  w.str("userId,movieId,rating,timestamp");
+  w.end_line();
+  const size_t items = static_cast<size_t>(model_.num_items());
+  const size_t min_count = std::min<size_t>(5, items);
+  const uint64_t seed = mix_seed(opts.seed, kRatingsDomain);
+  ItemSampler::Scratch scratch;
+  std::vector<int32_t> chosen;
+  double sum = 0;
+  const uint64_t users = static_cast<uint64_t>(model_.num_users());
+  for (int32_t u = 0; u < model_.num_users(); ++u) {
+    Rng rng(mix_seed(seed, static_cast<uint64_t>(u)));
+    const double draw = opts.ratings_per_user *
+                        std::exp(kCountSigma * rng.normal() - kCountSigma * kCountSigma / 2);
+    const size_t count = std::clamp<size_t>(
+        static_cast<size_t>(std::llround(std::min(draw, static_cast<double>(items)))), min_count,
+        items);
+    sampler_->sample(u, count, opts.genre_affinity, rng, scratch, chosen);
+    std::sort(chosen.begin(), chosen.end());
+    const int64_t start = kFirstTimestamp + static_cast<int64_t>(rng.below(kStartWindow));
+    const double span = -kMeanActivityDays * 86400 * std::log(rng.uniform_pos());
+    for (int32_t i : chosen) {
+      const int64_t ts = start + static_cast<int64_t>(rng.uniform() * span);
+      const double value = model_.expected(u, i) + opts.noise * rng.normal();
+      const int twice = static_cast<int>(std::clamp<long long>(std::llround(2 * value), 1, 10));
+      sum += twice * 0.5;
       w.integer(u + 1);
       w.ch(',');
-      w.integer(model_.age(u));
+      w.integer(i + 1);
       w.ch(',');
-      w.str(model_.gender(u));
+      w.half_stars(twice);
       w.ch(',');
-      w.str(model_.occupation(u));
+      w.integer(ts);
       w.end_line();
     }
-    w.flush();
-    file.commit();
+    summary.ratings += static_cast<int64_t>(chosen.size());
+    if (progress && ((u + 1) % 1024 == 0 || static_cast<uint64_t>(u) + 1 == users))
+      progress({"generate ratings", static_cast<uint64_t>(u) + 1, users, "users",
+                std::to_string(summary.ratings) + " ratings"});
   }
-
-  {
-    AtomicFile file(dir + "/ratings.csv", /*binary=*/true);
-    BufferedWriter w(file);
-    w.str("userId,movieId,rating,timestamp");
-    w.end_line();
-    const size_t items = static_cast<size_t>(model_.num_items());
-    const size_t min_count = std::min<size_t>(5, items);
-    const uint64_t seed = mix_seed(opts.seed, kRatingsDomain);
-    ItemSampler::Scratch scratch;
-    std::vector<int32_t> chosen;
-    double sum = 0;
-    const uint64_t users = static_cast<uint64_t>(model_.num_users());
-    for (int32_t u = 0; u < model_.num_users(); ++u) {
-      Rng rng(mix_seed(seed, static_cast<uint64_t>(u)));
-      const double draw = opts.ratings_per_user *
-                          std::exp(kCountSigma * rng.normal() - kCountSigma * kCountSigma / 2);
-      const size_t count = std::clamp<size_t>(
-          static_cast<size_t>(std::llround(std::min(draw, static_cast<double>(items)))), min_count,
-          items);
-      sampler_->sample(u, count, opts.genre_affinity, rng, scratch, chosen);
-      std::sort(chosen.begin(), chosen.end());
-      const int64_t start = kFirstTimestamp + static_cast<int64_t>(rng.below(kStartWindow));
-      const double span = -kMeanActivityDays * 86400 * std::log(rng.uniform_pos());
-      for (int32_t i : chosen) {
-        const int64_t ts = start + static_cast<int64_t>(rng.uniform() * span);
-        const double value = model_.expected(u, i) + opts.noise * rng.normal();
-        const int twice = static_cast<int>(std::clamp<long long>(std::llround(2 * value), 1, 10));
-        sum += twice * 0.5;
-        w.integer(u + 1);
-        w.ch(',');
-        w.integer(i + 1);
-        w.ch(',');
-        w.half_stars(twice);
-        w.ch(',');
-        w.integer(ts);
-        w.end_line();
-      }
-      summary.ratings += static_cast<int64_t>(chosen.size());
-      if (progress && ((u + 1) % 1024 == 0 || static_cast<uint64_t>(u) + 1 == users))
-        progress({"generate ratings", static_cast<uint64_t>(u) + 1, users, "users",
-                  std::to_string(summary.ratings) + " ratings"});
-    }
-    w.flush();
-    file.commit();
-    summary.mean_rating = summary.ratings ? sum / static_cast<double>(summary.ratings) : 0;
-  }
-
-  nlohmann::ordered_json meta;
-  meta["generator"] = "towerrec generate";
-  meta["options"] = {{"users", opts.users},
-                     {"items", opts.items},
-                     {"ratings_per_user", opts.ratings_per_user},
-                     {"genres", opts.genres},
-                     {"latent_dim", opts.latent_dim},
-                     {"noise", opts.noise},
-                     {"zipf", opts.zipf},
-                     {"personal", opts.personal},
-                     {"genre_affinity", opts.genre_affinity},
-                     {"seed", opts.seed}};
-  meta["counts"] = {{"users", summary.users},
-                    {"items", summary.items},
-                    {"ratings", summary.ratings},
-                    {"mean_rating", summary.mean_rating}};
-  write_file_atomic(dir + "/synthetic.json", meta.dump(2) + "\n");
-  return summary;
+  w.flush();
+  file.commit();
+  summary.mean_rating = summary.ratings ? sum / static_cast<double>(summary.ratings) : 0;
 }
 
 }  // namespace towerrec

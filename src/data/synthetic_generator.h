@@ -50,6 +50,10 @@ class SyntheticGenerator {
 
  private:
   class ItemSampler;
+  // ratings.csv, streamed user by user; fills summary.ratings and summary.mean_rating.
+  void write_ratings(const std::string& dir, const ProgressFn& progress,
+                     SyntheticSummary& summary) const;
+
   SyntheticModel model_;
   std::unique_ptr<ItemSampler> sampler_;
 };

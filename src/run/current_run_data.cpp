@@ -64,7 +64,8 @@ bool read_run_dataset(const RunOptions& o, const std::string& run_dir, const Run
 Dataset read_current(const RunOptions& o, const std::string& data_dir, const Dataset* run) {
   const std::string format = detect_format(data_dir);
   const std::string run_format =
-      run ? run->format : (o.data.format == "auto" ? std::string() : o.data.format);
+      run ? run->format
+          : (o.data.format == DataFormat::kAuto ? std::string() : enum_name(o.data.format));
   if (!run_format.empty() && format != run_format)
     throw Error(data_file(data_dir, ratings_file(format)) + ": the data is in format " + format +
                 ", the run was trained on " + run_format + " data (" + ratings_file(run_format) +
@@ -74,7 +75,8 @@ Dataset read_current(const RunOptions& o, const std::string& data_dir, const Dat
                      " data has no user or item catalogue; --data needs ratings data");
   DataOptions d = o.data;
   d.dir = data_dir;
-  d.format = format;
+  const bool known = parse_enum(format, d.format);
+  TOWERREC_CHECK(known);
   try {
     return read_dataset(data_dir, d);
   } catch (const InputError& e) {

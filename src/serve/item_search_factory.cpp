@@ -7,7 +7,7 @@
 namespace towerrec {
 
 bool neighbors_from_index(const RetrievalOptions& retrieval) {
-  return retrieval.neighbors == "ann";
+  return retrieval.neighbors == NeighborSource::kAnn;
 }
 
 std::shared_ptr<const ItemSearch> make_neighbor_search(const RetrievalOptions& retrieval,

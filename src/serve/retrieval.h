@@ -47,7 +47,7 @@ struct RetrievalIndexReport {
 struct RetrievalGenerators {
   int64_t last_n = 0;
   int64_t per_item_m = 0;
-  std::string neighbors;
+  NeighborSource neighbors = NeighborSource::kAnn;
   int64_t top_genres = 0;
   int64_t genre_top = 0;
   int64_t popular = 0;

@@ -25,7 +25,7 @@ nlohmann::json retrieval_report_json(const RetrievalReport& r) {
   const RetrievalGenerators& g = r.generators;
   out["generators"] = {{"last_n", g.last_n},
                        {"per_item_m", g.per_item_m},
-                       {"neighbors", g.neighbors},
+                       {"neighbors", enum_name(g.neighbors)},
                        {"top_genres", g.top_genres},
                        {"genre_top", g.genre_top},
                        {"popular", g.popular},

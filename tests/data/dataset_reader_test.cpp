@@ -54,7 +54,7 @@ TEST_CASE("reader: format detection", "[data]") {
   CHECK(dataset_error(none.file("notes.txt")) ==
         "dataset path " + none.file("notes.txt") + ": expected a directory, found a file");
   DataOptions ml;
-  ml.format = "movielens";
+  ml.format = DataFormat::kMovielens;
   CHECK(dataset_error(none.file("notes.txt"), ml) ==
         "dataset path " + none.file("notes.txt") + ": expected a directory, found a file");
 }
@@ -64,7 +64,7 @@ TEST_CASE("reader: explicit format and option checks", "[data]") {
   dir.write("movies.csv", "movieId,title,genres\n1,a,Drama\n");
   dir.write("ratings.csv", "userId,movieId,rating,timestamp\n1,1,7,1\n");
   DataOptions data_opts;
-  data_opts.format = "movielens";
+  data_opts.format = DataFormat::kMovielens;
   data_opts.rating_min = 1;
   data_opts.rating_max = 10;
   const Dataset d = read_dataset(dir.path(), data_opts);
@@ -73,7 +73,7 @@ TEST_CASE("reader: explicit format and option checks", "[data]") {
   data_opts.rating_min = 11;
   CHECK_THROWS_AS(read_dataset(dir.path(), data_opts), UsageError);
   data_opts = DataOptions{};
-  data_opts.format = "ml100k";
+  data_opts.format = DataFormat::kMl100k;
   CHECK(dataset_error(dir.path(), data_opts).find("cannot open " + dir.file("u.item")) == 0);
 }
 

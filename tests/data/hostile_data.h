@@ -23,7 +23,7 @@ struct DataCase {
   Files files;                                     // written over the base layout
   std::string expected;                            // "file:line: message" prefix; empty = accepted
   std::function<void(const Dataset&)> check = {};  // what an accepted case loads
-  std::string duplicates = "last";                 // data.duplicates
+  DuplicatePolicy duplicates = DuplicatePolicy::kLast;  // data.duplicates
 };
 
 // "userId,movieId,rating,timestamp"-style rows of what was loaded: ids, value, timestamp, in

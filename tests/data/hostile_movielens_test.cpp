@@ -33,7 +33,7 @@ DataCase users(std::string name, std::string rows, std::string expected) {
   return {std::move(name), {{"users.csv", U + rows}}, "users.csv:" + expected, {}};
 }
 DataCase duplicates_error(DataCase c) {
-  c.duplicates = "error";
+  c.duplicates = DuplicatePolicy::kError;
   return c;
 }
 std::function<void(const Dataset&)> rows_are(std::vector<std::string> want) {

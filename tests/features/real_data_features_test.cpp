@@ -38,7 +38,7 @@ TEST_CASE("features: ml-100k with demographics", "[features]") {
     return;
   }
   DataOptions data_opts;
-  data_opts.format = "ml100k";
+  data_opts.format = DataFormat::kMl100k;
   const Dataset data = read_dataset(dir, data_opts);
   const Split split = make_split(data, SplitSpec::parse("ml100k:u1"));
   const Features f = build_features(data, split.train, FeatureOptions{});

@@ -21,10 +21,10 @@ TEST_CASE("make_neighbor_search: the ANN index or exact L2 search, from retrieva
   auto index = std::make_shared<AnnIndex>(AnnIndex::build(ref, AnnOptions{}));
   RetrievalOptions ro;
   ro.per_item_m = 4;
-  ro.neighbors = "ann";
+  ro.neighbors = NeighborSource::kAnn;
   CHECK(neighbors_from_index(ro));
   CHECK(make_neighbor_search(ro, ref, 2, index).get() == index.get());
-  ro.neighbors = "exact";
+  ro.neighbors = NeighborSource::kExact;
   CHECK_FALSE(neighbors_from_index(ro));
   const std::shared_ptr<const ItemSearch> exact = make_neighbor_search(ro, ref, 2, nullptr);
   REQUIRE(exact != nullptr);

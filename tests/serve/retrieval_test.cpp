@@ -98,7 +98,7 @@ TEST_CASE("retrieval: generators only (no ANN), never a seen item, recall below 
   ServeOptions opts;
   opts.k = 10;
   opts.retrieval.ann = false;
-  opts.retrieval.neighbors = "exact";
+  opts.retrieval.neighbors = NeighborSource::kExact;
   opts.retrieval.last_n = 2;
   opts.retrieval.per_item_m = 5;
   opts.retrieval.popular = 10;
