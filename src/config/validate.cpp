@@ -38,12 +38,12 @@ class FieldChecker {
     if (c.choices.empty()) return;
     for (const auto& choice : c.choices)
       if (choice == v) return;
-    out_.push_back({key, c.describe("a string"), quote_found(v)});
+    out_.push_back({key, c.describe("a string"), quote_found(v), {}});
   }
   void check_number(const std::string& key, double v, const Check& c, const char* kind,
                     const std::string& found) {
     if ((c.min && (c.min_exclusive ? !(v > *c.min) : !(v >= *c.min))) || (c.max && !(v <= *c.max)))
-      out_.push_back({key, c.describe(kind), found});
+      out_.push_back({key, c.describe(kind), found, {}});
   }
   void check_value(const std::string& key, double v, const Check& c) {
     check_number(key, v, c, "a number", number_text(v));
@@ -122,7 +122,7 @@ std::vector<Violation> validate(const RunOptions& opts) {
   try {
     SplitSpec::parse(opts.data.split, "data.split");
   } catch (const UsageError&) {
-    out.push_back({"data.split", kSplitGrammar, quote_found(opts.data.split)});
+    out.push_back({"data.split", kSplitGrammar, quote_found(opts.data.split), {}});
   }
   cf_rules(opts.cf, out);
   train_rules(opts, out);
