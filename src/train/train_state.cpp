@@ -68,7 +68,10 @@ void save_train_state(const std::string& path, const TrainState& s) {
                        {"adam_steps", s.adam_steps},
                        {"rng", s.rng},
                        {"history", history}};
-  FramedWriter file(kStateFormat, header.dump(), (s.params.size() * 4 + s.order.size()) * 4);
+  // Every piece's size up front: the buffer is several MB and must not grow (and copy) mid-write.
+  const size_t floats =
+      s.params.size() * 3 + s.best_params.size() + s.average.size() + s.order.size();
+  FramedWriter file(kStateFormat, header.dump(), floats * sizeof(float) + 4 * sizeof(uint64_t));
   std::string& out = file.bytes();
   append_pod<uint64_t>(out, s.params.size());
   for (const std::vector<float>* v : {&s.params, &s.adam_m, &s.adam_v})
