@@ -110,7 +110,7 @@ Dataset read_cf_lab_dataset(const std::string& dir, const DataOptions& opts) {
   const std::string y_path = data_file(dir, "small_movies_Y.csv");
   Dataset data;
   data.source = dir;
-  data.format = "cf_lab";
+  data.format = DataFormat::kCfLab;
   data.rating_min = opts.rating_min;
   data.rating_max = opts.rating_max;
   const int64_t nm = yr.y.rows, nu = yr.y.cols;

@@ -86,7 +86,7 @@ Dataset read_content_lab_dataset(const std::string& dir, const DataOptions& opts
   const ContentLab lab = read_content_lab(dir);
   Dataset data;
   data.source = dir;
-  data.format = "content_lab";
+  data.format = DataFormat::kContentLab;
   data.rating_min = opts.rating_min;
   data.rating_max = opts.rating_max;
   const std::string list = data_file(dir, "content_movie_list.csv");

@@ -9,6 +9,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "config/data_options.h"
+
 namespace towerrec {
 
 // Dense index <-> external id. Indices are assigned in order of first appearance (or by the
@@ -81,8 +83,8 @@ struct UserMeta {
 };
 
 struct Dataset {
-  std::string source;  // directory it was read from
-  std::string format;  // "movielens", "ml100k", "ml1m", "content_lab", "cf_lab", ...
+  std::string source;                     // directory it was read from
+  DataFormat format = DataFormat::kAuto;  // read from; kAuto when built in memory (tests)
   double rating_min = 0.5;
   double rating_max = 5.0;
   IdMap users;

@@ -26,14 +26,15 @@ void expect_directory(const std::string& dir) {
 
 }  // namespace
 
-std::string detect_format(const std::string& dir) {
+DataFormat detect_format(const std::string& dir) {
   expect_directory(dir);
   auto has = [&](const char* name) { return data_file_exists(data_file(dir, name)); };
-  if (has("ratings.csv")) return "movielens";
-  if (has("u.data")) return "ml100k";
-  if (has("ratings.dat")) return "ml1m";
-  if (has("content_user_train.csv") && has("content_item_train.csv")) return "content_lab";
-  if (has("small_movies_Y.csv") && has("small_movies_R.csv")) return "cf_lab";
+  if (has("ratings.csv")) return DataFormat::kMovielens;
+  if (has("u.data")) return DataFormat::kMl100k;
+  if (has("ratings.dat")) return DataFormat::kMl1m;
+  if (has("content_user_train.csv") && has("content_item_train.csv"))
+    return DataFormat::kContentLab;
+  if (has("small_movies_Y.csv") && has("small_movies_R.csv")) return DataFormat::kCfLab;
   throw Error(
       "cannot tell the format of " + dir +
       ": expected ratings.csv (movielens), u.data (ml100k), ratings.dat (ml1m), "
@@ -49,10 +50,7 @@ DataFormat detect_format_or(const std::string& dir, DataFormat format) {
     expect_directory(dir);
     return format;
   }
-  DataFormat detected = DataFormat::kAuto;
-  const bool known = parse_enum(detect_format(dir), detected);
-  TOWERREC_CHECK(known && detected != DataFormat::kAuto);
-  return detected;
+  return detect_format(dir);
 }
 
 }  // namespace

@@ -22,9 +22,9 @@
 
 namespace towerrec {
 
-// The format name for `dir` (see above); throws Error listing what was looked for when none
+// The format of `dir` (see above; never kAuto); throws Error listing what was looked for when none
 // matches.
-std::string detect_format(const std::string& dir);
+DataFormat detect_format(const std::string& dir);
 
 // Reads `dir` in opts.format (auto = detect_format). Uses opts.rating_min/max (UsageError when
 // min > max) and opts.duplicates. `progress` gets rows read for ratings files over ~1M lines.

@@ -59,7 +59,7 @@ std::string fmt(const char* f, double x) {
 DatasetStats compute_dataset_stats(const Dataset& data) {
   DatasetStats s;
   s.source = data.source;
-  s.format = data.format;
+  s.format = enum_name(data.format);
   s.users = data.num_users();
   s.items = data.num_items();
   s.ratings = static_cast<int64_t>(data.ratings.size());

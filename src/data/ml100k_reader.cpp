@@ -106,7 +106,7 @@ void read_u_user(const std::string& path, Dataset& data) {
 Dataset read_ml100k(const std::string& dir, const DataOptions& opts, const ProgressFn& progress) {
   Dataset data;
   data.source = dir;
-  data.format = "ml100k";
+  data.format = DataFormat::kMl100k;
   data.rating_min = opts.rating_min;
   data.rating_max = opts.rating_max;
   read_u_item(data_file(dir, "u.item"), read_genre_names(data_file(dir, "u.genre")), data);

@@ -54,7 +54,7 @@ void read_users_dat(const std::string& path, Dataset& data) {
 Dataset read_ml1m(const std::string& dir, const DataOptions& opts, const ProgressFn& progress) {
   Dataset data;
   data.source = dir;
-  data.format = "ml1m";
+  data.format = DataFormat::kMl1m;
   data.rating_min = opts.rating_min;
   data.rating_max = opts.rating_max;
   read_movies_dat(data_file(dir, "movies.dat"), data);

@@ -49,7 +49,7 @@ Dataset read_movielens(const std::string& dir, const DataOptions& opts,
                        const ProgressFn& progress) {
   Dataset data;
   data.source = dir;
-  data.format = "movielens";
+  data.format = DataFormat::kMovielens;
   data.rating_min = opts.rating_min;
   data.rating_max = opts.rating_max;
   read_movies_csv(data_file(dir, "movies.csv"), data);

@@ -69,12 +69,12 @@ Split temporal_split(const Dataset& data, const SplitSpec& spec) {
 
 Split ml100k_split(const Dataset& data, const SplitSpec& spec) {
   const size_t n = data.ratings.size();
-  if (data.format != "ml100k" || n != kMl100kRatings)
+  if (data.format != DataFormat::kMl100k || n != kMl100kRatings)
     throw Error(
         "split " + quote_found(spec.str()) +
         ": expected the MovieLens 100K ratings (format \"ml100k\", u.data with 100000 rows), "
         "found format " +
-        quote_found(data.format) + " with " + std::to_string(n) + " ratings");
+        quote_found(enum_name(data.format)) + " with " + std::to_string(n) + " ratings");
   std::vector<char> is_test(n, 0);
   if (spec.fold[0] == 'u' && spec.fold[1] >= '1' && spec.fold[1] <= '5') {
     // mku.sh: u{i}.test is lines (i-1)*20000+1 .. i*20000 of u.data.

@@ -22,15 +22,23 @@ void log_note(const RunCallbacks& cb, const std::string& msg) {
 }
 
 // The file a format is recognised by, and the one its catalogue comes from.
-std::string ratings_file(const std::string& format) {
-  if (format == "ml100k") return "u.data";
-  if (format == "ml1m") return "ratings.dat";
-  if (format == "movielens") return "ratings.csv";
-  return format;
+std::string ratings_file(DataFormat format) {
+  switch (format) {
+    case DataFormat::kMl100k:
+      return "u.data";
+    case DataFormat::kMl1m:
+      return "ratings.dat";
+    case DataFormat::kMovielens:
+      return "ratings.csv";
+    default:
+      return enum_name(format);
+  }
 }
 
-std::string catalogue_file(const std::string& dir, const std::string& format) {
-  const char* name = format == "ml100k" ? "u.item" : format == "ml1m" ? "movies.dat" : "movies.csv";
+std::string catalogue_file(const std::string& dir, DataFormat format) {
+  const char* name = format == DataFormat::kMl100k ? "u.item"
+                     : format == DataFormat::kMl1m ? "movies.dat"
+                                                   : "movies.csv";
   return data_file_exists(data_file(dir, name)) ? data_file(dir, name)
                                                 : data_file(dir, ratings_file(format));
 }
@@ -62,21 +70,18 @@ bool read_run_dataset(const RunOptions& o, const std::string& run_dir, const Run
 }
 
 Dataset read_current(const RunOptions& o, const std::string& data_dir, const Dataset* run) {
-  const std::string format = detect_format(data_dir);
-  const std::string run_format =
-      run ? run->format
-          : (o.data.format == DataFormat::kAuto ? std::string() : enum_name(o.data.format));
-  if (!run_format.empty() && format != run_format)
-    throw Error(data_file(data_dir, ratings_file(format)) + ": the data is in format " + format +
-                ", the run was trained on " + run_format + " data (" + ratings_file(run_format) +
-                "); score data in the run's format");
-  if (format == "content_lab" || format == "cf_lab")
-    throw UsageError(data_dir + ": " + format +
+  const DataFormat format = detect_format(data_dir);
+  const DataFormat run_format = run ? run->format : o.data.format;
+  if (run_format != DataFormat::kAuto && format != run_format)
+    throw Error(data_file(data_dir, ratings_file(format)) + ": the data is in format " +
+                enum_name(format) + ", the run was trained on " + enum_name(run_format) +
+                " data (" + ratings_file(run_format) + "); score data in the run's format");
+  if (format == DataFormat::kContentLab || format == DataFormat::kCfLab)
+    throw UsageError(data_dir + ": " + enum_name(format) +
                      " data has no user or item catalogue; --data needs ratings data");
   DataOptions d = o.data;
   d.dir = data_dir;
-  const bool known = parse_enum(format, d.format);
-  TOWERREC_CHECK(known);
+  d.format = format;
   try {
     return read_dataset(data_dir, d);
   } catch (const InputError& e) {

@@ -61,8 +61,8 @@ RunInputs prepare_run_inputs(const RunOptions& opts, const std::string& run_dir,
   in.data = read_dataset(in.data_dir, opts.data, cb.progress);
   log_input(cb, "read " + std::to_string(in.data.ratings.size()) + " ratings, " +
                     std::to_string(in.data.num_users()) + " users, " +
-                    std::to_string(in.data.num_items()) + " items (" + in.data.format + ") from " +
-                    in.data_dir);
+                    std::to_string(in.data.num_items()) + " items (" + enum_name(in.data.format) +
+                    ") from " + in.data_dir);
   in.split = make_split(in.data, SplitSpec::parse(opts.data.split));
   if (in.split.train.empty() || in.split.test.empty())
     throw Error("split " + opts.data.split + " leaves an empty train or test set (" +
@@ -79,7 +79,7 @@ RunInputs prepare_run_inputs(const RunOptions& opts, const std::string& run_dir,
                   format_min_rating(highest) +
                   ": lower train.positive_min_rating or use train.loss: mse");
   }
-  if (in.data.format == "content_lab") {
+  if (in.data.format == DataFormat::kContentLab) {
     in.lab = std::make_unique<ContentLab>(read_content_lab(in.data_dir));
     in.features = build_lab_features(*in.lab, in.split.train);
   } else {

@@ -15,11 +15,10 @@ NewUserSummary recommend_lab_new_user(const CfRun& cf, const NewUserRatings& use
                                       const std::vector<int32_t>& excluded_items,
                                       const std::string& out_csv, const ProgressFn& progress) {
   const Dataset& data = cf.run.data;
-  if (data.format != "cf_lab")
-    throw UsageError(
-        "recommend --retrain: expected a run on the course lab's data (data.format "
-        "cf_lab), found format " +
-        data.format + "; other runs fold new users in (drop --retrain)");
+  if (data.format != DataFormat::kCfLab)
+    throw UsageError(std::string("recommend --retrain: expected a run on the course lab's data "
+                                 "(data.format cf_lab), found format ") +
+                     enum_name(data.format) + "; other runs fold new users in (drop --retrain)");
   if (users.ids.size() != 1 || users.items[0].empty())
     throw UsageError(
         "recommend --retrain: expected one new user with ratings (the lab's "

@@ -108,8 +108,19 @@ class TwoTowerStep {
   int64_t capacity() const { return capacity_; }
 
  private:
+  // The softmax term (two_tower_step_softmax.cpp): adds its loss and, with backward, its gradient
+  // into the towers' output gradients.
   void softmax_loss(const StepInputs& in, const StepBatch& b, const StepLoss& loss, bool backward,
                     const GatherFn& gather, StepSums& sums);
+  // The global batch's tower outputs, U [n, dim] then V [n + m, dim] (gathered over ranks).
+  float* global_outputs(const StepBatch& b, const GatherFn& gather);
+  // key_scratch_ and correction_: each candidate's item key and its logQ correction.
+  void candidate_keys(const StepInputs& in, const StepBatch& b);
+  // One slot's exp'd logit row: adds its positive rows' cross-entropies to ce (in row order) and,
+  // with backward, turns the row into the slot's gradient row.
+  void slot_softmax(float* row, int64_t slot, const float* y, const float* V, const StepBatch& b,
+                    const StepLoss& loss, float gscale, bool backward, double& ce,
+                    int64_t& own_pos);
   // Fills user_slot_ / slot_user_ for the own rows users[0, r): with `share`, one slot per distinct
   // user row (first-seen order), otherwise one per row.
   void group_users(const int32_t* users, int64_t r, int64_t user_rows, bool share);

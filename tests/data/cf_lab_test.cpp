@@ -54,7 +54,7 @@ TEST_CASE("cf lab: as a Dataset, one rating per R == 1 cell", "[data]") {
   TempDir dir;
   write_cf_lab_fixture(dir);
   const Dataset d = read_cf_lab_dataset(dir.path(), DataOptions{});
-  CHECK(d.format == "cf_lab");
+  CHECK(d.format == DataFormat::kCfLab);
   CHECK(d.num_users() == 3);
   CHECK(d.num_items() == 2);
   CHECK(d.ratings.item == std::vector<int32_t>{0, 0, 1});

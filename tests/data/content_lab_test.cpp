@@ -54,7 +54,7 @@ TEST_CASE("content lab: as a Dataset keeps repeated rows", "[data]") {
   TempDir dir;
   write_content_lab_fixture(dir);
   Dataset d = read_content_lab_dataset(dir.path(), DataOptions{});
-  CHECK(d.format == "content_lab");
+  CHECK(d.format == DataFormat::kContentLab);
   CHECK(d.ratings.size() == 4);  // the repeated (2, 10) row stays
   CHECK(d.duplicates_dropped == 0);
   CHECK(d.users.ids() == std::vector<int64_t>{2, 5});

@@ -37,11 +37,11 @@ TEST_CASE("reader: format detection", "[data]") {
   d.write("content_item_train.csv", "");
   e.write("small_movies_Y.csv", "");
   e.write("small_movies_R.csv", "");
-  CHECK(detect_format(a.path()) == "movielens");
-  CHECK(detect_format(b.path()) == "ml100k");
-  CHECK(detect_format(c.path()) == "ml1m");
-  CHECK(detect_format(d.path()) == "content_lab");
-  CHECK(detect_format(e.path()) == "cf_lab");
+  CHECK(detect_format(a.path()) == DataFormat::kMovielens);
+  CHECK(detect_format(b.path()) == DataFormat::kMl100k);
+  CHECK(detect_format(c.path()) == DataFormat::kMl1m);
+  CHECK(detect_format(d.path()) == DataFormat::kContentLab);
+  CHECK(detect_format(e.path()) == DataFormat::kCfLab);
   none.write("notes.txt", "");
   CHECK(dataset_error(none.path()) ==
         "cannot tell the format of " + none.path() +
@@ -84,7 +84,7 @@ TEST_CASE("reader: ml-latest-small golden counts", "[data]") {
     return;
   }
   const Dataset d = read_dataset(dir, DataOptions{});
-  CHECK(d.format == "movielens");
+  CHECK(d.format == DataFormat::kMovielens);
   CHECK(d.ratings.size() == 100836);
   CHECK(d.num_users() == 610);
   CHECK(d.num_items() == 9742);
@@ -103,7 +103,7 @@ TEST_CASE("reader: ml-100k golden counts and demographics", "[data]") {
     return;
   }
   const Dataset d = read_dataset(dir, DataOptions{});
-  CHECK(d.format == "ml100k");
+  CHECK(d.format == DataFormat::kMl100k);
   CHECK(d.ratings.size() == 100000);
   CHECK(d.num_users() == 943);
   CHECK(d.num_items() == 1682);

@@ -43,7 +43,7 @@ TEST_CASE("ml100k: u.item, u.data and u.user", "[data]") {
   TempDir dir;
   write_ml100k_fixture(dir);
   const Dataset d = read_ml100k(dir.path(), DataOptions{});
-  CHECK(d.format == "ml100k");
+  CHECK(d.format == DataFormat::kMl100k);
   CHECK(d.items.ids() == std::vector<int64_t>{1, 2, 3});
   CHECK(d.users.ids() == std::vector<int64_t>{7, 4, 8});
   CHECK(d.ratings.item == std::vector<int32_t>{1, 0, 0});

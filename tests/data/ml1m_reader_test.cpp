@@ -34,7 +34,7 @@ TEST_CASE("ml1m: '::' files, latin-1 titles, users.dat codes", "[data]") {
   TempDir dir;
   write_ml1m_fixture(dir);
   const Dataset d = read_ml1m(dir.path(), DataOptions{});
-  CHECK(d.format == "ml1m");
+  CHECK(d.format == DataFormat::kMl1m);
   CHECK(d.items.ids() == std::vector<int64_t>{1, 2, 3});
   CHECK(d.users.ids() == std::vector<int64_t>{1, 6, 10});
   CHECK(d.ratings.item == std::vector<int32_t>{1, 0, 2});

@@ -42,7 +42,7 @@ TEST_CASE("movielens: catalogue order, first-appearance users, titles, years, ge
   dir.write("movies.csv", kMovies);
   dir.write("ratings.csv", kRatings);
   const Dataset d = read_movielens(dir.path(), DataOptions{});
-  CHECK(d.format == "movielens");
+  CHECK(d.format == DataFormat::kMovielens);
   CHECK(d.items.ids() == std::vector<int64_t>{1, 11, 20, 7});
   CHECK(d.users.ids() == std::vector<int64_t>{5, 2, 9});
   REQUIRE(d.ratings.size() == 4);

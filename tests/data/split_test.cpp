@@ -21,7 +21,7 @@ const char* const kGrammar =
 // n ratings over `users` users, round-robin, timestamps = row index.
 Dataset synthetic_rows(size_t n, int32_t users) {
   Dataset d;
-  d.format = "movielens";
+  d.format = DataFormat::kMovielens;
   for (int32_t u = 0; u < users; ++u) d.users.add(u + 1);
   d.items.add(1);
   for (size_t r = 0; r < n; ++r)
@@ -39,7 +39,7 @@ Dataset load_ml100k(const std::string& dir) {
                                             << "); checking folds on u.data parsed here");
   }
   Dataset d;
-  d.format = "ml100k";
+  d.format = DataFormat::kMl100k;
   std::ifstream in(dir + "/u.data");
   int64_t u, i, ts;
   float v;
@@ -157,7 +157,7 @@ TEST_CASE("a hand-built spec is checked like a parsed one", "[data]") {
 
 TEST_CASE("temporal split puts each user's latest ratings in test", "[data]") {
   Dataset d;
-  d.format = "movielens";
+  d.format = DataFormat::kMovielens;
   // user 0: 5 ratings, timestamps out of row order, with a tie at 50 (rows 3 and 6)
   // user 1: 2 ratings; user 2: 1 rating; user 3: 3 ratings all at the same time
   struct Row {
@@ -190,7 +190,7 @@ TEST_CASE("ml100k folds need the MovieLens 100K data", "[data]") {
                     "split \"ml100k:u1\": expected the MovieLens 100K ratings (format \"ml100k\", "
                     "u.data with 100000 rows), found format \"movielens\" with 100 ratings");
   Dataset wrong_size = synthetic_rows(99999, 3);
-  wrong_size.format = "ml100k";
+  wrong_size.format = DataFormat::kMl100k;
   CHECK_THROWS_AS(make_split(wrong_size, SplitSpec::parse("ml100k:ua")), Error);
 }
 
@@ -201,7 +201,7 @@ TEST_CASE("ml100k folds match mku.sh on the real data", "[data]") {
     return;
   }
   const Dataset d = load_ml100k(dir);
-  REQUIRE(d.format == "ml100k");
+  REQUIRE(d.format == DataFormat::kMl100k);
   REQUIRE(d.ratings.size() == 100000);
 
   std::vector<int> covered(d.ratings.size(), 0);

@@ -289,7 +289,7 @@ TEST_CASE("read_dataset reads generated data back", "[data]") {
   const SyntheticOptions opts = small_options();
   const SyntheticSummary s = SyntheticGenerator(opts).write(dir.path());
   const Dataset d = read_dataset(dir.path(), DataOptions{});
-  CHECK(d.format == "movielens");
+  CHECK(d.format == DataFormat::kMovielens);
   CHECK(d.num_users() == 300);
   CHECK(d.num_items() == 400);
   CHECK(static_cast<int64_t>(d.ratings.size()) == s.ratings);

@@ -23,7 +23,6 @@ inline FeatureOptions toy_options() {
 
 inline Dataset toy_dataset() {
   Dataset d;
-  d.format = "toy";
   d.rating_min = 0.5;
   d.rating_max = 5;
   for (int64_t u : {100, 101, 102}) d.users.add(u);

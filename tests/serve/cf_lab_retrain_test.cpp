@@ -65,7 +65,7 @@ TEST_CASE("lab new user: the CLI's top predictions are cf_lab_new_user's", "[ser
 
 TEST_CASE("lab new user: --retrain needs a cf_lab run and one rated user", "[serve]") {
   CfRun cf;
-  cf.run.data.format = "movielens";
+  cf.run.data.format = DataFormat::kMovielens;
   NewUserRatings users;
   users.ids = {5};
   users.items = {{0}};
@@ -74,7 +74,7 @@ TEST_CASE("lab new user: --retrain needs a cf_lab run and one rated user", "[ser
   CHECK_THROWS_WITH(recommend_lab_new_user(cf, users, {}, {}, dir.file("x.csv")),
                     Catch::StartsWith("recommend --retrain: expected a run on the course lab's "
                                       "data (data.format cf_lab), found format movielens"));
-  cf.run.data.format = "cf_lab";
+  cf.run.data.format = DataFormat::kCfLab;
   users.items = {{}};
   users.values = {{}};
   CHECK_THROWS_WITH(recommend_lab_new_user(cf, users, {}, {}, dir.file("x.csv")),
