@@ -11,7 +11,7 @@ using towerrec::test::TempDir;
 
 namespace {
 
-const char* kMovies = "movieId,title,genres\n1,a,Drama\n2,b,Drama\n3,c,Drama\n";
+const char* kDramaMovies = "movieId,title,genres\n1,a,Drama\n2,b,Drama\n3,c,Drama\n";
 
 DataOptions with_policy(DuplicatePolicy p) {
   DataOptions opts;
@@ -23,7 +23,7 @@ DataOptions with_policy(DuplicatePolicy p) {
 
 TEST_CASE("duplicates: last keeps the later timestamp, ties go to the later line", "[data]") {
   TempDir dir;
-  dir.write("movies.csv", kMovies);
+  dir.write("movies.csv", kDramaMovies);
   dir.write("ratings.csv",
             "userId,movieId,rating,timestamp\n"
             "1,1,1.0,50\n"  // dropped: line 5 is later in time
@@ -41,7 +41,7 @@ TEST_CASE("duplicates: last keeps the later timestamp, ties go to the later line
 
 TEST_CASE("duplicates: users grouped or interleaved give the same result", "[data]") {
   TempDir dir;
-  dir.write("movies.csv", kMovies);
+  dir.write("movies.csv", kDramaMovies);
   dir.write("ratings.csv",
             "userId,movieId,rating,timestamp\n"
             "1,1,1,1\n1,1,2,2\n1,1,3,3\n2,2,4,1\n2,2,5,0\n");
@@ -52,7 +52,7 @@ TEST_CASE("duplicates: users grouped or interleaved give the same result", "[dat
 
 TEST_CASE("duplicates: error names both lines", "[data]") {
   TempDir dir;
-  dir.write("movies.csv", kMovies);
+  dir.write("movies.csv", kDramaMovies);
   dir.write("ratings.csv",
             "userId,movieId,rating,timestamp\n"
             "2,3,1,1\n1,1,2,2\n2,1,1,1\n1,2,1,1\n2,3,4,5\n1,1,3,3\n");
