@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "core/error.h"
-#include "run/run_directory.h"
+#include "run/run_models.h"
 #include "serve/new_user_ratings.h"
 #include "serve/recommendation_csv.h"
 
@@ -15,11 +15,7 @@ CfRun open_cf_run(const std::string& run_dir, const RunCallbacks& cb) {
   if (cf.run.options.model.kind != ModelKind::kCf)
     throw Error(run_dir + ": model.kind is " + std::string(enum_name(cf.run.options.model.kind)) +
                 "; --new-users folds users into a collaborative-filtering run (model.kind: cf)");
-  const std::string path = existing_cf_model(run_dir);
-  cf.model = CfModel::load(path);
-  if (cf.model.num_items() != cf.run.data.num_items())
-    throw Error(path + ": the model has " + std::to_string(cf.model.num_items()) +
-                " items, the run's data " + std::to_string(cf.run.data.num_items()));
+  cf.model = load_run_cf_model(run_dir, cf.run.data.num_items());
   return cf;
 }
 

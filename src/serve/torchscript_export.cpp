@@ -15,6 +15,7 @@
 #include "features/target_scaler.h"
 #include "model/two_tower_impl.h"
 #include "run/run_directory.h"
+#include "run/run_models.h"
 #include "serve/tower_module_format.h"
 
 namespace towerrec {
@@ -230,7 +231,7 @@ ExportResult export_run_towers(const std::string& run_dir, const std::string& ou
   if (o.model.kind != ModelKind::kTwoTower)
     throw Error(run_dir + ": model.kind is " + std::string(enum_name(o.model.kind)) +
                 "; only two_tower runs have towers to export");
-  const std::string ckpt = existing_checkpoint(run_dir);
+  existing_checkpoint(run_dir);  // a missing checkpoint is named before its features.json
   const std::string features =
       existing_run_file(run_dir, kFeaturesFile, std::string("expected beside ") + kCheckpointFile);
   json stats;
@@ -239,21 +240,15 @@ ExportResult export_run_towers(const std::string& run_dir, const std::string& ou
   } catch (const json::parse_error& e) {
     throw InputError(features, 0, std::string("expected JSON, found a parse error: ") + e.what());
   }
-  json meta;
-  const TwoTowerModel model = TwoTowerModel::load(ckpt, &meta);
-  std::optional<TwoTowerModel> rating;
-  if (o.model.rating_head == RatingHeadKind::kSeparate) {
-    rating.emplace(TwoTowerModel::load(existing_rating_checkpoint(run_dir)));
-  }
+  // Checked against features.json by export_towers (the run's data may be gone).
+  const RunTowers towers = load_run_towers(run_dir, o, nullptr);
   ExportSource source;
   source.run_dir = run_dir;
-  source.run_name = meta.is_object() && meta.contains("run") && meta["run"].is_string()
-                        ? meta["run"].get<std::string>()
-                        : o.name;
-  if (meta.is_object() && meta.contains("epoch") && meta["epoch"].is_number_integer())
-    source.epoch = meta["epoch"].get<int64_t>();
+  source.run_name = towers.run_name;
+  source.epoch = towers.epoch;
   try {
-    return export_towers(model, stats, source, out_dir, rating ? &*rating : nullptr);
+    return export_towers(towers.model, stats, source, out_dir,
+                         towers.rating ? &*towers.rating : nullptr);
   } catch (const IoError&) {
     throw;
   } catch (const Error& e) {

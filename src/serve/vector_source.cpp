@@ -8,6 +8,7 @@
 #include "model/two_tower_model.h"
 #include "run/current_run_data.h"
 #include "run/run_directory.h"
+#include "run/run_models.h"
 #include "serve/exported_towers.h"
 #include "serve/tower_module_format.h"
 
@@ -114,11 +115,10 @@ VectorSource VectorSource::open(const VectorSourceSpec& spec, const RunCallbacks
     impl->dim = impl->towers->dim();
     impl->description = "towers " + spec.towers_dir;
   } else {
-    const std::string ckpt = existing_checkpoint(run_dir);
-    impl->model = std::make_unique<TwoTowerModel>(TwoTowerModel::load(ckpt));
-    check_checkpoint_fits(ckpt, *impl->model, rd.features);
+    RunTowers towers = load_run_towers(run_dir, rd.options, &rd.features);
+    impl->model = std::make_unique<TwoTowerModel>(std::move(towers.model));
     impl->dim = impl->model->dim();
-    impl->description = "checkpoint " + ckpt;
+    impl->description = "checkpoint " + towers.checkpoint;
   }
   return VectorSource(std::move(impl));
 }

@@ -16,6 +16,7 @@
 #include "eval/binary_metrics.h"
 #include "run/run_directory.h"
 #include "run/run_inputs.h"
+#include "run/run_models.h"
 
 namespace towerrec {
 namespace {
@@ -119,8 +120,8 @@ class CfAdapter : public ModelKindAdapter {
 
   ModelOutput load(const std::string& run_dir, const RunInputs& in,
                    const RunOptions& /*opts*/) const override {
-    const std::string path = existing_cf_model(run_dir);
-    return cf_output(in, std::make_shared<CfModel>(CfModel::load(path)));
+    return cf_output(in,
+                     std::make_shared<CfModel>(load_run_cf_model(run_dir, in.data.num_items())));
   }
 
  private:

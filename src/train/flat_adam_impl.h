@@ -21,7 +21,8 @@ class FlatAdam {
  public:
   // params and grads: contiguous float32 [P], same layout; both must outlive the optimiser.
   FlatAdam(at::Tensor params, at::Tensor grads, const AdamOptions& opts);
-  // One update from the current grads (one fused pass, AVX2 where the CPU has it).
+  // One update from the current grads (one fused pass, AVX2 where the CPU has it). Moments and
+  // updates below float's normal range are flushed to zero (core/flush_denormals.h).
   void step();
   int64_t steps() const { return t_; }
   // The moment estimates ([P] each, the params' layout), saved with the step count for resuming.

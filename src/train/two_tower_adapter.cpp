@@ -19,6 +19,7 @@
 #include "run/run_directory.h"
 #include "run/run_fingerprint.h"
 #include "run/run_inputs.h"
+#include "run/run_models.h"
 #include "train/run_evaluation.h"
 #include "train/threads.h"
 #include "train/train_state.h"
@@ -349,16 +350,8 @@ class TwoTowerAdapter : public ModelKindAdapter {
 
   ModelOutput load(const std::string& run_dir, const RunInputs& in,
                    const RunOptions& opts) const override {
-    const std::string ckpt = existing_checkpoint(run_dir);
-    TwoTowerModel model = TwoTowerModel::load(ckpt);
-    check_checkpoint_fits(ckpt, model, in.features);
-    std::optional<TwoTowerModel> rating;
-    if (opts.model.rating_head == RatingHeadKind::kSeparate) {
-      const std::string path = existing_rating_checkpoint(run_dir);
-      rating.emplace(TwoTowerModel::load(path));
-      check_checkpoint_fits(path, *rating, in.features);
-    }
-    return two_tower_output(in, model, rating ? &*rating : nullptr);
+    const RunTowers towers = load_run_towers(run_dir, opts, &in.features);
+    return two_tower_output(in, towers.model, towers.rating ? &*towers.rating : nullptr);
   }
 };
 

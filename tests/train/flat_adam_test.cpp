@@ -27,3 +27,24 @@ TEST_CASE("flat adam: matches torch::optim::Adam with weight decay", "[train]") 
   CHECK((ours - theirs.detach()).abs().max().item<float>() < 1e-5f);
   CHECK(torch::allclose(ours, theirs.detach(), 1e-5, 1e-6));
 }
+
+TEST_CASE("flat adam: moments that decay below float's normal range are flushed to zero",
+          "[train]") {
+  // A row no batch touches (gradient 0): m shrinks by beta1 a step, and from 1e-38 its next value
+  // would be the denormal 9e-39, which costs a microcode assist in every later pass.
+  torch::Tensor params = torch::full({40}, 0.5f), grads = torch::zeros({40});
+  FlatAdam adam(params, grads, AdamOptions{});
+  std::vector<float> m(40, 1e-38f), v(40, 1e-8f);
+  m[0] = 1e-3f;  // a normal moment keeps decaying normally
+  adam.restore(100, m, v);
+  adam.step();
+  CHECK(adam.first_moment()[0] == 1e-3f * 0.9f);
+  for (size_t i = 1; i < m.size(); ++i) {
+    INFO("parameter " << i);
+    CHECK(adam.first_moment()[i] == 0.f);
+    CHECK(params[static_cast<int64_t>(i)].item<float>() == 0.5f);
+  }
+  // The caller's floating-point mode is left as it was.
+  volatile float tiny = 1e-38f;
+  CHECK(tiny * 0.5f > 0.f);
+}
