@@ -200,10 +200,19 @@ TwoTowerModel train_rating_towers(const RunContext& run, EpochSummary& summary) 
   run.cb.say("training the rating towers (model.rating_head separate): " +
              std::to_string(model.num_parameters()) + " parameters, mse on " +
              std::to_string(view.train.size()) + " rows");
+  // Its own stage names: "epoch 1/1" again would read as the retrieval epoch going on, and the
+  // progress line's rate and ETA would count from that epoch's start.
+  ProgressFn progress;
+  if (run.cb.progress)
+    progress = [&run](const Progress& p) {
+      Progress named = p;
+      named.stage = "rating towers " + p.stage;
+      run.cb.progress(named);
+    };
   const auto t0 = Clock::now();
   const TrainResult result =
       train_two_tower(model, *view.user_x, *view.item_x, view.train, view.val, r.train, nullptr,
-                      run.cb.progress, &run.ranks, nullptr, nullptr, view.extras);
+                      progress, &run.ranks, nullptr, nullptr, view.extras);
   run.cb.say("trained the rating towers: " + std::to_string(result.history.size()) + " epochs in " +
              std::to_string(seconds_since(t0)) + " s; best epoch " +
              std::to_string(result.best_epoch));
@@ -296,12 +305,14 @@ class TwoTowerAdapter : public ModelKindAdapter {
   ModelOutput train(const RunContext& run, const TrainState* resume) const override {
     const RunOptions& opts = run.opts;
     const RunInputs& in = run.in;
-    TrainingView view;
-    fill_training_view(view, opts, in, opts.features.out_of_fold, run.cb);
+    // Its out-of-fold features and bags (the largest allocation of a big run: 5 folds of every
+    // user's bag) are freed before the rating towers build theirs.
+    auto view = std::make_unique<TrainingView>();
+    fill_training_view(*view, opts, in, opts.features.out_of_fold, run.cb);
     if (opts.train.early_stopping == EarlyStopping::kRecall) {
       // Validation recall: the validation ratings are the "test" rows, the rest of the training
       // split is excluded from the candidates; users and items get the full split's features.
-      view.extras.recall = [&](const TwoTowerModel& m) {
+      view->extras.recall = [&](const TwoTowerModel& m) {
         const RankingMetrics rk =
             sharded_ranking(opts, in, tower_ranker(m, in.features), ItemVectors{}, run.ranks,
                             nullptr, in.fit_rows, in.val_rows);
@@ -311,7 +322,7 @@ class TwoTowerAdapter : public ModelKindAdapter {
     TwoTowerModel model(in.features.user.cols(), in.features.item.cols(), opts.model,
                         opts.train.seed, in.features.user_bag.cols, in.features.item_bag.cols);
     run.cb.say("training " + std::to_string(model.num_parameters()) + " parameters on " +
-               std::to_string(view.train.size()) + " rows");
+               std::to_string(view->train.size()) + " rows");
     const json meta = {{"towerrec_version", TOWERREC_VERSION}, {"run", opts.name}};
     TrainingSummary summary;
     if (resume) {
@@ -325,8 +336,9 @@ class TwoTowerAdapter : public ModelKindAdapter {
     EpochWriter writer(run, meta, resume);
     const auto t0 = Clock::now();
     const TrainResult result = train_two_tower(
-        model, *view.user_x, *view.item_x, view.train, view.val, opts.train, writer.on_epoch(),
-        run.cb.progress, &run.ranks, resume, writer.on_state(), view.extras);
+        model, *view->user_x, *view->item_x, view->train, view->val, opts.train, writer.on_epoch(),
+        run.cb.progress, &run.ranks, resume, writer.on_state(), view->extras);
+    view.reset();
     double seconds = seconds_since(t0);
     run.cb.say("trained " + std::to_string(result.history.size()) + " epochs in " +
                std::to_string(seconds) + " s; best epoch " + std::to_string(result.best_epoch));

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -192,10 +193,17 @@ TEST_CASE("training run: rating_head separate = a retrieval model and a rating m
     all.insert(all.end(), sets.begin(), sets.end());
     return load_run_options("", all);
   };
+  std::set<std::string> stages;
+  RunCallbacks cb;
+  cb.progress = [&](const Progress& p) { stages.insert(p.stage); };
   const json sep =
       metrics_of(with("sep", {"train.loss=softmax", "model.rating_head=separate",
                               "features.out_of_fold=0", "features.rating_out_of_fold=5"}),
-                 {});
+                 cb);
+  // The rating towers report under their own name, so a progress line's rate and ETA start
+  // from their epoch, not from the retrieval epoch of the same number.
+  CHECK(stages.count("epoch 1/3") == 1);
+  CHECK(stages.count("rating towers epoch 1/3") == 1);
   const json ret = metrics_of(with("ret", {"train.loss=softmax", "features.out_of_fold=0"}), {});
   const json mse = metrics_of(with("mse", {"train.loss=mse", "features.out_of_fold=5"}), {});
   CHECK(sep.at("test_rmse") == mse.at("test_rmse"));
