@@ -8,6 +8,8 @@
 #include <mutex>
 #include <string>
 
+#include <immintrin.h>
+
 #include "core/blas.h"
 #include "core/error.h"
 #include "core/parallel.h"
@@ -69,24 +71,57 @@ inline void offer(QueryState& q, int64_t k, float s, int64_t item, const int64_t
   if (q.count == k) q.threshold = q.scores[k - 1];
 }
 
-// The hot loop: one row of chunk scores. The 16-wide "any score above the threshold?" test has no
-// branches inside, so the compiler turns it into a few vector compares and one rarely-taken branch;
-// built for AVX2 too and picked at load time (the library itself targets baseline x86-64).
-__attribute__((target_clones("avx2", "default"))) void scan_row(const float* row, int64_t n,
-                                                                int64_t base, QueryState& q,
-                                                                int64_t k, const int64_t* gx_end) {
-  int64_t j = 0;
-  for (; j + kGroup <= n; j += kGroup) {
-    const float t = q.threshold;
-    int hit = 0;
-    for (int64_t u = 0; u < kGroup; ++u) hit |= row[j + u] > t;
-    if (__builtin_expect(hit, 0)) {
-      for (int64_t u = 0; u < kGroup; ++u)
-        if (row[j + u] > q.threshold) offer(q, k, row[j + u], base + j + u, gx_end);
-    }
-  }
+// The rare slow path of a group of kGroup scores of which at least one beat the threshold when the
+// group was tested: each is checked against the threshold as it moves.
+inline void offer_group(const float* row, int64_t j, int64_t base, QueryState& q, int64_t k,
+                        const int64_t* gx_end) {
+  for (int64_t u = 0; u < kGroup; ++u)
+    if (row[j + u] > q.threshold) offer(q, k, row[j + u], base + j + u, gx_end);
+}
+
+inline void scan_tail(const float* row, int64_t j, int64_t n, int64_t base, QueryState& q,
+                      int64_t k, const int64_t* gx_end) {
   for (; j < n; ++j)
     if (row[j] > q.threshold) offer(q, k, row[j], base + j, gx_end);
+}
+
+// The hot loop: one row of chunk scores, kGroup at a time, with one vector compare (ordered
+// greater-than, false for NaN like `>`) and one rarely taken branch per group. GCC compiled the
+// plain-C++ form of this test into 16 scalar compares, which made the scan cost as much as the
+// GEMM (perf, issue 17); the library targets baseline x86-64, so each width is picked at load time.
+__attribute__((target("avx512f"))) void scan_row_avx512(const float* row, int64_t n, int64_t base,
+                                                        QueryState& q, int64_t k,
+                                                        const int64_t* gx_end) {
+  int64_t j = 0;
+  for (; j + kGroup <= n; j += kGroup) {
+    const __mmask16 hit =
+        _mm512_cmp_ps_mask(_mm512_loadu_ps(row + j), _mm512_set1_ps(q.threshold), _CMP_GT_OQ);
+    if (__builtin_expect(hit != 0, 0)) offer_group(row, j, base, q, k, gx_end);
+  }
+  scan_tail(row, j, n, base, q, k, gx_end);
+}
+
+__attribute__((target("avx2"))) void scan_row_avx2(const float* row, int64_t n, int64_t base,
+                                                   QueryState& q, int64_t k,
+                                                   const int64_t* gx_end) {
+  int64_t j = 0;
+  for (; j + kGroup <= n; j += kGroup) {
+    const __m256 t = _mm256_set1_ps(q.threshold);
+    const __m256 lo = _mm256_cmp_ps(_mm256_loadu_ps(row + j), t, _CMP_GT_OQ);
+    const __m256 hi = _mm256_cmp_ps(_mm256_loadu_ps(row + j + 8), t, _CMP_GT_OQ);
+    if (__builtin_expect(_mm256_movemask_ps(_mm256_or_ps(lo, hi)) != 0, 0))
+      offer_group(row, j, base, q, k, gx_end);
+  }
+  scan_tail(row, j, n, base, q, k, gx_end);
+}
+
+void scan_row(const float* row, int64_t n, int64_t base, QueryState& q, int64_t k,
+              const int64_t* gx_end) {
+  static const bool avx512 = __builtin_cpu_supports("avx512f");
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx512) return scan_row_avx512(row, n, base, q, k, gx_end);
+  if (avx2) return scan_row_avx2(row, n, base, q, k, gx_end);
+  scan_tail(row, 0, n, base, q, k, gx_end);
 }
 
 struct BlockResult {
