@@ -26,15 +26,34 @@ void expect_directory(const std::string& dir) {
 
 }  // namespace
 
+const char* format_ratings_file(DataFormat format) {
+  switch (format) {
+    case DataFormat::kMovielens:
+      return "ratings.csv";
+    case DataFormat::kMl100k:
+      return "u.data";
+    case DataFormat::kMl1m:
+      return "ratings.dat";
+    case DataFormat::kContentLab:
+      return "content_user_train.csv";
+    case DataFormat::kCfLab:
+      return "small_movies_Y.csv";
+    case DataFormat::kAuto:
+      break;
+  }
+  return nullptr;
+}
+
 DataFormat detect_format(const std::string& dir) {
   expect_directory(dir);
   auto has = [&](const char* name) { return data_file_exists(data_file(dir, name)); };
-  if (has("ratings.csv")) return DataFormat::kMovielens;
-  if (has("u.data")) return DataFormat::kMl100k;
-  if (has("ratings.dat")) return DataFormat::kMl1m;
-  if (has("content_user_train.csv") && has("content_item_train.csv"))
+  // In this order: a directory with ratings.csv is movielens whatever else it holds.
+  for (DataFormat f : {DataFormat::kMovielens, DataFormat::kMl100k, DataFormat::kMl1m})
+    if (has(format_ratings_file(f))) return f;
+  if (has(format_ratings_file(DataFormat::kContentLab)) && has("content_item_train.csv"))
     return DataFormat::kContentLab;
-  if (has("small_movies_Y.csv") && has("small_movies_R.csv")) return DataFormat::kCfLab;
+  if (has(format_ratings_file(DataFormat::kCfLab)) && has("small_movies_R.csv"))
+    return DataFormat::kCfLab;
   throw Error(
       "cannot tell the format of " + dir +
       ": expected ratings.csv (movielens), u.data (ml100k), ratings.dat (ml1m), "

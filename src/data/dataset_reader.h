@@ -22,6 +22,11 @@
 
 namespace towerrec {
 
+// The file a format is recognised by: ratings.csv (movielens), u.data (ml100k), ratings.dat (ml1m),
+// content_user_train.csv (content_lab, with content_item_train.csv), small_movies_Y.csv (cf_lab,
+// with small_movies_R.csv). kAuto has none (nullptr).
+const char* format_ratings_file(DataFormat format);
+
 // The format of `dir` (see above; never kAuto); throws Error listing what was looked for when none
 // matches.
 DataFormat detect_format(const std::string& dir);

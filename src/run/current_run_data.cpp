@@ -21,26 +21,13 @@ void log_note(const RunCallbacks& cb, const std::string& msg) {
   if (cb.log) cb.log(msg);
 }
 
-// The file a format is recognised by, and the one its catalogue comes from.
-std::string ratings_file(DataFormat format) {
-  switch (format) {
-    case DataFormat::kMl100k:
-      return "u.data";
-    case DataFormat::kMl1m:
-      return "ratings.dat";
-    case DataFormat::kMovielens:
-      return "ratings.csv";
-    default:
-      return enum_name(format);
-  }
-}
-
+// The file its catalogue comes from: the titles file when present, else its ratings file.
 std::string catalogue_file(const std::string& dir, DataFormat format) {
   const char* name = format == DataFormat::kMl100k ? "u.item"
                      : format == DataFormat::kMl1m ? "movies.dat"
                                                    : "movies.csv";
   return data_file_exists(data_file(dir, name)) ? data_file(dir, name)
-                                                : data_file(dir, ratings_file(format));
+                                                : data_file(dir, format_ratings_file(format));
 }
 
 std::string id_range(const IdMap& ids) {
@@ -73,9 +60,9 @@ Dataset read_current(const RunOptions& o, const std::string& data_dir, const Dat
   const DataFormat format = detect_format(data_dir);
   const DataFormat run_format = run ? run->format : o.data.format;
   if (run_format != DataFormat::kAuto && format != run_format)
-    throw Error(data_file(data_dir, ratings_file(format)) + ": the data is in format " +
+    throw Error(data_file(data_dir, format_ratings_file(format)) + ": the data is in format " +
                 enum_name(format) + ", the run was trained on " + enum_name(run_format) +
-                " data (" + ratings_file(run_format) + "); score data in the run's format");
+                " data (" + format_ratings_file(run_format) + "); score data in the run's format");
   if (format == DataFormat::kContentLab || format == DataFormat::kCfLab)
     throw UsageError(data_dir + ": " + enum_name(format) +
                      " data has no user or item catalogue; --data needs ratings data");
