@@ -17,6 +17,7 @@
 #include "core/blas_kernel.h"
 #include "core/cpu_info.h"
 #include "core/error.h"
+#include "core/simd_level.h"
 #include "data/dataset_reader.h"
 #include "data/dataset_stats.h"
 #include "train/threads.h"
@@ -50,6 +51,11 @@ std::string system_report(double gemm_seconds) {
                          std::to_string(cpu.model) + ", " +
                          std::to_string(std::thread::hardware_concurrency()) + " logical CPUs)");
   out += line("cpu flags", cpu.flags().empty() ? "none of avx/avx2/fma/avx512" : cpu.flags());
+  const SimdLevel simd = simd_level();
+  const char* cap = std::getenv("TOWERREC_SIMD");
+  out += line("simd", std::string(simd_level_name(simd)) +
+                          (cap && *cap ? std::string(" (capped by TOWERREC_SIMD=") + cap + ")"
+                                       : " (the widest this CPU runs)"));
   const std::string core = blas_core_name();
   if (!blas_available()) {
     out += line("blas", "none found (sgemm_ is not in the process)");

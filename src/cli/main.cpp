@@ -17,6 +17,7 @@
 #include "core/blas.h"
 #include "core/blas_kernel.h"
 #include "core/error.h"
+#include "core/simd_level.h"
 
 namespace towerrec::cli {
 
@@ -89,6 +90,14 @@ int main(int argc, char** argv) {
   towerrec::cli::blas_startup(&blas);
   if (!blas.note.empty() && !quiet_flag(argc, argv))
     std::fprintf(stderr, "towerrec: %s\n", blas.note.c_str());
+
+  // A bad TOWERREC_SIMD is a usage error; refuse it before any work instead of mid-run.
+  try {
+    towerrec::simd_level();
+  } catch (const towerrec::Error& e) {
+    std::fprintf(stderr, "towerrec: %s\n", e.what());
+    return 2;
+  }
 
   CLI::App app{"towerrec: two-tower content-based recommender (LibTorch)"};
   app.require_subcommand(1);

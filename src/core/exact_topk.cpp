@@ -13,6 +13,7 @@
 #include "core/blas.h"
 #include "core/error.h"
 #include "core/parallel.h"
+#include "core/simd_level.h"
 
 namespace towerrec {
 namespace {
@@ -117,10 +118,9 @@ __attribute__((target("avx2"))) void scan_row_avx2(const float* row, int64_t n, 
 
 void scan_row(const float* row, int64_t n, int64_t base, QueryState& q, int64_t k,
               const int64_t* gx_end) {
-  static const bool avx512 = __builtin_cpu_supports("avx512f");
-  static const bool avx2 = __builtin_cpu_supports("avx2");
-  if (avx512) return scan_row_avx512(row, n, base, q, k, gx_end);
-  if (avx2) return scan_row_avx2(row, n, base, q, k, gx_end);
+  const SimdLevel simd = simd_level();
+  if (simd == SimdLevel::kAvx512) return scan_row_avx512(row, n, base, q, k, gx_end);
+  if (simd >= SimdLevel::kAvx2) return scan_row_avx2(row, n, base, q, k, gx_end);
   scan_tail(row, 0, n, base, q, k, gx_end);
 }
 

@@ -9,6 +9,7 @@
 
 #include "core/blas.h"
 #include "core/error.h"
+#include "core/simd_level.h"
 #include "features/sparse_rows.h"
 
 namespace towerrec {
@@ -88,11 +89,10 @@ __attribute__((target("avx512f"), optimize("fp-contract=off"))) void bag_rows_av
 
 void bag_rows(const float* table, int64_t width, const int32_t* idx, const float* w, int64_t count,
               float* out) {
-  static const bool avx512 = __builtin_cpu_supports("avx512f");
-  static const bool avx2 = __builtin_cpu_supports("avx2");
-  if (avx512)
+  const SimdLevel simd = simd_level();
+  if (simd == SimdLevel::kAvx512)
     bag_rows_avx512(table, width, idx, w, count, out);
-  else if (avx2)
+  else if (simd >= SimdLevel::kAvx2)
     bag_rows_avx2(table, width, idx, w, count, out, 0);
   else
     bag_rows_scalar(table, width, idx, w, count, out, 0);

@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "core/flush_denormals.h"
+#include "core/simd_level.h"
 
 namespace towerrec {
 namespace {
@@ -123,12 +124,11 @@ void FlatAdam::step() {
   float* v = v_.data();
   // Moments of rarely touched rows decay into denormals, which cost ~8x this pass (see the header).
   const FlushDenormals flush;
-  static const bool avx512 = __builtin_cpu_supports("avx512f");
-  static const bool avx2 = __builtin_cpu_supports("avx2");
+  const SimdLevel simd = simd_level();
   const int64_t n = params_.numel();
-  if (avx512)
+  if (simd == SimdLevel::kAvx512)
     adam_avx512(p, g, m, v, 0, n, s);
-  else if (avx2)
+  else if (simd >= SimdLevel::kAvx2)
     adam_avx2(p, g, m, v, 0, n, s);
   else
     adam_scalar(p, g, m, v, 0, n, s);

@@ -322,7 +322,8 @@ class TwoTowerAdapter : public ModelKindAdapter {
     TwoTowerModel model(in.features.user.cols(), in.features.item.cols(), opts.model,
                         opts.train.seed, in.features.user_bag.cols, in.features.item_bag.cols);
     run.cb.say("training " + std::to_string(model.num_parameters()) + " parameters on " +
-               std::to_string(view->train.size()) + " rows");
+               std::to_string(view->train.size()) + " rows, " + std::to_string(torch_threads()) +
+               (torch_threads() == 1 ? " thread" : " threads"));
     const json meta = {{"towerrec_version", TOWERREC_VERSION}, {"run", opts.name}};
     TrainingSummary summary;
     if (resume) {

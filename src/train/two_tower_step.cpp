@@ -23,43 +23,9 @@ void gather(const FeatureMatrix& x, const int32_t* index, int64_t n, TowerBuffer
   for (int64_t k = 0; k < n; ++k) std::memcpy(dst + k * cols, x.row(index[k]), row_bytes);
 }
 
-// Rows below which the two towers run one after the other: handing a tower to a pool thread costs a
-// wake-up (tens of microseconds); measured break-even on 2 cores is about 64 rows.
+// Rows below which the two towers run one after the other (run_pair): handing a tower to a pool
+// thread costs a wake-up (tens of microseconds); measured break-even on 2 cores is about 64 rows.
 constexpr int64_t kParallelTowersMinRows = 128;
-
-// Runs fn(0) and fn(1) (user tower, item tower), side by side when there are >= 2 torch threads and
-// the batch is big enough. (at::parallel_for would not do: its OpenMP pragma lives in a header and
-// this library is not built with -fopenmp, so it runs serially here.) The item tower goes to the
-// inter-op pool and the calling thread does the user tower; both only read the weights and write
-// their own buffers and gradient slices, so results are the same bits as the serial order.
-template <class Fn>
-void both_towers(int64_t n, const Fn& fn) {
-  if (n < kParallelTowersMinRows || at::get_num_threads() < 2) {
-    fn(0);
-    fn(1);
-    return;
-  }
-  std::atomic<bool> done{false};
-  std::exception_ptr item_error, user_error;
-  at::launch([&] {
-    try {
-      c10::InferenceMode guard;  // thread-local; the caller's does not reach the pool thread
-      fn(1);
-    } catch (...) {
-      item_error = std::current_exception();
-    }
-    done.store(true, std::memory_order_release);
-  });
-  try {
-    fn(0);
-  } catch (...) {
-    user_error = std::current_exception();
-  }
-  // The task uses this frame's variables: wait for it even when the user tower threw.
-  while (!done.load(std::memory_order_acquire)) std::this_thread::yield();
-  if (user_error) std::rethrow_exception(user_error);
-  if (item_error) std::rethrow_exception(item_error);
-}
 
 // A tower that got no rows on this rank contributes no gradient.
 void zero_tower_grads(const Tower& tower) {
@@ -73,6 +39,38 @@ void zero_tower_grads(const Tower& tower) {
 float* fptr(const at::Tensor& t) { return t.data_ptr<float>(); }
 
 }  // namespace
+
+// Runs fn(0) and fn(1), side by side when asked and there are >= 2 torch threads. (at::parallel_for
+// would not do: its OpenMP pragma lives in a header and this library is not built with -fopenmp, so
+// it runs serially here.) fn(1) goes to the inter-op pool and the calling thread does fn(0);
+// callers give the two sides disjoint outputs, so results are the same bits as the serial order.
+void run_pair(bool parallel, const std::function<void(int)>& fn) {
+  if (!parallel || at::get_num_threads() < 2) {
+    fn(0);
+    fn(1);
+    return;
+  }
+  std::atomic<bool> done{false};
+  std::exception_ptr second_error, first_error;
+  at::launch([&] {
+    try {
+      c10::InferenceMode guard;  // thread-local; the caller's does not reach the pool thread
+      fn(1);
+    } catch (...) {
+      second_error = std::current_exception();
+    }
+    done.store(true, std::memory_order_release);
+  });
+  try {
+    fn(0);
+  } catch (...) {
+    first_error = std::current_exception();
+  }
+  // The task uses this frame's variables: wait for it even when fn(0) threw.
+  while (!done.load(std::memory_order_acquire)) std::this_thread::yield();
+  if (first_error) std::rethrow_exception(first_error);
+  if (second_error) std::rethrow_exception(second_error);
+}
 
 TwoTowerStep::TwoTowerStep(const TwoTowerModel::Impl& model, int64_t capacity, bool for_training,
                            int64_t negatives)
@@ -135,7 +133,7 @@ StepSums TwoTowerStep::run(const StepInputs& in, const StepBatch& b, const StepL
   // issue 20); the softmax loss shares a user's row, see the header.
   group_users(b.user + b.lo, r, in.user_x->rows, loss.softmax());
   const int64_t nu = static_cast<int64_t>(slot_user_.size());
-  both_towers(r, [&](int side) {
+  run_pair(r >= kParallelTowersMinRows, [&](int side) {
     if (side == 0) {
       if (nu == 0) return;
       gather(*in.user_x, slot_user_.data(), nu, user_buf_);
@@ -215,7 +213,7 @@ StepSums TwoTowerStep::run(const StepInputs& in, const StepBatch& b, const StepL
       fptr(model_.head_item_grad)[j] = static_cast<float>(g_item[static_cast<size_t>(j)]);
     }
   }
-  both_towers(r, [&](int side) {
+  run_pair(r >= kParallelTowersMinRows, [&](int side) {
     if (side == 0) {
       if (nu > 0)
         tower_backward(model_.user, user_buf_, nu);

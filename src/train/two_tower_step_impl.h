@@ -84,6 +84,12 @@ struct StepSums {
 // In-place sum over ranks of a float buffer (DistContext::all_reduce_sum); null on one process.
 using GatherFn = std::function<void(float*, int64_t)>;
 
+// Runs fn(0) and fn(1): with `parallel` and >= 2 torch threads side by side (fn(1) on torch's
+// inter-op pool, fn(0) on the calling thread), otherwise one after the other. The two must write
+// disjoint outputs; then the results are the same bits either way. Rethrows fn(0)'s exception,
+// else fn(1)'s, after both have finished.
+void run_pair(bool parallel, const std::function<void(int)>& fn);
+
 class TwoTowerStep {
  public:
   // Scratch for batches of up to `capacity` rows and `negatives` extra items. `model` must outlive
@@ -94,7 +100,8 @@ class TwoTowerStep {
   // Runs the batch. With `backward` (needs targets), overwrites model.grads with the gradient of
   // the global batch's loss with respect to this rank's rows (summing over ranks gives the whole
   // gradient). Indices must be checked by the caller. With >= 2 torch threads and >= 128 rows the
-  // towers run on two threads (same results).
+  // towers run on two threads, and so do the two halves of the softmax's user blocks (same bits
+  // as on one thread).
   StepSums run(const StepInputs& in, const StepBatch& batch, const StepLoss& loss, bool backward,
                const GatherFn& gather = nullptr);
 
@@ -118,18 +125,32 @@ class TwoTowerStep {
   void candidate_keys(const StepInputs& in, const StepBatch& b);
   // One slot's exp'd logit row: adds its positive rows' cross-entropies to ce (in row order) and,
   // with backward, turns the row into the slot's gradient row.
-  void slot_softmax(float* row, int64_t slot, const float* y, const float* V, const StepBatch& b,
-                    const StepLoss& loss, float gscale, bool backward, double& ce,
-                    int64_t& own_pos);
+  // One half of the softmax's blocks of slots (softmax_loss): its own logits block, its part of
+  // dV and of the sums, and its slots' scratch, so that the two halves can run side by side.
+  struct SoftmaxHalf {
+    std::vector<float> logits;  // [min(capacity, 128), capacity + negatives]: a block of slots
+    std::vector<float> dv;      // 2 x [capacity + negatives, dim]: the half's dV, a block's product
+    std::vector<std::pair<int32_t, float>> hit_fix;  // a slot's masked (candidate, exp / Z_k)
+    std::vector<int32_t> exact_rows;                 // a slot's rows for exact_row
+    std::vector<float> exact_scratch;                // [cands]
+    double ce = 0;
+    int64_t own_pos = 0;
+  };
+  // Slots [s0, s1), a block at a time, into h: the logits, their exp, the slots' cross-entropies
+  // and, with backward, their dY rows and h's dV.
+  void softmax_blocks(SoftmaxHalf& h, int64_t s0, int64_t s1, const float* V, const StepBatch& b,
+                      const StepLoss& loss, float gscale, bool backward);
+  void slot_softmax(SoftmaxHalf& half, float* row, int64_t slot, const float* y, const float* V,
+                    const StepBatch& b, const StepLoss& loss, float gscale, bool backward);
   // Fills user_slot_ / slot_user_ for the own rows users[0, r): with `share`, one slot per distinct
   // user row (first-seen order), otherwise one per row.
   void group_users(const int32_t* users, int64_t r, int64_t user_rows, bool share);
   // Row k's cross-entropy and, with backward, its gradient added to `grow` (the row's slot), from
   // scratch with the row's own masked maximum: for a row whose masked candidates hold nearly all of
   // its user's exp sum, where subtracting them from that sum would lose the normaliser's digits.
-  double exact_row(const float* u, const float* V, int64_t cands, int64_t d, int64_t self,
-                   const int32_t* keys, const float* corr, float inv_t, float gscale, bool backward,
-                   float* grow);
+  static double exact_row(const float* u, const float* V, int64_t cands, int64_t d, int64_t self,
+                          const int32_t* keys, const float* corr, float inv_t, float gscale,
+                          bool backward, float* grow, std::vector<float>& scratch);
 
   const TwoTowerModel::Impl& model_;
   int64_t capacity_;
@@ -144,18 +165,14 @@ class TwoTowerStep {
   std::vector<int32_t> user_mark_;
   std::vector<int64_t> slot_offsets_;  // [slots + 1]: own rows grouped by slot, ascending
   std::vector<int32_t> slot_rows_;
-  // Softmax scratch: the global batch's outputs and logits.
-  at::Tensor all_u_, all_v_;  // [capacity, dim], [capacity + negatives, dim]
-  at::Tensor logits_;         // [min(capacity, 128), capacity + negatives]: a block of slots
-  at::Tensor dv_;             // 2 x [capacity + negatives, dim]: dV, a block's product
+  // Softmax scratch: the global batch's outputs, and the two halves' buffers.
+  at::Tensor all_u_;  // [capacity, dim] then [capacity + negatives, dim]
+  SoftmaxHalf half_[2];
   std::vector<float> correction_;
   std::vector<int32_t> key_scratch_;
   std::vector<int32_t> hit_order_;  // candidates by (key, position): accidental-hit groups
   std::vector<int32_t> hit_group_;  // each candidate's place in hit_order_
   std::vector<float> diag_;         // [r]: each own row's shifted logit of its positive
-  std::vector<std::pair<int32_t, float>> hit_fix_;  // a slot's masked (candidate, exp / Z_k)
-  std::vector<int32_t> exact_rows_;                 // a slot's rows for exact_row
-  std::vector<float> exact_scratch_;                // [cands]
 };
 
 }  // namespace towerrec

@@ -8,9 +8,10 @@
 #include <immintrin.h>
 
 #include <ATen/ops/empty.h>
-#include <ATen/ops/exp.h>
 
 #include "core/blas.h"
+#include "core/simd_level.h"
+#include "core/vector_exp.h"
 #include "train/two_tower_step_impl.h"
 
 namespace towerrec {
@@ -48,16 +49,14 @@ __attribute__((target("avx2"))) double logit_sum_avx2(const float* x, int64_t n)
 }
 
 float logit_max(const float* x, int64_t n) {
-  static const bool avx2 = __builtin_cpu_supports("avx2");
-  if (avx2) return logit_max_avx2(x, n);
+  if (simd_level() >= SimdLevel::kAvx2) return logit_max_avx2(x, n);
   float mx = x[0];
   for (int64_t j = 1; j < n; ++j) mx = std::max(mx, x[j]);
   return mx;
 }
 
 double logit_sum(const float* x, int64_t n) {
-  static const bool avx2 = __builtin_cpu_supports("avx2");
-  if (avx2) return logit_sum_avx2(x, n);
+  if (simd_level() >= SimdLevel::kAvx2) return logit_sum_avx2(x, n);
   double sum = 0;
   for (int64_t j = 0; j < n; ++j) sum += x[j];
   return sum;
@@ -128,9 +127,10 @@ std::pair<int64_t, int64_t> key_run(const std::vector<int32_t>& keys,
 
 double TwoTowerStep::exact_row(const float* u, const float* V, int64_t cands, int64_t d,
                                int64_t self, const int32_t* keys, const float* corr, float inv_t,
-                               float gscale, bool backward, float* grow) {
-  exact_scratch_.resize(static_cast<size_t>(cands));
-  float* s = exact_scratch_.data();
+                               float gscale, bool backward, float* grow,
+                               std::vector<float>& scratch) {
+  scratch.resize(static_cast<size_t>(cands));
+  float* s = scratch.data();
   for (int64_t j = 0; j < cands; ++j) {
     float dot = 0;
     for (int64_t i = 0; i < d; ++i) dot += u[i] * V[j * d + i];
@@ -156,10 +156,13 @@ float* TwoTowerStep::global_outputs(const StepBatch& b, const GatherFn& gather_f
   const int64_t r = b.hi - b.lo, mr = b.neg_hi - b.neg_lo;
   if (!all_u_.defined()) {
     const int64_t cap = capacity_, cap_c = capacity_ + max_negatives_;
-    const auto f32 = at::TensorOptions().dtype(at::kFloat);
-    all_u_ = at::empty({(cap + cap_c) * d}, f32);  // U then V, adjacent: one all-reduce
-    logits_ = at::empty({std::min(cap, kSoftmaxBlockRows) * cap_c}, f32);
-    dv_ = at::empty({2 * cap_c * d}, f32);  // dV, then a block's product
+    all_u_ = at::empty({(cap + cap_c) * d},
+                       at::TensorOptions().dtype(at::kFloat));  // U then V,
+                                                                // adjacent: one all-reduce
+    for (SoftmaxHalf& h : half_) {
+      h.logits.resize(static_cast<size_t>(std::min(cap, kSoftmaxBlockRows) * cap_c));
+      h.dv.resize(static_cast<size_t>(2 * cap_c * d));
+    }
   }
   float* U = all_u_.data_ptr<float>();
   float* V = U + n * d;
@@ -190,22 +193,22 @@ void TwoTowerStep::candidate_keys(const StepInputs& in, const StepBatch& b) {
   }
 }
 
-void TwoTowerStep::slot_softmax(float* row, int64_t slot, const float* y, const float* V,
-                                const StepBatch& b, const StepLoss& loss, float gscale,
-                                bool backward, double& ce, int64_t& own_pos) {
+void TwoTowerStep::slot_softmax(SoftmaxHalf& half, float* row, int64_t slot, const float* y,
+                                const float* V, const StepBatch& b, const StepLoss& loss,
+                                float gscale, bool backward) {
   const int64_t cands = b.n + b.m, d = model_.opts.dim;
   const std::vector<int32_t>& keys = key_scratch_;
   const int64_t first = slot_offsets_[static_cast<size_t>(slot)];
   const int64_t last = slot_offsets_[static_cast<size_t>(slot) + 1];
   const double z = logit_sum(row, cands);
   double a = 0;
-  hit_fix_.clear();
-  exact_rows_.clear();
+  half.hit_fix.clear();
+  half.exact_rows.clear();
   for (int64_t q = first; q < last; ++q) {
     const int32_t k = slot_rows_[static_cast<size_t>(q)];
     const int64_t self = b.lo + k;
     if (b.target[self] < loss.positive_min) continue;
-    ++own_pos;
+    ++half.own_pos;
     const int64_t at = hit_group_[static_cast<size_t>(self)];
     const auto [q0, q1] = key_run(keys, hit_order_, cands, at);
     double masked = 0;
@@ -214,30 +217,68 @@ void TwoTowerStep::slot_softmax(float* row, int64_t slot, const float* y, const 
     const double zk = z - masked;
     // Subtracting loses about log2(z / zk) of the double's 53 bits: keep at least 33.
     if (!(zk > z * 0x1p-20)) {
-      exact_rows_.push_back(k);
+      half.exact_rows.push_back(k);
       continue;
     }
-    ce += std::log(zk) - static_cast<double>(diag_[static_cast<size_t>(k)]);
+    half.ce += std::log(zk) - static_cast<double>(diag_[static_cast<size_t>(k)]);
     if (!backward) continue;
     a += 1.0 / zk;
     for (int64_t h = q0; h < q1; ++h)
       if (h != at) {
         const int32_t j = hit_order_[static_cast<size_t>(h)];
-        hit_fix_.emplace_back(j, static_cast<float>(row[j] / zk));
+        half.hit_fix.emplace_back(j, static_cast<float>(row[j] / zk));
       }
   }
   if (backward) {
     const float scale = gscale * static_cast<float>(a);
     for (int64_t j = 0; j < cands; ++j) row[j] *= scale;
-    for (const auto& [j, e] : hit_fix_) row[j] -= gscale * e;
+    for (const auto& [j, e] : half.hit_fix) row[j] -= gscale * e;
     for (int64_t q = first; q < last; ++q) {
       const int64_t self = b.lo + slot_rows_[static_cast<size_t>(q)];
       if (b.target[self] >= loss.positive_min) row[self] -= gscale;
     }
   }
-  for (const int32_t k : exact_rows_)
-    ce += exact_row(y, V, cands, d, b.lo + k, keys.data(), correction_.data(), loss.inv_temperature,
-                    gscale, backward, row);
+  for (const int32_t k : half.exact_rows)
+    half.ce += exact_row(y, V, cands, d, b.lo + k, keys.data(), correction_.data(),
+                         loss.inv_temperature, gscale, backward, row, half.exact_scratch);
+}
+
+void TwoTowerStep::softmax_blocks(SoftmaxHalf& h, int64_t s0, int64_t s1, const float* V,
+                                  const StepBatch& b, const StepLoss& loss, float gscale,
+                                  bool backward) {
+  const int64_t cands = b.n + b.m, d = model_.opts.dim;
+  h.ce = 0;
+  h.own_pos = 0;
+  float* L = h.logits.data();
+  float* dV = h.dv.data();
+  float* part = dV + cands * d;
+  if (backward) std::fill(dV, dV + cands * d, 0.f);
+  const float* yu = user_buf_.y.data_ptr<float>();
+  float* du = backward ? user_buf_.dy.data_ptr<float>() : nullptr;
+  for (int64_t p0 = s0; p0 < s1; p0 += kSoftmaxBlockRows) {
+    const int64_t kb = std::min(kSoftmaxBlockRows, s1 - p0);
+    const float* Yb = yu + p0 * d;
+    gemm_rowmajor(false, true, kb, cands, d, Yb, d, V, d, L, cands);
+    for (int64_t p = 0; p < kb; ++p) {
+      float* row = L + p * cands;
+      scale_shift(row, cands, correction_.data(), loss.inv_temperature);
+      for (int64_t q = slot_offsets_[static_cast<size_t>(p0 + p)];
+           q < slot_offsets_[static_cast<size_t>(p0 + p + 1)]; ++q) {
+        const int32_t k = slot_rows_[static_cast<size_t>(q)];
+        diag_[static_cast<size_t>(k)] = row[b.lo + k];
+      }
+    }
+    exp_inplace(L, kb * cands);
+    for (int64_t p = 0; p < kb; ++p)
+      slot_softmax(h, L + p * cands, p0 + p, Yb + p * d, V, b, loss, gscale, backward);
+    if (!backward) continue;
+    // gemm overwrites its output: dY's rows of the block are this block's alone, dV goes through
+    // `part` and is added.
+    gemm_rowmajor(false, false, kb, d, cands, L, cands, V, d, part, d);
+    for (int64_t i = 0; i < kb * d; ++i) du[p0 * d + i] += part[i];
+    gemm_rowmajor(true, false, cands, d, kb, L, cands, Yb, d, part, d);
+    for (int64_t i = 0; i < cands * d; ++i) dV[i] += part[i];
+  }
 }
 
 void TwoTowerStep::softmax_loss(const StepInputs& in, const StepBatch& b, const StepLoss& loss,
@@ -253,8 +294,8 @@ void TwoTowerStep::softmax_loss(const StepInputs& in, const StepBatch& b, const 
   candidate_keys(in, b);
 
   // Logits of the own rows' distinct users (slots), Y V^T / T - correction, a block of slots at a
-  // time: the product, the logits shifted by the slot's maximum, exp (ATen's vectorised kernel is
-  // several times glibc's expf) and the slot's exp sum Z. Row k of slot p masks its accidental
+  // time: the product, the logits shifted by the slot's maximum, exp (core/vector_exp.h) and the
+  // slot's exp sum Z. Row k of slot p masks its accidental
   // hits, so its normaliser is Z_k = Z - (its masked exps), and its gradient row is
   // gscale (e / Z_k off its masks - onehot_k). The slot's gradient row, the sum of its positive
   // rows', is then gscale (e A - sum over rows k and their masked j of e_j / Z_k - sum of onehots)
@@ -262,49 +303,32 @@ void TwoTowerStep::softmax_loss(const StepInputs& in, const StepBatch& b, const 
   // are dY (the block's slots) = G V and dV (all candidates) += G^T Y_block, with
   // G = w_s/P (softmax - onehot)/T.
   if (r == 0 && !gather_fn) return;
-  float* L = logits_.data_ptr<float>();
   const float gscale = loss.softmax_weight / static_cast<float>(positives) * loss.inv_temperature;
-  double ce = 0;
-  int64_t own_pos = 0;
-  const float* yu = user_buf_.y.data_ptr<float>();
-  float* du = backward ? user_buf_.dy.data_ptr<float>() : nullptr;
-  float* dV = dv_.data_ptr<float>();
-  float* part = dV + cands * d;
-  if (backward) std::fill(dV, dV + cands * d, 0.f);
   const int64_t nu = static_cast<int64_t>(slot_user_.size());
   if (r > 0) group_by_key(key_scratch_.data(), cands, hit_order_, hit_group_);
   // Own rows grouped by slot, ascending within a slot.
   bucket_rows(user_slot_.data(), r, nu, slot_offsets_, slot_rows_);
   diag_.resize(static_cast<size_t>(r));
-  for (int64_t s0 = 0; s0 < nu; s0 += kSoftmaxBlockRows) {
-    const int64_t kb = std::min(kSoftmaxBlockRows, nu - s0);
-    const float* Yb = yu + s0 * d;
-    gemm_rowmajor(false, true, kb, cands, d, Yb, d, V, d, L, cands);
-    for (int64_t p = 0; p < kb; ++p) {
-      float* row = L + p * cands;
-      scale_shift(row, cands, correction_.data(), loss.inv_temperature);
-      for (int64_t q = slot_offsets_[static_cast<size_t>(s0 + p)];
-           q < slot_offsets_[static_cast<size_t>(s0 + p + 1)]; ++q) {
-        const int32_t k = slot_rows_[static_cast<size_t>(q)];
-        diag_[static_cast<size_t>(k)] = row[b.lo + k];
-      }
-    }
-    logits_.narrow(0, 0, kb * cands).exp_();
-    for (int64_t p = 0; p < kb; ++p)
-      slot_softmax(L + p * cands, s0 + p, Yb + p * d, V, b, loss, gscale, backward, ce, own_pos);
-    if (!backward) continue;
-    // gemm overwrites its output: dY's rows of the block are this block's alone, dV goes through
-    // `part` and is added.
-    gemm_rowmajor(false, false, kb, d, cands, L, cands, V, d, part, d);
-    for (int64_t i = 0; i < kb * d; ++i) du[s0 * d + i] += part[i];
-    gemm_rowmajor(true, false, cands, d, kb, L, cands, Yb, d, part, d);
-    for (int64_t i = 0; i < cands * d; ++i) dV[i] += part[i];
-  }
+  // The blocks of slots in two fixed halves, each with its own logits, dV and sums, combined in
+  // half order: side by side on two threads or one after the other, the same bits.
+  const int64_t blocks = (nu + kSoftmaxBlockRows - 1) / kSoftmaxBlockRows;
+  const int64_t mid = std::min(nu, (blocks + 1) / 2 * kSoftmaxBlockRows);
+  run_pair(blocks >= 2, [&](int side) {
+    softmax_blocks(half_[side], side == 0 ? 0 : mid, side == 0 ? mid : nu, V, b, loss, gscale,
+                   backward);
+  });
+  const double ce = half_[0].ce + half_[1].ce;
+  const int64_t own_pos = half_[0].own_pos + half_[1].own_pos;
   sums.ce += ce;
   sums.positives += own_pos;
   sums.loss += loss.softmax_weight * ce / static_cast<double>(positives);
   if (!backward) return;
 
+  float* dV = half_[0].dv.data();
+  if (mid < nu) {
+    const float* dV1 = half_[1].dv.data();
+    for (int64_t i = 0; i < cands * d; ++i) dV[i] += dV1[i];
+  }
   // dV sums over ranks: every rank's rows see every candidate.
   float* di = item_buf_.dy.data_ptr<float>();
   if (gather_fn) gather_fn(dV, cands * d);

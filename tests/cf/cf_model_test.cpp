@@ -33,7 +33,7 @@ CfModel trained(bool binary) {
 
 }  // namespace
 
-TEST_CASE("CfModel: predict and scores agree; indices are checked", "[cf]") {
+TEST_CASE("CfModel: predict and scores agree and indices are checked", "[cf]") {
   const CfModel m = trained(false);
   const std::vector<float> s = m.scores(5);
   REQUIRE(s.size() == 30);

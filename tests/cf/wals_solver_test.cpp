@@ -99,7 +99,7 @@ TEST_CASE("WALS: a sweep equals the dense weighted solves over every cell", "[cf
   }
 }
 
-TEST_CASE("WALS: J never increases; held-out items of the user's own block rank first", "[cf]") {
+TEST_CASE("WALS: J never increases and held-out items of the user's own block rank first", "[cf]") {
   // Two taste blocks: users 0..9 rate items 0..9, users 10..19 items 10..19 (rating 4), except
   // user u's held-out item (u + 3) mod 10 of their block. Which cells are rated is the signal WALS
   // fits, so a held-out item must outscore every item of the other block.

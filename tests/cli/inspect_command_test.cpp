@@ -67,6 +67,23 @@ TEST_CASE("cli inspect --system: the machine, its BLAS kernel and a GEMM rate", 
   CHECK(run_cli({"inspect"}).exit_code == 2);
 }
 
+TEST_CASE("cli: TOWERREC_SIMD caps the vector kernels and refuses an unknown value up front",
+          "[cli]") {
+  const towerrec::CpuInfo cpu = towerrec::detect_cpu();
+  auto r = run_cli({"inspect", "--system", "--gemm-seconds", "0"}, "TOWERREC_SIMD=baseline");
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("\nsimd:          baseline (capped by TOWERREC_SIMD=baseline)\n") !=
+        std::string::npos);
+  r = run_cli({"inspect", "--system", "--gemm-seconds", "0"}, "TOWERREC_SIMD=avx2");
+  CHECK(r.out.find(std::string("\nsimd:          ") + (cpu.avx2 ? "avx2" : "baseline") +
+                   " (capped by TOWERREC_SIMD=avx2)\n") != std::string::npos);
+  r = run_cli({"inspect", "--system", "--gemm-seconds", "0"}, "TOWERREC_SIMD=sse9");
+  CHECK(r.exit_code == 2);
+  CHECK(r.out.empty());
+  CHECK(r.err.find("towerrec: environment variable TOWERREC_SIMD='sse9': expected avx512, avx2 or "
+                   "baseline") != std::string::npos);
+}
+
 namespace {
 
 // The kernel the CLI reports after start-up (the "blas core:" line of inspect --system).

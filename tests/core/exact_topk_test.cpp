@@ -97,7 +97,8 @@ std::string error_of(const std::function<void()>& f) {
 
 }  // namespace
 
-TEST_CASE("exact top-K: equals a full sort, ties to the lower index, with exclusions", "[core]") {
+TEST_CASE("exact top-K: equals a full sort, ties to the lower index, with exclusions",
+          "[core][simd]") {
   const int64_t dim = 8, n_items = 1013, n_q = 45;
   const auto items = integer_matrix(n_items, dim, 1);
   const auto queries = integer_matrix(n_q, dim, 2);
@@ -139,7 +140,8 @@ TEST_CASE("exact top-K: fewer results when fewer items remain", "[core]") {
   CHECK(got.scores == want.scores);
 }
 
-TEST_CASE("exact top-K: float data matches brute force and every thread count agrees", "[core]") {
+TEST_CASE("exact top-K: float data matches brute force and every thread count agrees",
+          "[core][simd]") {
   const int64_t dim = 32, n_items = 3001, n_q = 301;
   const auto items = normal_matrix(n_items, dim, 6);
   const auto queries = normal_matrix(n_q, dim, 7);
@@ -221,7 +223,8 @@ TEST_CASE("exact top-K: a callback exception stops the search and reaches the ca
   CHECK(calls == 3);
 }
 
-TEST_CASE("exact top-K as an ItemSearch: k per call, the same lists as the options' k", "[core]") {
+TEST_CASE("exact top-K as an ItemSearch: k per call, the same lists as the options' k",
+          "[core][simd]") {
   const int64_t n = 200, dim = 8;
   const auto items = normal_matrix(n, dim, 31);
   const auto queries = normal_matrix(5, dim, 32);

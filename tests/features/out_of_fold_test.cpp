@@ -92,7 +92,7 @@ TEST_CASE("out-of-fold: a training rating never reaches the features its own row
   }
 }
 
-TEST_CASE("out-of-fold: same seed, same deal; bad fold counts are errors", "[features]") {
+TEST_CASE("out-of-fold: same seed, same deal, and bad fold counts are errors", "[features]") {
   const Dataset d = toy_dataset();
   const Features full = build_features(d, toy_train(), toy_options());
   const auto a = build_out_of_fold(d, toy_train(), full, toy_options(), 2, 5);

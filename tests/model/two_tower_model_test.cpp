@@ -74,7 +74,7 @@ TEST_CASE("two-tower model: shapes, parameter count and unit-norm embeddings", "
   CHECK(model.embed_users(nullptr, 0).empty());
 }
 
-TEST_CASE("two-tower model: the forward pass equals plain torch ops", "[model]") {
+TEST_CASE("two-tower model: the forward pass equals plain torch ops", "[model][simd]") {
   TwoTowerModel model(5, 7, small_options(), 2);
   const int64_t n = 5000;  // more than one embedding chunk
   const auto xu = random_rows(n, 5, 5);

@@ -11,8 +11,9 @@
 
 using namespace towerrec;
 
-TEST_CASE("similar: nearest item vectors in order, never the item itself; CF shares the routine",
-          "[serve]") {
+TEST_CASE(
+    "similar: nearest item vectors in order, never the item itself, and CF shares the routine",
+    "[serve]") {
   const auto& fx = test::serve_run();
   const VectorSource src = VectorSource::open({fx.run_dir, ""});
   const Dataset& data = src.run().data;

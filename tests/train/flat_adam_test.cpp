@@ -5,7 +5,7 @@
 
 using namespace towerrec;
 
-TEST_CASE("flat adam: matches torch::optim::Adam with weight decay", "[train]") {
+TEST_CASE("flat adam: matches torch::optim::Adam with weight decay", "[train][simd]") {
   torch::manual_seed(0);
   torch::Tensor start = torch::randn({1000});
   torch::Tensor ours = start.clone(), grads = torch::zeros({1000});
@@ -29,7 +29,7 @@ TEST_CASE("flat adam: matches torch::optim::Adam with weight decay", "[train]") 
 }
 
 TEST_CASE("flat adam: moments that decay below float's normal range are flushed to zero",
-          "[train]") {
+          "[train][simd]") {
   // A row no batch touches (gradient 0): m shrinks by beta1 a step, and from 1e-38 its next value
   // would be the denormal 9e-39, which costs a microcode assist in every later pass.
   torch::Tensor params = torch::full({40}, 0.5f), grads = torch::zeros({40});

@@ -2,7 +2,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cstdlib>
 #include <string>
+#include <thread>
 
 #include "core/blas.h"
 #include "core/blas_kernel.h"
@@ -12,6 +15,26 @@ TEST_CASE("threads: set_threads sets the torch intra-op count", "[train]") {
   CHECK(towerrec::torch_threads() == 2);
   towerrec::set_threads(1);
   CHECK(towerrec::torch_threads() == 1);
+}
+
+TEST_CASE("threads: 0 means one per usable CPU, shared among torchrun's local ranks", "[train]") {
+  const char* saved = std::getenv("LOCAL_WORLD_SIZE");
+  const std::string restore = saved ? saved : "";
+  ::unsetenv("LOCAL_WORLD_SIZE");
+  const int cpus = towerrec::resolve_threads(0);
+  CHECK(cpus >= 1);
+  CHECK(static_cast<unsigned>(cpus) <= std::max(1u, std::thread::hardware_concurrency()));
+  CHECK(towerrec::resolve_threads(3) == 3);
+  ::setenv("LOCAL_WORLD_SIZE", "2", 1);
+  CHECK(towerrec::resolve_threads(0) == std::max(1, cpus / 2));
+  ::setenv("LOCAL_WORLD_SIZE", "1000", 1);
+  CHECK(towerrec::resolve_threads(0) == 1);
+  CHECK(towerrec::set_threads(0) == 1);
+  CHECK(towerrec::torch_threads() == 1);
+  if (saved)
+    ::setenv("LOCAL_WORLD_SIZE", restore.c_str(), 1);
+  else
+    ::unsetenv("LOCAL_WORLD_SIZE");
 }
 
 TEST_CASE("threads: the process BLAS agrees with a plain loop and names its kernel", "[train]") {

@@ -26,7 +26,7 @@ FeatureMatrix random_matrix(int64_t rows, int64_t cols, uint64_t seed) {
 
 }  // namespace
 
-TEST_CASE("two-tower step: hand-written gradients equal autograd's", "[train]") {
+TEST_CASE("two-tower step: hand-written gradients equal autograd's", "[train][simd]") {
   ModelOptions opts;
   opts.user_hidden = {24, 16};
   opts.item_hidden = {20};
@@ -171,7 +171,7 @@ void check_grads(TwoTowerModel::Impl& impl, std::map<std::string, at::Tensor>& w
 }  // namespace
 
 TEST_CASE("two-tower step: joint softmax + rating head with bags: gradients equal autograd's",
-          "[train]") {
+          "[train][simd]") {
   ModelOptions opts;
   opts.user_hidden = {12};
   opts.item_hidden = {10};
@@ -284,10 +284,11 @@ namespace {
 // A softmax batch of n rows over `users` users and `item_rows` item rows: with `keys`, item row i
 // is catalogue item i % keys (as out-of-fold blocks repeat the catalogue), so rows of one item with
 // different features mask each other. Every gradient must equal autograd's on the rows as given.
+// `user_width` is the user tower's first layer, the width of its bag sums.
 void check_softmax_against_autograd(int64_t n, int32_t users_n, int32_t item_rows, int32_t keys_n,
-                                    float inv_t) {
+                                    float inv_t, int64_t user_width = 12) {
   ModelOptions opts;
-  opts.user_hidden = {12};
+  opts.user_hidden = {user_width};
   opts.item_hidden = {10};
   opts.dim = 5;
   TwoTowerModel model(4, 3, opts, 21, /*user_bag=*/9, /*item_bag=*/4);
@@ -377,7 +378,7 @@ void check_softmax_against_autograd(int64_t n, int32_t users_n, int32_t item_row
 // tower output, logits and bag sum are then computed once and shared) and many repeat an item
 // (accidental hits, and shared item bags).
 TEST_CASE("two-tower step: softmax with bags over several row blocks: gradients equal autograd's",
-          "[train]") {
+          "[train][simd]") {
   check_softmax_against_autograd(300, 25, 40, 0, 5.f);
 }
 
@@ -385,6 +386,13 @@ TEST_CASE("two-tower step: softmax with bags over several row blocks: gradients 
 // (same item, different features: a masked candidate can outscore the row's positive) and a sharp
 // temperature, so that some rows' masked exps hold most of their user's exp sum.
 TEST_CASE("two-tower step: softmax over keyed item rows and many users: gradients equal autograd's",
-          "[train]") {
+          "[train][simd]") {
   check_softmax_against_autograd(400, 200, 60, 12, 40.f);
+}
+
+// A first layer of 331 = 256 + 64 + 8 + 3 columns: the bag sum's 256-wide (AVX-512), 64- and 8-wide
+// (AVX2) and scalar column blocks all run (the ctest [simd] runs repeat this under each cap).
+TEST_CASE("two-tower step: a bag sum through every vector width: gradients equal autograd's",
+          "[train][simd]") {
+  check_softmax_against_autograd(150, 30, 40, 0, 5.f, /*user_width=*/331);
 }
