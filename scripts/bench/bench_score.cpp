@@ -6,7 +6,6 @@
 #include <sys/resource.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -69,40 +68,47 @@ int exact_mode(int argc, char** argv) {
   return 0;
 }
 
+// The GEMM limit: for each shape, every thread runs kWindows timed windows of its own product and
+// keeps its best window's rate; the shape's rate is the sum over threads, and the limit the best
+// shape's. Best-of-windows rather than an average, so a moment of interference on this shared VM
+// (the probe varied by a third between runs when it averaged 0.4 s) lowers the limit less often:
+// the ratio ours / limit is then conservative.
 int gemm_mode(int argc, char** argv) {
   if (argc < 4) return 2;
   const int64_t dim = std::atoll(argv[2]);
   const int threads = std::atoi(argv[3]);
+  constexpr int kWindows = 6;
+  constexpr double kWindowSeconds = 0.08;
   set_threads(1);
   std::string shapes;
   double best = 0;
   for (int64_t b : {64, 256, 1024}) {
     for (int64_t n : {1024, 4096, 16384}) {
-      std::atomic<double> total_flops{0};
-      double elapsed = 0;
-      auto run = [&](int64_t seed) {
+      std::vector<double> thread_best(static_cast<size_t>(threads), 0.0);
+      auto run = [&](int64_t t) {
         c10::InferenceMode guard;
-        at::manual_seed(seed);
+        at::manual_seed(t);
         const at::Tensor q = at::randn({b, dim});
         const at::Tensor it = at::randn({n, dim});
         at::Tensor out = at::empty({b, n});
         at::mm_out(out, q, it.t());  // warm-up
-        const double t0 = now();
-        double flops = 0;
-        while (now() - t0 < 0.4) {
-          for (int r = 0; r < 8; ++r) at::mm_out(out, q, it.t());
-          flops += 8.0 * 2.0 * b * n * dim;
-        }
-        double cur = total_flops.load();
-        while (!total_flops.compare_exchange_weak(cur, cur + flops)) {
+        for (int w = 0; w < kWindows; ++w) {
+          const double t0 = now();
+          double flops = 0, elapsed = 0;
+          do {
+            at::mm_out(out, q, it.t());
+            flops += 2.0 * b * n * dim;
+            elapsed = now() - t0;
+          } while (elapsed < kWindowSeconds);
+          double& keep = thread_best[static_cast<size_t>(t)];
+          keep = std::max(keep, flops / elapsed / 1e9);
         }
       };
-      const double t0 = now();
       std::vector<std::thread> pool;
       for (int t = 0; t < threads; ++t) pool.emplace_back(run, t);
       for (auto& t : pool) t.join();
-      elapsed = now() - t0;
-      const double rate = total_flops.load() / elapsed / 1e9;
+      double rate = 0;
+      for (double r : thread_best) rate += r;
       best = std::max(best, rate);
       shapes += (shapes.empty() ? "" : ", ") + std::string("\"") + std::to_string(b) + "x" +
                 std::to_string(n) + "\": " + std::to_string(rate);

@@ -212,7 +212,8 @@ int train(const std::map<std::string, std::string>& f) {
   opts.epochs = flag(f, "epochs", 3);
   opts.patience = 0;
   opts.seed = 42;
-  opts.loss = f.count("loss") ? f.at("loss") : "mse";
+  if (f.count("loss") && !parse_enum(f.at("loss"), opts.loss))
+    throw std::runtime_error("--loss " + f.at("loss") + ": expected mse, softmax or joint");
   TrainExtras extras;
   // Every row a positive (targets are in [-1, 1]), so a softmax epoch has the MSE epoch's steps.
   extras.positive_min = -1;
