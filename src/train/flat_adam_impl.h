@@ -1,5 +1,6 @@
 // Adam (torch.optim.Adam semantics, L2 weight decay added to the gradient) over one flat parameter
-// buffer: a single fused pass per step instead of a dozen small tensors each walked by several ops.
+// buffer: a single fused pass per step instead of a dozen small tensors each walked by several ops,
+// in two halves side by side when torch has >= 2 threads (train/thread_pair.h; the same bits).
 #pragma once
 
 #include <cstdint>

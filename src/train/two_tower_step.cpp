@@ -1,13 +1,7 @@
 #include "train/two_tower_step_impl.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cstring>
-#include <exception>
-#include <thread>
-
-#include <ATen/Parallel.h>
-#include <c10/core/InferenceMode.h>
 
 #include "core/error.h"
 
@@ -39,38 +33,6 @@ void zero_tower_grads(const Tower& tower) {
 float* fptr(const at::Tensor& t) { return t.data_ptr<float>(); }
 
 }  // namespace
-
-// Runs fn(0) and fn(1), side by side when asked and there are >= 2 torch threads. (at::parallel_for
-// would not do: its OpenMP pragma lives in a header and this library is not built with -fopenmp, so
-// it runs serially here.) fn(1) goes to the inter-op pool and the calling thread does fn(0);
-// callers give the two sides disjoint outputs, so results are the same bits as the serial order.
-void run_pair(bool parallel, const std::function<void(int)>& fn) {
-  if (!parallel || at::get_num_threads() < 2) {
-    fn(0);
-    fn(1);
-    return;
-  }
-  std::atomic<bool> done{false};
-  std::exception_ptr second_error, first_error;
-  at::launch([&] {
-    try {
-      c10::InferenceMode guard;  // thread-local; the caller's does not reach the pool thread
-      fn(1);
-    } catch (...) {
-      second_error = std::current_exception();
-    }
-    done.store(true, std::memory_order_release);
-  });
-  try {
-    fn(0);
-  } catch (...) {
-    first_error = std::current_exception();
-  }
-  // The task uses this frame's variables: wait for it even when fn(0) threw.
-  while (!done.load(std::memory_order_acquire)) std::this_thread::yield();
-  if (first_error) std::rethrow_exception(first_error);
-  if (second_error) std::rethrow_exception(second_error);
-}
 
 TwoTowerStep::TwoTowerStep(const TwoTowerModel::Impl& model, int64_t capacity, bool for_training,
                            int64_t negatives)

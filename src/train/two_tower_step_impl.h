@@ -34,6 +34,7 @@
 #include "features/sparse_rows.h"
 #include "model/tower_impl.h"
 #include "model/two_tower_impl.h"
+#include "train/thread_pair.h"
 
 namespace towerrec {
 
@@ -83,12 +84,6 @@ struct StepSums {
 
 // In-place sum over ranks of a float buffer (DistContext::all_reduce_sum); null on one process.
 using GatherFn = std::function<void(float*, int64_t)>;
-
-// Runs fn(0) and fn(1): with `parallel` and >= 2 torch threads side by side (fn(1) on torch's
-// inter-op pool, fn(0) on the calling thread), otherwise one after the other. The two must write
-// disjoint outputs; then the results are the same bits either way. Rethrows fn(0)'s exception,
-// else fn(1)'s, after both have finished.
-void run_pair(bool parallel, const std::function<void(int)>& fn);
 
 class TwoTowerStep {
  public:

@@ -12,7 +12,8 @@ TEST_CASE("vector exp: within 3 ulp of exp in double at every length and tail", 
   towerrec::Rng rng(5);
   for (int64_t n = 0; n <= 41; ++n) {
     std::vector<float> x(static_cast<size_t>(n) + 1, 7.f);  // one guard value past the end
-    for (int64_t j = 0; j < n; ++j) x[static_cast<size_t>(j)] = static_cast<float>(-80 * rng.uniform() + 5);
+    for (int64_t j = 0; j < n; ++j)
+      x[static_cast<size_t>(j)] = static_cast<float>(-80 * rng.uniform() + 5);
     const std::vector<float> in = x;
     towerrec::exp_inplace(x.data(), n);
     for (int64_t j = 0; j < n; ++j) {

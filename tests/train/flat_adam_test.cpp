@@ -3,6 +3,11 @@
 #include <torch/optim/adam.h>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <vector>
+
+#include <ATen/Parallel.h>
+
 using namespace towerrec;
 
 TEST_CASE("flat adam: matches torch::optim::Adam with weight decay", "[train][simd]") {
@@ -47,4 +52,38 @@ TEST_CASE("flat adam: moments that decay below float's normal range are flushed 
   // The caller's floating-point mode is left as it was.
   volatile float tiny = 1e-38f;
   CHECK(tiny * 0.5f > 0.f);
+}
+
+TEST_CASE("flat adam: two threads give the same bits as one, denormals flushed on both",
+          "[train]") {
+  const int64_t n = (1 << 17) + 37;  // above the two-thread threshold, with a ragged half
+  torch::manual_seed(1);
+  const torch::Tensor start = torch::randn({n});
+  std::vector<torch::Tensor> g;
+  for (int step = 0; step < 3; ++step) g.push_back(torch::randn({n}));
+  const int before = at::get_num_threads();
+  std::vector<torch::Tensor> result;
+  for (int threads : {1, 2}) {
+    at::set_num_threads(threads);
+    torch::Tensor params = start.clone(), grads = torch::zeros({n});
+    FlatAdam adam(params, grads, AdamOptions{});
+    for (const torch::Tensor& step_grad : g) {
+      grads.copy_(step_grad);
+      adam.step();
+    }
+    result.push_back(params);
+  }
+  CHECK(torch::equal(result[0], result[1]));
+
+  // On 2 threads, untouched moments about to turn denormal become 0 in both halves: the pool
+  // thread's pass flushes too (MXCSR is per thread).
+  torch::Tensor params = start.clone(), grads = torch::zeros({n});
+  FlatAdam adam(params, grads, AdamOptions{});
+  adam.restore(100, std::vector<float>(static_cast<size_t>(n), 1e-38f),
+               std::vector<float>(static_cast<size_t>(n), 1e-8f));
+  adam.step();
+  at::set_num_threads(before);
+  CHECK(adam.first_moment().front() == 0.f);
+  CHECK(adam.first_moment().back() == 0.f);
+  CHECK(std::count(adam.first_moment().begin(), adam.first_moment().end(), 0.f) == n);
 }
