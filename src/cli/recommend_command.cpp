@@ -48,7 +48,7 @@ Registrar register_recommend([](CLI::App& root) {
   add_serve_flags(sub, a->serve);
   sub->add_option("--out", a->out, "output CSV")->required();
   sub->add_option("--k", a->k, "recommendations per user (serve.k)")->check(CLI::PositiveNumber);
-  sub->add_option("--threads", a->threads, "scoring threads (serve.threads)")
+  sub->add_option("--threads", a->threads, "scoring threads (serve.threads; default: one per CPU)")
       ->check(CLI::PositiveNumber);
   sub->add_option("--users", a->users, "file of user ids, one per line (default: every user)")
       ->check(CLI::ExistingFile);
@@ -109,7 +109,7 @@ Registrar register_recommend([](CLI::App& root) {
       printer.finish();
       std::cout << "wrote " << a->out << " (" << s.rows << " rows, " << s.users
                 << " users, exact top-" << opts.k << ", " << s.users_per_s << " users/s on "
-                << opts.threads << " thread(s))\n";
+                << opts.scoring_threads() << " thread(s))\n";
     }
   });
 });

@@ -40,7 +40,7 @@ Registrar register_similar([](CLI::App& root) {
                    ->check(CLI::ExistingFile);
   one->excludes(many);
   sub->add_option("--k", a->k, "related items per item (serve.k)")->check(CLI::PositiveNumber);
-  sub->add_option("--threads", a->threads, "scoring threads (serve.threads)")
+  sub->add_option("--threads", a->threads, "scoring threads (serve.threads; default: one per CPU)")
       ->check(CLI::PositiveNumber);
   sub->add_option("--out", a->out, "output CSV (default: stdout)");
   sub->add_flag("--titles", a->titles,

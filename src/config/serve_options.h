@@ -7,6 +7,7 @@
 
 #include "config/field.h"
 #include "config/option_enum.h"
+#include "core/parallel.h"
 
 namespace towerrec {
 
@@ -88,17 +89,23 @@ struct RetrievalOptions {
 // Offline scoring of whole catalogues: `embed`, `recommend`, `similar` (serve/exact_topk.h).
 struct ServeOptions {
   int64_t k = 10;             // recommendations / related items per row
-  int64_t threads = 1;        // scoring threads over query blocks
+  int64_t threads = 0;        // scoring threads over query blocks; 0 = one per CPU (same results)
   int64_t query_block = 256;  // queries per GEMM block (fixes the work split, not the results)
   int64_t item_chunk = 1024;  // items per GEMM chunk; query_block * item_chunk floats ~ L2 size
   bool exclude_seen = true;   // never recommend items the user rated in training
   AnnOptions ann;
   RetrievalOptions retrieval;
 
+  // The thread count `threads` stands for (0: one per CPU).
+  int64_t scoring_threads() const { return resolve_threads(threads); }
+
   template <class V>
   void visit(V& v) {
     v.field("k", k, "results per user or item", Check::ge(1));
-    v.field("threads", threads, "scoring threads", Check::ge(1));
+    v.field("threads", threads,
+            "scoring threads (0: one per CPU, divided among torchrun's local ranks; the results "
+            "do not depend on it)",
+            Check::ge(0));
     v.field("query_block", query_block, "queries per scoring block", Check::range(1, 65536));
     v.field("item_chunk", item_chunk, "items per scoring chunk", Check::range(16, 1048576));
     v.field("exclude_seen", exclude_seen, "skip items the user rated in training");

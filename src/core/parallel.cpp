@@ -1,11 +1,25 @@
 #include "core/parallel.h"
 
+#include <sched.h>
+
+#include <cstdlib>
 #include <exception>
 #include <mutex>
 #include <thread>
 #include <vector>
 
 namespace towerrec {
+
+int64_t resolve_threads(int64_t requested) {
+  if (requested >= 1) return requested;
+  int64_t cpus = std::max(1u, std::thread::hardware_concurrency());
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) cpus = std::max(1, CPU_COUNT(&set));
+  const char* local = std::getenv("LOCAL_WORLD_SIZE");
+  const int64_t ranks = local ? std::max<int64_t>(1, std::atoll(local)) : 1;
+  return std::max<int64_t>(1, cpus / ranks);
+}
 
 void run_threads(int64_t threads, const std::function<void(int64_t)>& body) {
   if (threads <= 1) {

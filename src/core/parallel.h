@@ -12,6 +12,12 @@
 
 namespace towerrec {
 
+// The thread count an option's value stands for (train.threads, serve.threads): itself when >= 1;
+// for 0 ("auto"), the CPUs this process may run on (its affinity mask, as torch's own default
+// counts them) divided by the local ranks torchrun started (LOCAL_WORLD_SIZE), at least 1, so
+// ranks on one machine share its cores instead of each taking them all.
+int64_t resolve_threads(int64_t requested);
+
 // Runs body(t) for t in [0, threads) at once, t = 0 on the calling thread. threads < 1 counts as 1.
 void run_threads(int64_t threads, const std::function<void(int64_t)>& body);
 

@@ -40,7 +40,7 @@ RecommendSummary recommend_exact(const VectorSource& source, const ServeOptions&
   const int64_t dim = source.dim();
   TopKOptions o;
   o.k = options.k;
-  o.threads = options.threads;
+  o.threads = options.scoring_threads();
   o.query_block = options.query_block;
   o.item_chunk = options.item_chunk;
   const ExactTopK topk(

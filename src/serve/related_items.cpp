@@ -25,7 +25,7 @@ RelatedSummary related_items(const VectorSource& source, const ServeOptions& opt
   RelatedSummary s;
   TopKOptions o;
   o.k = options.k;
-  o.threads = options.threads;
+  o.threads = options.scoring_threads();
   o.query_block = options.query_block;
   o.item_chunk = options.item_chunk;
   const Dataset& data = source.run().data;

@@ -122,7 +122,7 @@ RecallCount exact_recall(const VectorSource& source, const ServeOptions& options
   if (sample_users.empty()) return recall;
   TopKOptions topk_options;
   topk_options.k = rk.k;
-  topk_options.threads = options.threads;
+  topk_options.threads = options.scoring_threads();
   topk_options.query_block = options.query_block;
   topk_options.item_chunk = options.item_chunk;
   const ExactTopK topk(rk.items, topk_options,
@@ -177,7 +177,7 @@ int64_t retrieve_users(const VectorSource& source, const ServeOptions& options,
     if (rk.ann_candidates > 0) {
       rk.seen.csr(slice.data(), m, offsets, excluded);
       ann = index->search({q.data(), m, dim}, rk.ann_candidates, {offsets.data(), excluded.data()},
-                          {}, options.threads);
+                          {}, options.scoring_threads());
     }
     const RankedSlice ranked = rank_slice(rk, slice, q, ann);
     for (int64_t r = 0; r < m; ++r) {
@@ -221,7 +221,8 @@ RetrievalReport recommend_retrieval(const VectorSource& source, const ServeOptio
   std::unique_ptr<SeedNeighbors> seeds;
   if (ro.last_n > 0 && ro.per_item_m > 0)
     seeds = std::make_unique<SeedNeighbors>(
-        item_ref, make_neighbor_search(ro, item_ref, options.threads, index), ro.per_item_m);
+        item_ref, make_neighbor_search(ro, item_ref, options.scoring_threads(), index),
+        ro.per_item_m);
 
   t0 = Clock::now();
   const CandidateGenerators gen(source.run(), ro);
@@ -238,7 +239,7 @@ RetrievalReport recommend_retrieval(const VectorSource& source, const ServeOptio
                                  item_ref,
                                  options.k,
                                  ro.ann ? ro.ann_candidates : 0,
-                                 options.threads};
+                                 options.scoring_threads()};
   RecommendationCsv csv(out_csv, source.run().data, request.titles);
   const int64_t total_candidates = retrieve_users(
       source, options, ranking, seeds.get(), index.get(), users, csv, sample, report, progress);
@@ -266,7 +267,7 @@ RetrievalReport recommend_retrieval(const VectorSource& source, const ServeOptio
   report.users_per_s = seconds > 0 ? static_cast<double>(n) / seconds : 0.0;
   report.exact_users_per_s =
       exact_seconds > 0 ? static_cast<double>(sample_users.size()) / exact_seconds : 0.0;
-  report.threads = options.threads;
+  report.threads = options.scoring_threads();
   write_file_atomic(retrieval_report_path(out_csv), retrieval_report_json(report).dump(2) + "\n");
   return report;
 }

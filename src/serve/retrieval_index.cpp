@@ -65,7 +65,7 @@ RetrievalIndex load_or_build_retrieval_index(MatrixRef items, const ServeOptions
   const int64_t seed_k = seeds_from_index(ro) ? ro.per_item_m + 1 : 0;
   index.set_ef(
       std::max({options.ann.ef_search, ro.ann ? ro.ann_candidates : 0, seed_k, options.k}));
-  index.set_search_threads(options.threads);
+  index.set_search_threads(options.scoring_threads());
   ji.ef_search = index.ef();
   return out;
 }

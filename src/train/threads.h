@@ -8,15 +8,9 @@
 
 namespace towerrec {
 
-// The thread count `requested` stands for: itself when >= 1; for 0 ("auto"), the CPUs this process
-// may run on (its affinity mask, as torch's own default counts them) divided by the local ranks
-// torchrun started (LOCAL_WORLD_SIZE), at least 1, so ranks on one machine share its cores
-// instead of each taking them all.
-int resolve_threads(int64_t requested);
-
-// Sets torch intra-op threads to resolve_threads(n) and OpenBLAS threads to 1 (torch parallelises
-// around BLAS calls; a second level of threads only competes for the same cores). Returns the
-// count set.
+// Sets torch intra-op threads to resolve_threads(n) (core/parallel.h) and OpenBLAS threads to 1
+// (torch parallelises around BLAS calls; a second level of threads only competes for the same
+// cores). Returns the count set.
 int set_threads(int64_t n);
 
 // Current torch intra-op thread count.

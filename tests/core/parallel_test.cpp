@@ -2,10 +2,13 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <mutex>
 #include <set>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -69,4 +72,24 @@ TEST_CASE("parallel helpers rethrow a worker's exception on the calling thread",
                                   }),
                       "last thread");
   }
+}
+
+TEST_CASE("resolve_threads: 0 means one per usable CPU, shared among torchrun's local ranks",
+          "[core]") {
+  const char* saved = std::getenv("LOCAL_WORLD_SIZE");
+  const std::string restore = saved ? saved : "";
+  ::unsetenv("LOCAL_WORLD_SIZE");
+  const int64_t cpus = towerrec::resolve_threads(0);
+  CHECK(cpus >= 1);
+  CHECK(cpus <= std::max<int64_t>(1, std::thread::hardware_concurrency()));
+  CHECK(towerrec::resolve_threads(3) == 3);
+  ::setenv("LOCAL_WORLD_SIZE", "2", 1);
+  CHECK(towerrec::resolve_threads(0) == std::max<int64_t>(1, cpus / 2));
+  CHECK(towerrec::resolve_threads(5) == 5);  // a number the user set is kept
+  ::setenv("LOCAL_WORLD_SIZE", "1000", 1);
+  CHECK(towerrec::resolve_threads(0) == 1);
+  if (saved)
+    ::setenv("LOCAL_WORLD_SIZE", restore.c_str(), 1);
+  else
+    ::unsetenv("LOCAL_WORLD_SIZE");
 }
