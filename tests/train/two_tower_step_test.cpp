@@ -3,6 +3,7 @@
 #include <cmath>
 #include <map>
 
+#include <ATen/Parallel.h>
 #include <ATen/ops/cat.h>
 #include <ATen/ops/zeros.h>
 #include <catch2/catch.hpp>
@@ -395,4 +396,63 @@ TEST_CASE("two-tower step: softmax over keyed item rows and many users: gradient
 TEST_CASE("two-tower step: a bag sum through every vector width: gradients equal autograd's",
           "[train][simd]") {
   check_softmax_against_autograd(150, 30, 40, 0, 5.f, /*user_width=*/331);
+}
+
+// Two threads run the towers, the softmax's two halves of user blocks side by side: the gradient
+// and the loss must be the same bits as on one thread (what makes train.threads: 0 a safe default).
+TEST_CASE("two-tower step: two threads give the same gradient bits as one", "[train]") {
+  ModelOptions opts;
+  opts.user_hidden = {40};
+  opts.item_hidden = {24};
+  opts.dim = 8;
+  const int64_t n = 600, m = 64;
+  const int32_t users_n = 500, item_rows = 300;
+  TwoTowerModel model(4, 3, opts, 5, /*user_bag=*/30, /*item_bag=*/6);
+  auto& impl = model.impl();
+  const FeatureMatrix ux = random_matrix(users_n, 4, 11), ix = random_matrix(item_rows, 3, 12);
+  const SparseRows ubag = random_bags(users_n, 30, 13), ibag = random_bags(item_rows, 6, 14);
+  Rng rng(15);
+  std::vector<int32_t> users, items, negs;
+  std::vector<float> targets;
+  for (int64_t k = 0; k < n; ++k) {
+    users.push_back(static_cast<int32_t>(rng.below(users_n)));
+    items.push_back(static_cast<int32_t>(rng.below(item_rows)));
+    targets.push_back(static_cast<float>(2 * rng.uniform() - 1));
+  }
+  for (int64_t j = 0; j < m; ++j) negs.push_back(static_cast<int32_t>(rng.below(item_rows)));
+  std::vector<float> share(item_rows, 1.f / item_rows);
+  StepLoss loss;
+  loss.rating_weight = 0.5f;
+  loss.softmax_weight = 1.f;
+  loss.positive_min = -0.5f;
+  StepInputs in;
+  in.user_x = &ux;
+  in.item_x = &ix;
+  in.user_bag = &ubag;
+  in.item_bag = &ibag;
+  in.item_share = share.data();
+  in.num_items = item_rows;
+  StepBatch b;
+  b.user = users.data();
+  b.item = items.data();
+  b.target = targets.data();
+  b.n = n;
+  b.hi = n;
+  b.negatives = negs.data();
+  b.m = m;
+  b.neg_hi = m;
+  const int before = at::get_num_threads();
+  std::vector<at::Tensor> grads;
+  std::vector<double> losses;
+  for (int threads : {1, 2}) {
+    at::set_num_threads(threads);
+    c10::InferenceMode guard;
+    TwoTowerStep step(impl, n, /*for_training=*/true, m);
+    losses.push_back(step.run(in, b, loss, /*backward=*/true).loss);
+    grads.push_back(impl.grads.clone());
+  }
+  at::set_num_threads(before);
+  CHECK(losses[0] == losses[1]);
+  CHECK(at::equal(grads[0], grads[1]));
+  CHECK(grads[0].abs().sum().item<float>() > 0.f);
 }
