@@ -246,11 +246,6 @@ TwoTowerModel rating_towers(const RunContext& run, const json& meta, bool resume
   return rating;
 }
 
-// Without validation every epoch is "best": the checkpoint follows the last epoch.
-double checkpoint_score(const EpochMetrics& e) {
-  return std::isnan(e.val_loss) ? -static_cast<double>(e.epoch) : e.val_loss;
-}
-
 // What rank 0 writes per epoch: epochs.jsonl, model.ckpt (when it improved) and then
 // train_state.bin, each atomically: the state, written last, is never ahead of the files it
 // resumes. Holds the run's epoch history (with a resumed run's earlier epochs).
@@ -259,12 +254,10 @@ class EpochWriter {
   EpochWriter(const RunContext& run, json meta, const TrainState* resume)
       : run_(run), meta_(std::move(meta)), fingerprint_(options_fingerprint(run.opts)) {
     if (!resume) return;
-    // Pick up the run's position: its epochs so far, and the score model.ckpt was written at.
-    // A kill between epochs.jsonl and train_state.bin leaves epochs.jsonl (and model.ckpt) one
-    // epoch ahead of the state; that epoch runs again to the same bits and rewrites them, so they
-    // are left as they are until then.
+    // Pick up the run's position: its epochs so far. A kill between epochs.jsonl and
+    // train_state.bin leaves epochs.jsonl (and model.ckpt) one epoch ahead of the state; that
+    // epoch runs again to the same bits and rewrites them, so they are left as they are until then.
     history_ = resume->history;
-    for (const EpochMetrics& e : history_) best_ = std::min(best_, checkpoint_score(e));
   }
 
   EpochFn on_epoch() {
@@ -272,9 +265,10 @@ class EpochWriter {
       if (!run_.ranks.is_root()) return;
       history_.push_back(e);
       write_file_atomic(run_file(run_.run_dir, kEpochsFile), jsonl(history_));
-      const double score = checkpoint_score(e);
-      if (score < best_) {
-        best_ = score;
+      // The trainer's own choice (EpochMetrics::kept), so model.ckpt is the model metrics.json
+      // reports: a criterion of its own here (the validation loss) once saved another epoch than
+      // early stopping by recall kept.
+      if (e.kept) {
         json m_meta = meta_;
         m_meta["epoch"] = e.epoch;
         m.save(run_file(run_.run_dir, kCheckpointFile), m_meta);
@@ -297,7 +291,6 @@ class EpochWriter {
   const json meta_;
   const uint64_t fingerprint_;
   std::vector<EpochMetrics> history_;
-  double best_ = INFINITY;
 };
 
 class TwoTowerAdapter : public ModelKindAdapter {

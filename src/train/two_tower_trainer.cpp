@@ -281,11 +281,14 @@ class Training {
     return {stage_, static_cast<uint64_t>(n_), static_cast<uint64_t>(n_), "rows", text};
   }
 
-  // Early stopping: remembers the epoch if it is the best so far; returns whether to stop.
-  bool keep_best(const EpochMetrics& m, TrainResult& result) {
+  // Early stopping: remembers the epoch if it is the best so far and sets m.kept the way finish()
+  // will choose (the best epoch; the last one while none had a finite criterion); returns whether
+  // to stop.
+  bool keep_best(EpochMetrics& m, TrainResult& result) {
     if (!early_stopping_) {
       result.best_val_loss = m.val_loss;
       result.best_epoch = m.epoch;
+      m.kept = true;
       return false;
     }
     if (criterion(m) < best_criterion_) {
@@ -293,8 +296,10 @@ class Training {
       result.best_val_loss = m.val_loss;
       result.best_epoch = m.epoch;
       best_params_.copy_(impl_.params);
+      m.kept = true;
       return false;
     }
+    m.kept = result.best_epoch == 0;
     return m.epoch - result.best_epoch >= opts_.patience && m.epoch < opts_.epochs;
   }
 
@@ -406,10 +411,10 @@ TrainResult train_two_tower(TwoTowerModel& model, const FeatureMatrix& user_x,
     const double loss_sum = t.run_steps(epoch, progress);
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     t.hold_average();
-    const EpochMetrics m = t.validate(epoch, loss_sum, seconds);
+    EpochMetrics m = t.validate(epoch, loss_sum, seconds);
+    const bool stop = t.keep_best(m, result);
     result.history.push_back(m);
     if (progress) progress(t.epoch_report(m));
-    const bool stop = t.keep_best(m, result);
     if (on_epoch) on_epoch(m, model);
     if (stop) result.stopped_early = true;
     if (on_state) {

@@ -40,6 +40,11 @@ struct EpochMetrics {
   double val_recall = std::numeric_limits<double>::quiet_NaN();  // early_stopping recall only
   double seconds = 0;       // wall time of the epoch's training steps (validation excluded)
   double rows_per_sec = 0;  // training rows / seconds
+  // Whether the weights after this epoch are, so far, the ones training will return: the best
+  // epoch by the early-stopping criterion (validation loss, or recall), or every epoch without
+  // early stopping or while no epoch has had a finite criterion. What a caller saving "the best
+  // checkpoint" must follow (not its own criterion), so the file holds the model the run reports.
+  bool kept = false;
 };
 
 // What the trainer needs besides features and pairs for the retrieval losses, the watched-items

@@ -365,3 +365,52 @@ TEST_CASE("two-tower trainer: mismatched inputs are errors", "[train]") {
       train_two_tower(model, p.users, p.items, TrainPairs{}, TrainPairs{}, fast_train()),
       "two-tower training: no training pairs");
 }
+
+// The run's model.ckpt is saved at the epochs marked kept (train/two_tower_adapter.cpp). Early
+// stopping by recall keeps the best-recall epoch, which need not be the lowest validation loss:
+// the writer once used the loss, so model.ckpt (what eval, recommend and export read) and
+// metrics.json (the trainer's kept model) described different epochs.
+TEST_CASE(
+    "two-tower trainer: the epochs marked kept are the early-stopping choice and the last one "
+    "kept is the model returned",
+    "[train]") {
+  const Planted p = planted(1500, 200);
+  TrainOptions opts = fast_train();
+  opts.epochs = 6;
+  opts.patience = 10;
+  opts.ema_decay = 0.9;  // the shipped configs average the weights too
+  opts.early_stopping = EarlyStopping::kRecall;
+  const std::vector<double> recalls = {0.1,  0.3, 0.2,
+                                       0.25, 0.3, 0.1};  // best: 2 (ties keep the first)
+  size_t calls = 0;
+  TrainExtras extras;
+  extras.recall = [&](const TwoTowerModel&) { return recalls.at(calls++); };
+  TwoTowerModel model(6, 5, small_model(), 1);
+  std::vector<int64_t> kept;
+  at::Tensor kept_params;
+  const auto on_epoch = [&](const EpochMetrics& m, const TwoTowerModel& at_epoch) {
+    if (!m.kept) return;
+    kept.push_back(m.epoch);
+    kept_params = at_epoch.impl().params.clone();
+  };
+  const TrainResult r = train_two_tower(model, p.users, p.items, p.train, p.val, opts, on_epoch,
+                                        nullptr, nullptr, nullptr, nullptr, extras);
+  REQUIRE(calls == recalls.size());
+  CHECK(kept == std::vector<int64_t>{1, 2});
+  CHECK(r.best_epoch == 2);
+  CHECK(r.history.at(1).kept);
+  CHECK_FALSE(r.history.at(5).kept);
+  CHECK(at::equal(model.impl().params, kept_params));
+  // The validation loss kept falling after epoch 2, so a loss-based choice would have differed.
+  CHECK(r.history.back().val_loss < r.history.at(1).val_loss);
+
+  // Without early stopping every epoch is kept, and the last is returned.
+  opts.patience = 0;
+  calls = 0;
+  kept.clear();
+  TwoTowerModel last(6, 5, small_model(), 1);
+  train_two_tower(last, p.users, p.items, p.train, p.val, opts, on_epoch, nullptr, nullptr, nullptr,
+                  nullptr, extras);
+  CHECK(kept == std::vector<int64_t>{1, 2, 3, 4, 5, 6});
+  CHECK(at::equal(last.impl().params, kept_params));
+}
