@@ -48,7 +48,7 @@ Registrar register_eval([](CLI::App& root) {
         std::cerr << "towerrec: " << a->run << ": run in progress: pid " << h->pid << " ("
                   << h->command << "); evaluating its last complete checkpoint\n";
     ProgressPrinter printer;
-    set_threads(1);
+    set_threads(0);  // one per CPU: the ranking's top-K lists do not depend on it
     const RunMetrics m = evaluate_run(a->run, {printer.fn(), {}}, a->sets);
     printer.finish();
     if (a->json) {

@@ -77,9 +77,9 @@ struct TrainOptions {
   double validation_fraction = 0.1;  // part of the training split held out for early stopping
   uint64_t seed = 42;
   // Torch intra-op threads; 0 = one per CPU this process may use, shared among torchrun's local
-  // ranks (core/parallel.h's resolve_threads). With 2 threads the two towers of a batch run side by
-  // side: on 2 cores the synthetic demo trained 1.3x and the ML-25M-sized run's rating towers 1.4x
-  // faster than on 1, to the same bits (issue 17; README, Status).
+  // ranks (core/parallel.h's resolve_threads). With 2 threads a step runs the two towers, the two
+  // halves of the softmax and of Adam side by side: on 2 cores the synthetic demo trained 1.3x and
+  // the ML-25M-sized run 1.7x faster than on 1, to the same bits (issue 17; README, Status).
   int64_t threads = 0;
   // What the towers are trained for (train/two_tower_loss.h):
   //   "mse"      (dot or rating head - scaled rating)^2 over every training rating, the course lab;

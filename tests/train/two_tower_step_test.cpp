@@ -169,6 +169,34 @@ void check_grads(TwoTowerModel::Impl& impl, std::map<std::string, at::Tensor>& w
   CHECK(offset == impl.grads.numel());
 }
 
+// The step's inputs with a bag on each tower; num_items = share's size (one share per item key).
+StepInputs bag_inputs(const FeatureMatrix& ux, const FeatureMatrix& ix, const SparseRows& ubag,
+                      const SparseRows& ibag, const std::vector<float>& share) {
+  StepInputs in;
+  in.user_x = &ux;
+  in.item_x = &ix;
+  in.user_bag = &ubag;
+  in.item_bag = &ibag;
+  in.item_share = share.data();
+  in.num_items = static_cast<int64_t>(share.size());
+  return in;
+}
+
+// A one-process batch: every row and every negative (none when negs is empty) is its own.
+StepBatch whole_batch(const std::vector<int32_t>& users, const std::vector<int32_t>& items,
+                      const std::vector<float>& targets, const std::vector<int32_t>& negs) {
+  StepBatch b;
+  b.user = users.data();
+  b.item = items.data();
+  b.target = targets.data();
+  b.n = static_cast<int64_t>(users.size());
+  b.hi = b.n;
+  b.negatives = negs.empty() ? nullptr : negs.data();
+  b.m = static_cast<int64_t>(negs.size());
+  b.neg_hi = b.m;
+  return b;
+}
+
 }  // namespace
 
 TEST_CASE("two-tower step: joint softmax + rating head with bags: gradients equal autograd's",
@@ -210,22 +238,8 @@ TEST_CASE("two-tower step: joint softmax + rating head with bags: gradients equa
   loss.softmax_weight = 1.3f;
   loss.inv_temperature = 5.f;
   loss.positive_min = 0.f;
-  StepInputs in;
-  in.user_x = &ux;
-  in.item_x = &ix;
-  in.user_bag = &ubag;
-  in.item_bag = &ibag;
-  in.item_share = share.data();
-  in.num_items = 15;
-  StepBatch b;
-  b.user = users.data();
-  b.item = items.data();
-  b.target = targets.data();
-  b.n = n;
-  b.hi = n;
-  b.negatives = negs.data();
-  b.m = m;
-  b.neg_hi = m;
+  const StepInputs in = bag_inputs(ux, ix, ubag, ibag, share);
+  const StepBatch b = whole_batch(users, items, targets, negs);
   StepSums sums;
   {
     c10::InferenceMode guard;
@@ -313,20 +327,9 @@ void check_softmax_against_autograd(int64_t n, int32_t users_n, int32_t item_row
   loss.softmax_weight = 1.f;
   loss.inv_temperature = inv_t;
   loss.positive_min = -0.5f;  // some rows are not positive
-  StepInputs in;
-  in.user_x = &ux;
-  in.item_x = &ix;
-  in.user_bag = &ubag;
-  in.item_bag = &ibag;
-  in.item_share = share.data();
-  in.num_items = static_cast<int64_t>(share.size());
+  StepInputs in = bag_inputs(ux, ix, ubag, ibag, share);
   if (keys_n > 0) in.item_key = key.data();
-  StepBatch b;
-  b.user = users.data();
-  b.item = items.data();
-  b.target = targets.data();
-  b.n = n;
-  b.hi = n;
+  const StepBatch b = whole_batch(users, items, targets, {});
   StepSums sums;
   {
     c10::InferenceMode guard;
@@ -425,22 +428,8 @@ TEST_CASE("two-tower step: two threads give the same gradient bits as one", "[tr
   loss.rating_weight = 0.5f;
   loss.softmax_weight = 1.f;
   loss.positive_min = -0.5f;
-  StepInputs in;
-  in.user_x = &ux;
-  in.item_x = &ix;
-  in.user_bag = &ubag;
-  in.item_bag = &ibag;
-  in.item_share = share.data();
-  in.num_items = item_rows;
-  StepBatch b;
-  b.user = users.data();
-  b.item = items.data();
-  b.target = targets.data();
-  b.n = n;
-  b.hi = n;
-  b.negatives = negs.data();
-  b.m = m;
-  b.neg_hi = m;
+  const StepInputs in = bag_inputs(ux, ix, ubag, ibag, share);
+  const StepBatch b = whole_batch(users, items, targets, negs);
   const int before = at::get_num_threads();
   std::vector<at::Tensor> grads;
   std::vector<double> losses;
