@@ -1,6 +1,8 @@
 // towerrec_bench_score: the C++ side of scripts/bench_score. Each mode prints one JSON line.
 //   exact ITEMS.npy QUERIES.npy USERS K THREADS [OUT.npy]   our exact top-K over the first USERS queries
 //   gemm DIM THREADS                                        plain [B, DIM] x [DIM, N] rate, best shape
+//   fma THREADS                                             register-only FMA rate: the CPU's ceiling
+//   kernel                                                  the exact top-K kernel this process uses
 //   ann ITEMS.npy QUERIES.npy USERS K EXACT.npy M EFC EF[,EF...]  hnswlib build + search + recall
 // Timing lives here, not in the library; the peers (Faiss) run in scripts/bench_score itself.
 #include <sys/resource.h>
@@ -15,9 +17,12 @@
 #include <vector>
 
 #include <ATen/ATen.h>
+#include <immintrin.h>
 
 #include "core/exact_topk.h"
 #include "core/npy.h"
+#include "core/simd_level.h"
+#include "core/topk_scan.h"
 #include "serve/ann_index.h"
 #include "serve/topk_recall.h"
 #include "train/threads.h"
@@ -119,6 +124,82 @@ int gemm_mode(int argc, char** argv) {
   return 0;
 }
 
+// The FMA ceiling: independent accumulator chains of the widest FMA the SIMD level allows, no
+// memory traffic. A kernel that scores without writing its scores (the fused top-K tile) can pass
+// the GEMM limit but never this one.
+// One timed window of 24 independent FMA chains (x is hidden from the optimiser each round so the
+// chains cannot be folded); returns GFLOP/s. Written out per width: target attributes do not
+// reach into templates.
+__attribute__((target("avx512f"))) double fma_rate_avx512(double seconds) {
+  __m512 acc[24];
+  for (int i = 0; i < 24; ++i) acc[i] = _mm512_set1_ps(0.001f * i);
+  __m512 x = _mm512_set1_ps(0.9999f);
+  const __m512 y = _mm512_set1_ps(0.0001f);
+  const double t0 = now();
+  double flops = 0, elapsed = 0;
+  do {
+    for (int rep = 0; rep < 100000; ++rep) {
+#pragma GCC unroll 24
+      for (int i = 0; i < 24; ++i) acc[i] = _mm512_fmadd_ps(acc[i], x, y);
+      __asm__ volatile("" : "+v"(x));
+    }
+    flops += 100000.0 * 24 * 2 * 16;
+    elapsed = now() - t0;
+  } while (elapsed < seconds);
+  alignas(64) float lanes[16];
+  float sum = 0;
+  for (int i = 0; i < 24; ++i) {
+    _mm512_store_ps(lanes, acc[i]);
+    for (float v : lanes) sum += v;
+  }
+  return sum == 12345.f ? 0 : flops / elapsed / 1e9;  // the sum keeps the chains alive
+}
+
+__attribute__((target("avx2,fma"))) double fma_rate_avx2(double seconds) {
+  __m256 acc[12];
+  for (int i = 0; i < 12; ++i) acc[i] = _mm256_set1_ps(0.001f * i);
+  __m256 x = _mm256_set1_ps(0.9999f);
+  const __m256 y = _mm256_set1_ps(0.0001f);
+  const double t0 = now();
+  double flops = 0, elapsed = 0;
+  do {
+    for (int rep = 0; rep < 100000; ++rep) {
+#pragma GCC unroll 12
+      for (int i = 0; i < 12; ++i) acc[i] = _mm256_fmadd_ps(acc[i], x, y);
+      __asm__ volatile("" : "+x"(x));
+    }
+    flops += 100000.0 * 12 * 2 * 8;
+    elapsed = now() - t0;
+  } while (elapsed < seconds);
+  alignas(32) float lanes[8];
+  float sum = 0;
+  for (int i = 0; i < 12; ++i) {
+    _mm256_store_ps(lanes, acc[i]);
+    for (float v : lanes) sum += v;
+  }
+  return sum == 12345.f ? 0 : flops / elapsed / 1e9;
+}
+
+int fma_mode(int argc, char** argv) {
+  if (argc < 3) return 2;
+  const int threads = std::atoi(argv[2]);
+  const bool wide = simd_level() == SimdLevel::kAvx512;
+  std::vector<double> best(static_cast<size_t>(threads), 0.0);
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t)
+    pool.emplace_back([&, t] {
+      for (int w = 0; w < 6; ++w)
+        best[static_cast<size_t>(t)] =
+            std::max(best[static_cast<size_t>(t)], wide ? fma_rate_avx512(0.08) : fma_rate_avx2(0.08));
+    });
+  for (auto& t : pool) t.join();
+  double rate = 0;
+  for (double r : best) rate += r;
+  std::printf("{\"mode\": \"fma\", \"threads\": %d, \"width\": %d, \"gflops\": %.2f}\n", threads,
+              wide ? 512 : 256, rate);
+  return 0;
+}
+
 int ann_mode(int argc, char** argv) {
   if (argc < 10) return 2;
   const auto items = read_npy_f32(argv[2]);
@@ -190,6 +271,11 @@ int main(int argc, char** argv) {
     if (mode == "exact") rc = exact_mode(argc, argv);
     else if (mode == "gemm") rc = gemm_mode(argc, argv);
     else if (mode == "ann") rc = ann_mode(argc, argv);
+    else if (mode == "fma") rc = fma_mode(argc, argv);
+    else if (mode == "kernel") {
+      std::printf("{\"mode\": \"kernel\", \"kernel\": \"%s\"}\n", topk_kernel_name());
+      rc = 0;
+    }
     if (rc == 2) std::fprintf(stderr, "usage: see the header of scripts/bench/bench_score.cpp\n");
     return rc;
   } catch (const std::exception& e) {

@@ -18,6 +18,7 @@
 #include "core/cpu_info.h"
 #include "core/error.h"
 #include "core/simd_level.h"
+#include "core/topk_scan.h"
 #include "data/dataset_reader.h"
 #include "data/dataset_stats.h"
 #include "train/threads.h"
@@ -56,6 +57,7 @@ std::string system_report(double gemm_seconds) {
   out += line("simd", std::string(simd_level_name(simd)) +
                           (cap && *cap ? std::string(" (capped by TOWERREC_SIMD=") + cap + ")"
                                        : " (the widest this CPU runs)"));
+  out += line("top-K kernel", topk_kernel_name());
   const std::string core = blas_core_name();
   if (!blas_available()) {
     out += line("blas", "none found (sgemm_ is not in the process)");

@@ -8,25 +8,22 @@
 #include <mutex>
 #include <string>
 
-#include <immintrin.h>
-
 #include "core/blas.h"
 #include "core/error.h"
 #include "core/parallel.h"
-#include "core/simd_level.h"
+#include "core/topk_scan.h"
 
 namespace towerrec {
 namespace {
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
-constexpr int64_t kGroup = 16;
 
-// GEMM kernels round by position (where an item falls in the micro-tile), so bit-identical item
-// vectors can score a few ulps apart and "equal scores rank the lower index first" would not hold
-// for them. The kept K are rescored with dot_in_order — the retrieval ranker's loop too, so
-// identical vectors score identically everywhere — and re-sorted by (score desc, index
-// asc). Which tied copies are kept when a group of them straddles the K-th place is still decided
-// by the GEMM's rounding.
+// The scan kernels round by position (where an item falls in a GEMM micro-tile; FMA in the fused
+// tile), so bit-identical item vectors can score a few ulps apart and "equal scores rank the lower
+// index first" would not hold for them. The kept K are rescored with dot_in_order — the retrieval
+// ranker's loop too, so identical vectors score identically everywhere — and re-sorted by (score
+// desc, index asc). Which tied copies are kept when a group of them straddles the K-th place is
+// still decided by the kernel's rounding.
 void canonical_order(const float* query, MatrixRef items, float* scores, int64_t* ids,
                      int64_t count) {
   std::vector<std::pair<float, int64_t>> kept(static_cast<size_t>(count));  // (-score, item)
@@ -38,90 +35,6 @@ void canonical_order(const float* query, MatrixRef items, float* scores, int64_t
     scores[j] = -kept[static_cast<size_t>(j)].first;
     ids[j] = kept[static_cast<size_t>(j)].second;
   }
-}
-
-// The running top-K of one query: a sorted array (score descending, index ascending on ties) living
-// in the block's result row, and the score a newcomer must beat.
-struct QueryState {
-  float* scores;
-  int64_t* items;
-  int64_t count;
-  float threshold;    // -inf until k items are held, then scores[k - 1]
-  const int64_t* ex;  // cursor into this query's sorted exclusions
-  const int64_t* ex_end;
-  const int64_t* gx;  // cursor into the global exclusions
-};
-
-// Candidates arrive in increasing item order (chunks in order, rows left to right), so a newcomer
-// has a higher index than everything held and goes after equal scores; exclusion lists are walked
-// with forward-only cursors.
-inline void offer(QueryState& q, int64_t k, float s, int64_t item, const int64_t* gx_end) {
-  while (q.ex < q.ex_end && *q.ex < item) ++q.ex;
-  if (q.ex < q.ex_end && *q.ex == item) return;
-  while (q.gx < gx_end && *q.gx < item) ++q.gx;
-  if (q.gx < gx_end && *q.gx == item) return;
-  int64_t pos = q.count < k ? q.count : k - 1;
-  while (pos > 0 && q.scores[pos - 1] < s) {
-    q.scores[pos] = q.scores[pos - 1];
-    q.items[pos] = q.items[pos - 1];
-    --pos;
-  }
-  q.scores[pos] = s;
-  q.items[pos] = item;
-  if (q.count < k) ++q.count;
-  if (q.count == k) q.threshold = q.scores[k - 1];
-}
-
-// The rare slow path of a group of kGroup scores of which at least one beat the threshold when the
-// group was tested: each is checked against the threshold as it moves.
-inline void offer_group(const float* row, int64_t j, int64_t base, QueryState& q, int64_t k,
-                        const int64_t* gx_end) {
-  for (int64_t u = 0; u < kGroup; ++u)
-    if (row[j + u] > q.threshold) offer(q, k, row[j + u], base + j + u, gx_end);
-}
-
-inline void scan_tail(const float* row, int64_t j, int64_t n, int64_t base, QueryState& q,
-                      int64_t k, const int64_t* gx_end) {
-  for (; j < n; ++j)
-    if (row[j] > q.threshold) offer(q, k, row[j], base + j, gx_end);
-}
-
-// The hot loop: one row of chunk scores, kGroup at a time, with one vector compare (ordered
-// greater-than, false for NaN like `>`) and one rarely taken branch per group. GCC compiled the
-// plain-C++ form of this test into 16 scalar compares, which made the scan cost as much as the
-// GEMM (perf, issue 17); the library targets baseline x86-64, so each width is picked at load time.
-__attribute__((target("avx512f"))) void scan_row_avx512(const float* row, int64_t n, int64_t base,
-                                                        QueryState& q, int64_t k,
-                                                        const int64_t* gx_end) {
-  int64_t j = 0;
-  for (; j + kGroup <= n; j += kGroup) {
-    const __mmask16 hit =
-        _mm512_cmp_ps_mask(_mm512_loadu_ps(row + j), _mm512_set1_ps(q.threshold), _CMP_GT_OQ);
-    if (__builtin_expect(hit != 0, 0)) offer_group(row, j, base, q, k, gx_end);
-  }
-  scan_tail(row, j, n, base, q, k, gx_end);
-}
-
-__attribute__((target("avx2"))) void scan_row_avx2(const float* row, int64_t n, int64_t base,
-                                                   QueryState& q, int64_t k,
-                                                   const int64_t* gx_end) {
-  int64_t j = 0;
-  for (; j + kGroup <= n; j += kGroup) {
-    const __m256 t = _mm256_set1_ps(q.threshold);
-    const __m256 lo = _mm256_cmp_ps(_mm256_loadu_ps(row + j), t, _CMP_GT_OQ);
-    const __m256 hi = _mm256_cmp_ps(_mm256_loadu_ps(row + j + 8), t, _CMP_GT_OQ);
-    if (__builtin_expect(_mm256_movemask_ps(_mm256_or_ps(lo, hi)) != 0, 0))
-      offer_group(row, j, base, q, k, gx_end);
-  }
-  scan_tail(row, j, n, base, q, k, gx_end);
-}
-
-void scan_row(const float* row, int64_t n, int64_t base, QueryState& q, int64_t k,
-              const int64_t* gx_end) {
-  const SimdLevel simd = simd_level();
-  if (simd == SimdLevel::kAvx512) return scan_row_avx512(row, n, base, q, k, gx_end);
-  if (simd >= SimdLevel::kAvx2) return scan_row_avx2(row, n, base, q, k, gx_end);
-  scan_tail(row, 0, n, base, q, k, gx_end);
 }
 
 struct BlockResult {
@@ -183,13 +96,13 @@ void ExactTopK::search(MatrixRef queries, ExclusionsRef exclusions,
 
   const int64_t k = options_.k, dim = items_.cols, n_items = items_.rows;
   const int64_t qb = options_.query_block;
-  const int64_t chunk =
-      std::max<int64_t>(kGroup, std::min(options_.item_chunk, std::max<int64_t>(n_items, 1)));
+  const int64_t chunk = std::max<int64_t>(1, std::min(options_.item_chunk, n_items));
   const int64_t n_blocks = (queries.rows + qb - 1) / qb;
   const int64_t n_threads = std::min<int64_t>(options_.threads, n_blocks);
   const int64_t window = 2 * n_threads;  // finished blocks allowed to wait for their turn
   const int64_t* gx_begin = global_.data();
   const int64_t* gx_end = global_.data() + global_.size();
+  const TopKKernel kernel = topk_kernel();
 
   std::atomic<int64_t> next_block{0};
   std::mutex mu;
@@ -198,7 +111,7 @@ void ExactTopK::search(MatrixRef queries, ExclusionsRef exclusions,
   std::map<int64_t, BlockResult> ready;
   std::exception_ptr error;
 
-  auto compute = [&](int64_t b, std::vector<float>& buf, std::vector<QueryState>& states) {
+  auto compute = [&](int64_t b, std::vector<QueryState>& states, TopKScratch& scratch) {
     const int64_t q0 = b * qb, nq = std::min(qb, queries.rows - q0);
     BlockResult res;
     res.items.assign(static_cast<size_t>(nq * k), -1);
@@ -217,13 +130,8 @@ void ExactTopK::search(MatrixRef queries, ExclusionsRef exclusions,
       }
       s.gx = gx_begin;
     }
-    for (int64_t c0 = 0; c0 < n_items; c0 += chunk) {
-      const int64_t nc = std::min(chunk, n_items - c0);
-      gemm_rowmajor(false, true, nq, nc, dim, queries.row(q0), dim, items_.row(c0), dim, buf.data(),
-                    nc);
-      for (int64_t r = 0; r < nq; ++r)
-        scan_row(buf.data() + r * nc, nc, c0, states[static_cast<size_t>(r)], k, gx_end);
-    }
+    scan_block(kernel, {queries.row(q0), nq, dim}, items_, chunk, states.data(), k, gx_end,
+               scratch);
     for (int64_t r = 0; r < nq; ++r) {
       const QueryState& s = states[static_cast<size_t>(r)];
       canonical_order(queries.row(q0 + r), items_, s.scores, s.items, s.count);
@@ -244,8 +152,8 @@ void ExactTopK::search(MatrixRef queries, ExclusionsRef exclusions,
   };
 
   auto worker = [&]() {
-    std::vector<float> buf(static_cast<size_t>(qb * chunk));
     std::vector<QueryState> states(static_cast<size_t>(qb));
+    TopKScratch scratch;
     for (;;) {
       const int64_t b = next_block++;
       if (b >= n_blocks) return;
@@ -256,7 +164,7 @@ void ExactTopK::search(MatrixRef queries, ExclusionsRef exclusions,
       }
       BlockResult res;
       try {
-        res = compute(b, buf, states);
+        res = compute(b, states, scratch);
       } catch (...) {
         std::lock_guard<std::mutex> lock(mu);
         if (!error) error = std::current_exception();

@@ -2,20 +2,22 @@
 // product, optionally skipping per-query excluded items (those the user rated in training) and a
 // global exclusion list. This is the one scoring kernel behind `recommend`, `similar` and the
 // ranking evaluation of trained models (eval/ranking_eval.h); it lives in core/ so that torch-free
-// eval/ and serve/ share it (its GEMM is core/blas.h's).
+// eval/ and serve/ share it.
 //
 // How: queries are cut into fixed blocks of `query_block`; for each block the item matrix is walked
-// in chunks of `item_chunk`, a GEMM fills a [query_block, item_chunk] score buffer (sized to stay
-// in cache), and every score row is scanned against the query's current K-th best score in groups
-// of 16 with a branch-free "any greater?" test, so only the rare winners touch the small sorted
+// in chunks of `item_chunk` (sized to stay in L2) by core/topk_scan.h's kernel: with AVX-512 a
+// register tile scores 64 queries x 6 items and compares them with the queries' current K-th best
+// scores on the spot; otherwise a GEMM fills a [query_block, item_chunk] score buffer that a
+// vector compare scans 16 scores at a time. Either way only the rare winners touch the small sorted
 // top-K array. Blocks are spread over `threads` std::threads, each owning its buffers; the block
 // cut does not depend on the thread count, so results are identical for any `threads`.
 //
 // Ties: equal scores rank the lower item index first. Reported scores are each kept item's dot
-// product summed in dimension order (not the GEMM's value), so bit-identical item vectors tie
+// product summed in dimension order (not the kernel's value), so bit-identical item vectors tie
 // exactly and come out lowest index first — the order serve/ann_index.h uses when it expands a
 // shared vector. Items with a NaN score never enter a result.
-// Memory: items are borrowed, not copied; per thread one score buffer plus at most 2 * threads
+// Memory: items are borrowed, not copied; per thread one score buffer (GEMM path) or the block's
+// queries transposed (fused), plus at most 2 * threads
 // finished blocks waiting to be handed over in order — independent of the number of queries, so a
 // caller streams a million users by calling search() on slices (or passing all at once).
 #pragma once
@@ -41,9 +43,12 @@ inline float dot_in_order(const float* a, const float* b, int64_t n) {
 struct TopKOptions {
   int64_t k = 10;       // results per query (fewer when fewer items remain after exclusions)
   int64_t threads = 1;  // worker threads over query blocks (1 = run in the calling thread)
-  int64_t query_block =
-      256;  // queries per GEMM; fixes the work split (so results never depend on threads)
-  int64_t item_chunk = 1024;  // items per GEMM; query_block * item_chunk floats should fit in L2
+  // Queries per block; fixes the work split, so results never depend on threads.
+  int64_t query_block = 256;
+  // Items scored at a time; the chunk (and, on the GEMM path, its query_block * item_chunk score
+  // buffer) should fit in L2. Results do not depend on it; speed barely does (1M items, dim 32,
+  // fused: chunks of 256-4096 and blocks of 128-512 all within the run-to-run noise).
+  int64_t item_chunk = 1024;
 };
 
 // One finished block of queries, valid only during the callback. Rows are in query order; each row

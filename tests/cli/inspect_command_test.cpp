@@ -72,11 +72,16 @@ TEST_CASE("cli: TOWERREC_SIMD caps the vector kernels and refuses an unknown val
   const towerrec::CpuInfo cpu = towerrec::detect_cpu();
   auto r = run_cli({"inspect", "--system", "--gemm-seconds", "0"}, "TOWERREC_SIMD=baseline");
   CHECK(r.exit_code == 0);
-  CHECK(r.out.find("\nsimd:          baseline (capped by TOWERREC_SIMD=baseline)\n") !=
-        std::string::npos);
+  CHECK(r.out.find("\nsimd:          baseline (capped by TOWERREC_SIMD=baseline)\n"
+                   "top-K kernel:  GEMM + scalar scan\n") != std::string::npos);
   r = run_cli({"inspect", "--system", "--gemm-seconds", "0"}, "TOWERREC_SIMD=avx2");
   CHECK(r.out.find(std::string("\nsimd:          ") + (cpu.avx2 ? "avx2" : "baseline") +
-                   " (capped by TOWERREC_SIMD=avx2)\n") != std::string::npos);
+                   " (capped by TOWERREC_SIMD=avx2)\ntop-K kernel:  GEMM + " +
+                   (cpu.avx2 ? "AVX2" : "scalar") + " scan\n") != std::string::npos);
+  if (cpu.avx512f) {
+    r = run_cli({"inspect", "--system", "--gemm-seconds", "0"}, "TOWERREC_SIMD=avx512");
+    CHECK(r.out.find("\ntop-K kernel:  fused AVX-512 tile\n") != std::string::npos);
+  }
   r = run_cli({"inspect", "--system", "--gemm-seconds", "0"}, "TOWERREC_SIMD=sse9");
   CHECK(r.exit_code == 2);
   CHECK(r.out.empty());
