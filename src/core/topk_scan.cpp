@@ -150,24 +150,29 @@ __attribute__((target("avx512f"))) void fused_tiles(const float* panels, int64_t
         for (int p = 0; p < P; ++p) acc[p][r] = _mm512_fmadd_ps(qv[p], b, acc[p][r]);
       }
     }
-    __mmask16 hit[P][R];
-    unsigned any = 0;
+    // The fast test: per panel, the largest of its R scores (NaN skipped: vmaxps returns its
+    // second operand when either is NaN, and the running maximum starts at -inf and stays a
+    // number) against the lanes' thresholds. Per-item masks are formed only on the rare hit;
+    // keeping P x R of them live made GCC shuffle them through the stack on every tile.
+    __mmask16 any = 0;
 #pragma GCC unroll 8
-    for (int p = 0; p < P; ++p)
+    for (int p = 0; p < P; ++p) {
+      __m512 top = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
 #pragma GCC unroll 8
-      for (int r = 0; r < R; ++r) {
-        hit[p][r] = _mm512_cmp_ps_mask(acc[p][r], t[p], _CMP_GT_OQ);
-        any |= hit[p][r];
-      }
+      for (int r = 0; r < R; ++r)  // = _mm512_max_ps, whose header trips GCC 12's uninit warning
+        top = _mm512_mask_max_ps(top, static_cast<__mmask16>(0xFFFF), acc[p][r], top);
+      any |= _mm512_cmp_ps_mask(top, t[p], _CMP_GT_OQ);
+    }
     if (__builtin_expect(any != 0, 0)) {
       alignas(64) float s[kLanes];
       for (int r = 0; r < R; ++r)
-        for (int p = 0; p < P; ++p)
-          if (hit[p][r] != 0) {
+        for (int p = 0; p < P; ++p) {
+          const __mmask16 hit = _mm512_cmp_ps_mask(acc[p][r], t[p], _CMP_GT_OQ);
+          if (hit != 0) {
             _mm512_store_ps(s, acc[p][r]);
-            offer_lanes(s, hit[p][r], states + kLanes * p, thr + kLanes * p, base + j + r, k,
-                        gx_end);
+            offer_lanes(s, hit, states + kLanes * p, thr + kLanes * p, base + j + r, k, gx_end);
           }
+        }
       for (int p = 0; p < P; ++p) t[p] = _mm512_loadu_ps(thr + kLanes * p);
     }
   }
