@@ -93,10 +93,10 @@ TEST_CASE("top-K scan: the fused tile and GEMM + scan keep the same items at eve
 TEST_CASE("top-K scan: the kernel in use follows the SIMD level", "[core][simd]") {
   const bool fused = simd_level() == SimdLevel::kAvx512;
   CHECK((topk_kernel() == TopKKernel::kFused) == fused);
-  CHECK(std::string(topk_kernel_name()) ==
-        (fused                                ? "fused AVX-512 tile"
-         : simd_level() == SimdLevel::kAvx2 ? "GEMM + AVX2 scan"
-                                              : "GEMM + scalar scan"));
+  CHECK(std::string(topk_kernel_name()) == (fused ? "fused AVX-512 tile"
+                                            : simd_level() == SimdLevel::kAvx2
+                                                ? "GEMM + AVX2 scan"
+                                                : "GEMM + scalar scan"));
 }
 
 TEST_CASE("exact top-K: items scoring NaN never enter a result, +/-inf rank at the ends",
