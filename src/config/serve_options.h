@@ -90,8 +90,8 @@ struct RetrievalOptions {
 struct ServeOptions {
   int64_t k = 10;             // recommendations / related items per row
   int64_t threads = 0;        // scoring threads over query blocks; 0 = one per CPU (same results)
-  int64_t query_block = 256;  // queries per GEMM block (fixes the work split, not the results)
-  int64_t item_chunk = 1024;  // items per GEMM chunk; query_block * item_chunk floats ~ L2 size
+  int64_t query_block = 256;  // queries per scoring block (fixes the work split, not the results)
+  int64_t item_chunk = 1024;  // items scored at a time (core/exact_topk.h); should fit in L2
   bool exclude_seen = true;   // never recommend items the user rated in training
   AnnOptions ann;
   RetrievalOptions retrieval;
