@@ -127,58 +127,42 @@ int gemm_mode(int argc, char** argv) {
 // The FMA ceiling: independent accumulator chains of the widest FMA the SIMD level allows, no
 // memory traffic. A kernel that scores without writing its scores (the fused top-K tile) can pass
 // the GEMM limit but never this one.
-// One timed window of 24 independent FMA chains (x is hidden from the optimiser each round so the
-// chains cannot be folded); returns GFLOP/s. Written out per width: target attributes do not
-// reach into templates.
-__attribute__((target("avx512f"))) double fma_rate_avx512(double seconds) {
-  __m512 acc[24];
-  for (int i = 0; i < 24; ++i) acc[i] = _mm512_set1_ps(0.001f * i);
-  __m512 x = _mm512_set1_ps(0.9999f);
-  const __m512 y = _mm512_set1_ps(0.0001f);
+// One timed window of `Chains` independent FMA chains on GCC vectors V (x is hidden from the
+// optimiser each round so the chains cannot be folded); returns GFLOP/s. Inlined into the
+// per-width functions below, whose target attributes pick the instructions (a * x + y contracts to
+// one FMA there).
+template <typename V, int Chains>
+__attribute__((always_inline)) inline double fma_rate(double seconds) {
+  constexpr int kLanes = sizeof(V) / sizeof(float);
+  V acc[Chains];
+  for (int i = 0; i < Chains; ++i) acc[i] = V{} + 0.001f * i;
+  V x = V{} + 0.9999f;
+  const V y = V{} + 0.0001f;
   const double t0 = now();
   double flops = 0, elapsed = 0;
   do {
     for (int rep = 0; rep < 100000; ++rep) {
 #pragma GCC unroll 24
-      for (int i = 0; i < 24; ++i) acc[i] = _mm512_fmadd_ps(acc[i], x, y);
+      for (int i = 0; i < Chains; ++i) acc[i] = acc[i] * x + y;
       __asm__ volatile("" : "+v"(x));
     }
-    flops += 100000.0 * 24 * 2 * 16;
+    flops += 100000.0 * Chains * 2 * kLanes;
     elapsed = now() - t0;
   } while (elapsed < seconds);
-  alignas(64) float lanes[16];
   float sum = 0;
-  for (int i = 0; i < 24; ++i) {
-    _mm512_store_ps(lanes, acc[i]);
-    for (float v : lanes) sum += v;
-  }
+  for (int i = 0; i < Chains; ++i)
+    for (int l = 0; l < kLanes; ++l) sum += acc[i][l];
   return sum == 12345.f ? 0 : flops / elapsed / 1e9;  // the sum keeps the chains alive
 }
 
-__attribute__((target("avx2,fma"))) double fma_rate_avx2(double seconds) {
-  __m256 acc[12];
-  for (int i = 0; i < 12; ++i) acc[i] = _mm256_set1_ps(0.001f * i);
-  __m256 x = _mm256_set1_ps(0.9999f);
-  const __m256 y = _mm256_set1_ps(0.0001f);
-  const double t0 = now();
-  double flops = 0, elapsed = 0;
-  do {
-    for (int rep = 0; rep < 100000; ++rep) {
-#pragma GCC unroll 12
-      for (int i = 0; i < 12; ++i) acc[i] = _mm256_fmadd_ps(acc[i], x, y);
-      __asm__ volatile("" : "+x"(x));
-    }
-    flops += 100000.0 * 12 * 2 * 8;
-    elapsed = now() - t0;
-  } while (elapsed < seconds);
-  alignas(32) float lanes[8];
-  float sum = 0;
-  for (int i = 0; i < 12; ++i) {
-    _mm256_store_ps(lanes, acc[i]);
-    for (float v : lanes) sum += v;
-  }
-  return sum == 12345.f ? 0 : flops / elapsed / 1e9;
+typedef float Floats16 __attribute__((vector_size(64)));
+typedef float Floats8 __attribute__((vector_size(32)));
+
+// 24 of the 32 zmm registers; 12 of the 16 ymm (enough in flight for two FMA ports of latency 4).
+__attribute__((target("avx512f"))) double fma_rate_avx512(double s) {
+  return fma_rate<Floats16, 24>(s);
 }
+__attribute__((target("avx2,fma"))) double fma_rate_avx2(double s) { return fma_rate<Floats8, 12>(s); }
 
 int fma_mode(int argc, char** argv) {
   if (argc < 3) return 2;
