@@ -7,8 +7,9 @@
 //    so a score reaches memory only when it beats one. At dim 32 a score is only 32 FMAs, and a
 //    GEMM writing a [block, chunk] score buffer that a second pass reads back spends more on that
 //    round trip (and on OpenBLAS packing its operands each call) than on the products: measured
-//    on a Xeon (AVX-512, OpenBLAS SkylakeX), 1M items x dim 32, 1 thread, the fused kernel scored
-//    1.3-1.6x the users/s of GEMM + scan, and at least matched it at dims 16-256.
+//    on a Xeon (AVX-512, OpenBLAS SkylakeX), 1M items x dim 32, the fused kernel scored 1.7-1.9x
+//    the users/s of GEMM + scan on 1 and 2 threads (scripts/bench_score) and at least matched it
+//    at dims 16-256.
 //  - GEMM + scan (AVX2, baseline): core/blas.h's GEMM fills the score buffer chunk by chunk and a
 //    vector compare per 16 scores finds the rare ones above the threshold. An AVX2 form of the
 //    fused tile (16 registers allow 8 queries x 12 items) measured no faster than this with
