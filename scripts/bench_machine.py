@@ -46,7 +46,7 @@ def system_report(cli, gemm_seconds=1.0, env=None):
 
 
 def machine_header(cli, out=sys.stdout, gemm_seconds=1.0):
-    """Prints the header and sets OPENBLAS_CORETYPE in os.environ; returns the kernel name."""
+    """Prints the header and sets OPENBLAS_CORETYPE in os.environ; returns inspect --system's fields."""
     f = system_report(cli, gemm_seconds)
     core_line = f.get("blas core", "")
     core = core_line.split(" ")[0] if core_line else ""
@@ -57,9 +57,10 @@ def machine_header(cli, out=sys.stdout, gemm_seconds=1.0):
     print(f"# cpu: {f.get('cpu', 'unknown')}; flags: {f.get('cpu flags', '')}", file=out)
     print(f"# blas: {core_line or 'not OpenBLAS'}; peers run with OPENBLAS_CORETYPE="
           f"{os.environ.get('OPENBLAS_CORETYPE', '(unset)')} (numpy's BLAS reports {peer})", file=out)
+    print(f"# simd: {f.get('simd', '?')}; top-K kernel: {f.get('top-K kernel', '?')}", file=out)
     print(f"# gemm: {f.get('gemm', '?')}; libtorch {f.get('libtorch', '?')}; load average {load}",
           file=out, flush=True)
-    return core
+    return f
 
 
 def main():

@@ -2,7 +2,6 @@
 //   exact ITEMS.npy QUERIES.npy USERS K THREADS [OUT.npy]   our exact top-K over the first USERS queries
 //   gemm DIM THREADS                                        plain [B, DIM] x [DIM, N] rate, best shape
 //   fma THREADS                                             register-only FMA rate: the CPU's ceiling
-//   kernel                                                  the exact top-K kernel this process uses
 //   ann ITEMS.npy QUERIES.npy USERS K EXACT.npy M EFC EF[,EF...]  hnswlib build + search + recall
 // Timing lives here, not in the library; the peers (Faiss) run in scripts/bench_score itself.
 #include <sys/resource.h>
@@ -22,7 +21,6 @@
 #include "core/exact_topk.h"
 #include "core/npy.h"
 #include "core/simd_level.h"
-#include "core/topk_scan.h"
 #include "serve/ann_index.h"
 #include "serve/topk_recall.h"
 #include "train/threads.h"
@@ -256,10 +254,6 @@ int main(int argc, char** argv) {
     else if (mode == "gemm") rc = gemm_mode(argc, argv);
     else if (mode == "ann") rc = ann_mode(argc, argv);
     else if (mode == "fma") rc = fma_mode(argc, argv);
-    else if (mode == "kernel") {
-      std::printf("{\"mode\": \"kernel\", \"kernel\": \"%s\"}\n", topk_kernel_name());
-      rc = 0;
-    }
     if (rc == 2) std::fprintf(stderr, "usage: see the header of scripts/bench/bench_score.cpp\n");
     return rc;
   } catch (const std::exception& e) {
