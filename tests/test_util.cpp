@@ -14,6 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/rng.h"
+
 extern char** environ;
 
 namespace towerrec::test {
@@ -106,6 +108,13 @@ CliResult run_shell(const std::string& command) {
   r.out = slurp(tmp.file("out"));
   r.err = slurp(tmp.file("err"));
   return r;
+}
+
+std::vector<float> integer_matrix(int64_t rows, int64_t cols, uint64_t seed, int64_t span) {
+  Rng rng(seed);
+  std::vector<float> m(static_cast<size_t>(rows * cols));
+  for (float& x : m) x = static_cast<float>(static_cast<int64_t>(rng.below(2 * span + 1)) - span);
+  return m;
 }
 
 }  // namespace towerrec::test

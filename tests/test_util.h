@@ -1,7 +1,8 @@
-// Helpers shared by the tests: temporary directories, fixture files, the shared real datasets, and
-// running the towerrec binary.
+// Helpers shared by the tests: temporary directories, fixture files, the shared real datasets,
+// running the towerrec binary, and test matrices.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -50,5 +51,10 @@ std::string shell_quote(const std::string& s);
 
 // The whole content of a file ("" if it does not exist).
 std::string slurp(const std::string& path);
+
+// A rows x cols row-major matrix of integers in [-span, span] drawn from `seed`. Every dot product
+// of two such rows is exact in float (so any summation order or FMA gives the same score), and
+// many tie, which exercises the top-K's lower-index-first rule.
+std::vector<float> integer_matrix(int64_t rows, int64_t cols, uint64_t seed, int64_t span = 2);
 
 }  // namespace towerrec::test

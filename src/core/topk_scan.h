@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "core/item_search.h"
@@ -32,7 +33,7 @@ struct QueryState {
   float* scores = nullptr;
   int64_t* items = nullptr;
   int64_t count = 0;
-  float threshold = 0;          // -inf until k items are held, then scores[k - 1]
+  float threshold = -std::numeric_limits<float>::infinity();  // scores[k - 1] once k are held
   const int64_t* ex = nullptr;  // cursor into this query's sorted exclusions
   const int64_t* ex_end = nullptr;
   const int64_t* gx = nullptr;  // cursor into the global exclusions

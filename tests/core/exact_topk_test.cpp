@@ -12,19 +12,12 @@
 
 #include "core/error.h"
 #include "core/rng.h"
+#include "test_util.h"
 
 using namespace towerrec;
+using towerrec::test::integer_matrix;
 
 namespace {
-
-// Small integer entries make every dot product exact in float (so any summation order gives the
-// same score) and create many ties, which exercises the lower-index-first rule.
-std::vector<float> integer_matrix(int64_t rows, int64_t cols, uint64_t seed, int64_t span = 2) {
-  Rng rng(seed);
-  std::vector<float> m(static_cast<size_t>(rows * cols));
-  for (float& x : m) x = static_cast<float>(static_cast<int64_t>(rng.below(2 * span + 1)) - span);
-  return m;
-}
 
 std::vector<float> normal_matrix(int64_t rows, int64_t cols, uint64_t seed) {
   Rng rng(seed);

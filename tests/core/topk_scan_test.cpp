@@ -9,23 +9,15 @@
 #include <vector>
 
 #include "core/exact_topk.h"
-#include "core/rng.h"
 #include "core/simd_level.h"
+#include "test_util.h"
 
 using namespace towerrec;
+using towerrec::test::integer_matrix;
 
 namespace {
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
-
-// Small integers: every dot product is exact in float whatever the summation order or FMA, so
-// both kernels must keep exactly the same items, ties included.
-std::vector<float> integer_matrix(int64_t rows, int64_t cols, uint64_t seed) {
-  Rng rng(seed);
-  std::vector<float> m(static_cast<size_t>(rows * cols));
-  for (float& x : m) x = static_cast<float>(static_cast<int64_t>(rng.below(5)) - 2);
-  return m;
-}
 
 struct Lists {
   std::vector<float> scores;
